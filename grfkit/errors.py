@@ -1,0 +1,114 @@
+"""Typed errors raised by grfkit.
+
+Every error names what is wrong *and where*: the file, the channel, the
+participant or the bout.  All inherit from :class:`GrfkitError`, so a caller
+can catch everything grfkit raises on purpose with one ``except`` clause,
+while tests and pipelines can single out one failure mode.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "GrfkitError",
+    "RawDataError",
+    "MissingFileError",
+    "EmptyTableError",
+    "MissingChannelError",
+    "TimestampError",
+    "SamplingRateError",
+    "DropoutError",
+    "LengthMismatchError",
+    "SensorFaultError",
+    "NoContactError",
+    "UnendedContactError",
+    "SyncError",
+    "ConfigError",
+    "ChannelMismatchError",
+]
+
+
+class GrfkitError(Exception):
+    """Base class of every error grfkit raises on purpose."""
+
+
+class RawDataError(GrfkitError, ValueError):
+    """A raw recording does not follow the grfkit raw data format.
+
+    Parameters
+    ----------
+    message
+        What is wrong.
+    path
+        The file (or folder) concerned, if any.
+    channel
+        The channel (table column) concerned, if any.
+    """
+
+    def __init__(self, message: str, *, path: str | Path | None = None, channel: str | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        self.channel = channel
+        where = []
+        if path is not None:
+            where.append(f"file {self.path}")
+        if channel is not None:
+            where.append(f"channel {channel!r}")
+        prefix = f"[{', '.join(where)}] " if where else ""
+        super().__init__(prefix + message)
+
+
+class MissingFileError(RawDataError, FileNotFoundError):
+    """A file the raw data format requires is absent."""
+
+
+class EmptyTableError(RawDataError):
+    """A table has no rows."""
+
+
+class MissingChannelError(RawDataError):
+    """A table lacks a required column."""
+
+
+class TimestampError(RawDataError):
+    """Timestamps are missing, not finite or not strictly increasing."""
+
+
+class SamplingRateError(RawDataError):
+    """The sampling rate measured from the timestamps differs from the stated one."""
+
+
+class DropoutError(RawDataError):
+    """A channel holds NaN values (dropouts) where it must be continuous."""
+
+
+class LengthMismatchError(RawDataError):
+    """Channels or signals that must have the same length do not."""
+
+
+class SensorFaultError(RawDataError):
+    """A sensor channel is stuck (constant, e.g. at zero) or saturated."""
+
+
+class NoContactError(RawDataError):
+    """A force channel never rises above the contact threshold."""
+
+
+class UnendedContactError(RawDataError):
+    """A contact starts but never ends before the recording does."""
+
+
+class SyncError(GrfkitError, ValueError):
+    """The insole clock could not be aligned with the lab clock.
+
+    Raised when the cross-correlation has no clear peak or when two peaks are
+    too close in height to choose between them.
+    """
+
+
+class ConfigError(GrfkitError, ValueError):
+    """A configuration value is invalid (unknown scale, preset, strategy, ...)."""
+
+
+class ChannelMismatchError(GrfkitError, ValueError):
+    """A model, scaler or data set expects other channels than it was given."""
