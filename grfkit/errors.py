@@ -112,3 +112,24 @@ class ConfigError(GrfkitError, ValueError):
 
 class ChannelMismatchError(GrfkitError, ValueError):
     """A model, scaler or data set expects other channels than it was given."""
+
+
+# --- Real public data sets (grfkit.datasets, grfkit.readers) -----------------
+
+__all__ += ["FileFormatError", "TruncatedFileError", "ChecksumError", "DataUnavailableError"]
+
+
+class FileFormatError(RawDataError):
+    """A file does not follow its declared format (header, cell or row layout)."""
+
+
+class TruncatedFileError(FileFormatError):
+    """A file ends before its header says it should (fewer rows, a cut-off row)."""
+
+
+class ChecksumError(RawDataError):
+    """A data file's SHA-256 differs from the one in the data registry."""
+
+
+class DataUnavailableError(MissingFileError):
+    """A registered data file is missing and could not (or may not) be downloaded."""
