@@ -1,0 +1,615 @@
+"""The bidirectional-LSTM regressor, its presets, and saving/loading a trained model.
+
+Architecture (one network per target force component)::
+
+    inputs (batch, 101, n_features), z-scored
+      -> dropout (input_dropout)
+      -> bidirectional LSTM (lstm_layers, hidden_size per direction)
+      -> dropout
+      -> at every time step: [Linear -> ReLU -> dropout] for each of dense_sizes
+      -> Linear -> 1 value per time step
+    output (batch, 101): force in body weights
+
+The ``"paper"`` preset follows the code published with Carter et al. (2024,
+PeerJ 12:e17896): one BiLSTM layer of 512 units per direction (1024 outputs
+per time step), dense layers 1024 -> 64 -> 32 -> 1 with ReLU, dropout 0.2 on
+the inputs, after the LSTM and after each hidden dense layer, Adam with
+learning rate 5e-4, batch size 8, one epoch, MSE loss and gradient norm
+clipped at 1.0.  The ``"fast"`` preset keeps the architecture but shrinks it
+for a 2-core CPU (see :data:`PRESETS`).
+
+A trained model is saved as a folder::
+
+    model/
+      model.json    preset, feature channels, target, scaler statistics,
+                    training history, format version
+      weights.pt    the network's state_dict (torch.save), read back with
+                    torch.load(weights_only=True): tensors only, no pickled code
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from .atomic import atomic_directory
+from .errors import ChannelMismatchError, ConfigError, MissingFileError
+from .features import FeatureSet, build_inputs, target_channel
+from .scaling import Scaler
+from .stances import StanceDataset
+
+__all__ = [
+    "ModelPreset",
+    "PRESETS",
+    "get_preset",
+    "BiLSTMRegressor",
+    "build_network",
+    "TrainingHistory",
+    "TrainedModel",
+]
+
+_FORMAT = "grfkit-model"
+_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ModelPreset:
+    """Architecture and training hyper-parameters of one model configuration.
+
+    Parameters
+    ----------
+    name
+        Registry name.
+    hidden_size
+        LSTM units per direction.
+    lstm_layers
+        Stacked bidirectional LSTM layers.
+    dense_sizes
+        Widths of the hidden dense layers applied at every time step, after
+        the LSTM (whose output is ``2 * hidden_size`` wide) and before the
+        final 1-unit output layer.
+    input_dropout
+        Dropout probability on the inputs.
+    dropout
+        Dropout probability after the LSTM, between stacked LSTM layers and
+        after each hidden dense layer.
+    learning_rate
+        Adam learning rate when training from scratch.
+    batch_size
+        Stances per optimiser step.
+    epochs
+        Passes over the training stances when training from scratch.
+    min_steps
+        Minimum number of optimiser steps: a small training set gets more
+        passes than ``epochs`` (``ceil(min_steps / batches per epoch)``) so
+        that training from scratch on, say, 14 overground participants still
+        converges.  0 keeps ``epochs`` exactly.  Applies to fine-tuning too
+        unless its epochs are given explicitly.
+    grad_clip_norm
+        Maximum total gradient norm per step.
+    fine_tune_epochs
+        Default passes over the data when fine-tuning.
+    fine_tune_lr_factor
+        Default fine-tuning learning rate as a fraction of ``learning_rate``.
+
+    Raises
+    ------
+    ConfigError
+        If a value is out of range.
+    """
+
+    name: str
+    hidden_size: int
+    lstm_layers: int
+    dense_sizes: tuple[int, ...]
+    input_dropout: float
+    dropout: float
+    learning_rate: float
+    batch_size: int
+    epochs: int
+    min_steps: int
+    grad_clip_norm: float
+    fine_tune_epochs: int
+    fine_tune_lr_factor: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dense_sizes", tuple(int(d) for d in self.dense_sizes))
+        positive_ints = {
+            "hidden_size": self.hidden_size,
+            "lstm_layers": self.lstm_layers,
+            "batch_size": self.batch_size,
+            "epochs": self.epochs,
+            "fine_tune_epochs": self.fine_tune_epochs,
+        }
+        for key, value in positive_ints.items():
+            if int(value) != value or value < 1:
+                raise ConfigError(f"preset {self.name!r}: {key} must be a positive integer, got {value!r}")
+        if int(self.min_steps) != self.min_steps or self.min_steps < 0:
+            raise ConfigError(f"preset {self.name!r}: min_steps must be a non-negative integer, got {self.min_steps!r}")
+        if any(d < 1 for d in self.dense_sizes):
+            raise ConfigError(f"preset {self.name!r}: dense_sizes must be positive, got {self.dense_sizes}")
+        for key in ("input_dropout", "dropout"):
+            value = getattr(self, key)
+            if not 0.0 <= value < 1.0:
+                raise ConfigError(f"preset {self.name!r}: {key} must be in [0, 1), got {value!r}")
+        for key in ("learning_rate", "grad_clip_norm", "fine_tune_lr_factor"):
+            value = getattr(self, key)
+            if not (np.isfinite(value) and value > 0):
+                raise ConfigError(f"preset {self.name!r}: {key} must be positive, got {value!r}")
+
+    def to_dict(self) -> dict:
+        """Return a JSON-ready dictionary (inverse of :meth:`from_dict`)."""
+        data = asdict(self)
+        data["dense_sizes"] = list(self.dense_sizes)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ModelPreset:
+        """Rebuild a preset from :meth:`to_dict` output.
+
+        Parameters
+        ----------
+        data
+            Dictionary with every field of the preset.
+
+        Raises
+        ------
+        ConfigError
+            If a field is missing or unknown.
+        """
+        names = set(cls.__dataclass_fields__)
+        if set(data) != names:
+            raise ConfigError(
+                f"preset fields differ: missing {sorted(names - set(data))}, unknown {sorted(set(data) - names)}"
+            )
+        return cls(**{**data, "dense_sizes": tuple(data["dense_sizes"])})
+
+
+#: Named presets.  ``"paper"``: the published configuration (see the module
+#: docstring); it trains at about 18 stances/s (1 thread) to 27 stances/s
+#: (2 threads) on the project's 2-core CPU.  ``"fast"``: the same architecture
+#: shrunk to train at about 900 (1 thread) to 1,250 (2 threads) stances/s
+#: there -- 32 LSTM units per direction, dense 64 -> 32 -> 16 -> 1, dropout 0.1,
+#: Adam 2e-3, batch 32, 2 epochs but at least 300 steps (the large treadmill
+#: set gets 2 passes, a few hundred overground stances get as many passes as
+#: 300 steps take).  Both fine-tune for as many epochs as they train, at half
+#: the learning rate.
+PRESETS: MappingProxyType[str, ModelPreset] = MappingProxyType(
+    {
+        "paper": ModelPreset(
+            name="paper",
+            hidden_size=512,
+            lstm_layers=1,
+            dense_sizes=(64, 32),
+            input_dropout=0.2,
+            dropout=0.2,
+            learning_rate=5e-4,
+            batch_size=8,
+            epochs=1,
+            min_steps=0,
+            grad_clip_norm=1.0,
+            fine_tune_epochs=1,
+            fine_tune_lr_factor=0.5,
+        ),
+        "fast": ModelPreset(
+            name="fast",
+            hidden_size=32,
+            lstm_layers=1,
+            dense_sizes=(32, 16),
+            input_dropout=0.1,
+            dropout=0.1,
+            learning_rate=2e-3,
+            batch_size=32,
+            epochs=2,
+            min_steps=300,
+            grad_clip_norm=1.0,
+            fine_tune_epochs=2,
+            fine_tune_lr_factor=0.5,
+        ),
+    }
+)
+
+
+def get_preset(preset: str | ModelPreset) -> ModelPreset:
+    """Return a preset by name (a :class:`ModelPreset` is returned as is).
+
+    Parameters
+    ----------
+    preset
+        Name in :data:`PRESETS` or a preset object.
+
+    Raises
+    ------
+    ConfigError
+        If the name is unknown.
+
+    Examples
+    --------
+    >>> get_preset("paper").hidden_size
+    512
+    """
+    if isinstance(preset, ModelPreset):
+        return preset
+    try:
+        return PRESETS[preset]
+    except KeyError:
+        raise ConfigError(f"unknown model preset {preset!r}; choose one of {sorted(PRESETS)}") from None
+
+
+class BiLSTMRegressor(nn.Module):
+    """Bidirectional LSTM followed by a per-time-step dense head.
+
+    Parameters
+    ----------
+    n_features
+        Input channels.
+    hidden_size
+        LSTM units per direction.
+    lstm_layers
+        Stacked LSTM layers.
+    dense_sizes
+        Hidden dense layer widths (ReLU, then dropout, after each).
+    input_dropout
+        Dropout on the inputs.
+    dropout
+        Dropout after the LSTM, between LSTM layers and after hidden dense layers.
+
+    Examples
+    --------
+    >>> net = BiLSTMRegressor(n_features=3, hidden_size=4, dense_sizes=(5,))
+    >>> net(torch.zeros(2, 101, 3)).shape
+    torch.Size([2, 101])
+    """
+
+    def __init__(
+        self,
+        n_features: int,
+        hidden_size: int,
+        lstm_layers: int = 1,
+        dense_sizes: tuple[int, ...] = (64, 32),
+        input_dropout: float = 0.2,
+        dropout: float = 0.2,
+    ) -> None:
+        super().__init__()
+        self.input_dropout = nn.Dropout(input_dropout)
+        self.lstm = nn.LSTM(
+            input_size=n_features,
+            hidden_size=hidden_size,
+            num_layers=lstm_layers,
+            batch_first=True,
+            bidirectional=True,
+            dropout=dropout if lstm_layers > 1 else 0.0,
+        )
+        self.lstm_dropout = nn.Dropout(dropout)
+        layers: list[nn.Module] = []
+        width = 2 * hidden_size
+        for size in dense_sizes:
+            layers += [nn.Linear(width, size), nn.ReLU(), nn.Dropout(dropout)]
+            width = size
+        layers.append(nn.Linear(width, 1))
+        self.head = nn.Sequential(*layers)
+
+    @property
+    def n_features(self) -> int:
+        """Input channels the network expects."""
+        return self.lstm.input_size
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Estimate one force value per time step.
+
+        Parameters
+        ----------
+        x
+            Tensor ``(batch, time, n_features)``.
+
+        Returns
+        -------
+        torch.Tensor
+            ``(batch, time)``.
+        """
+        out, _ = self.lstm(self.input_dropout(x))
+        return self.head(self.lstm_dropout(out)).squeeze(-1)
+
+
+def build_network(preset: str | ModelPreset, n_features: int) -> BiLSTMRegressor:
+    """Instantiate the network of a preset (weights from torch's current RNG state).
+
+    Parameters
+    ----------
+    preset
+        Preset name or object.
+    n_features
+        Input channels.
+
+    Returns
+    -------
+    BiLSTMRegressor
+        In training mode.
+    """
+    p = get_preset(preset)
+    return BiLSTMRegressor(
+        n_features=n_features,
+        hidden_size=p.hidden_size,
+        lstm_layers=p.lstm_layers,
+        dense_sizes=p.dense_sizes,
+        input_dropout=p.input_dropout,
+        dropout=p.dropout,
+    )
+
+
+@dataclass(frozen=True)
+class TrainingHistory:
+    """Losses of one training phase (training from scratch or fine-tuning).
+
+    Losses are mean squared errors in body weights squared (BW²).
+
+    Parameters
+    ----------
+    phase
+        ``"fit"`` or ``"fine_tune"``.
+    step_loss
+        Training loss of every optimiser step (dropout active).
+    epoch_loss
+        Mean of the step losses of each epoch.
+    validation_loss
+        Loss on the validation participants after each epoch (evaluation
+        mode); empty when there were none.
+    n_stances
+        Training stances.
+    participants
+        Training participants.
+    validation_participants
+        Participants held out of training to draw the validation curve.
+    learning_rate, batch_size, epochs, trainable, seed
+        Settings of the phase.
+    wall_time_s
+        Training time (informational; not part of any reproducibility check).
+    """
+
+    phase: str
+    step_loss: tuple[float, ...]
+    epoch_loss: tuple[float, ...]
+    validation_loss: tuple[float, ...]
+    n_stances: int
+    participants: tuple[str, ...]
+    validation_participants: tuple[str, ...]
+    learning_rate: float
+    batch_size: int
+    epochs: int
+    trainable: str
+    seed: int
+    wall_time_s: float
+
+    @property
+    def stances_per_s(self) -> float:
+        """Training throughput: stances processed per second of training."""
+        return self.n_stances * self.epochs / self.wall_time_s if self.wall_time_s > 0 else float("nan")
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return one row per epoch: ``phase``, ``epoch``, ``train_loss``, ``validation_loss`` (BW², NaN if none)."""
+        n = len(self.epoch_loss)
+        validation = list(self.validation_loss) if self.validation_loss else [np.nan] * n
+        return pd.DataFrame(
+            {
+                "phase": [self.phase] * n,
+                "epoch": np.arange(1, n + 1),
+                "train_loss": list(self.epoch_loss),
+                "validation_loss": validation,
+            }
+        )
+
+    def to_dict(self) -> dict:
+        """Return a JSON-ready dictionary (inverse of :meth:`from_dict`)."""
+        data = asdict(self)
+        for key in ("step_loss", "epoch_loss", "validation_loss", "participants", "validation_participants"):
+            data[key] = list(data[key])
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainingHistory:
+        """Rebuild a history from :meth:`to_dict` output.
+
+        Parameters
+        ----------
+        data
+            Dictionary with every field.
+        """
+        tuples = ("step_loss", "epoch_loss", "validation_loss", "participants", "validation_participants")
+        return cls(**{k: tuple(v) if k in tuples else v for k, v in data.items()})
+
+
+@dataclass(eq=False)
+class TrainedModel:
+    """A network with everything needed to apply it to new stances.
+
+    Parameters
+    ----------
+    network
+        The trained :class:`BiLSTMRegressor`.
+    preset
+        Its configuration.
+    features
+        Input channels, in the network's input order.
+    target
+        ``"vgrf"`` or ``"apgrf"``.
+    scaler
+        Z-score statistics of the training stances, on ``features.channels``.
+    history
+        Training phases, oldest first.
+
+    Raises
+    ------
+    ChannelMismatchError
+        If the scaler's or the network's channels differ from ``features``.
+    ConfigError
+        If ``target`` is unknown.
+    """
+
+    network: BiLSTMRegressor
+    preset: ModelPreset
+    features: FeatureSet
+    target: str
+    scaler: Scaler
+    history: tuple[TrainingHistory, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        target_channel(self.target)
+        self.scaler.check_channels(self.features.channels)
+        if self.network.n_features != len(self.features):
+            raise ChannelMismatchError(
+                f"network expects {self.network.n_features} input channels but the feature set has "
+                f"{len(self.features)}: {list(self.features.channels)}"
+            )
+
+    def prepare_inputs(self, dataset: StanceDataset) -> np.ndarray:
+        """Return the z-scored model inputs of a data set.
+
+        Parameters
+        ----------
+        dataset
+            Stances holding every channel of :attr:`features`.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``float32`` ``(n_stances, 101, n_features)``.
+
+        Raises
+        ------
+        ChannelMismatchError
+            Naming the channels the data set lacks.
+        """
+        return self.scaler.transform(build_inputs(dataset, self.features), self.features.channels)
+
+    def predict_bw(self, inputs: np.ndarray, *, batch_size: int = 512, device: str | torch.device = "cpu") -> np.ndarray:
+        """Apply the network (evaluation mode, no dropout) to z-scored inputs.
+
+        Parameters
+        ----------
+        inputs
+            Output of :meth:`prepare_inputs`, ``(n, 101, n_features)``.
+        batch_size
+            Stances per forward pass (memory only; results do not depend on it
+            beyond float rounding).
+        device
+            Torch device to compute on (the network returns to its own device after).
+
+        Returns
+        -------
+        numpy.ndarray
+            Estimated force in body weights, ``float64`` ``(n, 101)``.
+        """
+        inputs = np.asarray(inputs, dtype=np.float32)
+        if inputs.ndim != 3 or inputs.shape[2] != len(self.features):
+            raise ChannelMismatchError(
+                f"inputs must have shape (n, time, {len(self.features)}), got {inputs.shape}"
+            )
+        device = torch.device(device)
+        home = next(self.network.parameters()).device
+        if home != device:  # moving re-flattens the LSTM weights (~1 ms): only when needed
+            self.network.to(device)
+        self.network.eval()
+        x = torch.from_numpy(inputs).to(device)
+        out = np.empty(inputs.shape[:2], dtype=np.float64)
+        try:
+            with torch.inference_mode():
+                for start in range(0, len(x), batch_size):
+                    out[start : start + batch_size] = self.network(x[start : start + batch_size]).cpu().numpy()
+        finally:
+            if home != device:
+                self.network.to(home)
+        return out
+
+    def config(self) -> dict:
+        """Return the JSON-ready description saved beside the weights."""
+        return {
+            "format": _FORMAT,
+            "version": _VERSION,
+            "target": self.target,
+            "preset": self.preset.to_dict(),
+            "features": self.features.to_dict(),
+            "scaler": self.scaler.to_dict(),
+            "history": [h.to_dict() for h in self.history],
+            "torch_version": torch.__version__,
+        }
+
+    def save(self, path: str | Path) -> Path:
+        """Write the model to folder ``path`` atomically (``model.json`` + ``weights.pt``).
+
+        Parameters
+        ----------
+        path
+            Destination folder; replaced if it exists.
+
+        Returns
+        -------
+        pathlib.Path
+            ``path``.
+        """
+        path = Path(path)
+        state = {k: v.detach().cpu().clone() for k, v in self.network.state_dict().items()}
+        with atomic_directory(path) as tmp:
+            torch.save(state, tmp / "weights.pt")
+            (tmp / "model.json").write_text(json.dumps(self.config(), indent=2), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> TrainedModel:
+        """Read a model written by :meth:`save` (weights via ``torch.load(weights_only=True)``).
+
+        Parameters
+        ----------
+        path
+            Folder written by :meth:`save`.
+
+        Returns
+        -------
+        TrainedModel
+            On the CPU, in evaluation mode.
+
+        Raises
+        ------
+        MissingFileError
+            If ``model.json`` or ``weights.pt`` is absent.
+        ConfigError
+            If ``model.json`` is not a grfkit model of a known version.
+        ChannelMismatchError
+            If the saved weights, scaler and feature channels disagree.
+        """
+        path = Path(path)
+        for name in ("model.json", "weights.pt"):
+            if not (path / name).is_file():
+                raise MissingFileError("saved model file is missing", path=path / name)
+        config = json.loads((path / "model.json").read_text(encoding="utf-8"))
+        if config.get("format") != _FORMAT or config.get("version") != _VERSION:
+            raise ConfigError(
+                f"{path / 'model.json'} is not a grfkit model of version {_VERSION} "
+                f"(found {config.get('format')!r} version {config.get('version')!r})"
+            )
+        preset = ModelPreset.from_dict(config["preset"])
+        features = FeatureSet.from_dict(config["features"])
+        state = torch.load(path / "weights.pt", map_location="cpu", weights_only=True)
+        n_inputs = state["lstm.weight_ih_l0"].shape[1]
+        if n_inputs != len(features):
+            raise ChannelMismatchError(
+                f"{path / 'weights.pt'} has {n_inputs} input channels but model.json lists "
+                f"{len(features)}: {list(features.channels)}"
+            )
+        network = build_network(preset, len(features))
+        network.load_state_dict(state)
+        network.eval()
+        return cls(
+            network=network,
+            preset=preset,
+            features=features,
+            target=config["target"],
+            scaler=Scaler.from_dict(config["scaler"]),
+            history=tuple(TrainingHistory.from_dict(h) for h in config["history"]),
+        )

@@ -1,0 +1,134 @@
+"""Shared test fixtures."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from grfkit.channels import STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS, fsr_channels
+from grfkit.stances import N_POINTS, StanceDataset
+
+
+def make_stance_dataset(
+    participants: Sequence[str] = ("P01", "P02", "P03", "P04"),
+    stances_per_participant: int = 6,
+    seed: int = 0,
+    dataset: str = "overground",
+) -> StanceDataset:
+    """Synthetic, seeded stances whose inputs carry information about the force.
+
+    vGRF is a half-sine of 2.2-3.0 body weights (peak rising with speed), apGRF a
+    braking-then-propulsive full sine of 0.3 BW; the FSRs see the vertical force
+    spread over heel-to-toe sensors as the insole centre of pressure moves forward,
+    plus noise; the IMU channels are noisy smooth curves.
+    """
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0.0, 1.0, N_POINTS)
+    rows, inputs, targets = [], [], []
+    fsr_index = [STANCE_SIGNAL_CHANNELS.index(c) for c in fsr_channels("left")]
+    cop_ap = STANCE_SIGNAL_CHANNELS.index("cop_ap_frac")
+    cop_ml = STANCE_SIGNAL_CHANNELS.index("cop_ml_frac")
+    imu_index = [STANCE_SIGNAL_CHANNELS.index(c) for c in STANCE_SIGNAL_CHANNELS if c.startswith(("acc_", "gyro_"))]
+    sensor_pos = np.linspace(0.05, 0.95, len(fsr_index))
+    for participant in participants:
+        body_mass_kg = rng.uniform(55.0, 85.0)
+        insole_length_m = rng.uniform(0.24, 0.29)
+        for k in range(stances_per_participant):
+            speed_mps = rng.uniform(2.5, 4.5)
+            contact_time_s = 0.32 - 0.03 * speed_mps + rng.normal(0.0, 0.005)
+            weight_n = body_mass_kg * 9.81
+            peak_bw = 2.2 + 0.2 * (speed_mps - 2.5) + rng.normal(0.0, 0.05)
+            vgrf = weight_n * peak_bw * np.sin(np.pi * t)
+            apgrf = -weight_n * (0.3 + rng.normal(0.0, 0.02)) * np.sin(2 * np.pi * t)
+            cop = 0.1 + 0.8 * t
+            spread = np.exp(-((sensor_pos[None, :] - cop[:, None]) ** 2) / 0.02)
+            x = np.zeros((N_POINTS, len(STANCE_SIGNAL_CHANNELS)))
+            x[:, fsr_index] = np.clip(vgrf[:, None] * spread * 0.8 + rng.normal(0, 20, spread.shape), 0, 4095)
+            x[:, cop_ap] = cop + rng.normal(0, 0.01, N_POINTS)
+            x[:, cop_ml] = 0.5 + rng.normal(0, 0.02, N_POINTS)
+            x[:, imu_index] = np.cumsum(rng.normal(0, 1.0, (N_POINTS, len(imu_index))), axis=0)
+            rows.append(
+                {
+                    "dataset": dataset,
+                    "participant": participant,
+                    "bout": "medium",
+                    "foot": "left",
+                    "plate": "plate2" if dataset == "overground" else "belt",
+                    "ic_s": float(k),
+                    "to_s": float(k) + contact_time_s,
+                    "contact_time_s": contact_time_s,
+                    "speed_mps": speed_mps,
+                    "gradient_deg": 0.0,
+                    "body_mass_kg": body_mass_kg,
+                    "insole_length_m": insole_length_m,
+                }
+            )
+            inputs.append(x)
+            targets.append(np.stack([vgrf, apgrf], axis=-1))
+    return StanceDataset(
+        meta=pd.DataFrame(rows),
+        inputs=np.asarray(inputs, dtype=np.float32),
+        targets=np.asarray(targets, dtype=np.float32),
+        input_channels=STANCE_SIGNAL_CHANNELS,
+        target_channels=TARGET_CHANNELS,
+    )
+
+
+@pytest.fixture
+def stance_factory() -> Callable[..., StanceDataset]:
+    """The :func:`make_stance_dataset` factory: ``stance_factory(participants=..., seed=...)``."""
+    return make_stance_dataset
+
+
+@pytest.fixture
+def tiny_preset():
+    """A ModelPreset small enough to train in milliseconds."""
+    from grfkit.model import ModelPreset
+
+    return ModelPreset(
+        name="tiny",
+        hidden_size=4,
+        lstm_layers=1,
+        dense_sizes=(6,),
+        input_dropout=0.1,
+        dropout=0.1,
+        learning_rate=1e-2,
+        batch_size=8,
+        epochs=2,
+        min_steps=0,
+        grad_clip_norm=1.0,
+        fine_tune_epochs=1,
+        fine_tune_lr_factor=0.5,
+    )
+
+
+# --- Real public data sets (tests marked ``realdata``) --------------------------
+
+#: Where the real data sets sit beside the project's root (its ``shared/data``).
+REAL_DATA_FALLBACK = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def real_dataset() -> Callable[[str], Path]:
+    """Return ``get(name) -> folder`` for a verified real data set, skipping the test when absent.
+
+    The data directory is ``GRFKIT_DATA_DIR`` if it holds the data set, else
+    ``<repository>/../shared/data``.  The folder's checksums are verified
+    without any download attempt.
+    """
+    from grfkit.datasets import DATA_DIR_ENV, fetch
+
+    def get(name: str) -> Path:
+        candidates = [Path(os.environ[DATA_DIR_ENV])] if os.environ.get(DATA_DIR_ENV) else []
+        candidates.append(REAL_DATA_FALLBACK)
+        for candidate in candidates:
+            if (candidate / name).is_dir():
+                return fetch(name, data_dir=candidate, download=False)
+        pytest.skip(f"real data set {name!r} absent: set {DATA_DIR_ENV} or provide {REAL_DATA_FALLBACK / name}")
+
+    return get
