@@ -45,8 +45,8 @@ def fsr_channels(foot: str) -> list[str]:
     Returns
     -------
     list of str
-        Channel names numbered 01 to 16 (heel to toe order is given by the
-        sensor layout in :mod:`grfkit.simulate.plantar`).
+        Channel names numbered 01 to 16 (their positions under the foot are
+        :data:`grfkit.insole.FSR_LAYOUT`).
     """
     if foot not in FEET:
         raise ValueError(f"foot must be one of {FEET}, got {foot!r}")

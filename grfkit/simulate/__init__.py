@@ -1,0 +1,46 @@
+"""A physically grounded simulator of the study's two raw data sets.
+
+It generates what a lab records, not pre-cut stances: continuous insole,
+IMU, force and marker tables of overground bouts (loops over four floor
+plates) and treadmill bouts (one instrumented belt), with the ground truth
+the generator knows (clock offsets, every contact's timing and plate).
+
+Modules: :mod:`~grfkit.simulate.participants` (the two cohorts),
+:mod:`~grfkit.simulate.grf_model` (stance force after Clark et al. 2017),
+:mod:`~grfkit.simulate.plantar` (centre of pressure, footprint on plates),
+:mod:`~grfkit.simulate.gait` (contact sequence),
+:mod:`~grfkit.simulate.imu` (shoe IMU), :mod:`~grfkit.simulate.clocks`
+(insole clock), :mod:`~grfkit.simulate.wearables` (insole and IMU tables),
+:mod:`~grfkit.simulate.overground`, :mod:`~grfkit.simulate.treadmill`
+(environments), :mod:`~grfkit.simulate.truth`, :mod:`~grfkit.simulate.scales`
+and :mod:`~grfkit.simulate.cohort` (the entry points).
+"""
+
+from .cohort import COHORTS, SimulatedBout, cohort_plan, simulate_bout, simulate_cohort
+from .participants import (
+    OVERGROUND_COHORT,
+    TREADMILL_COHORT,
+    CohortSpec,
+    Participant,
+    sample_cohort,
+    sample_participant,
+)
+from .scales import SCALES, TREADMILL_CONDITIONS, ScaleConfig, get_scale
+
+__all__ = [
+    "COHORTS",
+    "SimulatedBout",
+    "cohort_plan",
+    "simulate_bout",
+    "simulate_cohort",
+    "OVERGROUND_COHORT",
+    "TREADMILL_COHORT",
+    "CohortSpec",
+    "Participant",
+    "sample_cohort",
+    "sample_participant",
+    "SCALES",
+    "TREADMILL_CONDITIONS",
+    "ScaleConfig",
+    "get_scale",
+]

@@ -1,0 +1,586 @@
+"""Overground bouts: running loops around the lab across four floor plates.
+
+The lab
+-------
+Four force plates (0.6 m along x by 0.4 m, 5 mm gaps) lie in a row in the
+middle of a straight runway, centred on ``x = 0``, ``y = 0``.  The runner
+loops around the lab anticlockwise: along the runway in +x (over the plates),
+a left-hand half turn, back along a parallel straight in -x, another half
+turn (:class:`LabLayout`).  Motion capture sees the waist marker only inside a
+capture volume around the runway.
+
+What differs from the treadmill (each a parameter of :class:`OvergroundConfig`)
+--------------------------------------------------------------------------------
+* speed varies around the loop: the runner slows into each turn (to a
+  fraction of the straight-line speed, and at most the speed a lateral
+  acceleration limit allows on the turn radius), speeds up out of it over a
+  ramp distance, and fluctuates along the straight (a slow random process).
+  Every stance therefore has a non-zero net anteroposterior impulse
+  ``m * dv``;
+* where the feet land follows from the step lengths, so only some contacts
+  hit a plate, and some of those land across two plates (straddle) or partly
+  off a plate (edge).  Those plates then measure only part of the load (the
+  plantar load model splits it, :func:`grfkit.simulate.plantar.plate_load_split`);
+  the truth marks such contacts not clean;
+* the runner's line varies from lap to lap and the feet land with step-width
+  and fore-aft variability;
+* floor plates are stiff and quiet: white noise of about 1-2 N, a small
+  zero offset per channel, COP noise from moment noise divided by the
+  vertical force, COP NaN below 10 N; values recorded at 0.1 N and 0.1 mm
+  resolution.
+
+Clocks: force and marker are on the lab clock (force 1000 Hz, marker
+200 Hz), the wearables on the insole clock, whose recording starts and ends
+at other moments (:mod:`grfkit.simulate.clocks`).  Recorded channels are
+stored as float32 (the converters resolve far less than 24 bits); time
+stays float64.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.interpolate import PchipInterpolator
+
+from ..channels import MARKER_CHANNELS, plate_channels
+from ..insole import plantar_weights
+from ..rawdata import BoutInfo, Plate, RawBout
+from .clocks import ClockModel, InsoleClock, sample_clock
+from .gait import Contact, generate_contacts
+from .grf_model import GaitRelations, GrfShape
+from .imu import ImuConfig
+from .participants import Participant
+from .plantar import Footprint, classify_footprint, cop_trajectory, plate_load_split
+from .seeds import child_rng
+from .truth import coarse_times, event_times, stance_events, stance_table
+from .wearables import InsoleConfig, imu_table, insole_table, quantise, sample_times
+
+__all__ = ["LabLayout", "OvergroundConfig", "simulate_overground_bout"]
+
+
+@dataclass(frozen=True)
+class LabLayout:
+    """Geometry of the overground lab.
+
+    Parameters
+    ----------
+    n_plates
+        Force plates in the row.
+    plate_length_m, plate_width_m
+        Plate size along x and y.
+    plate_gap_m
+        Gap between neighbouring plates.
+    plates_centre_x_m
+        x of the middle of the plate row (the row is centred on y = 0).
+    straight_start_x_m, straight_end_x_m
+        Ends of the runway straight (the turns start there).
+    turn_radius_m
+        Radius of the two half turns (the return straight is at ``y = 2 R``).
+    capture_x_m, capture_y_m
+        Capture volume of the waist marker (x and y ranges).
+    """
+
+    n_plates: int = 4
+    plate_length_m: float = 0.6
+    plate_width_m: float = 0.4
+    plate_gap_m: float = 0.005
+    plates_centre_x_m: float = 0.0
+    straight_start_x_m: float = -5.0
+    straight_end_x_m: float = 5.0
+    turn_radius_m: float = 1.75
+    capture_x_m: tuple[float, float] = (-4.5, 4.5)
+    capture_y_m: tuple[float, float] = (-1.5, 1.5)
+
+    def plates(self) -> tuple[Plate, ...]:
+        """The force plates, ``plate1`` (first crossed) to ``plateN``."""
+        pitch = self.plate_length_m + self.plate_gap_m
+        row = self.n_plates * pitch - self.plate_gap_m
+        x0 = self.plates_centre_x_m - row / 2
+        half = self.plate_width_m / 2
+        return tuple(
+            Plate(f"plate{k + 1}", x0 + k * pitch, x0 + k * pitch + self.plate_length_m, -half, half)
+            for k in range(self.n_plates)
+        )
+
+    @property
+    def straight_length_m(self) -> float:
+        """Length of each straight."""
+        return self.straight_end_x_m - self.straight_start_x_m
+
+    @property
+    def loop_length_m(self) -> float:
+        """Length of one lap."""
+        return 2 * self.straight_length_m + 2 * np.pi * self.turn_radius_m
+
+    def position(self, distance_m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Point of the loop at a distance from the runway's start.
+
+        Parameters
+        ----------
+        distance_m
+            Distance along the loop (any value; taken modulo the lap length).
+
+        Returns
+        -------
+        x_m, y_m, heading_rad : numpy.ndarray
+            Position and running direction (0: +x).
+        """
+        s = np.mod(np.asarray(distance_m, dtype=np.float64), self.loop_length_m)
+        length, radius = self.straight_length_m, self.turn_radius_m
+        arc = np.pi * radius
+        x = np.empty_like(s)
+        y = np.empty_like(s)
+        heading = np.empty_like(s)
+        a = s < length
+        b = (s >= length) & (s < length + arc)
+        c = (s >= length + arc) & (s < 2 * length + arc)
+        d = s >= 2 * length + arc
+        x[a], y[a], heading[a] = self.straight_start_x_m + s[a], 0.0, 0.0
+        phi = (s[b] - length) / radius
+        x[b], y[b], heading[b] = self.straight_end_x_m + radius * np.sin(phi), radius - radius * np.cos(phi), phi
+        x[c], y[c], heading[c] = self.straight_end_x_m - (s[c] - length - arc), 2 * radius, np.pi
+        phi = (s[d] - 2 * length - arc) / radius
+        x[d], y[d], heading[d] = (
+            self.straight_start_x_m - radius * np.sin(phi),
+            radius + radius * np.cos(phi),
+            np.pi + phi,
+        )
+        return x, y, heading
+
+    def turn_distance_m(self, distance_m: np.ndarray) -> np.ndarray:
+        """Distance along the loop to the nearest turn (0 inside a turn)."""
+        s = np.mod(np.asarray(distance_m, dtype=np.float64), self.loop_length_m)
+        length, arc = self.straight_length_m, np.pi * self.turn_radius_m
+        on_first = s < length
+        on_second = (s >= length + arc) & (s < 2 * length + arc)
+        u = np.where(on_second, s - length - arc, s)
+        return np.where(on_first | on_second, np.minimum(u, length - u), 0.0)
+
+
+@dataclass(frozen=True)
+class OvergroundConfig:
+    """Parameters of overground bouts.
+
+    Parameters
+    ----------
+    layout
+        Lab geometry.
+    turn_speed_ratio
+        Speed in the turns as a fraction of the straight-line speed.
+    max_turn_lateral_acc_mps2
+        Upper bound of ``v**2 / R`` in the turns (caps the turn speed).
+    ramp_length_m
+        Distance over which the runner speeds up after and slows down before a turn.
+    speed_fluctuation_cv, speed_fluctuation_time_s
+        Relative size and correlation time of the random speed fluctuation.
+    lap_lateral_sd_m
+        Spread of the runner's line from lap to lap.
+    step_width_sd_m, fore_aft_sd_m
+        Stride-to-stride scatter of where each foot lands (across and along).
+    plate_noise_sd_n, plate_shear_noise_sd_n
+        White noise of the vertical and horizontal plate channels.
+    plate_offset_sd_n
+        Spread of the constant zero offset of each plate channel.
+    cop_moment_noise_nm
+        Moment noise; the COP noise is this divided by the vertical force.
+    cop_threshold_n
+        Below this measured vertical force the COP is NaN.
+    force_resolution_n, cop_resolution_m
+        Resolution of the recorded forces and COP (amplifier and converter).
+    force_rate_hz, marker_rate_hz
+        Sampling rates of force plates and motion capture (lab clock).
+    marker_noise_sd_m
+        Noise of the waist marker position.
+    vertical_oscillation_m
+        Peak-to-peak vertical excursion of the waist over a step.
+    lateral_sway_m
+        Sideways excursion of the waist towards the stance foot.
+    clock
+        Insole clock model.
+    insole, imu
+        Wearable sensor parameters.
+    relations, shape
+        Running mechanics.
+    """
+
+    layout: LabLayout = field(default_factory=LabLayout)
+    turn_speed_ratio: float = 0.85
+    max_turn_lateral_acc_mps2: float = 6.0
+    ramp_length_m: float = 5.0
+    speed_fluctuation_cv: float = 0.03
+    speed_fluctuation_time_s: float = 1.5
+    lap_lateral_sd_m: float = 0.06
+    step_width_sd_m: float = 0.02
+    fore_aft_sd_m: float = 0.02
+    plate_noise_sd_n: float = 1.5
+    plate_shear_noise_sd_n: float = 1.0
+    plate_offset_sd_n: float = 2.0
+    cop_moment_noise_nm: float = 0.3
+    cop_threshold_n: float = 10.0
+    force_resolution_n: float = 0.1
+    cop_resolution_m: float = 0.0001
+    force_rate_hz: float = 1000.0
+    marker_rate_hz: float = 200.0
+    marker_noise_sd_m: float = 0.0005
+    vertical_oscillation_m: float = 0.07
+    lateral_sway_m: float = 0.015
+    clock: ClockModel = field(default_factory=ClockModel)
+    insole: InsoleConfig = field(default_factory=InsoleConfig)
+    imu: ImuConfig = field(default_factory=ImuConfig)
+    relations: GaitRelations = field(default_factory=GaitRelations)
+    shape: GrfShape = field(default_factory=GrfShape)
+
+
+@dataclass(frozen=True)
+class _Path:
+    """The runner's progress around the loop on a fine time grid."""
+
+    time_s: np.ndarray
+    distance_m: np.ndarray
+    speed_mps: np.ndarray
+    lap_offsets_m: np.ndarray
+
+    def speed_at(self, t: float) -> float:
+        return float(np.interp(t, self.time_s, self.speed_mps))
+
+    def distance_at(self, t: np.ndarray | float) -> np.ndarray:
+        return np.interp(t, self.time_s, self.distance_m)
+
+
+def _lateral_offset(distance_m: np.ndarray, lap_offsets_m: np.ndarray, layout: LabLayout) -> np.ndarray:
+    """Runner's line offset (left of the path), cosine-interpolated between lap values.
+
+    Lap ``k``'s value holds at the middle of the runway straight of lap ``k``.
+    """
+    u = (np.asarray(distance_m) - layout.straight_length_m / 2) / layout.loop_length_m
+    k = np.clip(np.floor(u).astype(int), 0, lap_offsets_m.size - 2)
+    frac = np.clip(u - k, 0.0, 1.0)
+    w = 0.5 - 0.5 * np.cos(np.pi * frac)
+    return (1 - w) * lap_offsets_m[k] + w * lap_offsets_m[k + 1]
+
+
+def _runner_path(
+    target_speed_mps: float, start_s: float, end_s: float, config: OvergroundConfig, rng: np.random.Generator
+) -> _Path:
+    """Integrate the runner's distance around the loop with the speed profile and fluctuation."""
+    layout = config.layout
+    dt = 0.01
+    t = np.arange(start_s, end_s + 2 * dt, dt)
+    turn_speed = min(
+        config.turn_speed_ratio * target_speed_mps,
+        float(np.sqrt(config.max_turn_lateral_acc_mps2 * layout.turn_radius_m)),
+    )
+    # Target speed around one lap, tabulated every centimetre.
+    step_m = 0.01
+    lap = np.arange(0.0, layout.loop_length_m + step_m, step_m)
+    ramp = np.clip(layout.turn_distance_m(lap) / config.ramp_length_m, 0.0, 1.0)
+    profile = (turn_speed + (target_speed_mps - turn_speed) * ramp * ramp * (3 - 2 * ramp)).tolist()
+    # Ornstein-Uhlenbeck relative speed fluctuation.
+    decay = float(np.exp(-dt / config.speed_fluctuation_time_s))
+    shocks = rng.normal(0.0, config.speed_fluctuation_cv * np.sqrt(1 - decay**2), t.size).tolist()
+    loop = layout.loop_length_m
+    # Start somewhere on the lap; one lap added so that lap indices (offset table) are never negative.
+    s = float(rng.uniform(0.0, loop)) + loop
+    f = float(rng.normal(0.0, config.speed_fluctuation_cv))
+    distance = [0.0] * t.size
+    speed = [0.0] * t.size
+    for i in range(t.size):
+        v = profile[int((s % loop) / step_m)] * (1.0 + f)
+        distance[i], speed[i] = s, v
+        s += v * dt
+        f = decay * f + shocks[i]
+    n_laps = int(distance[-1] // loop) + 3
+    offsets = rng.normal(0.0, config.lap_lateral_sd_m, n_laps)
+    return _Path(time_s=t, distance_m=np.array(distance), speed_mps=np.array(speed), lap_offsets_m=offsets)
+
+
+def _place_feet(
+    contacts: list[Contact], path: _Path, participant: Participant, config: OvergroundConfig, rng: np.random.Generator
+) -> None:
+    """Set where each foot lands: under the waist at mid-stance, beside the runner's line."""
+    layout = config.layout
+    length = participant.insole_length_m
+    mid = np.array([c.start_s + c.contact_time_s / 2 for c in contacts])
+    distance = path.distance_at(mid)
+    x, y, heading = layout.position(distance)
+    offset = _lateral_offset(distance, path.lap_offsets_m, layout)
+    for i, contact in enumerate(contacts):
+        side = 1.0 if contact.foot == "left" else -1.0
+        along = float(rng.normal(0.0, config.fore_aft_sd_m)) - length / 2
+        across = offset[i] + side * participant.step_width_m / 2 + float(rng.normal(0.0, config.step_width_sd_m))
+        contact.track_heel_m = float(distance[i]) + along
+        contact.heel_x_m = float(x[i] + along * np.cos(heading[i]) - across * np.sin(heading[i]))
+        contact.centre_y_m = float(y[i] + along * np.sin(heading[i]) + across * np.cos(heading[i]))
+        contact.on_runway = bool(np.mod(distance[i], layout.loop_length_m) < layout.straight_length_m)
+
+
+def _footprint(contact: Contact, participant: Participant) -> Footprint:
+    return Footprint(
+        heel_x_m=contact.heel_x_m,
+        centre_y_m=contact.centre_y_m,
+        length_m=participant.insole_length_m,
+        width_m=participant.insole_width_m,
+        lateral_sign=1.0 if contact.foot == "left" else -1.0,
+    )
+
+
+def _plate_contacts(
+    contacts: list[Contact], participant: Participant, plates: tuple[Plate, ...]
+) -> list[tuple[Contact, Footprint, list[str], str]]:
+    """Contacts whose footprint touches a plate, with the plates touched and the reason."""
+    out = []
+    for contact in contacts:
+        if not contact.on_runway:
+            continue
+        footprint = _footprint(contact, participant)
+        touched, reason = classify_footprint(footprint, plates)
+        if touched:
+            out.append((contact, footprint, touched, reason))
+    return out
+
+
+def _plate_share(contact: Contact, footprint: Footprint, plates: tuple[Plate, ...], tau_s: np.ndarray) -> np.ndarray:
+    """Fraction of the contact's load on each plate at times after contact, shape (n, n_plates)."""
+    ap, ml = cop_trajectory(tau_s / contact.contact_time_s, contact.cop)
+    return plate_load_split(plantar_weights(ap, ml), footprint, plates)[0]
+
+
+def _true_plate_forces(
+    time_s: np.ndarray, plate_contacts: list[tuple[Contact, Footprint, list[str], str]], plates: tuple[Plate, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Noise-free plate forces (n, n_plates) and moment-weighted COP sums."""
+    n, m = time_s.size, len(plates)
+    fx, fy, fz, mx, my = (np.zeros((n, m)) for _ in range(5))
+    for contact, footprint, _, _ in plate_contacts:
+        lo = np.searchsorted(time_s, contact.start_s, side="left")
+        hi = np.searchsorted(time_s, contact.end_s, side="right")
+        if lo == hi:
+            continue
+        tau = time_s[lo:hi] - contact.start_s
+        normal, along, across = contact.force.evaluate(tau)
+        ap, ml = cop_trajectory(tau / contact.contact_time_s, contact.cop)
+        share, cop_x, cop_y = plate_load_split(plantar_weights(ap, ml), footprint, plates)
+        load = share * normal[:, None]
+        fz[lo:hi] += load
+        fx[lo:hi] += share * along[:, None]
+        fy[lo:hi] += share * across[:, None]
+        mx[lo:hi] += np.nan_to_num(cop_x) * load
+        my[lo:hi] += np.nan_to_num(cop_y) * load
+    return fx, fy, fz, mx, my
+
+
+def _force_table(
+    time_s: np.ndarray,
+    plate_contacts: list[tuple[Contact, Footprint, list[str], str]],
+    plates: tuple[Plate, ...],
+    config: OvergroundConfig,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    fx, fy, fz, mx, my = _true_plate_forces(time_s, plate_contacts, plates)
+    n = fz.shape[0]
+    columns: dict[str, np.ndarray] = {"time_s": time_s}
+    for j, plate in enumerate(plates):
+        offsets = rng.normal(0.0, config.plate_offset_sd_n, 3)
+        meas_fx = fx[:, j] + offsets[0] + rng.normal(0.0, config.plate_shear_noise_sd_n, n)
+        meas_fy = fy[:, j] + offsets[1] + rng.normal(0.0, config.plate_shear_noise_sd_n, n)
+        meas_fz = fz[:, j] + offsets[2] + rng.normal(0.0, config.plate_noise_sd_n, n)
+        loaded = fz[:, j] > 0
+        safe = np.where(loaded, fz[:, j], 1.0)
+        true_x = np.where(loaded, mx[:, j] / safe, (plate.x_min_m + plate.x_max_m) / 2)
+        true_y = np.where(loaded, my[:, j] / safe, (plate.y_min_m + plate.y_max_m) / 2)
+        valid = meas_fz >= config.cop_threshold_n
+        cop_sd = config.cop_moment_noise_nm / np.maximum(np.abs(meas_fz), config.cop_threshold_n)
+        cop_x = np.where(valid, true_x + rng.normal(size=n) * cop_sd, np.nan)
+        cop_y = np.where(valid, true_y + rng.normal(size=n) * cop_sd, np.nan)
+        forces = (quantise(v, config.force_resolution_n) for v in (meas_fx, meas_fy, meas_fz))
+        cops = (quantise(v, config.cop_resolution_m) for v in (cop_x, cop_y))
+        for name, values in zip(plate_channels(plate.name), (*forces, *cops), strict=True):
+            columns[name] = values.astype(np.float32)
+    return pd.DataFrame(columns)
+
+
+def _marker_table(
+    time_s: np.ndarray,
+    path: _Path,
+    contacts: list[Contact],
+    participant: Participant,
+    config: OvergroundConfig,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    layout = config.layout
+    distance = path.distance_at(time_s)
+    x, y, heading = layout.position(distance)
+    offset = _lateral_offset(distance, path.lap_offsets_m, layout)
+    mid = np.array([c.start_s + c.contact_time_s / 2 for c in contacts])
+    side = np.array([1.0 if c.foot == "left" else -1.0 for c in contacts])
+    # Waist lowest at mid-stance, highest mid-flight; sways towards the stance foot.
+    knots = np.concatenate([mid, (mid[:-1] + mid[1:]) / 2])
+    order = np.argsort(knots)
+    half = config.vertical_oscillation_m / 2
+    height = np.concatenate([np.full(mid.size, -half), np.full(mid.size - 1, half)])[order]
+    vertical = PchipInterpolator(knots[order], height, extrapolate=True)(time_s)
+    sway = PchipInterpolator(mid, side * config.lateral_sway_m, extrapolate=True)(time_s)
+    lateral = offset + sway
+    wx = x - lateral * np.sin(heading) + rng.normal(0.0, config.marker_noise_sd_m, time_s.size)
+    wy = y + lateral * np.cos(heading) + rng.normal(0.0, config.marker_noise_sd_m, time_s.size)
+    wz = participant.waist_height_m + vertical + rng.normal(0.0, config.marker_noise_sd_m, time_s.size)
+    visible = (
+        (wx >= layout.capture_x_m[0])
+        & (wx <= layout.capture_x_m[1])
+        & (wy >= layout.capture_y_m[0])
+        & (wy <= layout.capture_y_m[1])
+    )
+    values = np.where(visible[:, None], np.stack([wx, wy, wz], axis=1), np.nan).astype(np.float32)
+    return pd.DataFrame({"time_s": time_s, **{name: values[:, j] for j, name in enumerate(MARKER_CHANNELS)}})
+
+
+def _truth_rows(
+    contacts: list[Contact],
+    plate_contacts: list[tuple[Contact, Footprint, list[str], str]],
+    participant: Participant,
+    bout: str,
+    plates: tuple[Plate, ...],
+    duration_s: float,
+    insole_span_s: tuple[float, float],
+) -> list[dict[str, object]]:
+    on_plates = {id(c): (fp, touched, reason) for c, fp, touched, reason in plate_contacts}
+    names = [p.name for p in plates]
+    recorded = [c for c in contacts if c.start_s >= 0 and c.end_s <= duration_s]
+    # Whole-force events for every contact; replaced below for contacts split between plate and floor.
+    ic_all, to_all = stance_events([c.force for c in recorded], np.array([c.start_s for c in recorded]))
+    rows = []
+    for contact, ic, to in zip(recorded, ic_all, to_all, strict=True):
+        plate, reason, fraction = "", "off_plate", 0.0
+        if id(contact) in on_plates:
+            footprint, _, reason = on_plates[id(contact)]
+            tau = coarse_times(contact.contact_time_s)
+            normal = contact.force.evaluate(tau)[0]
+            share = _plate_share(contact, footprint, plates, tau)
+            impulse = np.trapezoid(share * normal[:, None], tau, axis=0)
+            main = int(np.argmax(impulse))
+            plate = names[main]
+            fraction = float(impulse[main] / np.trapezoid(normal, tau))
+            if reason:
+
+                def plate_force(
+                    tau: np.ndarray, contact: Contact = contact, footprint: Footprint = footprint, main: int = main
+                ) -> np.ndarray:
+                    return _plate_share(contact, footprint, plates, tau)[:, main] * contact.force.evaluate(tau)[0]
+
+                ic, to = event_times(plate_force, contact.contact_time_s, contact.start_s)
+        rows.append(
+            {
+                "dataset": participant.dataset,
+                "participant": participant.participant,
+                "bout": bout,
+                "foot": contact.foot,
+                "plate": plate,
+                "ic_s": float(ic),
+                "to_s": float(to),
+                "contact_start_s": contact.start_s,
+                "contact_end_s": contact.end_s,
+                "clean": reason == "",
+                "speed_mps": contact.speed_mps,
+                "reason": reason,
+                "plate_impulse_fraction": fraction,
+                "insole_recorded": insole_span_s[0] <= contact.start_s and contact.end_s <= insole_span_s[1],
+                "contact_time_s": contact.contact_time_s,
+            }
+        )
+    return rows
+
+
+def simulate_overground_bout(
+    participant: Participant,
+    bout: str,
+    *,
+    duration_s: float,
+    seed: int,
+    config: OvergroundConfig = OvergroundConfig(),
+) -> tuple[RawBout, pd.DataFrame, InsoleClock]:
+    """Simulate one overground bout.
+
+    Parameters
+    ----------
+    participant
+        The runner (an overground participant).
+    bout
+        Speed class, ``"slow"``, ``"medium"`` or ``"fast"`` (a key of
+        ``participant.speeds_mps``); also the bout id and condition.
+    duration_s
+        Length of the lab recording (force and marker).
+    seed
+        Cohort seed; the bout draws from generators keyed by data set,
+        participant and bout.
+    config
+        Lab and measurement parameters.
+
+    Returns
+    -------
+    raw : RawBout
+        Insole and IMU tables (insole clock), force and marker tables (lab clock).
+    stances : pandas.DataFrame
+        Truth of every contact completed within the lab recording
+        (:func:`grfkit.simulate.truth.stance_table`).
+    clock : InsoleClock
+        The true insole clock.
+
+    Raises
+    ------
+    KeyError
+        If ``bout`` is not one of the participant's speed classes.
+    """
+    keys = (seed, participant.dataset, participant.participant, bout)
+    target_speed = participant.speeds_mps[bout]
+    clock = sample_clock(child_rng(*keys, "clock"), config.clock)
+    extra = float(child_rng(*keys, "recording").uniform(*config.clock.extra_recording_s))
+    insole_duration = duration_s + extra
+    insole_end_lab = float(clock.to_lab(insole_duration))
+    start, end = min(0.0, clock.clock_offset_s) - 2.0, max(duration_s, insole_end_lab) + 2.0
+    gait_rng = child_rng(*keys, "gait")
+    path = _runner_path(target_speed, start, end, config, gait_rng)
+    contacts = generate_contacts(
+        participant,
+        start_s=start + 0.5,
+        end_s=end - 0.5,
+        speed_at=path.speed_at,
+        gradient_deg=0.0,
+        rng=gait_rng,
+        relations=config.relations,
+        shape=config.shape,
+    )
+    _place_feet(contacts, path, participant, config, gait_rng)
+    plates = config.layout.plates()
+    plate_contacts = _plate_contacts(contacts, participant, plates)
+    noise = child_rng(*keys, "measurement")
+    force_time = sample_times(duration_s, config.force_rate_hz)
+    marker_time = sample_times(duration_s, config.marker_rate_hz)
+    insole_time = sample_times(insole_duration, config.insole.rate_hz)
+    imu_time = sample_times(insole_duration, config.imu.rate_hz)
+    info = BoutInfo(
+        dataset=participant.dataset,
+        participant=participant.participant,
+        bout=bout,
+        condition=bout,
+        environment="overground",
+        plates=plates,
+        gradient_deg=0.0,
+        belt_speed_mps=None,
+        insole_rate_hz=config.insole.rate_hz,
+        imu_rate_hz=config.imu.rate_hz,
+        force_rate_hz=config.force_rate_hz,
+        marker_rate_hz=config.marker_rate_hz,
+    )
+    raw = RawBout(
+        info=info,
+        insole=insole_table(insole_time, clock, contacts, participant, config=config.insole, rng=noise),
+        imu=imu_table(imu_time, clock, contacts, participant, gradient_deg=0.0, config=config.imu, rng=noise),
+        force=_force_table(force_time, plate_contacts, plates, config, noise),
+        marker=_marker_table(marker_time, path, contacts, participant, config, noise),
+    )
+    rows = _truth_rows(
+        contacts, plate_contacts, participant, bout, plates, duration_s, (clock.clock_offset_s, insole_end_lab)
+    )
+    return raw, stance_table(rows), clock
