@@ -133,3 +133,12 @@ class ChecksumError(RawDataError):
 
 class DataUnavailableError(MissingFileError):
     """A registered data file is missing and could not (or may not) be downloaded."""
+
+
+# --- Preprocessing (grfkit.segmentation) ----------------------------------------
+
+__all__ += ["EventRangeError"]
+
+
+class EventRangeError(RawDataError):
+    """An event (initial contact, toe-off) lies outside the time range of the signal it should cut."""

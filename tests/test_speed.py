@@ -1,0 +1,108 @@
+"""Tests of grfkit.speed (running speed from the waist marker)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from grfkit.errors import ConfigError, LengthMismatchError, MissingChannelError, TimestampError
+from grfkit.speed import REASON_MARKER_MISSING, REASON_OUTSIDE_RECORDING, horizontal_speed, stance_speed
+
+FS = 200.0
+
+
+def marker_table(t: np.ndarray, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({"time_s": t, "waist_x_m": x, "waist_y_m": y, "waist_z_m": np.full(t.size, 1.0)})
+
+
+def running(duration_s: float, speed_mps: float, step_s: float, fluctuation_mps: float, seed: int = 0) -> pd.DataFrame:
+    """Waist moving at ``speed_mps`` along x with a within-step speed fluctuation and 0.5 mm marker noise."""
+    t = 10.0 + np.arange(int(duration_s * FS)) / FS
+    omega = 2 * np.pi / step_s
+    x = speed_mps * t + fluctuation_mps / omega * np.sin(omega * t + 0.4)
+    rng = np.random.default_rng(seed)
+    return marker_table(t, x + rng.normal(0, 5e-4, t.size), 0.02 * np.sin(omega * t / 2) + rng.normal(0, 5e-4, t.size))
+
+
+def test_horizontal_speed_of_uniform_motion_includes_y():
+    t = np.arange(600) / FS
+    out = horizontal_speed(marker_table(t, 4.0 * t, -0.3 * t))
+    assert list(out.columns) == ["time_s", "speed_mps"]
+    assert np.allclose(out["speed_mps"], np.hypot(4.0, 0.3), atol=1e-6)
+
+
+def test_horizontal_speed_follows_the_within_step_fluctuation():
+    table = running(4.0, 3.5, 0.35, 0.15)
+    speed = horizontal_speed(table)["speed_mps"].to_numpy()[100:-100]
+    assert speed.max() == pytest.approx(3.65, abs=0.02)
+    assert speed.min() == pytest.approx(3.35, abs=0.02)
+
+
+def test_stance_speed_averages_out_the_within_step_fluctuation():
+    table = running(6.0, 3.5, 0.35, 0.15, seed=1)
+    ic = np.array([11.00, 12.13, 13.31, 14.02])
+    to = ic + 0.22
+    out = stance_speed(table, ic, to, window_s=0.35)
+    assert out["reason"].tolist() == [""] * 4
+    assert np.allclose(out["speed_mps"], 3.5, atol=0.01)
+    instantaneous = horizontal_speed(table).set_index("time_s")["speed_mps"]
+    assert np.max(np.abs(instantaneous.loc[10.5:15.5] - 3.5)) > 0.1  # what the window removes
+
+
+def test_missing_marker_gives_nan_and_reason():
+    table = running(6.0, 4.0, 0.33, 0.1, seed=2)
+    gone = (table["time_s"] > 13.0) & (table["time_s"] < 14.0)  # outside the capture volume
+    table.loc[gone, ["waist_x_m", "waist_y_m"]] = np.nan
+    ic = np.array([10.05, 11.0, 12.9, 13.5, 15.0, 15.8])
+    out = stance_speed(table, ic, ic + 0.2, window_s=np.array([0.33, 0.33, 0.33, 0.33, 0.33, 0.6]))
+    assert out["reason"].tolist() == [
+        REASON_OUTSIDE_RECORDING,
+        "",
+        REASON_MARKER_MISSING,
+        REASON_MARKER_MISSING,
+        "",
+        REASON_OUTSIDE_RECORDING,
+    ]
+    assert np.isnan(out["speed_mps"].to_numpy()[[0, 2, 3, 5]]).all()
+    assert out["speed_mps"].iat[1] == pytest.approx(4.0, abs=0.02)
+    assert out["speed_mps"].iat[4] == pytest.approx(4.0, abs=0.02)
+    speed = horizontal_speed(table)
+    assert speed.loc[gone, "speed_mps"].isna().all()
+
+
+def test_short_stretches_have_no_speed():
+    t = np.arange(200) / FS
+    x = 3.0 * t
+    x[:100] = np.nan
+    x[110:] = np.nan  # 10 finite samples = 0.05 s
+    assert horizontal_speed(marker_table(t, x, 0 * t))["speed_mps"].isna().all()
+
+
+def test_errors():
+    table = running(2.0, 3.0, 0.35, 0.1)
+    with pytest.raises(MissingChannelError, match="waist_y_m"):
+        horizontal_speed(table.drop(columns=["waist_y_m"]))
+    shuffled = table.iloc[::-1].reset_index(drop=True)
+    with pytest.raises(TimestampError):
+        horizontal_speed(shuffled)
+    with pytest.raises(LengthMismatchError):
+        stance_speed(table, [10.5, 11.0], [10.7])
+    with pytest.raises(ConfigError):
+        stance_speed(table, [10.5], [10.7], window_s=0.0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    speed_mps=st.floats(min_value=0.5, max_value=8.0),
+    heading_rad=st.floats(min_value=-np.pi, max_value=np.pi),
+    window_s=st.floats(min_value=0.1, max_value=1.0),
+)
+def test_property_uniform_motion_gives_its_speed(speed_mps, heading_rad, window_s):
+    t = np.arange(600) / FS
+    table = marker_table(t, speed_mps * np.cos(heading_rad) * t, speed_mps * np.sin(heading_rad) * t)
+    out = stance_speed(table, np.array([1.3]), np.array([1.55]), window_s=window_s)
+    assert out["reason"].iat[0] == ""
+    assert out["speed_mps"].iat[0] == pytest.approx(speed_mps, rel=1e-6)
