@@ -132,3 +132,41 @@ def real_dataset() -> Callable[[str], Path]:
         pytest.skip(f"real data set {name!r} absent: set {DATA_DIR_ENV} or provide {REAL_DATA_FALLBACK / name}")
 
     return get
+
+
+# --- A tiny simulated cohort (pipeline, ground truth, CLI tests) -------------------
+
+#: A cohort small enough to simulate and preprocess in a few seconds.
+TINY_SCALE_KWARGS = dict(
+    name="tiny",
+    overground_participants=2,
+    overground_bouts=("medium",),
+    overground_duration_s=30.0,
+    treadmill_participants=1,
+    treadmill_conditions=("medium_level",),
+    treadmill_duration_s=12.0,
+)
+
+
+@pytest.fixture(scope="session")
+def tiny_scale():
+    """The :class:`grfkit.simulate.ScaleConfig` of the tiny cohort."""
+    from grfkit.simulate import ScaleConfig
+
+    return ScaleConfig(**TINY_SCALE_KWARGS)
+
+
+@pytest.fixture(scope="session")
+def tiny_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Raw data folder of a tiny simulated cohort (seed 3), read-only by convention."""
+    from grfkit.simulate import ScaleConfig, simulate_cohort
+
+    return simulate_cohort(ScaleConfig(**TINY_SCALE_KWARGS), seed=3, out_dir=tmp_path_factory.mktemp("tiny") / "raw")
+
+
+@pytest.fixture(scope="session")
+def tiny_result(tiny_raw: Path):
+    """PreprocessResult of :func:`tiny_raw` (in-process, one worker)."""
+    from grfkit.pipeline import preprocess_raw
+
+    return preprocess_raw(tiny_raw, workers=1)

@@ -1,0 +1,188 @@
+"""Preprocessing accuracy against the simulator's ground truth.
+
+The simulated cohort writes what the lab can never know: the true clock
+offset and drift of every bout, and every foot contact with its true initial
+contact and toe-off (the 20 N crossings of the noise-free, unfiltered
+vertical force) and whether the whole footprint stayed on one plate.  These
+functions score a :class:`~grfkit.pipeline.PreprocessResult` against it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .errors import ChannelMismatchError
+
+__all__ = ["match_plate_contacts", "contact_detection_summary", "sync_errors", "stance_truth"]
+
+_KEYS = ["dataset", "participant", "bout"]
+
+
+def _require(table: pd.DataFrame, columns: list[str], what: str) -> None:
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ChannelMismatchError(f"{what} lacks columns {missing}")
+
+
+def match_plate_contacts(
+    contacts: pd.DataFrame,
+    truth_stances: pd.DataFrame,
+    *,
+    tolerance_s: float = 0.05,
+) -> pd.DataFrame:
+    """Pair every true plate contact with the detected contact on the same plate.
+
+    Parameters
+    ----------
+    contacts
+        Detected plate contacts (``PreprocessResult.contacts``): ``dataset``,
+        ``participant``, ``bout``, ``plate``, ``ic_s``, ``to_s``, ``stance``
+        (kept as a stance) and ``skip_reason``.
+    truth_stances
+        ``truth/stances.csv``: ``dataset``, ``participant``, ``bout``,
+        ``foot``, ``plate`` (empty off the plates), ``ic_s``, ``to_s``,
+        ``clean``, ``reason``.
+    tolerance_s
+        Largest initial-contact difference for a pair, seconds.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per true contact on a plate: the truth columns, ``found``
+        (a detected contact paired), ``kept`` (it became a stance),
+        ``skip_reason``, and ``ic_error_ms`` / ``to_error_ms`` (detected
+        minus true; NaN when not found).
+    """
+    _require(contacts, [*_KEYS, "plate", "ic_s", "to_s", "stance", "skip_reason"], "contacts")
+    _require(truth_stances, [*_KEYS, "foot", "plate", "ic_s", "to_s", "clean"], "truth stances")
+    truth = truth_stances.loc[truth_stances["plate"].fillna("").astype(str) != ""].copy()
+    truth["plate"] = truth["plate"].astype(str)
+    detected = contacts[[*_KEYS, "plate", "ic_s", "to_s", "stance", "skip_reason"]].rename(
+        columns={"ic_s": "det_ic_s", "to_s": "det_to_s"}
+    )
+    truth = truth.reset_index(drop=True).reset_index(names="truth_row")
+    pairs = truth.merge(detected, on=[*_KEYS, "plate"], how="left")
+    pairs["gap"] = (pairs["det_ic_s"] - pairs["ic_s"]).abs()
+    pairs = pairs.loc[pairs["gap"] <= tolerance_s].sort_values("gap").drop_duplicates("truth_row")
+    out = truth.merge(pairs[["truth_row", "det_ic_s", "det_to_s", "stance", "skip_reason"]], on="truth_row", how="left")
+    out["found"] = out["det_ic_s"].notna()
+    out["kept"] = out["stance"].fillna(False).astype(bool)
+    out["skip_reason"] = out["skip_reason"].fillna("not detected")
+    out["ic_error_ms"] = (out["det_ic_s"] - out["ic_s"]) * 1e3
+    out["to_error_ms"] = (out["det_to_s"] - out["to_s"]) * 1e3
+    return out.drop(columns=["truth_row", "det_ic_s", "det_to_s", "stance"])
+
+
+def contact_detection_summary(matched: pd.DataFrame, *, foot: str = "left") -> pd.DataFrame:
+    """Headline detection figures per data set.
+
+    Parameters
+    ----------
+    matched
+        Output of :func:`match_plate_contacts`.
+    foot
+        Foot whose stances the models use.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per data set: ``true_clean`` (true clean contacts of ``foot``),
+        ``found_pct`` (share of them kept as stances), ``false_accepts``
+        (stances whose true contact was not clean), median and 95th
+        percentile absolute IC and TO errors in ms over the kept stances.
+    """
+    rows = []
+    for dataset, g in matched.groupby("dataset", sort=True):
+        ours = g.loc[g["foot"] == foot]
+        clean = ours.loc[ours["clean"].astype(bool)]
+        kept = ours.loc[ours["kept"]]
+        ic = kept["ic_error_ms"].abs()
+        to = kept["to_error_ms"].abs()
+        rows.append(
+            {
+                "dataset": dataset,
+                "true_clean": len(clean),
+                "found_pct": 100.0 * clean["kept"].mean() if len(clean) else np.nan,
+                "false_accepts": int((~kept["clean"].astype(bool)).sum()),
+                "ic_median_ms": ic.median(),
+                "ic_p95_ms": ic.quantile(0.95),
+                "to_median_ms": to.median(),
+                "to_p95_ms": to.quantile(0.95),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def sync_errors(bouts: pd.DataFrame, truth_trials: pd.DataFrame) -> pd.DataFrame:
+    """Clock synchronisation errors per bout.
+
+    The offset is the lab time at insole time zero, so its error alone
+    mixes in the drift error extrapolated to insole time zero.  What matters
+    for segmentation is the error of the mapped times during the recording:
+    ``mapping_error_ms`` is the largest error of
+    ``t_lab = offset + t_insole (1 + drift)`` over the bout's lab duration
+    (starting at the lab recording's start, which is near insole time
+    ``-offset``).
+
+    Parameters
+    ----------
+    bouts
+        ``PreprocessResult.bouts``: ``sync_offset_s``, ``sync_drift_ppm``, ``duration_s``, ``status``.
+    truth_trials
+        ``truth/trials.csv``: ``clock_offset_s``, ``clock_drift_ppm``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per synchronised bout: ``offset_error_ms``, ``drift_error_ppm`` and
+        ``mapping_error_ms`` (largest absolute mapping error over the recording).
+    """
+    _require(bouts, [*_KEYS, "status", "sync_offset_s", "sync_drift_ppm", "duration_s"], "bouts")
+    _require(truth_trials, [*_KEYS, "clock_offset_s", "clock_drift_ppm"], "truth trials")
+    both = bouts.loc[bouts["status"] == "ok"].merge(truth_trials, on=_KEYS, how="inner")
+    d_off = both["sync_offset_s"] - both["clock_offset_s"]
+    d_drift = (both["sync_drift_ppm"] - both["clock_drift_ppm"]) * 1e-6
+    # Insole time spans of the lab recording: from -offset to -offset + duration.
+    t0 = -both["clock_offset_s"]
+    t1 = t0 + both["duration_s"]
+    err0 = (d_off + d_drift * t0).abs()
+    err1 = (d_off + d_drift * t1).abs()
+    out = both[_KEYS].copy()
+    out["offset_error_ms"] = d_off * 1e3
+    out["drift_error_ppm"] = d_drift * 1e6
+    out["mapping_error_ms"] = np.maximum(err0, err1) * 1e3
+    return out.reset_index(drop=True)
+
+
+def stance_truth(meta: pd.DataFrame, truth_stances: pd.DataFrame, *, tolerance_s: float = 0.05) -> pd.DataFrame:
+    """Attach to every stance the generator's truth of its contact.
+
+    Parameters
+    ----------
+    meta
+        Stance metadata (``StanceDataset.meta``): ``dataset``, ``participant``,
+        ``bout``, ``plate``, ``ic_s``, ``to_s``, ``speed_mps``.
+    truth_stances
+        ``truth/stances.csv``.
+    tolerance_s
+        Largest initial-contact difference for a pair, seconds.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``meta`` (same row order) plus ``true_ic_s``, ``true_to_s``,
+        ``true_speed_mps``, ``true_clean`` and ``true_reason``; NaN where no
+        true contact lies within ``tolerance_s``.
+    """
+    _require(meta, [*_KEYS, "plate", "ic_s"], "stance metadata")
+    _require(truth_stances, [*_KEYS, "plate", "ic_s", "to_s", "speed_mps", "clean", "reason"], "truth stances")
+    on_plate = (truth_stances["plate"].fillna("").astype(str) != "") & truth_stances["ic_s"].notna()
+    truth = truth_stances.loc[on_plate, [*_KEYS, "plate", "ic_s", "to_s", "speed_mps", "clean", "reason"]]
+    truth = truth.rename(columns={"to_s": "true_to_s", "speed_mps": "true_speed_mps", "clean": "true_clean",
+                                  "reason": "true_reason"})
+    truth["true_ic_s"] = truth["ic_s"]
+    left = meta.reset_index(names="_row").sort_values("ic_s")
+    paired = pd.merge_asof(left, truth.sort_values("ic_s"), on="ic_s", by=[*_KEYS, "plate"],
+                           direction="nearest", tolerance=tolerance_s)
+    return paired.sort_values("_row").drop(columns="_row").reset_index(drop=True)
