@@ -80,14 +80,18 @@ def contact_detection_summary(matched: pd.DataFrame, *, foot: str = "left") -> p
     Parameters
     ----------
     matched
-        Output of :func:`match_plate_contacts`.
+        Output of :func:`match_plate_contacts`.  When it has the truth column
+        ``insole_recorded``, contacts the insoles did not record (before the
+        insole recording started or after it stopped) are left out of
+        ``true_clean``: no method could turn them into stances.
     foot
         Foot whose stances the models use.
 
     Returns
     -------
     pandas.DataFrame
-        One row per data set: ``true_clean`` (true clean contacts of ``foot``),
+        One row per data set: ``true_clean`` (true clean contacts of ``foot``
+        recorded by the insoles),
         ``found_pct`` (share of them kept as stances), ``false_accepts``
         (stances whose true contact was not clean), median and 95th
         percentile absolute IC and TO errors in ms over the kept stances.
@@ -96,6 +100,8 @@ def contact_detection_summary(matched: pd.DataFrame, *, foot: str = "left") -> p
     for dataset, g in matched.groupby("dataset", sort=True):
         ours = g.loc[g["foot"] == foot]
         clean = ours.loc[ours["clean"].astype(bool)]
+        if "insole_recorded" in clean.columns:
+            clean = clean.loc[clean["insole_recorded"].astype(bool)]
         kept = ours.loc[ours["kept"]]
         ic = kept["ic_error_ms"].abs()
         to = kept["to_error_ms"].abs()

@@ -96,3 +96,10 @@ def test_stance_truth_pairs_each_stance_with_its_true_contact() -> None:
     assert out.loc[0, "true_reason"] == "edge" and not out.loc[0, "true_clean"]
     assert out.loc[1, "true_ic_s"] == pytest.approx(1.0) and out.loc[1, "true_speed_mps"] == pytest.approx(3.05)
     assert np.isnan(out.loc[2, "true_ic_s"])
+
+
+def test_contacts_the_insole_never_recorded_are_not_counted() -> None:
+    truth = truth_table().assign(insole_recorded=[True, True, True, False, True])
+    s = contact_detection_summary(match_plate_contacts(detected_table(), truth)).iloc[0]
+    assert s["true_clean"] == 1  # plate4's clean contact happened while the insoles were off
+    assert s["found_pct"] == pytest.approx(100.0)
