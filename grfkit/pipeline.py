@@ -118,8 +118,8 @@ class PreprocessConfig:
     threshold_n: float = 20.0
     detection_cutoff_hz: float | None = None
     edge_margin_m: float = 0.02
-    duration_tolerance_s: float = 0.02
-    speed_window_s: float = 0.7
+    duration_tolerance_s: float = 0.005
+    speed_window_s: float = 0.35
     foot: str = "left"
 
 

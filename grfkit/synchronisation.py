@@ -46,9 +46,9 @@ Measured accuracy (error of the fitted clock over the whole bout):
   overground (plate contacts in bursts of 2-4, every 8-10 s) bouts alike;
 * bouts of :mod:`grfkit.simulate` (60 s; insole with a 3 ms sensor lag):
   overground -0.1 to -0.9 ms (10 bouts, worst case 1.06 ms), treadmill
-  +2.0 to +2.2 ms (6 bouts).  The treadmill error is the measured force's,
-  not the method's: the simulated belt frame resonates (45 Hz, damping
-  ratio 0.12), which delays the measured onsets by about 2 ms.  The 20 N
+  +2.0 to +2.2 ms (6 bouts).  The treadmill error comes from the measured
+  force: the simulated belt frame resonates (45 Hz, damping ratio 0.12),
+  which delays the measured onsets by about 2 ms.  The 20 N
   events detected on that force are delayed alike (initial contact by about
   2.4 ms), so insole segments cut at those events mapped with this clock
   stay aligned with the force segments.
