@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from ..atomic import atomic_directory
 from ..errors import ConfigError
