@@ -3,11 +3,40 @@
 Tools to simulate, preprocess and model instrumented-insole and IMU recordings
 of running, and to take a ground reaction force estimator from the treadmill
 to overground running with transfer learning.
+
+The data flow, one call per arrow::
+
+    simulate_cohort(scale, seed, out_dir)          -> raw data folder (or your own recordings)
+    preprocess_raw(raw_dir)                        -> PreprocessResult (.stances: StanceDataset)
+    grfkit.training.fit / grfkit.experiment.run_experiment  -> models and results
+
+The modules that need PyTorch (model, training, experiment) are imported on
+demand, so ``import grfkit`` stays light.
 """
 
 from importlib.metadata import PackageNotFoundError, version
+
+from .cohort_cache import prepare_cohort
+from .errors import GrfkitError
+from .pipeline import PreprocessConfig, PreprocessResult, preprocess_raw
+from .rawdata import read_bout
+from .simulate import simulate_bout, simulate_cohort
+from .stances import StanceDataset
 
 try:
     __version__ = version("grfkit")
 except PackageNotFoundError:  # imported from a source tree that was never installed
     __version__ = "0+unknown"
+
+__all__ = [
+    "GrfkitError",
+    "PreprocessConfig",
+    "PreprocessResult",
+    "StanceDataset",
+    "__version__",
+    "prepare_cohort",
+    "preprocess_raw",
+    "read_bout",
+    "simulate_bout",
+    "simulate_cohort",
+]
