@@ -95,7 +95,7 @@ stayed within 2 ms of the median and their load ratio above 0.95.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -181,15 +181,48 @@ def _threshold_contacts(
     unit: str,
 ) -> pd.DataFrame:
     """Debounced threshold crossings of ``x`` (finite, 1-D) on the time axis ``t``; impulses above ``rest``."""
-    n = len(x)
+    return pd.DataFrame(
+        _threshold_crossings(x, t, threshold, rest, min_contact_s, min_flight_s, max_contact_s, channel, unit)
+    )
+
+
+def _median_interval(t: np.ndarray) -> float:
+    """Typical sample interval of a time axis (the period the impulses are integrated with)."""
+    return float(np.median(np.diff(t))) if len(t) > 1 else 0.0
+
+
+def _runs_above(x: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """First and last sample of each run of samples above ``threshold`` (before any debouncing)."""
     above = x > threshold
-    edges = np.diff(above.astype(np.int8))
-    starts = np.flatnonzero(edges == 1) + 1  # first sample above
-    ends = np.flatnonzero(edges == -1)  # last sample above
-    if n and above[0]:
+    change = np.flatnonzero(above[1:] != above[:-1])  # the sample before each change
+    rising = above[change + 1]
+    starts = change[rising] + 1  # first sample above
+    ends = change[~rising]  # last sample above
+    if len(x) and above[0]:
         starts = np.r_[0, starts]
-    if n and above[-1]:
-        ends = np.r_[ends, n - 1]
+    if len(x) and above[-1]:
+        ends = np.r_[ends, len(x) - 1]
+    return starts, ends
+
+
+def _threshold_crossings(
+    x: np.ndarray,
+    t: np.ndarray,
+    threshold: float,
+    rest: float,
+    min_contact_s: float,
+    min_flight_s: float,
+    max_contact_s: float,
+    channel: str | None,
+    unit: str,
+    period_s: float | None = None,
+) -> dict[str, np.ndarray]:
+    """:func:`_threshold_contacts` as columns (:data:`CONTACT_COLUMNS`).
+
+    ``period_s`` is ``_median_interval(t)`` when the caller knows it already.
+    """
+    n = len(x)
+    starts, ends = _runs_above(x, threshold)
     if len(starts) == 0:
         peak = float(np.max(x)) if n else float("nan")
         raise NoContactError(
@@ -231,21 +264,24 @@ def _threshold_contacts(
             f"(longer than max_contact_s={max_contact_s:g} s{until})",
             channel=channel,
         )
-    bounds = np.column_stack([starts, ends + 1]).ravel()  # reductions over [start, end] of each contact
-    peaks = np.maximum.reduceat(np.r_[x, -np.inf], bounds)[::2]
-    period_s = float(np.median(np.diff(t))) if n > 1 else 0.0
-    impulses = np.add.reduceat(np.r_[x - rest, 0.0], bounds)[::2] * period_s
-    return pd.DataFrame(
-        {
-            "ic_s": ic,
-            "to_s": to,
-            "ic_index": starts.astype(np.int64),
-            "to_index": ends.astype(np.int64),
-            "complete": ~(np.isnan(ic) | np.isnan(to)),
-            "peak": peaks,
-            "impulse": impulses,
-        }
-    )
+    # reductions over [start, end] of each contact, on the contacts' samples laid end to end
+    lengths = ends + 1 - starts
+    first = np.cumsum(lengths) - lengths
+    samples = np.arange(lengths.sum()) + np.repeat(starts - first, lengths)
+    inside = x[samples]
+    peaks = np.maximum.reduceat(inside, first)
+    if period_s is None:
+        period_s = _median_interval(t)
+    impulses = np.add.reduceat(inside - rest, first) * period_s
+    return {
+        "ic_s": ic,
+        "to_s": to,
+        "ic_index": starts.astype(np.int64),
+        "to_index": ends.astype(np.int64),
+        "complete": ~(np.isnan(ic) | np.isnan(to)),
+        "peak": peaks,
+        "impulse": impulses,
+    }
 
 
 def _finite_1d(signal: np.ndarray, channel: str | None) -> np.ndarray:
@@ -535,26 +571,60 @@ def detect_insole_contacts(
     if time_column not in insole_table.columns:
         raise MissingChannelError("insole table has no time column", channel=time_column)
     t = insole_table[time_column].to_numpy(dtype=float)
-    parts = []
+    loads = {}
     for foot in feet:
         columns = fsr_channels(foot)
         missing = [c for c in columns if c not in insole_table.columns]
         if missing:
             raise MissingChannelError(f"insole table lacks {len(missing)} FSR channels", channel=missing[0])
-        load = insole_table[columns].to_numpy(dtype=float).sum(axis=1)
-        found = detect_load_contacts(
-            load,
+        loads[foot] = insole_table[columns].to_numpy(dtype=float).sum(axis=1)
+    return pd.DataFrame(
+        _insole_contacts(
+            t,
+            loads,
             sampling_rate_hz,
             threshold_fraction,
-            time_s=t,
             min_contact_s=min_contact_s,
             min_flight_s=min_flight_s,
             max_contact_s=max_contact_s,
-            channel=f"{foot}_fsr*_adc (sum)",
         )
-        found.insert(0, "foot", foot)
-        parts.append(found)
-    return pd.concat(parts, ignore_index=True).sort_values("ic_index", kind="stable").reset_index(drop=True)
+    )
+
+
+def _insole_contacts(
+    time_s: np.ndarray,
+    loads: Mapping[str, np.ndarray],
+    sampling_rate_hz: float,
+    threshold_fraction: float = 0.05,
+    *,
+    min_contact_s: float = 0.05,
+    min_flight_s: float = 0.01,
+    max_contact_s: float = 1.0,
+    period_s: float | None = None,
+) -> dict[str, np.ndarray]:
+    """:func:`detect_insole_contacts` (as columns) from each foot's summed FSR load (foot -> 1-D load, in order).
+
+    ``period_s`` is the median sample interval of ``time_s`` when already known.
+    """
+    parts = []
+    for foot, load in loads.items():
+        channel = f"{foot}_fsr*_adc (sum)"
+        x = _finite_1d(load, channel)
+        t = _time_axis(len(x), sampling_rate_hz, time_s, 0.0, channel)
+        rest, threshold = load_levels(x, threshold_fraction, channel=channel)
+        found = _threshold_crossings(
+            x, t, threshold, rest, min_contact_s, min_flight_s, max_contact_s, channel, "units", period_s
+        )
+        if period_s is None:
+            period_s = _median_interval(t)
+        parts.append((foot, found))
+    order = np.argsort(np.concatenate([found["ic_index"] for _, found in parts]), kind="stable")
+    columns: dict[str, np.ndarray] = {
+        "foot": np.concatenate([np.full(len(found["ic_s"]), foot, dtype=object) for foot, found in parts])[order]
+    }
+    for column in CONTACT_COLUMNS:
+        columns[column] = np.concatenate([found[column] for _, found in parts])[order]
+    return columns
 
 
 def _edge_distance_m(cop_x: np.ndarray, cop_y: np.ndarray, plate: Plate) -> np.ndarray:
@@ -654,36 +724,111 @@ def classify_plate_contacts(
         for suffix in ("fz_n", "cop_x_m", "cop_y_m"):
             if f"{name}_{suffix}" not in force_table.columns:
                 raise MissingChannelError("force table lacks a plate channel", channel=f"{name}_{suffix}")
+    reference = None
+    if reference_contacts is not None:
+        missing = [c for c in ("foot", "ic_s", "to_s") if c not in reference_contacts.columns]
+        if missing:
+            raise MissingChannelError("reference contacts lack a column", channel=missing[0])
+        reference = {
+            "foot": reference_contacts["foot"].astype(str).to_numpy(dtype=object),
+            "ic_s": reference_contacts["ic_s"].to_numpy(dtype=float),
+            "to_s": reference_contacts["to_s"].to_numpy(dtype=float),
+        }
+        if "impulse" in reference_contacts.columns:
+            reference["impulse"] = reference_contacts["impulse"].to_numpy(dtype=float)
+    columns = _classify_plate_contacts(
+        t,
+        {name: force_table[f"{name}_fz_n"].to_numpy() for name in names},
+        {name: tuple(force_table[f"{name}_cop_{axis}_m"].to_numpy() for axis in "xy") for name in names},
+        plates,
+        sampling_rate_hz=sampling_rate_hz,
+        threshold_n=threshold_n,
+        reference=reference,
+        edge_margin_m=edge_margin_m,
+        cop_min_fraction=cop_min_fraction,
+        duration_tolerance_s=duration_tolerance_s,
+        min_load_ratio=min_load_ratio,
+        min_contact_s=min_contact_s,
+        min_flight_s=min_flight_s,
+        max_contact_s=max_contact_s,
+        detection_cutoff_hz=detection_cutoff_hz,
+        remove_offset=remove_offset,
+    )
+    return pd.DataFrame(columns)
 
+
+def _classify_plate_contacts(
+    t: np.ndarray,
+    fz_n: Mapping[str, np.ndarray],
+    cop_m: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    plates: Sequence[Plate],
+    *,
+    sampling_rate_hz: float = 1000.0,
+    threshold_n: float = 20.0,
+    reference: Mapping[str, np.ndarray] | None = None,
+    edge_margin_m: float = 0.02,
+    cop_min_fraction: float = 0.1,
+    duration_tolerance_s: float = 0.005,
+    min_load_ratio: float = 0.92,
+    min_contact_s: float = 0.05,
+    min_flight_s: float = 0.01,
+    max_contact_s: float = 1.0,
+    detection_cutoff_hz: float | None = None,
+    remove_offset: bool = True,
+    period_s: float | None = None,
+) -> dict[str, np.ndarray]:
+    """:func:`classify_plate_contacts` on arrays (same defaults): the columns :data:`PLATE_CONTACT_COLUMNS`.
+
+    ``fz_n`` and ``cop_m`` map each plate name to its channels (any numeric
+    dtype), ``reference`` holds the insole contacts' ``foot``, ``ic_s``,
+    ``to_s`` and optionally ``impulse`` as arrays, ``period_s`` is the median
+    sample interval of ``t`` when already known.
+    """
+    names = [p.name for p in plates]
     loads = {}
-    contacts = []
+    parts = []
     for plate in plates:
         channel = f"{plate.name}_fz_n"
-        fz = _finite_1d(force_table[channel].to_numpy(dtype=float), channel)
+        fz = _finite_1d(fz_n[plate.name], channel)
         fz = _detection_force(fz, threshold_n, sampling_rate_hz, detection_cutoff_hz, remove_offset, channel)
         loads[plate.name] = fz
         try:
-            found = _threshold_contacts(
-                fz, t, threshold_n, 0.0, min_contact_s, min_flight_s, max_contact_s, channel, "N"
+            found = _threshold_crossings(
+                fz, t, threshold_n, 0.0, min_contact_s, min_flight_s, max_contact_s, channel, "N", period_s
             )
         except NoContactError:
             continue
-        found.insert(0, "plate", plate.name)
-        contacts.append(found)
-    if not contacts:
+        if period_s is None:
+            period_s = _median_interval(t)
+        parts.append((plate.name, found))
+    if not parts:
         raise NoContactError(
             f"no plate rises above {threshold_n:g} N for {min_contact_s:g} s",
             channel="+".join(f"{name}_fz_n" for name in names),
         )
-    table = pd.concat(contacts, ignore_index=True).rename(columns={"peak": "peak_force_n", "impulse": "impulse_n_s"})
-    table = table.sort_values(["ic_index", "plate"], kind="stable").reset_index(drop=True)
+    # in time order (initial contact sample, then plate name)
+    rank = {name: k for k, name in enumerate(sorted(names))}
+    plate = np.concatenate([np.full(len(found["ic_s"]), name, dtype=object) for name, found in parts])
+    found = {key: np.concatenate([f[key] for _, f in parts]) for key in CONTACT_COLUMNS}
+    order = np.lexsort((np.array([rank[name] for name in plate], dtype=np.int64), found["ic_index"]))
+    table: dict[str, np.ndarray] = {"plate": plate[order]}
+    for key, column in (("ic_s", "ic_s"), ("to_s", "to_s"), ("ic_index", "ic_index"), ("to_index", "to_index"),
+                        ("complete", "complete"), ("peak", "peak_force_n"), ("impulse", "impulse_n_s")):
+        table[column] = found[key][order]
+    n = len(order)
     reasons: list[list[str]] = [[] if ok else [REASON_CUT] for ok in table["complete"]]
 
-    # (a) straddle: samples above threshold on each plate, counted with cumulative sums
-    counts = {name: np.r_[0, np.cumsum(loads[name] > threshold_n)] for name in names}
-    first = table["ic_index"].to_numpy()
-    last = table["to_index"].to_numpy()
-    others_loaded = {name: (counts[name][last + 1] - counts[name][first]) > 0 for name in names}
+    # (a) straddle: does a run of samples above threshold of each plate overlap the contact's samples?
+    first = table["ic_index"]
+    last = table["to_index"]
+    others_loaded = {}
+    for name in names:
+        run_starts, run_ends = _runs_above(loads[name], threshold_n)
+        if len(run_starts) == 0:
+            others_loaded[name] = np.zeros(len(first), dtype=bool)
+            continue
+        k = np.searchsorted(run_ends, first)  # the first run ending at or after the contact's first sample
+        others_loaded[name] = (k < len(run_starts)) & (run_starts[np.minimum(k, len(run_starts) - 1)] <= last)
     for i, own in enumerate(table["plate"]):
         involved = [name for name in names if name != own and others_loaded[name][i]]
         if involved:
@@ -691,12 +836,12 @@ def classify_plate_contacts(
 
     # (b) edge: COP distance to the plate's edge while loaded
     by_name = {p.name: p for p in plates}
-    cop = {name: [force_table[f"{name}_cop_{axis}_m"].to_numpy(dtype=float) for axis in "xy"] for name in names}
-    edge = np.full(len(table), np.nan)
-    for i, (own, a, b, peak) in enumerate(zip(table["plate"], first, last, table["peak_force_n"])):
+    edge = np.full(n, np.nan)
+    for i, (own, a, b, peak) in enumerate(zip(table["plate"], first, last, table["peak_force_n"], strict=True)):
         window = slice(a, b + 1)
         loaded = loads[own][window] >= cop_min_fraction * peak
-        distance = _edge_distance_m(cop[own][0][window][loaded], cop[own][1][window][loaded], by_name[own])
+        cop_x, cop_y = (np.asarray(values[window], dtype=float)[loaded] for values in cop_m[own])
+        distance = _edge_distance_m(cop_x, cop_y, by_name[own])
         if np.all(np.isnan(distance)):
             reasons[i].append("no centre of pressure")
             continue
@@ -706,16 +851,17 @@ def classify_plate_contacts(
     table["edge_distance_m"] = edge
 
     # (c) agreement with one insole contact
-    table["foot"] = ""
-    table["insole_ic_s"] = np.nan
-    table["insole_to_s"] = np.nan
-    table["load_ratio"] = np.nan
-    if reference_contacts is not None:
-        _match_insole(table, reference_contacts, reasons, duration_tolerance_s, min_load_ratio)
+    table["foot"] = np.full(n, "", dtype=object)
+    table["insole_ic_s"] = np.full(n, np.nan)
+    table["insole_to_s"] = np.full(n, np.nan)
+    table["load_ratio"] = np.full(n, np.nan)
+    if reference is not None:
+        _match_insole(table, reference, reasons, duration_tolerance_s, min_load_ratio)
 
-    table["reason"] = ["; ".join(r) for r in reasons]
-    table["clean"] = table["reason"] == ""
-    return table[list(PLATE_CONTACT_COLUMNS)]
+    reason = np.array(["; ".join(r) for r in reasons], dtype=object)
+    table["clean"] = reason == ""
+    table["reason"] = reason
+    return {column: table[column] for column in PLATE_CONTACT_COLUMNS}
 
 
 def _typical(values: np.ndarray, same: np.ndarray, plain: np.ndarray, pooled: np.ndarray | None = None) -> float:
@@ -733,46 +879,44 @@ def _typical(values: np.ndarray, same: np.ndarray, plain: np.ndarray, pooled: np
 
 
 def _match_insole(
-    table: pd.DataFrame,
-    reference: pd.DataFrame,
+    table: dict[str, np.ndarray],
+    reference: Mapping[str, np.ndarray],
     reasons: list[list[str]],
     tolerance_s: float,
     min_load_ratio: float,
 ) -> None:
     """Assign each plate contact its insole contact (largest overlap); check timing and load agreement."""
-    missing = [c for c in ("foot", "ic_s", "to_s") if c not in reference.columns]
-    if missing:
-        raise MissingChannelError("reference contacts lack a column", channel=missing[0])
-    ref = reference.dropna(subset=["ic_s", "to_s"])
-    ref_ic = ref["ic_s"].to_numpy(dtype=float)
-    ref_to = ref["to_s"].to_numpy(dtype=float)
-    ref_foot = ref["foot"].astype(str).to_numpy()
-    plate_ic = table["ic_s"].to_numpy()
-    plate_to = table["to_s"].to_numpy()
-    matched = np.full(len(table), -1)
-    for i in range(len(table)):
-        if not table["complete"].iat[i]:
-            continue
-        overlap = np.minimum(ref_to, plate_to[i]) - np.maximum(ref_ic, plate_ic[i])
-        if len(overlap) and overlap.max() > 0:
-            matched[i] = int(np.argmax(overlap))
-        else:
-            reasons[i].append(REASON_NO_INSOLE)
+    usable = ~(np.isnan(reference["ic_s"]) | np.isnan(reference["to_s"]))
+    ref_ic = reference["ic_s"][usable]
+    ref_to = reference["to_s"][usable]
+    ref_foot = reference["foot"][usable]
+    plate_ic = table["ic_s"]
+    plate_to = table["to_s"]
+    matched = np.full(len(plate_ic), -1)
+    complete = np.flatnonzero(table["complete"])
+    if len(ref_ic):
+        overlap = np.minimum(ref_to[None, :], plate_to[complete, None]) - np.maximum(
+            ref_ic[None, :], plate_ic[complete, None]
+        )
+        found = overlap.max(axis=1) > 0
+        matched[complete[found]] = np.argmax(overlap[found], axis=1)
+    for i in complete[matched[complete] < 0]:
+        reasons[i].append(REASON_NO_INSOLE)
     has = matched >= 0
-    table.loc[has, "foot"] = ref_foot[matched[has]]
-    table.loc[has, "insole_ic_s"] = ref_ic[matched[has]]
-    table.loc[has, "insole_to_s"] = ref_to[matched[has]]
-    d_ic = plate_ic - table["insole_ic_s"].to_numpy()
-    d_to = plate_to - table["insole_to_s"].to_numpy()
-    ratio = np.full(len(table), np.nan)
-    if "impulse" in ref.columns:
-        insole_impulse = ref["impulse"].to_numpy(dtype=float)
+    table["foot"][has] = ref_foot[matched[has]]
+    table["insole_ic_s"][has] = ref_ic[matched[has]]
+    table["insole_to_s"][has] = ref_to[matched[has]]
+    d_ic = plate_ic - table["insole_ic_s"]
+    d_to = plate_to - table["insole_to_s"]
+    ratio = np.full(len(plate_ic), np.nan)
+    if "impulse" in reference:
+        insole_impulse = reference["impulse"][usable]
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio[has] = table["impulse_n_s"].to_numpy()[has] / insole_impulse[matched[has]]
-    feet = table["foot"].to_numpy()
+            ratio[has] = table["impulse_n_s"][has] / insole_impulse[matched[has]]
+    feet = table["foot"]
     for foot in np.unique(feet[has]):
         same = has & (feet == foot)
-        plain = np.array([not r for r in reasons])  # not rejected by the rules so far
+        plain = np.array([not r for r in reasons], dtype=bool)  # not rejected by the rules so far
         # the timing offset is a property of the two systems, shared by both feet
         late_or_early = (np.abs(d_ic - _typical(d_ic, same, plain, has)) > tolerance_s) | (
             np.abs(d_to - _typical(d_to, same, plain, has)) > tolerance_s
@@ -780,7 +924,7 @@ def _match_insole(
         for i in np.flatnonzero(same & late_or_early):
             reasons[i].append(REASON_MISMATCH)
         if np.isfinite(ratio[same]).any():
-            plain = np.array([not r for r in reasons]) & np.isfinite(ratio)
+            plain = np.array([not r for r in reasons], dtype=bool) & np.isfinite(ratio)
             typical = _typical(ratio, same & np.isfinite(ratio), plain)
             ratio[same] /= typical
             for i in np.flatnonzero(same & (ratio < min_load_ratio)):

@@ -4,7 +4,7 @@ One bout at a time (:func:`preprocess_bout`), in the order of the study's
 methods:
 
 1. **IMU resampling** 1125 → 1000 Hz, polyphase, on the insole clock
-   (:func:`grfkit.resampling.resample_table`).
+   (:func:`grfkit.resampling.resample_poly_array`).
 2. **Clock synchronisation**: insole load against total measured vertical
    force (:func:`grfkit.synchronisation.synchronise_clocks`) → offset and drift.
 3. **Insole contacts** of both feet (:func:`grfkit.events.detect_insole_contacts`),
@@ -25,6 +25,21 @@ Every plate contact that does not become a stance is reported with its reason
 (right foot, straddle, edge, cut by the recording, no speed, ...), and a bout
 that fails as a whole (bad file, no sync) is reported with its error, unless
 ``strict`` asks to stop at the first failure.
+
+Throughput
+----------
+The chain works on the tables' columns as numpy arrays, converted once
+(:func:`preprocess_raw`'s workers read them straight from the files, without
+DataFrames, and send back only the stances and the contact table).  The
+resampled IMU and the filtered force are needed only around the stances (a
+few seconds of a two-minute overground bout), so they are computed only
+there: the segmentation reads the samples :func:`grfkit.segmentation.segment_rows`
+lists, the IMU is resampled at those samples
+(:func:`grfkit.resampling.resample_poly_at`, bit-for-bit the values of the
+whole-signal resampling) and the force is filtered over windows around them
+(:func:`grfkit.filtering.lowpass_zero_lag_at`, equal to filtering the whole
+channel up to rounding, about 1e-12 N).  ``benchmarks/bench_preprocessing.py``
+measures the throughput.
 """
 
 from __future__ import annotations
@@ -37,20 +52,20 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from .atomic import atomic_directory
-from .channels import IMU_CHANNELS, INSOLE_COP_CHANNELS, STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS, fsr_channels
-from .errors import GrfkitError, MissingFileError
-from .events import classify_plate_contacts, detect_insole_contacts
-from .filtering import lowpass_zero_lag
+from .channels import FEET, IMU_CHANNELS, INSOLE_COP_CHANNELS, STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS, fsr_channels
+from .errors import EmptyTableError, GrfkitError, MissingFileError
+from .events import _classify_plate_contacts, _insole_contacts, _median_interval
+from .filtering import lowpass_zero_lag_at
 from .insole import insole_cop, total_load
-from .rawdata import RawBout, read_bout, read_bouts, read_participants
-from .resampling import resample_table
-from .segmentation import events_outside, segment_stances
-from .speed import stance_speed
+from .rawdata import BoutArrays, BoutInfo, RawBout, _bout_arrays, _read_bout_arrays, read_bouts, read_participants
+from .resampling import check_uniform_sampling, resample_poly_array, resample_poly_at, resampled_length
+from .segmentation import REASON_OUTSIDE_SIGNAL, _checked, _covered, _segment_at_rows, _segment_rows_of
+from .speed import _stance_speed
 from .stances import N_POINTS, SKIP_COLUMNS, StanceDataset
-from .synchronisation import ClockSync, insole_to_lab_time, lab_to_insole_time, synchronise_clocks
+from .synchronisation import ClockSync, _synchronise_clocks, insole_to_lab_time, lab_to_insole_time
 
 __all__ = [
     "PreprocessConfig",
@@ -219,147 +234,225 @@ def preprocess_bout(
         when the clocks cannot be aligned); :func:`preprocess_raw` reports
         it as a skipped bout.
     """
-    info = bout.info
+    return _preprocess_bout(bout.info, _bout_arrays(bout), participant, config).result()
+
+
+def _total_counts(fsr_columns: list[np.ndarray]) -> np.ndarray:
+    """:func:`grfkit.insole.total_load` of one insole's FSR columns, without building the ``(n, 16)`` matrix.
+
+    Integer counts are summed as integers: exact, so equal to the float sum in any order.
+    """
+    if all(column.dtype.kind in "iu" and column.dtype.itemsize <= 2 for column in fsr_columns):
+        total = fsr_columns[0].astype(np.int32)  # 16 counts of at most 16 bits cannot overflow
+        for column in fsr_columns[1:]:
+            np.add(total, column, out=total)
+        return total.astype(float)
+    if all(column.dtype.kind in "iu" for column in fsr_columns):
+        total = fsr_columns[0].astype(np.int64)
+        for column in fsr_columns[1:]:
+            np.add(total, column, out=total, casting="unsafe")
+        return total.astype(float)
+    return total_load(np.column_stack([np.asarray(column, dtype=float) for column in fsr_columns]))
+
+
+def _frame(columns: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """A table of equal-length columns on a default RangeIndex; text columns (object arrays) as ``str``.
+
+    (pandas infers ``str`` for text, but not for an empty column: stating it
+    keeps the dtypes of a bout without stances those of any other.)
+    """
+    n = len(next(iter(columns.values()))) if columns else 0
+    return pd.DataFrame(
+        {k: pd.array(v, dtype="str") if v.dtype == object else v for k, v in columns.items()},
+        index=pd.RangeIndex(n),
+    )
+
+
+@dataclass
+class _BoutColumns:
+    """What :func:`_preprocess_bout` makes of one bout, as columns (cheap to pass between processes).
+
+    ``meta`` holds the stance metadata columns (:data:`_META_ORDER`),
+    ``contacts`` the plate contact columns (as :attr:`BoutResult.contacts`).
+    """
+
+    meta: dict[str, np.ndarray]
+    inputs: np.ndarray
+    targets: np.ndarray
+    contacts: dict[str, np.ndarray]
+    sync: ClockSync
+
+    def result(self) -> BoutResult:
+        stances = StanceDataset(_frame(self.meta), self.inputs, self.targets, STANCE_SIGNAL_CHANNELS,
+                                TARGET_CHANNELS)
+        return BoutResult(stances=stances, contacts=_frame(self.contacts), sync=self.sync)
+
+
+def _preprocess_bout(
+    info: BoutInfo,
+    arrays: BoutArrays,
+    participant: Mapping[str, object],
+    config: PreprocessConfig,
+) -> _BoutColumns:
+    """:func:`preprocess_bout` on the bout's required channels as numpy arrays (``arrays``, as read)."""
     rate = config.sampling_rate_hz
     where = f"{info.dataset}/{info.participant}/{info.bout}"
+    insole, imu, force = arrays["insole"], arrays["imu"], arrays["force"]
 
-    # 1. IMU onto a 1000 Hz grid of the insole clock.
-    imu = resample_table(bout.imu, info.imu_rate_hz, rate, name=f"{where}/imu")
+    # 1. IMU onto a 1000 Hz grid of the insole clock: the grid now, the values only where stances need them.
+    imu_in_t = np.asarray(imu["time_s"], dtype=float)
+    if len(imu_in_t) == 0:
+        raise EmptyTableError("table has no rows", channel=f"{where}/imu")
+    check_uniform_sampling(imu_in_t, info.imu_rate_hz, name=f"{where}/imu:time_s")
+    imu_names = [f"{where}/imu:{c}" for c in IMU_CHANNELS]
+    imu_x = np.column_stack([imu[c] for c in IMU_CHANNELS])  # converted to float where used
+    if imu_x.dtype.kind not in "fiu" or not np.isfinite(np.add.reduce(imu_x, axis=None)):
+        resample_poly_array(imu_x, info.imu_rate_hz, rate, channels=imu_names)  # DropoutError on NaN
+    imu_t = imu_in_t[0] + np.arange(resampled_length(len(imu_in_t), info.imu_rate_hz, rate)) / rate
+    insole_t = np.asarray(insole["time_s"], dtype=float)
+    force_t = np.asarray(force["time_s"], dtype=float)
+    for t, table in ((insole_t, "insole"), (force_t, "force")):
+        _checked(t, t, f"{where}/{table}")  # strictly increasing (read_bout has checked more)
 
     # 2. Clock synchronisation from per-foot insole load and total plate force.
-    insole_t = bout.insole["time_s"].to_numpy(dtype=float)
-    left_fsr = bout.insole[fsr_channels("left")].to_numpy(dtype=float)
-    right_fsr = bout.insole[fsr_channels("right")].to_numpy(dtype=float)
-    feet_fsr = {"left": left_fsr, "right": right_fsr}
-    load = np.column_stack([total_load(left_fsr), total_load(right_fsr)])
-    force_t = bout.force["time_s"].to_numpy(dtype=float)
-    plate_fz = {p.name: bout.force[f"{p.name}_fz_n"].to_numpy(dtype=float) for p in info.plates}
-    sync = synchronise_clocks(
+    feet_fsr = {foot: [insole[c] for c in fsr_channels(foot)] for foot in FEET}
+    # the sums of integer counts are exact, whatever the order of summation
+    feet_load = {foot: _total_counts(columns) for foot, columns in feet_fsr.items()}
+    insole_period_s = _median_interval(insole_t)
+    force_period_s = _median_interval(force_t)
+    plate_fz = {p.name: force[f"{p.name}_fz_n"] for p in info.plates}
+    total_fz = np.asarray(plate_fz[info.plates[0].name], dtype=float)
+    for p in info.plates[1:]:
+        total_fz = total_fz + np.asarray(plate_fz[p.name], dtype=float)
+    sync = _synchronise_clocks(
         insole_t,
-        load,
+        np.column_stack([feet_load["left"], feet_load["right"]]),
         force_t,
-        np.sum(list(plate_fz.values()), axis=0),
+        total_fz,
         insole_rate_hz=info.insole_rate_hz,
         lab_rate_hz=info.force_rate_hz,
         threshold_n=config.threshold_n,
+        insole_period_s=insole_period_s,
+        lab_period_s=force_period_s,
     )
 
     # 3. Insole contacts in lab time tell the foot of each plate contact.
-    insole_contacts = detect_insole_contacts(bout.insole, info.insole_rate_hz)
-    reference = insole_contacts.assign(
-        ic_s=insole_to_lab_time(insole_contacts["ic_s"].to_numpy(), sync),
-        to_s=insole_to_lab_time(insole_contacts["to_s"].to_numpy(), sync),
-    )
+    insole_contacts = _insole_contacts(insole_t, feet_load, info.insole_rate_hz, period_s=insole_period_s)
+    reference = {
+        "foot": insole_contacts["foot"],
+        "ic_s": insole_to_lab_time(insole_contacts["ic_s"], sync),
+        "to_s": insole_to_lab_time(insole_contacts["to_s"], sync),
+        "impulse": insole_contacts["impulse"],
+    }
 
     # 4. Plate contacts, clean or rejected.
-    contacts = classify_plate_contacts(
-        bout.force,
+    table = _classify_plate_contacts(
+        force_t,
+        plate_fz,
+        {p.name: (force[f"{p.name}_cop_x_m"], force[f"{p.name}_cop_y_m"]) for p in info.plates},
         info.plates,
         sampling_rate_hz=info.force_rate_hz,
         threshold_n=config.threshold_n,
-        reference_contacts=reference,
+        reference=reference,
         edge_margin_m=config.edge_margin_m,
         duration_tolerance_s=config.duration_tolerance_s,
         detection_cutoff_hz=config.detection_cutoff_hz,
+        period_s=force_period_s,
     )
-    contacts.insert(0, "bout", info.bout)
-    contacts.insert(0, "participant", info.participant)
-    contacts.insert(0, "dataset", info.dataset)
-    skip = contacts["reason"].astype(str).to_numpy(dtype=object)
-    skip = np.where(contacts["clean"] & (contacts["foot"] != config.foot) & (skip == ""), REASON_OTHER_FOOT, skip)
-    candidates = contacts.loc[skip == ""]
+    n_contacts = len(table["plate"])
+    skip = table["reason"].copy()
+    skip[table["clean"] & (table["foot"] != config.foot) & (skip == "")] = REASON_OTHER_FOOT
+    candidates = np.flatnonzero(skip == "")
 
     # 6. Speed (before cutting: a stance without a speed is not a complete model input).
+    speed_mps = np.full(n_contacts, np.nan)
     if info.environment == "treadmill":
-        speed = pd.DataFrame({"speed_mps": np.full(len(candidates), float(info.belt_speed_mps)), "reason": ""},
-                             index=candidates.index)
-    elif bout.marker is None:
-        speed = pd.DataFrame({"speed_mps": np.nan, "reason": "no waist marker table"}, index=candidates.index)
+        speed_mps[candidates] = float(info.belt_speed_mps)
+    elif "marker" not in arrays:
+        skip[candidates] = "no waist marker table"
     else:
-        speed = stance_speed(
-            bout.marker,
-            candidates["ic_s"].to_numpy(),
-            candidates["to_s"].to_numpy(),
+        marker = arrays["marker"]
+        speed, reason = _stance_speed(
+            *(np.asarray(marker[c], dtype=float) for c in ("time_s", "waist_x_m", "waist_y_m")),
+            table["ic_s"][candidates],
+            table["to_s"][candidates],
             config.speed_window_s,
             sampling_rate_hz=info.marker_rate_hz or 200.0,
-        ).set_axis(candidates.index)
-    skip[contacts.index.get_indexer(candidates.index)] = speed["reason"].to_numpy(dtype=object)
+        )
+        speed_mps[candidates] = speed
+        skip[candidates] = reason
 
     # 7. Events back on the insole clock; stances the wearables do not cover are skipped.
-    events_lab = contacts.loc[skip == "", ["ic_s", "to_s"]]
-    events_insole = pd.DataFrame(
-        {
-            "ic_s": lab_to_insole_time(events_lab["ic_s"].to_numpy(), sync),
-            "to_s": lab_to_insole_time(events_lab["to_s"].to_numpy(), sync),
-        },
-        index=events_lab.index,
-    )
-    outside = events_outside(insole_t, events_insole).where(
-        lambda r: r != "", events_outside(imu["time_s"].to_numpy(), events_insole)
-    )
-    skip[contacts.index.get_indexer(events_lab.index)] = outside.to_numpy(dtype=object)
-    keep = contacts.index[skip == ""]
-    events_insole = events_insole.loc[keep]
-    kept = contacts.loc[keep]
+    usable = np.flatnonzero(skip == "")
+    ic_insole = lab_to_insole_time(table["ic_s"][usable], sync)
+    to_insole = lab_to_insole_time(table["to_s"][usable], sync)
+    covered = _covered(insole_t, ic_insole, to_insole) & _covered(imu_t, ic_insole, to_insole)
+    skip[usable[~covered]] = REASON_OUTSIDE_SIGNAL
+    keep = usable[covered]
+    ic_insole, to_insole = ic_insole[covered], to_insole[covered]
 
-    fsr = segment_stances(insole_t, feet_fsr[config.foot], events_insole, N_POINTS, name=f"{where}/insole")
+    name = f"{where}/insole"
+    rows = _segment_rows_of(insole_t, ic_insole, to_insole, N_POINTS, name)
+    fsr_rows = np.column_stack([np.asarray(c[rows], dtype=float) for c in feet_fsr[config.foot]])
+    fsr = _segment_at_rows(insole_t, rows, fsr_rows, ic_insole, to_insole, N_POINTS, name)
     cop_ap, cop_ml = insole_cop(fsr.reshape(-1, fsr.shape[2]))
     cop = [_fill_nearest(c.reshape(len(keep), N_POINTS)) for c in (cop_ap, cop_ml)]
     if len(keep) and (cop[0] is None or cop[1] is None):
         # Rare: drop only the stances whose insole never registers load.
         loaded = np.isfinite(cop_ap.reshape(len(keep), N_POINTS)).any(axis=1)
-        skip[contacts.index.get_indexer(keep[~loaded])] = REASON_INSOLE_UNLOADED
-        keep, events_insole, kept, fsr = keep[loaded], events_insole[loaded], kept[loaded], fsr[loaded]
+        skip[keep[~loaded]] = REASON_INSOLE_UNLOADED
+        keep, fsr, ic_insole, to_insole = keep[loaded], fsr[loaded], ic_insole[loaded], to_insole[loaded]
         cop_ap, cop_ml = insole_cop(fsr.reshape(-1, fsr.shape[2]))
         cop = [_fill_nearest(c.reshape(len(keep), N_POINTS)) for c in (cop_ap, cop_ml)]
-    imu_curves = segment_stances(
-        imu["time_s"].to_numpy(), imu[list(IMU_CHANNELS)].to_numpy(dtype=float), events_insole, N_POINTS,
-        name=f"{where}/imu",
-    )
+    name = f"{where}/imu"
+    rows = _segment_rows_of(imu_t, ic_insole, to_insole, N_POINTS, name)
+    imu_rows = resample_poly_at(imu_x, rows, info.imu_rate_hz, rate, channels=imu_names)
+    imu_curves = _segment_at_rows(imu_t, rows, imu_rows, ic_insole, to_insole, N_POINTS, name)
 
-    # 5. Force curves: 20 Hz zero-lag low-pass, only on plates that carry a stance.
+    # 5. Force curves: 20 Hz zero-lag low-pass (only around the stances), per plate.
     targets = np.zeros((len(keep), N_POINTS, len(TARGET_CHANNELS)))
-    for plate in kept["plate"].unique():
-        rows = np.flatnonzero((kept["plate"] == plate).to_numpy())
-        filtered = np.column_stack(
-            [
-                lowpass_zero_lag(bout.force[f"{plate}_{axis}_n"].to_numpy(dtype=float), config.force_cutoff_hz,
-                                 info.force_rate_hz, config.filter_order, channel=f"{plate}_{axis}_n")
-                for axis in ("fz", "fx")
-            ]
-        )
-        targets[rows] = segment_stances(force_t, filtered, kept.iloc[rows][["ic_s", "to_s"]], N_POINTS,
-                                        name=f"{where}/force")
+    kept_plate = table["plate"][keep]
+    name = f"{where}/force"
+    for plate in pd.unique(kept_plate):
+        stances = np.flatnonzero(kept_plate == plate)
+        ic, to = table["ic_s"][keep[stances]], table["to_s"][keep[stances]]
+        rows = _segment_rows_of(force_t, ic, to, N_POINTS, name)
+        signal = np.column_stack([force[f"{plate}_{axis}_n"] for axis in ("fz", "fx")])
+        filtered = lowpass_zero_lag_at(signal, rows, config.force_cutoff_hz, info.force_rate_hz, config.filter_order,
+                                       channel=f"{plate}_fz_n, {plate}_fx_n")
+        targets[stances] = _segment_at_rows(force_t, rows, filtered, ic, to, N_POINTS, name)
 
     n_keep = len(keep)
     inputs = np.concatenate(
         [fsr, np.stack(cop, axis=2) if n_keep else np.zeros((0, N_POINTS, 2)), imu_curves], axis=2
     ).astype(np.float32)
     assert inputs.shape[2] == len(fsr_channels(config.foot)) + len(INSOLE_COP_CHANNELS) + len(IMU_CHANNELS)
-    meta = pd.DataFrame(
-        {
-            "dataset": info.dataset,
-            "participant": info.participant,
-            "bout": info.bout,
-            "condition": info.condition,
-            "foot": config.foot,
-            "plate": kept["plate"].to_numpy(dtype=object),
-            "ic_s": kept["ic_s"].to_numpy(dtype=float),
-            "to_s": kept["to_s"].to_numpy(dtype=float),
-            "contact_time_s": (kept["to_s"] - kept["ic_s"]).to_numpy(dtype=float),
-            "speed_mps": speed.reindex(keep)["speed_mps"].to_numpy(dtype=float),
-            "gradient_deg": float(info.gradient_deg),
-            "body_mass_kg": float(participant["body_mass_kg"]),
-            "insole_length_m": float(participant["insole_length_m"]),
-            "sex": str(participant["sex"]),
-            "foot_strike": str(participant["foot_strike"]),
-        },
-        index=range(n_keep),
-    )
-    contacts["stance"] = skip == ""
-    contacts["skip_reason"] = skip
-    stances = StanceDataset(meta, inputs, targets.astype(np.float32), STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS)
-    return BoutResult(stances=stances, contacts=contacts, sync=sync)
+    meta = {
+        "dataset": np.full(n_keep, info.dataset, dtype=object),
+        "participant": np.full(n_keep, info.participant, dtype=object),
+        "bout": np.full(n_keep, info.bout, dtype=object),
+        "condition": np.full(n_keep, info.condition, dtype=object),
+        "foot": np.full(n_keep, config.foot, dtype=object),
+        "plate": table["plate"][keep],
+        "ic_s": table["ic_s"][keep],
+        "to_s": table["to_s"][keep],
+        "contact_time_s": table["to_s"][keep] - table["ic_s"][keep],
+        "speed_mps": speed_mps[keep],
+        "gradient_deg": np.full(n_keep, float(info.gradient_deg)),
+        "body_mass_kg": np.full(n_keep, float(participant["body_mass_kg"])),
+        "insole_length_m": np.full(n_keep, float(participant["insole_length_m"])),
+        "sex": np.full(n_keep, str(participant["sex"]), dtype=object),
+        "foot_strike": np.full(n_keep, str(participant["foot_strike"]), dtype=object),
+    }
+    contacts = {
+        "dataset": np.full(n_contacts, info.dataset, dtype=object),
+        "participant": np.full(n_contacts, info.participant, dtype=object),
+        "bout": np.full(n_contacts, info.bout, dtype=object),
+        **table,
+        "stance": skip == "",
+        "skip_reason": skip,
+    }
+    return _BoutColumns(meta, inputs, targets.astype(np.float32), contacts, sync)
 
 
 @dataclass
@@ -441,9 +534,10 @@ class PreprocessResult:
 def _bout_job(args: tuple[Path, dict[str, object], dict[str, object], PreprocessConfig, bool]):
     folder, ids, participant, config, strict = args
     try:
-        bout = read_bout(folder)
-        duration = float(bout.force["time_s"].iloc[-1] - bout.force["time_s"].iloc[0])
-        return ids, duration, preprocess_bout(bout, participant, config), ""
+        info, arrays = _read_bout_arrays(folder)
+        force_t = arrays["force"]["time_s"]
+        duration = float(force_t[-1] - force_t[0])
+        return ids, duration, _preprocess_bout(info, arrays, participant, config), ""
     except GrfkitError as err:
         if strict:
             raise
@@ -497,7 +591,8 @@ def preprocess_raw(
     root = Path(raw_dir)
     jobs = list(_iter_jobs(root, config, strict))
     n_workers = min(workers or min(os.cpu_count() or 1, 4), max(len(jobs), 1))
-    parts, contacts, bout_rows, skipped = [], [], [], []
+    parts: list[_BoutColumns] = []
+    bout_rows, skipped = [], []
     with tqdm(total=len(jobs), desc="preprocess", unit="bout", disable=not progress) as bar:
         if n_workers == 1:
             outcomes: Iterator = map(_bout_job, jobs)
@@ -512,12 +607,13 @@ def preprocess_raw(
                     bout_rows.append({**ids, "status": error, "duration_s": duration})
                     skipped.append({**ids, "foot": "", "plate": "", "ic_s": np.nan, "reason": f"bout skipped: {error}"})
                     continue
-                parts.append(result.stances)
-                contacts.append(result.contacts)
-                not_used = result.contacts.loc[~result.contacts["stance"]]
+                parts.append(result)
+                c = result.contacts
                 skipped.extend(
-                    {**ids, "foot": r.foot, "plate": r.plate, "ic_s": r.ic_s, "reason": r.skip_reason}
-                    for r in not_used.itertuples(index=False)
+                    {**ids, "foot": foot, "plate": plate, "ic_s": ic, "reason": reason}
+                    for foot, plate, ic, reason in zip(
+                        *(c[k][~c["stance"]] for k in ("foot", "plate", "ic_s", "skip_reason")), strict=True
+                    )
                 )
                 s = result.sync
                 bout_rows.append(
@@ -528,20 +624,32 @@ def preprocess_raw(
                         "sync_drift_ppm": s.drift_ppm,
                         "sync_peak_ratio": s.peak_ratio,
                         "sync_residual_s": s.residual_s,
-                        "n_plate_contacts": len(result.contacts),
-                        "n_stances": len(result.stances),
+                        "n_plate_contacts": len(c["stance"]),
+                        "n_stances": len(result.inputs),
                         "duration_s": duration,
                     }
                 )
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
-    stances = StanceDataset.concat(parts) if parts else _empty_stances()
     skipped_table = pd.DataFrame(skipped, columns=list(SKIP_COLUMNS))
-    stances = StanceDataset(stances.meta, stances.inputs, stances.targets, stances.input_channels,
-                            stances.target_channels, skipped_table)
+    if parts:
+        stances = StanceDataset(
+            _frame({k: np.concatenate([p.meta[k] for p in parts]) for k in parts[0].meta}),
+            np.concatenate([p.inputs for p in parts]),
+            np.concatenate([p.targets for p in parts]),
+            STANCE_SIGNAL_CHANNELS,
+            TARGET_CHANNELS,
+            skipped_table,
+        )
+        contacts = _frame({k: np.concatenate([p.contacts[k] for p in parts]) for k in parts[0].contacts})
+    else:
+        empty = _empty_stances()
+        stances = StanceDataset(empty.meta, empty.inputs, empty.targets, empty.input_channels,
+                                empty.target_channels, skipped_table)
+        contacts = pd.DataFrame()
     return PreprocessResult(
         stances=stances,
-        contacts=pd.concat(contacts, ignore_index=True) if contacts else pd.DataFrame(),
+        contacts=contacts,
         bouts=pd.DataFrame(bout_rows, columns=list(BOUT_TABLE_COLUMNS)),
     )

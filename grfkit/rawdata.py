@@ -324,16 +324,28 @@ def _info_to_dict(info: BoutInfo) -> dict[str, Any]:
 def _write_table(df: pd.DataFrame, path: Path, fmt: str) -> None:
     """Write one table as parquet or CSV.
 
-    Parquet is written uncompressed, with dictionary encoding only for integer
-    columns (FSR ADC counts): noisy floats do not compress, and this layout
-    reads about a third faster than the defaults.
+    Parquet is written for fast reading: uncompressed, plain encoding (no
+    dictionary), NaN stored as a floating-point value rather than as a
+    missing value, and so every column of a raw table non-nullable: no
+    validity levels are stored or decoded.  Noisy floats do not compress, and
+    this layout reads two to three times faster than pyarrow's defaults
+    (snappy, dictionary, NaN as null).  pandas and pyarrow read NaN back
+    either way; any parquet layout is accepted on input.
     """
     if fmt == "csv":
         df.to_csv(path, index=False)
         return
     table = pa.Table.from_pandas(df, preserve_index=False)
-    integer_columns = [f.name for f in table.schema if pa.types.is_integer(f.type)]
-    pq.write_table(table, path, compression="none", use_dictionary=integer_columns)
+    for i, column_field in enumerate(table.schema):
+        column_type = column_field.type
+        if table.column(i).null_count and pa.types.is_floating(column_type):  # NaN became null: keep it a value
+            values = np.asarray(df.iloc[:, i].to_numpy(dtype=column_type.to_pandas_dtype(), na_value=np.nan))
+            table = table.set_column(i, column_field, pa.array(values, type=column_type, from_pandas=False))
+    schema = pa.schema(
+        [f.with_nullable(table.column(i).null_count > 0) for i, f in enumerate(table.schema)],
+        metadata=table.schema.metadata,
+    )
+    pq.write_table(table.cast(schema), path, compression="none", use_dictionary=False)
 
 
 def write_bout(root: str | Path, bout: RawBout, fmt: str = "parquet") -> Path:
@@ -870,7 +882,7 @@ def _first_ragged_row(path: Path, n_columns: int) -> tuple[int, int]:
     return -1, n_columns
 
 
-def _read_csv_table(path: Path) -> pd.DataFrame:
+def _read_csv_table(path: Path) -> pa.Table:
     try:
         table = pacsv.read_csv(path)
     except pa.ArrowInvalid as exc:
@@ -893,25 +905,90 @@ def _read_csv_table(path: Path) -> pd.DataFrame:
     for i, column in enumerate(table.schema):
         if pa.types.is_null(column.type):
             table = table.set_column(i, column.name, table.column(i).cast(pa.float64()))
-    return table.to_pandas()
+    return table
 
 
-def _read_table(path: Path) -> pd.DataFrame:
-    if path.suffix == ".csv":
-        return _read_csv_table(path)
+def _numeric_column_array(column: pa.ChunkedArray) -> np.ndarray:
+    """A numeric arrow column as numpy, as ``to_pandas`` gives it (nulls: NaN), writeable, zero-copy if possible.
+
+    A single chunk without nulls is viewed in place when its buffer is
+    mutable (memory arrow allocated while decoding); otherwise the values are
+    copied.
+    """
+    dtype = np.dtype(column.type.to_pandas_dtype())
+    if column.num_chunks == 1 and column.null_count == 0:
+        chunk = column.chunk(0)
+        buffer = chunk.buffers()[1]
+        if buffer is not None and buffer.is_mutable:
+            return np.frombuffer(buffer, dtype=dtype, count=len(chunk), offset=chunk.offset * dtype.itemsize)
+    values = column.to_numpy()
+    return values if values.flags.writeable else values.copy()
+
+
+def _has_plain_layout(table: pa.Table) -> bool:
+    """True if ``table.to_pandas()`` would be one numeric column per field, on a default RangeIndex."""
+    names = table.column_names
+    if len(set(names)) != len(names):
+        return False
+    if not all(pa.types.is_integer(t) or pa.types.is_floating(t) for t in table.schema.types):
+        return False
+    metadata = (table.schema.metadata or {}).get(b"pandas")
+    if metadata is None or b'"index_columns": []' in metadata:  # no pandas index stored (as grfkit writes)
+        return True
     try:
-        return pq.read_table(path).to_pandas()
+        index_columns = json.loads(metadata).get("index_columns", [])
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+        return False
+    return all(
+        isinstance(index, dict)
+        and index.get("kind") == "range"
+        and index.get("name") is None
+        and index.get("start") == 0
+        and index.get("step") == 1
+        for index in index_columns
+    )
+
+
+def _arrow_columns(table: pa.Table) -> tuple[pd.DataFrame | None, dict[str, np.ndarray] | None]:
+    """A table read from disk: its columns as numpy arrays when numeric and plain, else a DataFrame.
+
+    Numeric tables (every raw table of the format) skip pandas' conversion:
+    each column becomes one writeable numpy array (see
+    :func:`_numeric_column_array`); a DataFrame can be built around them
+    without copying.  Anything else goes through ``to_pandas`` (the
+    validation then reports the offending column).
+    """
+    if not _has_plain_layout(table):
+        return table.to_pandas(), None
+    columns = zip(table.column_names, table.columns, strict=True)
+    return None, {name: _numeric_column_array(column) for name, column in columns}
+
+
+def _read_table(path: Path) -> tuple[pd.DataFrame | None, dict[str, np.ndarray] | None]:
+    """Read one table file: its columns as numpy arrays, or (when not plain numeric) a DataFrame."""
+    if path.suffix == ".csv":
+        return _arrow_columns(_read_csv_table(path))
+    try:
+        table = pq.ParquetFile(path, memory_map=True).read(use_threads=False)
     except (pa.ArrowException, OSError) as exc:
         raise RawDataError(f"cannot read the parquet file: {exc}", path=path) from None
+    return _arrow_columns(table)
 
 
-def _read_required_table(folder: Path, table: str) -> pd.DataFrame:
+def _read_required_table(
+    folder: Path, table: str
+) -> tuple[pd.DataFrame | None, dict[str, np.ndarray] | None, Path]:
     path = _table_file(folder, table)
     if path is None:
         raise MissingFileError(
             f"required {table} table is missing (also looked for {table}.csv)", path=folder / f"{table}.parquet"
         )
-    return _read_table(path)
+    return (*_read_table(path), path)
+
+
+def _frame(frame: pd.DataFrame | None, arrays: Mapping[str, np.ndarray] | None) -> pd.DataFrame:
+    """The DataFrame of a table as read (built around its arrays without copying)."""
+    return frame if frame is not None else pd.DataFrame(dict(arrays or {}), copy=False)
 
 
 def read_bout(folder: str | Path, validate: bool = True, **validate_options: float) -> RawBout:
@@ -955,6 +1032,28 @@ def read_bout(folder: str | Path, validate: bool = True, **validate_options: flo
     'plate1'
     """
     folder = Path(folder)
+    info, tables, paths = _read_bout_tables(folder)
+    frames = {name: _frame(*table) for name, table in tables.items()}
+    bout = RawBout(
+        info=info,
+        insole=frames["insole"],
+        imu=frames["imu"],
+        force=frames["force"],
+        marker=frames.get("marker"),
+    )
+    if validate:
+        _validate_tables(info, tables, folder, paths, **validate_options)
+    return bout
+
+
+#: The numeric channels of a bout's tables as numpy arrays: table name -> channel -> values.
+BoutArrays = dict[str, dict[str, np.ndarray]]
+
+
+def _read_bout_tables(
+    folder: Path,
+) -> tuple[BoutInfo, dict[str, tuple[pd.DataFrame | None, dict[str, np.ndarray] | None]], dict[str, Path]]:
+    """``bout.json`` and each table of a bout folder as read (arrays or a frame, see :func:`_read_table`)."""
     if not folder.is_dir():
         raise MissingFileError("bout folder is missing", path=folder)
     info = read_bout_info(folder)
@@ -964,16 +1063,46 @@ def read_bout(folder: str | Path, validate: bool = True, **validate_options: flo
             f"a marker table ({marker_path.name}) exists but bout.json states no marker_rate_hz",
             path=folder / "bout.json",
         )
-    bout = RawBout(
-        info=info,
-        insole=_read_required_table(folder, "insole"),
-        imu=_read_required_table(folder, "imu"),
-        force=_read_required_table(folder, "force"),
-        marker=None if info.marker_rate_hz is None else _read_required_table(folder, "marker"),
-    )
-    if validate:
-        validate_bout(bout, folder, **validate_options)
-    return bout
+    tables, paths = {}, {}
+    for name in TABLES if info.marker_rate_hz is not None else TABLES[:-1]:
+        frame, arrays, paths[name] = _read_required_table(folder, name)
+        tables[name] = (frame, arrays)
+    return info, tables, paths
+
+
+def _read_bout_arrays(folder: str | Path, **validate_options: float) -> tuple[BoutInfo, BoutArrays]:
+    """Read and validate a bout (as :func:`read_bout`), returning its required channels as numpy arrays.
+
+    No DataFrame is built for numeric tables: what the preprocessing chain
+    needs, at the least cost.
+    """
+    folder = Path(folder)
+    info, tables, paths = _read_bout_tables(folder)
+    return info, _validate_tables(info, tables, folder, paths, **validate_options)
+
+
+def _bout_arrays(bout: RawBout) -> BoutArrays:
+    """The required channels of each table (:func:`required_channels`) as numpy arrays, unchecked.
+
+    Columns are taken from the tables as they are (pandas extension dtypes
+    become float64 with NaN).  A missing channel raises :class:`MissingChannelError`.
+    """
+    tables = {"insole": bout.insole, "imu": bout.imu, "force": bout.force, "marker": bout.marker}
+    out: BoutArrays = {}
+    for table, channels in required_channels(bout.info).items():
+        df = tables[table]
+        if df is None:
+            continue
+        out[table] = {}
+        for channel in channels:
+            if channel not in df.columns:
+                raise MissingChannelError(f"the {table} table lacks a required column", channel=channel)
+            series = df[channel]
+            values = series.to_numpy()
+            if values.dtype.kind not in "iuf":
+                values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+            out[table][channel] = values
+    return out
 
 
 # --------------------------------------------------------------------------- validation
@@ -1228,40 +1357,91 @@ def validate_bout(
         ``contact_threshold_n``.  (A single plate that is never hit is
         normal overground.)
     """
+    tables = {"insole": bout.insole, "imu": bout.imu, "force": bout.force}
+    if bout.marker is not None:
+        tables["marker"] = bout.marker
+    _validate_tables(
+        bout.info,
+        {name: (df, None) for name, df in tables.items()},
+        source,
+        None,
+        rate_tolerance=rate_tolerance,
+        max_gap_intervals=max_gap_intervals,
+        max_span_mismatch_s=max_span_mismatch_s,
+        contact_threshold_n=contact_threshold_n,
+        stuck_range_adc=stuck_range_adc,
+        saturation_adc=saturation_adc,
+        max_saturated_fraction=max_saturated_fraction,
+    )
+
+
+def _validate_tables(
+    info: BoutInfo,
+    tables: Mapping[str, tuple[pd.DataFrame | None, Mapping[str, np.ndarray] | None]],
+    source: str | Path | None = None,
+    paths: Mapping[str, Path] | None = None,
+    *,
+    rate_tolerance: float = 0.01,
+    max_gap_intervals: float = 1.5,
+    max_span_mismatch_s: float = 1.0,
+    contact_threshold_n: float = 20.0,
+    stuck_range_adc: float = 0.0,
+    saturation_adc: float = 4095.0,
+    max_saturated_fraction: float = 0.5,
+) -> BoutArrays:
+    """:func:`validate_bout` of a bout's tables; returns the checked required channels as numpy arrays.
+
+    Each table is ``(frame, arrays)``: a DataFrame, or its columns already
+    converted to numpy by the reader (numeric and unique by construction);
+    ``paths`` are the files read, so they are not looked up again.
+    """
     source = Path(source) if source is not None else None
-    info = bout.info
     _check_info(info, source / "bout.json" if source is not None else None)
-    if (bout.marker is None) != (info.marker_rate_hz is None):
+    if ("marker" in tables) != (info.marker_rate_hz is not None):
         raise RawDataError(
             "marker_rate_hz is set but there is no marker table"
-            if bout.marker is None
+            if "marker" not in tables
             else "a marker table is given but marker_rate_hz is None",
             path=_file(source, "marker"),
         )
-    tables = [
-        ("insole", bout.insole, info.insole_rate_hz),
-        ("imu", bout.imu, info.imu_rate_hz),
-        ("force", bout.force, info.force_rate_hz),
-    ]
-    if bout.marker is not None and info.marker_rate_hz is not None:
-        tables.append(("marker", bout.marker, info.marker_rate_hz))
+    rates = {"insole": info.insole_rate_hz, "imu": info.imu_rate_hz, "force": info.force_rate_hz,
+             "marker": info.marker_rate_hz}
     required = required_channels(info)
     spans: dict[str, tuple[float, float]] = {}
     peak_fz_n = -np.inf
-    for table, df, rate in tables:
+    checked: BoutArrays = {}
+    for table in TABLES:
+        if table not in tables:
+            continue
+        df, given = tables[table]
+        rate = rates[table]
         channels = required[table]
-        path = _file(source, table)
-        if len(df) == 0 or len(df.columns) == 0:
-            raise EmptyTableError(f"the {table} table has no rows", path=path)
-        _require_columns(df, channels, path)
-        duplicated = df.columns[df.columns.duplicated()]
-        if len(duplicated):
-            raise RawDataError(f"{table} column appears more than once", path=path, channel=str(duplicated[0]))
-        time = _numeric_values(df, "time_s", path, table)
+        path = paths[table] if paths is not None and table in paths else _file(source, table)
+        if given is None:
+            assert df is not None
+            if len(df) == 0 or len(df.columns) == 0:
+                raise EmptyTableError(f"the {table} table has no rows", path=path)
+            _require_columns(df, channels, path)
+            duplicated = df.columns[df.columns.duplicated()]
+            if len(duplicated):
+                raise RawDataError(f"{table} column appears more than once", path=path, channel=str(duplicated[0]))
+            given = {}
+        else:  # columns unique and numeric by construction
+            if len(given) == 0 or len(next(iter(given.values()))) == 0:
+                raise EmptyTableError(f"the {table} table has no rows", path=path)
+            missing = [c for c in channels if c not in given]
+            if missing:
+                raise MissingChannelError(
+                    f"required column(s) {missing} missing; the table has {list(given)}", path=path, channel=missing[0]
+                )
+        values_of = checked[table] = {}
+        time = given["time_s"] if "time_s" in given else _numeric_values(df, "time_s", path, table)
+        values_of["time_s"] = time
         validate_time_base(time, rate, path=path, rate_tolerance=rate_tolerance, max_gap_intervals=max_gap_intervals)
         spans[table] = (float(time[0]), float(time[-1]))
         for channel in channels[1:]:
-            values = _numeric_values(df, channel, path, table)
+            values = given[channel] if channel in given else _numeric_values(df, channel, path, table)
+            values_of[channel] = values
             cop = table == "force" and channel.endswith(("_cop_x_m", "_cop_y_m"))
             _check_finite(values, channel, path, table, nan_allowed=cop or table == "marker", all_nan_allowed=cop)
             if table == "insole":
@@ -1283,7 +1463,7 @@ def validate_bout(
             raise LengthMismatchError(
                 f"the {other} table covers {o0:.3f}..{o1:.3f} s but the {reference} table covers "
                 f"{r0:.3f}..{r1:.3f} s ({clock} clock; accepted difference {max_span_mismatch_s:g} s at each end)",
-                path=_file(source, other),
+                path=paths[other] if paths is not None and other in paths else _file(source, other),
                 channel="time_s",
             )
     if not peak_fz_n > contact_threshold_n:
@@ -1291,6 +1471,7 @@ def validate_bout(
         raise NoContactError(
             f"no vertical force above {contact_threshold_n:g} N on any plate (peak {peak_fz_n:.1f} N); "
             "vertical force must be the ground reaction on the runner, positive up",
-            path=_file(source, "force"),
+            path=paths["force"] if paths is not None and "force" in paths else _file(source, "force"),
             channel=", ".join(fz),
         )
+    return checked

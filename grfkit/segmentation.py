@@ -20,6 +20,11 @@ functions here raise :class:`~grfkit.errors.EventRangeError`.  The pipeline
 first calls :func:`events_outside` to skip such stances with a reason.
 Missing samples (NaN) inside a stance propagate into the normalised curve;
 check the output with ``numpy.isnan`` if the signal can have dropouts.
+
+The interpolation reads only the two samples around each normalised point:
+:func:`segment_rows` lists them, so that a signal that is expensive to
+compute everywhere (the resampled IMU, the filtered force) need only be
+computed there.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import pandas as pd
 from .errors import EventRangeError, LengthMismatchError, MissingChannelError, TimestampError
 from .stances import N_POINTS
 
-__all__ = ["segment", "time_normalise", "segment_stances", "events_outside", "REASON_OUTSIDE_SIGNAL"]
+__all__ = ["segment", "time_normalise", "segment_stances", "segment_rows", "events_outside", "REASON_OUTSIDE_SIGNAL"]
 
 REASON_OUTSIDE_SIGNAL = "stance outside the signal's time range"
 
@@ -47,9 +52,14 @@ def _checked(time_s: np.ndarray, signal: np.ndarray, name: str) -> tuple[np.ndar
     return t, x
 
 
+def _left_rows(t: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Index of the sample at or before each query time (the left end of its interpolation interval)."""
+    return np.clip(np.searchsorted(t, query, side="right") - 1, 0, len(t) - 2)
+
+
 def _interpolate(t: np.ndarray, x: np.ndarray, query: np.ndarray) -> np.ndarray:
     """Linear interpolation of the rows of ``x`` (along axis 0) at times ``query`` within ``t``."""
-    i = np.clip(np.searchsorted(t, query, side="right") - 1, 0, len(t) - 2)
+    i = _left_rows(t, query)
     w = (query - t[i]) / (t[i + 1] - t[i])
     w = w.reshape(w.shape + (1,) * (x.ndim - 1))
     return x[i] * (1.0 - w) + x[i + 1] * w
@@ -168,12 +178,16 @@ def events_outside(time_s: np.ndarray, events: pd.DataFrame) -> pd.Series:
         can be cut, else :data:`REASON_OUTSIDE_SIGNAL` (also for NaN events
         or ``ic_s >= to_s``).
     """
+    ok = _covered(time_s, events["ic_s"].to_numpy(dtype=float), events["to_s"].to_numpy(dtype=float))
+    return pd.Series(np.where(ok, "", REASON_OUTSIDE_SIGNAL), index=events.index, dtype=object)
+
+
+def _covered(time_s: np.ndarray, ic: np.ndarray, to: np.ndarray) -> np.ndarray:
+    """Stances (finite ``ic < to``) within the signal's time range: :func:`events_outside` as a boolean mask."""
     t = np.asarray(time_s, dtype=float)
-    ic = events["ic_s"].to_numpy(dtype=float)
-    to = events["to_s"].to_numpy(dtype=float)
     ok = np.isfinite(ic) & np.isfinite(to) & (ic < to)
     ok &= (ic >= t[0]) & (to <= t[-1]) if t.size else np.zeros_like(ok)
-    return pd.Series(np.where(ok, "", REASON_OUTSIDE_SIGNAL), index=events.index, dtype=object)
+    return ok
 
 
 def segment_stances(
@@ -223,13 +237,101 @@ def segment_stances(
         if column not in events.columns:
             raise MissingChannelError("events table lacks a column", channel=column)
     t, x = _checked(time_s, signals, name)
-    x = x.reshape(len(x), -1)
     ic = events["ic_s"].to_numpy(dtype=float)
     to = events["to_s"].to_numpy(dtype=float)
+    return _segment(t, x, ic, to, n_points, name)
+
+
+def _segment(t: np.ndarray, x: np.ndarray, ic: np.ndarray, to: np.ndarray, n_points: int, name: str) -> np.ndarray:
+    """:func:`segment_stances` on checked arrays: ``t`` strictly increasing, ``x`` of the same length."""
+    x = x.reshape(len(x), -1)
     if len(ic) == 0:
         return np.empty((0, n_points, x.shape[1]))
     _check_events(t, ic, to, name)
+    return _interpolate(t, x, _stance_queries(ic, to, n_points).ravel()).reshape(len(ic), n_points, x.shape[1])
+
+
+def _segment_rows_of(t: np.ndarray, ic: np.ndarray, to: np.ndarray, n_points: int, name: str) -> np.ndarray:
+    """:func:`segment_rows` on a checked time axis."""
+    if len(ic) == 0:
+        return np.empty(0, dtype=np.int64)
+    _check_events(t, ic, to, name)
+    left = _left_rows(t, _stance_queries(ic, to, n_points).ravel())
+    used = np.zeros(len(t) + 1, dtype=bool)
+    used[left] = True
+    used[left + 1] = True
+    return np.flatnonzero(used).astype(np.int64)
+
+
+def _segment_at_rows(
+    t: np.ndarray, rows: np.ndarray, values: np.ndarray, ic: np.ndarray, to: np.ndarray, n_points: int, name: str
+) -> np.ndarray:
+    """:func:`_segment` of a signal known only at ``rows`` (from :func:`_segment_rows_of` for these stances).
+
+    The interpolation reads exactly those rows, so the result is the one the
+    whole signal would give.
+    """
+    if values.ndim == 1:
+        values = values[:, None]
+    if len(ic) == 0:
+        return np.empty((0, n_points, values.shape[1]))
+    _check_events(t, ic, to, name)
+    query = _stance_queries(ic, to, n_points).ravel()
+    i = _left_rows(t, query)
+    w = ((query - t[i]) / (t[i + 1] - t[i]))[:, None]
+    k = np.searchsorted(rows, i)
+    return (values[k] * (1.0 - w) + values[k + 1] * w).reshape(len(ic), n_points, values.shape[1])
+
+
+def _stance_queries(ic: np.ndarray, to: np.ndarray, n_points: int) -> np.ndarray:
+    """Times of the ``n_points`` normalised points of each stance, shape ``(n_stances, n_points)``."""
     fraction = np.arange(n_points) / (n_points - 1)
     query = ic[:, None] + (to - ic)[:, None] * fraction[None, :]
     query[:, -1] = to
-    return _interpolate(t, x, query.ravel()).reshape(len(ic), n_points, x.shape[1])
+    return query
+
+
+def segment_rows(time_s: np.ndarray, events: pd.DataFrame, n_points: int = N_POINTS) -> np.ndarray:
+    """The samples :func:`segment_stances` reads: sorted, unique row indices.
+
+    :func:`segment_stances` interpolates each normalised point between the
+    two samples around it, so its result depends on these rows of the signal
+    only.  A signal that is expensive to compute everywhere (a resampled or
+    filtered channel) need only be computed on them.
+
+    Parameters
+    ----------
+    time_s
+        Strictly increasing timestamps of the signal, seconds.
+    events
+        Table with columns ``ic_s`` and ``to_s``, one row per stance (within ``time_s``).
+    n_points
+        Points per stance.
+
+    Returns
+    -------
+    numpy.ndarray
+        Row indices (int64), ascending, without repeats; empty without stances.
+
+    Raises
+    ------
+    MissingChannelError, TimestampError, EventRangeError
+        As :func:`segment_stances`.
+
+    Examples
+    --------
+    >>> t = np.arange(10.0)
+    >>> segment_rows(t, pd.DataFrame({"ic_s": [2.5], "to_s": [4.0]}), n_points=3).tolist()
+    [2, 3, 4]
+    """
+    if n_points < 2:
+        raise ValueError(f"n_points must be at least 2, got {n_points}")
+    for column in ("ic_s", "to_s"):
+        if column not in events.columns:
+            raise MissingChannelError("events table lacks a column", channel=column)
+    t = np.asarray(time_s, dtype=float)
+    if t.ndim != 1 or t.size < 2 or not (np.all(np.isfinite(t)) and np.all(np.diff(t) > 0)):
+        raise TimestampError("need at least two finite, strictly increasing timestamps", channel="time_s")
+    ic = events["ic_s"].to_numpy(dtype=float)
+    to = events["to_s"].to_numpy(dtype=float)
+    return _segment_rows_of(t, ic, to, n_points, "time_s")

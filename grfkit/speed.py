@@ -43,12 +43,14 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, LengthMismatchError, MissingChannelError, TimestampError
-from .filtering import lowpass_zero_lag
+from .filtering import _butterworth_sos, _filtfilt_lanes, _pad_length
 
 __all__ = ["horizontal_speed", "stance_speed", "REASON_MARKER_MISSING", "REASON_OUTSIDE_RECORDING"]
 
 REASON_MARKER_MISSING = "waist marker missing over the speed window"
 REASON_OUTSIDE_RECORDING = "speed window outside the marker recording"
+#: Default of ``min_run_s`` (:func:`horizontal_speed`), seconds.
+_MIN_RUN_S = 0.1
 
 
 def _columns(table: pd.DataFrame, names: tuple[str, ...]) -> list[np.ndarray]:
@@ -63,7 +65,7 @@ def horizontal_speed(
     sampling_rate_hz: float = 200.0,
     cutoff_hz: float = 6.0,
     *,
-    min_run_s: float = 0.1,
+    min_run_s: float = _MIN_RUN_S,
     time_column: str = "time_s",
     x_column: str = "waist_x_m",
     y_column: str = "waist_y_m",
@@ -103,19 +105,47 @@ def horizontal_speed(
     True
     """
     t, x, y = _columns(marker_table, (time_column, x_column, y_column))
+    return pd.DataFrame({"time_s": t, "speed_mps": _horizontal_speed(t, x, y, sampling_rate_hz, cutoff_hz, min_run_s,
+                                                                     time_column)})
+
+
+def _horizontal_speed(
+    t: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    sampling_rate_hz: float,
+    cutoff_hz: float,
+    min_run_s: float,
+    time_column: str,
+) -> np.ndarray:
+    """:func:`horizontal_speed` of float arrays: the speed per sample (NaN where not computed).
+
+    Every stretch of finite samples is filtered as :func:`grfkit.filtering.lowpass_zero_lag`
+    would filter it alone, all in one go (:func:`grfkit.filtering._filtfilt_lanes`).
+    """
     if not (np.all(np.isfinite(t)) and np.all(np.diff(t) > 0)):
         raise TimestampError("marker timestamps must be finite and strictly increasing", channel=time_column)
     speed = np.full(len(t), np.nan)
     finite = np.isfinite(x) & np.isfinite(y)
     edges = np.diff(np.r_[0, finite.astype(np.int8), 0])
-    for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
-        if stop - start < 3 or t[stop - 1] - t[start] < min_run_s:
-            continue
-        run = slice(start, stop)
-        xy = lowpass_zero_lag(np.column_stack([x[run], y[run]]), cutoff_hz, sampling_rate_hz, channel=x_column)
+    runs = [
+        slice(start, stop)
+        for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True)
+        if not (stop - start < 3 or t[stop - 1] - t[start] < min_run_s)
+    ]
+    if not runs:
+        return speed
+    design = (cutoff_hz, sampling_rate_hz, 2, True)  # lowpass_zero_lag's defaults
+    n_sections = len(_butterworth_sos(*design))
+    filtered = _filtfilt_lanes(
+        [np.column_stack([x[run], y[run]]) for run in runs],
+        [_pad_length(n_sections, cutoff_hz, sampling_rate_hz, run.stop - run.start) for run in runs],
+        design,
+    )
+    for run, xy in zip(runs, filtered, strict=True):
         velocity = np.gradient(xy, t[run], axis=0)
         speed[run] = np.hypot(velocity[:, 0], velocity[:, 1])
-    return pd.DataFrame({"time_s": t, "speed_mps": speed})
+    return speed
 
 
 def stance_speed(
@@ -160,6 +190,16 @@ def stance_speed(
     MissingChannelError, TimestampError
         As :func:`horizontal_speed`.
     """
+    ic, to, window = _stance_windows(ic_s, to_s, window_s)
+    t, x, y = _columns(marker_table, (time_column, x_column, y_column))
+    speed, reason = _stance_speed(t, x, y, ic, to, window, sampling_rate_hz, cutoff_hz, time_column)
+    return pd.DataFrame({"speed_mps": speed, "reason": reason})
+
+
+def _stance_windows(
+    ic_s: np.ndarray, to_s: np.ndarray, window_s: float | np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Initial contacts, toe-offs and window lengths as float arrays of one value per stance, checked."""
     ic = np.atleast_1d(np.asarray(ic_s, dtype=float))
     to = np.atleast_1d(np.asarray(to_s, dtype=float))
     window = np.asarray(window_s, dtype=float)
@@ -171,16 +211,23 @@ def stance_speed(
         )
     if np.any(~(window > 0)):
         raise ConfigError("window_s must be positive")
-    table = horizontal_speed(
-        marker_table,
-        sampling_rate_hz,
-        cutoff_hz,
-        time_column=time_column,
-        x_column=x_column,
-        y_column=y_column,
-    )
-    t = table["time_s"].to_numpy()
-    speed = table["speed_mps"].to_numpy()
+    return ic, to, window
+
+
+def _stance_speed(
+    t: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    ic_s: np.ndarray,
+    to_s: np.ndarray,
+    window_s: float | np.ndarray,
+    sampling_rate_hz: float = 200.0,
+    cutoff_hz: float = 6.0,
+    time_column: str = "time_s",
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`stance_speed` of the marker's float arrays (same defaults): speed and reason (object array) per stance."""
+    ic, to, window = _stance_windows(ic_s, to_s, window_s)
+    speed = _horizontal_speed(t, x, y, sampling_rate_hz, cutoff_hz, _MIN_RUN_S, time_column)
     missing = np.isnan(speed)
     sums = np.r_[0.0, np.cumsum(np.where(missing, 0.0, speed))]
     gaps = np.r_[0, np.cumsum(missing)]
@@ -196,4 +243,4 @@ def stance_speed(
         mean = (sums[stop_ok] - sums[first_ok]) / n
     good = ~outside & ~holey & (n > 0)
     reason = np.where(outside, REASON_OUTSIDE_RECORDING, np.where(good, "", REASON_MARKER_MISSING))
-    return pd.DataFrame({"speed_mps": np.where(good, mean, np.nan), "reason": reason.astype(object)})
+    return np.where(good, mean, np.nan), reason.astype(object)

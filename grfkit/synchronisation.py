@@ -108,11 +108,12 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from .errors import ConfigError, LengthMismatchError, NoContactError, SyncError
-from .events import detect_contacts, detect_load_contacts, load_levels, unloaded_level
+from .events import _finite_1d, _threshold_crossings, _time_axis, load_levels, unloaded_level
 
 __all__ = ["ClockSync", "insole_to_lab_time", "lab_to_insole_time", "contact_onsets", "synchronise_clocks"]
 
@@ -245,6 +246,27 @@ def contact_onsets(
     NoContactError, DropoutError, UnendedContactError
         From the contact detection.
     """
+    return _contact_onsets(
+        time_s,
+        signal,
+        sampling_rate_hz,
+        threshold_n=threshold_n,
+        threshold_fraction=threshold_fraction,
+        channel=channel,
+    )
+
+
+def _contact_onsets(
+    time_s: np.ndarray,
+    signal: np.ndarray,
+    sampling_rate_hz: float,
+    *,
+    threshold_n: float | None = None,
+    threshold_fraction: float = 0.005,
+    channel: str = "signal",
+    period_s: float | None = None,
+) -> np.ndarray:
+    """:func:`contact_onsets`; ``period_s`` is the median sample interval of ``time_s`` when already known."""
     x = np.asarray(signal, dtype=float)
     t = np.asarray(time_s, dtype=float)
     if x.shape[0] != t.shape[0]:
@@ -253,19 +275,19 @@ def contact_onsets(
     onsets = []
     for k in range(columns.shape[1]):
         name = channel if columns.shape[1] == 1 else f"{channel}[{k}]"
-        column = columns[:, k]
+        column = _finite_1d(columns[:, k], name)
+        t_axis = _time_axis(len(column), sampling_rate_hz, t, 0.0, name)
         if threshold_n is not None:
             column = column - unloaded_level(column, threshold_n)
-            found = detect_contacts(
-                column, sampling_rate_hz, threshold_n, time_s=t, remove_offset=False, channel=name
-            )
             rest, level = 0.0, threshold_n
         else:
-            found = detect_load_contacts(column, sampling_rate_hz, threshold_fraction, time_s=t, channel=name)
             rest, level = load_levels(column, threshold_fraction, channel=name)
-        found = found[np.isfinite(found["ic_s"].to_numpy())]
-        crossing = found["ic_s"].to_numpy()
-        upper = _up_crossings(column, t, rest + 3.0 * (level - rest), found["ic_index"].to_numpy(), window=80)
+        found = _threshold_crossings(
+            column, t_axis, level, rest, 0.05, 0.01, 1.0, name, "N" if threshold_n is not None else "units", period_s
+        )
+        finite = np.isfinite(found["ic_s"])
+        crossing = found["ic_s"][finite]
+        upper = _up_crossings(column, t, rest + 3.0 * (level - rest), found["ic_index"][finite], window=80)
         onsets.append(np.where(np.isfinite(upper), crossing - 0.5 * (upper - crossing), crossing))
     return np.sort(np.concatenate(onsets))
 
@@ -294,10 +316,42 @@ def _onset_correlation(
     bins, then convolved with the sampled kernel), which costs time in
     proportion to the number of onset pairs rather than samples.  Normalised
     by the number of lab onsets: 1.0 when every lab onset has an insole onset
-    at exactly that lag.
+    at exactly that lag.  The lags (read-only) are the same for every call
+    with the same ``max_offset_s`` and ``kernel_s``.
     """
+    grid = _lag_grid(max_offset_s, kernel_s)
+    histogram = _onset_histogram(lab_on, insole_on, grid)
+    return grid.lag, _correlation_at(histogram, grid, 0, len(grid.lag), len(lab_on))
+
+
+@dataclass(frozen=True)
+class _LagGrid:
+    """The lag grid of :func:`_onset_correlation`: histogram bins, kernel taps and the searched bins."""
+
+    resolution_s: float
+    reach_s: float
+    n_bins: int
+    taps: np.ndarray
+    lag: np.ndarray  # lags of the searched bins (read-only)
+    first: int  # histogram bin of lag[0]
+
+
+@lru_cache(maxsize=8)
+def _lag_grid(max_offset_s: float, kernel_s: float) -> _LagGrid:
     resolution_s = kernel_s / 2
     reach_s = max_offset_s + 4 * kernel_s
+    n_bins = int(math.ceil(2 * reach_s / resolution_s)) + 2
+    taps = np.exp(-0.5 * (np.arange(-8, 9) * resolution_s / kernel_s) ** 2)
+    lag = np.arange(n_bins) * resolution_s - reach_s
+    searched = np.flatnonzero(np.abs(lag) <= max_offset_s)  # one run: the lags increase
+    lag = lag[searched]
+    lag.setflags(write=False)
+    return _LagGrid(resolution_s, reach_s, n_bins, taps, lag, int(searched[0]) if len(searched) else 0)
+
+
+def _onset_histogram(lab_on: np.ndarray, insole_on: np.ndarray, grid: _LagGrid) -> np.ndarray:
+    """Onset pair differences on the lag grid (each split linearly between its two bins)."""
+    reach_s, resolution_s, n_bins = grid.reach_s, grid.resolution_s, grid.n_bins
     lo = np.searchsorted(insole_on, lab_on - reach_s)
     hi = np.searchsorted(insole_on, lab_on + reach_s)
     counts = hi - lo
@@ -306,13 +360,22 @@ def _onset_correlation(
     position = (lab_on[lab_index] - insole_on[insole_index] + reach_s) / resolution_s
     lower = np.floor(position).astype(np.int64)
     weight = position - lower
-    n_bins = int(math.ceil(2 * reach_s / resolution_s)) + 2
-    histogram = np.bincount(lower, 1.0 - weight, n_bins) + np.bincount(lower + 1, weight, n_bins)
-    taps = np.exp(-0.5 * (np.arange(-8, 9) * resolution_s / kernel_s) ** 2)
-    score = np.convolve(histogram, taps, mode="same") / len(lab_on)
-    lag = np.arange(n_bins) * resolution_s - reach_s
-    searched = np.abs(lag) <= max_offset_s
-    return lag[searched], score[searched]
+    return np.bincount(lower, 1.0 - weight, n_bins) + np.bincount(lower + 1, weight, n_bins)
+
+
+def _correlation_at(histogram: np.ndarray, grid: _LagGrid, start: int, stop: int, n_lab: int) -> np.ndarray:
+    """Correlation at the searched lags ``start:stop``: the histogram convolved with the kernel, over ``n_lab``.
+
+    Only the bins needed are convolved ("valid" mode): each value is the same
+    dot product of 17 values that a convolution of the whole histogram
+    computes, so the numbers are identical.  (The searched lags stay a kernel
+    length away from the histogram's ends, where "same" mode would shorten
+    the dot products; should they not, the whole histogram is convolved.)
+    """
+    a, b = grid.first + start, grid.first + stop
+    if a < 8 or b + 8 > len(histogram):
+        return np.convolve(histogram, grid.taps, mode="same")[a:b] / n_lab
+    return np.convolve(histogram[a - 8 : b + 8], grid.taps, mode="valid") / n_lab
 
 
 def _pairs(
@@ -428,6 +491,46 @@ def synchronise_clocks(
         From the onset detection of either signal (NaN samples, a load or
         force stuck above threshold, time and signal of different lengths).
     """
+    return _synchronise_clocks(
+        insole_time_s,
+        insole_load,
+        lab_time_s,
+        lab_force_n,
+        insole_rate_hz=insole_rate_hz,
+        lab_rate_hz=lab_rate_hz,
+        threshold_n=threshold_n,
+        insole_threshold_fraction=insole_threshold_fraction,
+        max_offset_s=max_offset_s,
+        max_drift_ppm=max_drift_ppm,
+        kernel_s=kernel_s,
+        exclusion_fraction=exclusion_fraction,
+        min_peak_ratio=min_peak_ratio,
+        min_match_fraction=min_match_fraction,
+        min_drift_span_s=min_drift_span_s,
+    )
+
+
+def _synchronise_clocks(
+    insole_time_s: np.ndarray,
+    insole_load: np.ndarray,
+    lab_time_s: np.ndarray,
+    lab_force_n: np.ndarray,
+    *,
+    insole_rate_hz: float = 1000.0,
+    lab_rate_hz: float = 1000.0,
+    threshold_n: float = 20.0,
+    insole_threshold_fraction: float = 0.005,
+    max_offset_s: float = 30.0,
+    max_drift_ppm: float = 100.0,
+    kernel_s: float = 0.003,
+    exclusion_fraction: float = 0.5,
+    min_peak_ratio: float = 1.25,
+    min_match_fraction: float = 0.5,
+    min_drift_span_s: float = 10.0,
+    insole_period_s: float | None = None,
+    lab_period_s: float | None = None,
+) -> ClockSync:
+    """:func:`synchronise_clocks`; the periods are the median sample intervals of the time axes when known."""
     if not (kernel_s > 0 and max_offset_s > 0 and max_drift_ppm >= 0):
         raise ConfigError("kernel_s and max_offset_s must be positive and max_drift_ppm non-negative")
     t_ins = np.asarray(insole_time_s, dtype=float)
@@ -442,11 +545,13 @@ def synchronise_clocks(
             f"are more than max_offset_s={max_offset_s:g} s apart"
         )
     try:
-        lab_on = contact_onsets(
-            t_lab, lab_force_n, lab_rate_hz, threshold_n=threshold_n, channel="total vertical force"
+        lab_on = _contact_onsets(
+            t_lab, lab_force_n, lab_rate_hz, threshold_n=threshold_n, channel="total vertical force",
+            period_s=lab_period_s,
         )
-        ins_on = contact_onsets(
-            t_ins, insole_load, insole_rate_hz, threshold_fraction=insole_threshold_fraction, channel="insole load"
+        ins_on = _contact_onsets(
+            t_ins, insole_load, insole_rate_hz, threshold_fraction=insole_threshold_fraction, channel="insole load",
+            period_s=insole_period_s,
         )
     except NoContactError as error:
         raise SyncError(f"no correlation peak: {error}") from error
@@ -460,17 +565,17 @@ def synchronise_clocks(
     n_drifts = int(math.ceil(2 * max_drift_ppm * 1e-6 * span_s / kernel_s)) + 1
     n_drifts += 1 - n_drifts % 2  # odd: zero drift is on the grid
     drifts = np.linspace(-max_drift_ppm, max_drift_ppm, n_drifts) * 1e-6
-    lags, scores = [], []  # per drift: offsets at the insole's first sample, correlation
-    for drift in drifts:
-        lag, score = _onset_correlation(lab_on, t_ref + (ins_on - t_ref) * (1 + drift), max_offset_s, kernel_s)
-        lags.append(lag)
-        scores.append(score)
-    peaks = [int(np.argmax(score)) if len(score) else -1 for score in scores]
-    k_best = int(np.argmax([score[i] if i >= 0 else -np.inf for score, i in zip(scores, peaks)]))
-    if peaks[k_best] < 0:
+    lag = _lag_grid(max_offset_s, kernel_s).lag  # offsets at the insole's first sample, shared by all drifts
+    if len(lag) == 0:
         raise SyncError(f"no lag within max_offset_s={max_offset_s:g} s brings the onsets into overlap")
+    scores = [  # per drift: correlation at each lag
+        _onset_correlation(lab_on, t_ref + (ins_on - t_ref) * (1 + drift), max_offset_s, kernel_s)[1]
+        for drift in drifts
+    ]
+    peaks = [int(np.argmax(score)) for score in scores]
+    k_best = int(np.argmax([score[i] for score, i in zip(scores, peaks, strict=True)]))
     best_score = float(scores[k_best][peaks[k_best]])
-    best_lag = float(lags[k_best][peaks[k_best]])
+    best_lag = float(lag[peaks[k_best]])
     best_drift = float(drifts[k_best])
     if not best_score >= min_match_fraction:
         raise SyncError(
@@ -478,9 +583,13 @@ def synchronise_clocks(
             f"meet an insole contact (need {100 * min_match_fraction:.0f} %)"
         )
     exclusion_s = exclusion_fraction * step_period_s
-    second = max(
-        float(np.max(score[np.abs(lag - best_lag) > exclusion_s], initial=0.0)) for lag, score in zip(lags, scores)
-    )
+    outside = np.abs(lag - best_lag) > exclusion_s
+    inside = np.flatnonzero(~outside)
+    if len(inside) and inside[-1] - inside[0] + 1 == len(inside):  # the usual case: one zone around the peak
+        a, b = int(inside[0]), int(inside[-1]) + 1
+        second = max(max(float(score[:a].max(initial=0.0)), float(score[b:].max(initial=0.0))) for score in scores)
+    else:
+        second = max(float(np.max(score[outside], initial=0.0)) for score in scores)
     peak_ratio = best_score / second if second > 0 else math.inf
     if peak_ratio < min_peak_ratio:
         raise SyncError(

@@ -379,3 +379,43 @@ def test_clean_contacts_accepted_with_sub_ms_timing():
     err_ms = 1e3 * np.abs(out[["ic_s", "to_s"]].to_numpy() - truth)
     assert np.median(err_ms) <= 1.0
     assert (out["foot"] == np.where(np.arange(len(out)) % 2 == 0, "left", "right")).all()
+
+
+def test_contact_reductions_over_the_contacts_samples_only():
+    """Peaks and impulses from the contacts' samples alone equal reductions over the whole signal."""
+    from grfkit.events import _runs_above
+
+    onsets, params, _ = step_train(30, seed=9)
+    t = np.arange(int((onsets[-1] + 1.0) * 1000)) / 1000.0
+    f = force_signal(t, onsets, params, 3.0, seed=9)
+    found = detect_contacts(f, 1000.0, time_s=t)
+    x = f - unloaded_level(f)
+    bounds = np.column_stack([found["ic_index"], found["to_index"] + 1]).ravel()
+    np.testing.assert_array_equal(found["peak"], np.maximum.reduceat(np.r_[x, -np.inf], bounds)[::2])
+    period_s = float(np.median(np.diff(t)))
+    np.testing.assert_array_equal(found["impulse"], np.add.reduceat(np.r_[x, 0.0], bounds)[::2] * period_s)
+    # runs above a threshold, as the sign changes of a difference give them
+    above = x > 20.0
+    edges = np.diff(np.r_[0, above.astype(np.int8), 0])
+    starts, ends = _runs_above(x, 20.0)
+    np.testing.assert_array_equal(starts, np.flatnonzero(edges == 1))
+    np.testing.assert_array_equal(ends, np.flatnonzero(edges == -1) - 1)
+    assert [len(r) for r in _runs_above(np.zeros(10), 20.0)] == [0, 0]
+    assert [r.tolist() for r in _runs_above(np.full(4, 50.0), 20.0)] == [[0], [3]]
+
+
+def test_straddle_counts_any_sample_of_another_plate_above_threshold():
+    plates = [Plate("plate1", 0.0, 0.6, -0.2, 0.2), Plate("plate2", 0.605, 1.205, -0.2, 0.2)]
+    t = np.arange(3000) / 1000.0
+    table = {"time_s": t}
+    for plate in plates:
+        for channel in plate_channels(plate.name):
+            table[channel] = np.zeros_like(t)
+        table[f"{plate.name}_cop_x_m"][:] = 0.5 * (plate.x_min_m + plate.x_max_m)
+    table["plate1_fz_n"][500:750] = 1500.0
+    table["plate2_fz_n"][749] = 25.0  # one sample above 20 N in the last sample of the plate1 contact
+    table["plate2_fz_n"][2000:2250] = 1500.0
+    out = classify_plate_contacts(pd.DataFrame(table), plates)
+    assert list(out["plate"]) == ["plate1", "plate2"]
+    assert out["reason"].iloc[0] == "straddle: plate1+plate2"
+    assert out["reason"].iloc[1] == ""

@@ -9,7 +9,13 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq
 
 from grfkit.errors import ConfigError, DropoutError
-from grfkit.filtering import butterworth_sos, corrected_cutoff_hz, lowpass_zero_lag, zero_lag_response
+from grfkit.filtering import (
+    butterworth_sos,
+    corrected_cutoff_hz,
+    lowpass_zero_lag,
+    lowpass_zero_lag_at,
+    zero_lag_response,
+)
 
 FS = 1000.0
 
@@ -134,3 +140,92 @@ def test_a_ramp_passes_unchanged_up_to_the_ends():
     t = np.arange(400) / 200.0
     ramp = 3.5 * t - 2.0
     assert np.allclose(lowpass_zero_lag(ramp, 6.0, 200.0), ramp, atol=1e-6)
+
+
+# --------------------------------------------------------------------------- filtering only where needed
+
+
+def _running_force(n: int, seed: int = 0) -> np.ndarray:
+    """Vertical and AP force of a plate: 250 ms contacts (2 kN, impact peak) every ~0.7 s, 3 N noise, offset."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) / FS
+    fz = np.full(n, 4.0)
+    fx = np.zeros(n)
+    for start in np.arange(0.3, n / FS - 0.3, 0.7) + rng.uniform(-0.05, 0.05):
+        phase = (t - start) / 0.25
+        inside = (phase >= 0) & (phase <= 1)
+        fz[inside] += 2000 * np.sin(np.pi * phase[inside]) + 600 * np.exp(-(((phase[inside] - 0.12) / 0.04) ** 2))
+        fx[inside] += -300 * np.sin(2 * np.pi * phase[inside])
+    return np.column_stack([fz, fx]) + rng.normal(0.0, 3.0, (n, 2))
+
+
+def test_filtfilt_is_scipys_sosfiltfilt_bit_for_bit():
+    from scipy import signal as sps
+
+    from grfkit.filtering import _butterworth_sos, _filtfilt, _filtfilt_lanes, _pad_length
+
+    x = _running_force(3000)
+    for design in ((20.0, FS, 2, True), (6.0, 200.0, 2, True), (50.0, FS, 4, False)):
+        sos = _butterworth_sos(*design)
+        for signal in (x, x[:, 0], x[:700]):
+            for padlen in (1, 100, len(signal) - 1):
+                np.testing.assert_array_equal(
+                    _filtfilt(signal, padlen, design), sps.sosfiltfilt(sos, signal, axis=0, padlen=padlen)
+                )
+        # several signals of different lengths at once, each as if alone
+        lanes = [x[:n] for n in (50, 700, 3000, 1200)]
+        pads = [_pad_length(len(sos), design[0], design[1], len(lane)) for lane in lanes]
+        for got, lane, pad in zip(_filtfilt_lanes(lanes, pads, design), lanes, pads, strict=True):
+            np.testing.assert_array_equal(got, sps.sosfiltfilt(sos, lane, axis=0, padlen=pad))
+
+
+def test_lowpass_zero_lag_at_equals_filtering_the_whole_signal():
+    x = _running_force(120_000)  # two minutes at 1000 Hz
+    full = lowpass_zero_lag(x, 20.0, FS)
+    rng = np.random.default_rng(3)
+    stances = [np.arange(a, a + 260) for a in rng.integers(0, len(x) - 260, 8)]
+    ends = [np.arange(0, 40), np.arange(len(x) - 40, len(x))]  # the signal's own ends are treated alike
+    for rows in (np.concatenate(stances), np.concatenate([*stances, *ends]), stances[0][::-1], np.r_[5, 5, 5]):
+        got = lowpass_zero_lag_at(x, rows, 20.0, FS)
+        assert got.shape == (len(rows), 2)
+        np.testing.assert_allclose(got, full[rows], rtol=0, atol=1e-9)  # newtons; the spec asks 1e-6 N
+        np.testing.assert_allclose(lowpass_zero_lag_at(x[:, 0], rows, 20.0, FS), full[rows, 0], rtol=0, atol=1e-9)
+    # float32 channels (as stored) give what filtering them whole gives
+    x32 = x.astype(np.float32)
+    rows = np.concatenate(stances)
+    np.testing.assert_allclose(lowpass_zero_lag_at(x32, rows, 20.0, FS), lowpass_zero_lag(x32, 20.0, FS)[rows],
+                               rtol=0, atol=1e-9)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    n=st.integers(min_value=50, max_value=6000),
+    seed=st.integers(min_value=0, max_value=10_000),
+    cutoff_hz=st.sampled_from([6.0, 20.0, 50.0]),
+    order=st.sampled_from([2, 4]),
+)
+def test_lowpass_zero_lag_at_property(n, seed, cutoff_hz, order):
+    x = _running_force(n, seed)[:, 0]
+    rows = np.random.default_rng(seed).integers(0, n, size=min(n, 30))
+    got = lowpass_zero_lag_at(x, rows, cutoff_hz, FS, order)
+    np.testing.assert_allclose(got, lowpass_zero_lag(x, cutoff_hz, FS, order)[rows], rtol=0, atol=1e-9)
+
+
+def test_lowpass_zero_lag_at_errors():
+    x = _running_force(5000)
+    with pytest.raises(IndexError):
+        lowpass_zero_lag_at(x, [5000], 20.0, FS)
+    bad = x.copy()
+    bad[4000, 1] = np.nan  # far from the rows: still refused, as for the whole signal
+    with pytest.raises(DropoutError, match="non-finite"):
+        lowpass_zero_lag_at(bad, [10], 20.0, FS, channel="plate1_fx_n")
+    with pytest.raises(ConfigError):
+        lowpass_zero_lag_at(x, [10], 600.0, FS)
+    assert lowpass_zero_lag_at(x, [], 20.0, FS).shape == (0, 2)
+
+
+def test_butterworth_sos_is_a_fresh_copy_of_the_cached_design():
+    sos = butterworth_sos(20.0, FS)
+    sos[:] = 0.0
+    assert np.any(butterworth_sos(20.0, FS) != 0.0)
+    np.testing.assert_allclose(lowpass_zero_lag(np.full(300, 5.0), 20.0, FS), 5.0)

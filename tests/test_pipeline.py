@@ -122,3 +122,19 @@ def test_config_changes_the_chain(tiny_raw: Path) -> None:
     right = preprocess_bout(bout, participant, PreprocessConfig(foot="right"))
     assert set(right.stances.meta["foot"]) == {"right"}
     assert not set(left.stances.meta["ic_s"]) & set(right.stances.meta["ic_s"])
+
+
+def test_raw_folder_route_equals_preprocess_bout(tiny_raw: Path, tiny_result: PreprocessResult) -> None:
+    """preprocess_raw's workers read arrays without DataFrames; preprocess_bout starts from a RawBout: same result."""
+    participants = read_participants(tiny_raw).set_index("participant")
+    parts = []
+    for row in tiny_result.bouts.itertuples(index=False):
+        bout = read_bout(tiny_raw / row.dataset / row.participant / row.bout)
+        out = preprocess_bout(bout, participants.loc[row.participant].to_dict())
+        parts.append(out)
+        assert out.sync.offset_s == row.sync_offset_s and out.sync.peak_ratio == row.sync_peak_ratio
+    np.testing.assert_array_equal(np.concatenate([p.stances.inputs for p in parts]), tiny_result.stances.inputs)
+    np.testing.assert_array_equal(np.concatenate([p.stances.targets for p in parts]), tiny_result.stances.targets)
+    pd.testing.assert_frame_equal(pd.concat([p.stances.meta for p in parts], ignore_index=True),
+                                  tiny_result.stances.meta)
+    pd.testing.assert_frame_equal(pd.concat([p.contacts for p in parts], ignore_index=True), tiny_result.contacts)

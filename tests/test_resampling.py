@@ -22,6 +22,7 @@ from grfkit.resampling import (
     check_uniform_sampling,
     rational_factor,
     resample_poly_array,
+    resample_poly_at,
     resample_table,
     resampled_length,
 )
@@ -142,3 +143,78 @@ def test_resample_table_errors_name_the_table():
     holey.loc[10, "acc_x_mps2"] = np.nan
     with pytest.raises(DropoutError, match="acc_x_mps2"):
         resample_table(holey, FS_IMU, FS_OUT, name="imu.parquet")
+
+
+# --------------------------------------------------------------------------- selected output samples
+
+
+def _imu_like(n: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) / FS_IMU
+    base = np.column_stack([np.sin(2 * np.pi * 3.0 * t), 9.81 + np.cos(2 * np.pi * 1.3 * t), 0.2 * t])
+    return base + rng.normal(0.0, 0.5, base.shape)
+
+
+def test_resample_poly_at_equals_the_whole_signal_bit_for_bit():
+    x = _imu_like(40_000)
+    full = resample_poly_array(x, FS_IMU, FS_OUT)
+    rng = np.random.default_rng(1)
+    # scattered stance-like windows, a run of neighbours, repeats and any order
+    windows = [np.arange(a, a + 300) for a in rng.integers(100, len(full) - 400, 12)]
+    index = np.concatenate([*windows, rng.integers(100, len(full) - 100, 50), [500, 500, 499]])
+    rng.shuffle(index)
+    np.testing.assert_array_equal(resample_poly_at(x, index, FS_IMU, FS_OUT), full[index])
+    # one channel, 1-D
+    np.testing.assert_array_equal(resample_poly_at(x[:, 1], index, FS_IMU, FS_OUT), full[index, 1])
+    # float32 input (as stored) is converted where used, as resample_poly_array converts it all
+    x32 = x.astype(np.float32)
+    np.testing.assert_array_equal(
+        resample_poly_at(x32, index, FS_IMU, FS_OUT), resample_poly_array(x32, FS_IMU, FS_OUT)[index]
+    )
+
+
+def test_resample_poly_at_near_the_ends_uses_the_whole_signal():
+    x = _imu_like(5000, seed=2)
+    full = resample_poly_array(x, FS_IMU, FS_OUT)
+    for index in (np.arange(0, 30), np.arange(len(full) - 30, len(full)), np.array([0, len(full) - 1])):
+        np.testing.assert_array_equal(resample_poly_at(x, index, FS_IMU, FS_OUT), full[index])
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(min_value=200, max_value=4000),
+    seed=st.integers(min_value=0, max_value=10_000),
+    rates=st.sampled_from([(1125.0, 1000.0), (1000.0, 1125.0), (200.0, 100.0), (1000.0, 1000.0)]),
+)
+def test_resample_poly_at_property(n, seed, rates):
+    x = _imu_like(n, seed)
+    full = resample_poly_array(x, *rates)
+    index = np.random.default_rng(seed).integers(0, len(full), size=min(len(full), 40))
+    np.testing.assert_array_equal(resample_poly_at(x, index, *rates), full[index])
+
+
+def test_resample_poly_at_errors():
+    x = _imu_like(3000)
+    n_out = resampled_length(len(x), FS_IMU, FS_OUT)
+    with pytest.raises(IndexError):
+        resample_poly_at(x, [n_out], FS_IMU, FS_OUT)
+    with pytest.raises(IndexError):
+        resample_poly_at(x, [-1], FS_IMU, FS_OUT)
+    bad = x.copy()
+    bad[2500, 2] = np.nan  # far from the wanted samples: still refused, as for the whole signal
+    with pytest.raises(DropoutError) as info:
+        resample_poly_at(bad, [10, 11], FS_IMU, FS_OUT, channels=["a", "b", "c"])
+    assert info.value.channel == "c"
+    assert resample_poly_at(x, [], FS_IMU, FS_OUT).shape == (0, 3)
+
+
+def test_check_uniform_sampling_judges_the_median_interval_also_with_jitter():
+    period = 1.0 / FS_OUT
+    rng = np.random.default_rng(4)
+    # a few intervals 30 % off (jitter), the typical one right: accepted (the median is computed)
+    dt = np.full(5000, period)
+    dt[rng.integers(0, 5000, 40)] *= rng.choice([0.7, 1.3], 40)
+    assert check_uniform_sampling(np.r_[0.0, np.cumsum(dt)], FS_OUT, tolerance=0.05) == pytest.approx(FS_OUT, rel=1e-2)
+    # every interval 3 % long, within half a period: the median interval is off
+    with pytest.raises(SamplingRateError, match="median interval"):
+        check_uniform_sampling(np.arange(5000) * period * 1.03, FS_OUT)

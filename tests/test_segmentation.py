@@ -9,7 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grfkit.errors import EventRangeError, LengthMismatchError, MissingChannelError, TimestampError
-from grfkit.segmentation import REASON_OUTSIDE_SIGNAL, events_outside, segment, segment_stances, time_normalise
+from grfkit.segmentation import (
+    REASON_OUTSIDE_SIGNAL,
+    events_outside,
+    segment,
+    segment_rows,
+    segment_stances,
+    time_normalise,
+)
 from grfkit.stances import N_POINTS
 
 FS = 1000.0
@@ -107,3 +114,42 @@ def test_property_linear_functions_become_linear_ramps(slope, intercept, ic_frac
     stacked = segment_stances(t, np.column_stack([x, -x]), pd.DataFrame({"ic_s": [ic], "to_s": [to]}), n_points)
     assert stacked.shape == (1, n_points, 2)
     assert np.allclose(stacked[0, :, 0], out, atol=scale) and np.allclose(stacked[0, :, 1], -out, atol=scale)
+
+
+def test_segment_rows_are_all_segment_stances_reads():
+    rng = np.random.default_rng(7)
+    t = 2.0 + np.arange(20_000) / FS
+    x = np.column_stack([np.sin(3 * t), np.cos(7 * t), t**2]) + rng.normal(0, 0.1, (len(t), 3))
+    ic = np.sort(rng.uniform(t[0], t[-1] - 0.4, 15))
+    events = pd.DataFrame({"ic_s": ic, "to_s": ic + rng.uniform(0.15, 0.35, 15)})
+    rows = segment_rows(t, events)
+    assert rows.dtype == np.int64 and np.all(np.diff(rows) > 0)
+    assert len(rows) < 0.3 * len(t)
+    only_rows = np.full_like(x, np.nan)  # anything outside the rows would poison the result
+    only_rows[rows] = x[rows]
+    np.testing.assert_array_equal(segment_stances(t, only_rows, events), segment_stances(t, x, events))
+    # the stance edges are included: the samples around each event
+    for a, b in zip(events["ic_s"], events["to_s"], strict=True):
+        assert np.searchsorted(t, a) - 1 in rows and np.searchsorted(t, b) in rows
+    assert len(segment_rows(t, events.iloc[:0])) == 0
+    with pytest.raises(EventRangeError):
+        segment_rows(t, pd.DataFrame({"ic_s": [1.0], "to_s": [2.5]}))
+    with pytest.raises(MissingChannelError):
+        segment_rows(t, pd.DataFrame({"ic_s": [2.5]}))
+
+
+def test_segmenting_a_signal_known_only_at_its_rows():
+    from grfkit.segmentation import _segment_at_rows, _segment_rows_of
+
+    rng = np.random.default_rng(8)
+    t = np.arange(5000) / FS
+    x = rng.normal(size=(len(t), 4))
+    ic = np.array([0.5, 1.7, 3.2])
+    to = ic + 0.25
+    rows = _segment_rows_of(t, ic, to, N_POINTS, "x")
+    events = pd.DataFrame({"ic_s": ic, "to_s": to})
+    np.testing.assert_array_equal(_segment_at_rows(t, rows, x[rows], ic, to, N_POINTS, "x"),
+                                  segment_stances(t, x, events))
+    np.testing.assert_array_equal(_segment_at_rows(t, rows, x[rows, 0], ic, to, N_POINTS, "x"),
+                                  segment_stances(t, x[:, 0], events))
+    assert _segment_at_rows(t, rows[:0], x[:0], ic[:0], to[:0], N_POINTS, "x").shape == (0, N_POINTS, 4)

@@ -106,3 +106,25 @@ def test_property_uniform_motion_gives_its_speed(speed_mps, heading_rad, window_
     out = stance_speed(table, np.array([1.3]), np.array([1.55]), window_s=window_s)
     assert out["reason"].iat[0] == ""
     assert out["speed_mps"].iat[0] == pytest.approx(speed_mps, rel=1e-6)
+
+
+def test_stretches_are_filtered_together_as_if_alone():
+    """All stretches of finite samples go through the filter in one call; each as lowpass_zero_lag filters it."""
+    from grfkit.filtering import lowpass_zero_lag
+
+    table = running(20.0, 3.5, 0.36, 0.15, seed=4)
+    x, y = table["waist_x_m"].to_numpy().copy(), table["waist_y_m"].to_numpy().copy()
+    for a, b in ((300, 520), (1400, 1403), (2000, 2015), (3100, 3300)):  # gaps of various lengths
+        x[a:b] = np.nan
+    table = marker_table(table["time_s"].to_numpy(), x, y)
+    t = table["time_s"].to_numpy()
+    expected = np.full(len(t), np.nan)
+    finite = np.isfinite(x)
+    edges = np.diff(np.r_[0, finite.astype(np.int8), 0])
+    for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+        if stop - start < 3 or t[stop - 1] - t[start] < 0.1:
+            continue
+        xy = lowpass_zero_lag(np.column_stack([x[start:stop], y[start:stop]]), 6.0, 200.0)
+        velocity = np.gradient(xy, t[start:stop], axis=0)
+        expected[start:stop] = np.hypot(velocity[:, 0], velocity[:, 1])
+    np.testing.assert_array_equal(horizontal_speed(table)["speed_mps"].to_numpy(), expected)

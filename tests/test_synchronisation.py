@@ -206,3 +206,46 @@ def test_clock_sync_is_frozen():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert insole_to_lab_time(0.0, sync) == 1.0
+
+
+def _reference_onset_correlation(lab_on, insole_on, max_offset_s, kernel_s):
+    """The correlation as first written: the whole histogram convolved ("same" mode), then the searched lags."""
+    resolution_s = kernel_s / 2
+    reach_s = max_offset_s + 4 * kernel_s
+    diffs = (lab_on[:, None] - insole_on[None, :]).ravel()
+    diffs = diffs[np.abs(diffs) < reach_s]
+    position = (diffs + reach_s) / resolution_s
+    lower = np.floor(position).astype(np.int64)
+    weight = position - lower
+    n_bins = int(np.ceil(2 * reach_s / resolution_s)) + 2
+    histogram = np.bincount(lower, 1.0 - weight, n_bins) + np.bincount(lower + 1, weight, n_bins)
+    taps = np.exp(-0.5 * (np.arange(-8, 9) * resolution_s / kernel_s) ** 2)
+    score = np.convolve(histogram, taps, mode="same") / len(lab_on)
+    lag = np.arange(n_bins) * resolution_s - reach_s
+    searched = np.abs(lag) <= max_offset_s
+    return lag[searched], score[searched]
+
+
+@pytest.mark.parametrize("max_offset_s", [30.0, 2.0, 0.05])
+def test_onset_correlation_convolves_only_the_searched_lags_with_the_same_numbers(max_offset_s):
+    from grfkit.synchronisation import _onset_correlation
+
+    rng = np.random.default_rng(11)
+    insole_on = np.sort(rng.uniform(0.0, 60.0, 170))
+    lab_on = np.sort(rng.choice(insole_on, 40, replace=False) + 3.21 + rng.normal(0, 0.001, 40))
+    lag, score = _onset_correlation(lab_on, insole_on, max_offset_s, 0.003)
+    ref_lag, ref_score = _reference_onset_correlation(lab_on, insole_on, max_offset_s, 0.003)
+    np.testing.assert_array_equal(lag, ref_lag)
+    np.testing.assert_array_equal(score, ref_score)
+
+
+def test_known_periods_do_not_change_the_sync():
+    from grfkit.synchronisation import _synchronise_clocks
+
+    t_ins, loads, t_lab, force = make_bout("overground", 2.5, 30.0, "saturating", seed=8)
+    plain = synchronise_clocks(t_ins, loads, t_lab, force)
+    given = _synchronise_clocks(
+        t_ins, loads, t_lab, force,
+        insole_period_s=float(np.median(np.diff(t_ins))), lab_period_s=float(np.median(np.diff(t_lab))),
+    )
+    assert given == plain
