@@ -19,6 +19,17 @@ from pathlib import Path
 __all__ = ["atomic_path", "atomic_directory", "write_text_atomic"]
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _give_default_permissions(path: Path, mode: int) -> None:
+    """Temporary files and folders are private (0600/0700); results get the usual umask-based mode."""
+    os.chmod(path, mode & ~_umask())
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary file path that replaces ``path`` when the block succeeds.
@@ -41,6 +52,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        _give_default_permissions(tmp, 0o666)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -66,6 +78,7 @@ def atomic_directory(path: str | Path) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
         yield tmp
+        _give_default_permissions(tmp, 0o777)
         if path.exists():
             old = path.with_name(f".{path.name}.old-{os.getpid()}")
             os.replace(path, old)

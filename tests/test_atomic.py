@@ -43,3 +43,17 @@ def test_atomic_directory_leaves_nothing_when_block_raises(tmp_path: Path) -> No
             raise ValueError("boom")
     assert not target.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_results_get_the_usual_permissions_not_the_temporary_private_ones(tmp_path: Path) -> None:
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        write_text_atomic(tmp_path / "f.txt", "x")
+        with atomic_directory(tmp_path / "d") as tmp:
+            (tmp / "a").write_text("y")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "f.txt").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "d").stat().st_mode & 0o777 == 0o755
