@@ -179,8 +179,11 @@ class ModelPreset:
 #: there -- 32 LSTM units per direction, dense 64 -> 32 -> 16 -> 1, dropout 0.1,
 #: Adam 2e-3, batch 32, 2 epochs but at least 300 steps (the large treadmill
 #: set gets 2 passes, a few hundred overground stances get as many passes as
-#: 300 steps take).  Both fine-tune for as many epochs as they train, at half
-#: the learning rate.
+#: 300 steps take).  ``"ci"``: a smoke-test configuration for the ``ci`` data
+#: scale, so that continuous integration runs the whole experiment in seconds
+#: (8 LSTM units, dense 16 -> 8 -> 1, 1 epoch but at least 20 steps); its
+#: accuracy is not meant to mean anything.  All fine-tune for as many epochs
+#: as they train, at half the learning rate.
 PRESETS: MappingProxyType[str, ModelPreset] = MappingProxyType(
     {
         "paper": ModelPreset(
@@ -211,6 +214,21 @@ PRESETS: MappingProxyType[str, ModelPreset] = MappingProxyType(
             min_steps=300,
             grad_clip_norm=1.0,
             fine_tune_epochs=2,
+            fine_tune_lr_factor=0.5,
+        ),
+        "ci": ModelPreset(
+            name="ci",
+            hidden_size=8,
+            lstm_layers=1,
+            dense_sizes=(16, 8),
+            input_dropout=0.1,
+            dropout=0.1,
+            learning_rate=5e-3,
+            batch_size=32,
+            epochs=1,
+            min_steps=20,
+            grad_clip_norm=1.0,
+            fine_tune_epochs=1,
             fine_tune_lr_factor=0.5,
         ),
     }

@@ -50,7 +50,7 @@ def test_fast_preset_is_smaller_than_paper() -> None:
     fast, paper = get_preset("fast"), get_preset("paper")
     n_params = [sum(q.numel() for q in build_network(p, 29).parameters()) for p in (fast, paper)]
     assert n_params[0] * 50 < n_params[1]
-    assert set(PRESETS) == {"paper", "fast"}
+    assert set(PRESETS) == {"paper", "fast", "ci"}
 
 
 def test_unknown_and_invalid_presets() -> None:

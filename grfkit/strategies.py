@@ -1,0 +1,443 @@
+"""The four training strategies of the study, evaluated leave-one-subject-out.
+
+Every strategy is evaluated on one held-out *overground* participant at a
+time (a LOSO fold); they differ only in what the model is trained on:
+
+``"overground"``
+    Train from scratch on the other overground participants.
+``"treadmill"``
+    Train on the treadmill data set only.
+``"transfer"``
+    Pre-train on the treadmill data set, then fine-tune on the other
+    overground participants (:func:`grfkit.training.fine_tune` with its
+    documented defaults: every layer trainable, half the learning rate).
+``"combined"``
+    One round of training from scratch on the treadmill data set plus the
+    other overground participants.
+
+Pre-training is shared across folds
+-----------------------------------
+The treadmill data set contains no overground participant, so a model
+trained on it alone cannot depend on which overground participant is held
+out.  It is therefore trained **once per target** (:func:`pretrain`) and
+reused in every fold: the ``"treadmill"`` strategy *is* that pre-trained
+model evaluated on each held-out participant, and ``"transfer"`` starts
+every fold's fine-tuning from a copy of it.  This is exactly equivalent to
+re-training it in every fold with the same seed (training is deterministic),
+only ``n_folds`` times cheaper.
+
+Leakage guard
+-------------
+:func:`run_fold` receives the *whole* overground set and the name of the
+held-out participant, splits them itself (:func:`grfkit.training.split_participants`)
+and passes only the other participants to training.  The held-out
+participant's stances therefore never reach anything that is fitted: the
+z-score statistics (fitted on the training stances by
+:func:`grfkit.training.fit`, or kept from pre-training by
+:func:`grfkit.training.fine_tune`), the weights, or model selection -- there
+is none: every strategy trains for a fixed, preset number of epochs with no
+early stopping or validation-based choice.  The held-out stances are only
+predicted.  ``tests/test_strategies.py`` checks this by making the held-out
+participant's inputs extreme and comparing the fitted models bit for bit.
+
+Seeds
+-----
+All trainings of one experiment use the same seed (initialisation, dropout
+and shuffling): the strategies and folds then differ only in their training
+data, a paired comparison.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .errors import ConfigError
+from .features import PUBLISHED_FEATURES, FeatureSet, target_channel
+from .metrics import evaluate
+from .model import ModelPreset, TrainedModel, get_preset
+from .stances import StanceDataset
+from .training import fine_tune, fit, predict, split_participants
+
+__all__ = [
+    "STRATEGIES",
+    "OVERGROUND",
+    "TREADMILL",
+    "check_strategy",
+    "needs_pretraining",
+    "split_domains",
+    "pretrain",
+    "train_strategy",
+    "FoldResult",
+    "run_fold",
+    "exaggerate_participant",
+    "identical_fit",
+]
+
+#: The four training strategies, in the order the study presents them.
+STRATEGIES: tuple[str, ...] = ("overground", "treadmill", "transfer", "combined")
+
+#: Value of the stance metadata column ``dataset`` for the overground (test) domain.
+OVERGROUND: str = "overground"
+#: Value of the stance metadata column ``dataset`` for the treadmill domain.
+TREADMILL: str = "treadmill"
+
+
+def check_strategy(strategy: str) -> str:
+    """Return ``strategy`` if it is one of :data:`STRATEGIES`.
+
+    Parameters
+    ----------
+    strategy
+        Strategy name.
+
+    Returns
+    -------
+    str
+        The same name.
+
+    Raises
+    ------
+    ConfigError
+        If the name is unknown.
+
+    Examples
+    --------
+    >>> check_strategy("transfer")
+    'transfer'
+    """
+    if strategy not in STRATEGIES:
+        raise ConfigError(f"unknown strategy {strategy!r}; choose from {list(STRATEGIES)}")
+    return strategy
+
+
+def needs_pretraining(strategy: str) -> bool:
+    """Return whether a strategy uses the treadmill-pre-trained model.
+
+    Parameters
+    ----------
+    strategy
+        One of :data:`STRATEGIES`.
+
+    Examples
+    --------
+    >>> [needs_pretraining(s) for s in STRATEGIES]
+    [False, True, True, False]
+    """
+    return check_strategy(strategy) in ("treadmill", "transfer")
+
+
+def split_domains(stances: StanceDataset) -> tuple[StanceDataset, StanceDataset]:
+    """Split stances into the overground and the treadmill data set.
+
+    Parameters
+    ----------
+    stances
+        Stances whose metadata column ``dataset`` is ``"overground"`` or
+        ``"treadmill"``.
+
+    Returns
+    -------
+    overground, treadmill : StanceDataset
+        Either may be empty.
+
+    Raises
+    ------
+    ConfigError
+        If the ``dataset`` column holds other values (all listed).
+    """
+    domain = stances.meta["dataset"].astype(str)
+    other = sorted(set(domain) - {OVERGROUND, TREADMILL})
+    if other:
+        raise ConfigError(f"stance metadata column 'dataset' holds {other}; expected {OVERGROUND!r} or {TREADMILL!r}")
+    is_overground = (domain == OVERGROUND).to_numpy()
+    return stances.subset(is_overground), stances.subset(~is_overground)
+
+
+def _require(dataset: StanceDataset | None, what: str, strategy: str) -> StanceDataset:
+    if dataset is None or len(dataset) == 0:
+        raise ConfigError(f"strategy {strategy!r} needs {what}, but there are no such stances")
+    return dataset
+
+
+def pretrain(
+    treadmill: StanceDataset,
+    *,
+    target: str,
+    preset: str | ModelPreset = "fast",
+    features: FeatureSet = PUBLISHED_FEATURES,
+    seed: int = 0,
+    num_threads: int | None = None,
+    progress: bool = False,
+) -> TrainedModel:
+    """Train the treadmill model, shared by every fold of ``"treadmill"`` and ``"transfer"``.
+
+    It does not depend on the held-out overground participant (no
+    overground stance is used), so one model per target serves all folds.
+
+    Parameters
+    ----------
+    treadmill
+        The treadmill stances (no overground participant).
+    target
+        ``"vgrf"`` or ``"apgrf"``.
+    preset, features, seed, num_threads, progress
+        As for :func:`grfkit.training.fit`.
+
+    Returns
+    -------
+    TrainedModel
+        Trained from scratch on ``treadmill``.
+
+    Raises
+    ------
+    ConfigError
+        If ``treadmill`` is empty or holds overground stances.
+    """
+    treadmill = _require(treadmill, "treadmill stances", "treadmill")
+    if (treadmill.meta["dataset"].astype(str) != TREADMILL).any():
+        raise ConfigError("pre-training must see treadmill stances only; the data set holds overground stances")
+    return fit(
+        treadmill, target=target, preset=preset, features=features, seed=seed, progress=progress, num_threads=num_threads
+    )
+
+
+def train_strategy(
+    strategy: str,
+    overground_train: StanceDataset,
+    *,
+    target: str,
+    treadmill: StanceDataset | None = None,
+    pretrained: TrainedModel | None = None,
+    preset: str | ModelPreset = "fast",
+    features: FeatureSet = PUBLISHED_FEATURES,
+    seed: int = 0,
+    num_threads: int | None = None,
+    progress: bool = False,
+) -> TrainedModel:
+    """Train the model of one strategy for one fold.
+
+    Parameters
+    ----------
+    strategy
+        One of :data:`STRATEGIES`.
+    overground_train
+        The overground *training* participants (the held-out one removed).
+    target
+        ``"vgrf"`` or ``"apgrf"``.
+    treadmill
+        Treadmill stances; needed by ``"combined"`` (and by ``"treadmill"`` and
+        ``"transfer"`` when ``pretrained`` is not given).
+    pretrained
+        The model of :func:`pretrain` for this target; trained here when
+        missing and needed.
+    preset, features, seed, num_threads, progress
+        As for :func:`grfkit.training.fit`.
+
+    Returns
+    -------
+    TrainedModel
+        ``"treadmill"`` returns ``pretrained`` itself.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown strategy, missing data, or a pre-trained model for
+        another target, preset or feature set.
+    """
+    check_strategy(strategy)
+    common = dict(seed=seed, num_threads=num_threads, progress=progress)
+    if strategy == "overground":
+        return fit(_require(overground_train, "overground training stances", strategy), target=target,
+                   preset=preset, features=features, **common)
+    if strategy == "combined":
+        both = StanceDataset.concat(
+            [_require(treadmill, "treadmill stances", strategy),
+             _require(overground_train, "overground training stances", strategy)]
+        )
+        return fit(both, target=target, preset=preset, features=features, **common)
+    if pretrained is None:
+        pretrained = pretrain(_require(treadmill, "treadmill stances", strategy), target=target, preset=preset,
+                              features=features, **common)
+    if pretrained.target != target:
+        raise ConfigError(f"the pre-trained model estimates {pretrained.target!r}, not {target!r}")
+    if pretrained.preset != get_preset(preset) or pretrained.features != features:
+        raise ConfigError(
+            f"the pre-trained model has preset {pretrained.preset.name!r} and features {pretrained.features.name!r}; "
+            f"this fold asks for {get_preset(preset).name!r} and {features.name!r}"
+        )
+    if strategy == "treadmill":
+        return pretrained
+    return fine_tune(pretrained, _require(overground_train, "overground training stances", strategy), **common)
+
+
+@dataclass(frozen=True, eq=False)
+class FoldResult:
+    """The outcome of one (strategy, target, held-out participant) fold.
+
+    Parameters
+    ----------
+    strategy, target, subject
+        What was trained and who was held out.
+    stances
+        One row per held-out stance: the output of :func:`grfkit.metrics.evaluate`.
+    measured_n, estimated_n
+        Measured and estimated force curves of those stances, newtons,
+        ``float64`` ``(n_stances, 101)``.
+    n_train_stances
+        Stances the fold's model was trained (or fine-tuned) on; for
+        ``"treadmill"`` the pre-training stances.
+    wall_time_s
+        Time to train (excluding shared pre-training) and evaluate.
+    model
+        The fold's model (in memory only; ``None`` when loaded from a cache).
+    """
+
+    strategy: str
+    target: str
+    subject: str
+    stances: pd.DataFrame
+    measured_n: np.ndarray
+    estimated_n: np.ndarray
+    n_train_stances: int
+    wall_time_s: float
+    model: TrainedModel | None = None
+
+
+def run_fold(
+    strategy: str,
+    overground: StanceDataset,
+    held_out: str,
+    *,
+    target: str,
+    treadmill: StanceDataset | None = None,
+    pretrained: TrainedModel | None = None,
+    preset: str | ModelPreset = "fast",
+    features: FeatureSet = PUBLISHED_FEATURES,
+    seed: int = 0,
+    num_threads: int | None = None,
+    progress: bool = False,
+) -> FoldResult:
+    """Train one strategy without ``held_out`` and evaluate it on ``held_out``.
+
+    Parameters
+    ----------
+    strategy
+        One of :data:`STRATEGIES`.
+    overground
+        *All* overground stances, the held-out participant included: the
+        split happens here, so that callers cannot leak it into training.
+    held_out
+        The overground participant to test on.
+    target, treadmill, pretrained, preset, features, seed, num_threads, progress
+        As for :func:`train_strategy`.
+
+    Returns
+    -------
+    FoldResult
+        Metrics and curves of the held-out participant's stances.
+
+    Raises
+    ------
+    ConfigError
+        If ``held_out`` is not an overground participant, or as
+        :func:`train_strategy`.
+    """
+    if (overground.meta["dataset"].astype(str) != OVERGROUND).any():
+        raise ConfigError("run_fold needs the overground stances only (split them with split_domains)")
+    started = time.perf_counter()
+    train, test = split_participants(overground, [held_out])
+    model = train_strategy(
+        strategy,
+        train,
+        target=target,
+        treadmill=treadmill,
+        pretrained=pretrained,
+        preset=preset,
+        features=features,
+        seed=seed,
+        num_threads=num_threads,
+        progress=progress,
+    )
+    estimated_n = predict(model, test, num_threads=num_threads)
+    table = evaluate(test, estimated_n, target)
+    n_train = model.history[-1].n_stances
+    return FoldResult(
+        strategy=strategy,
+        target=target,
+        subject=str(held_out),
+        stances=table,
+        measured_n=test.target(target_channel(target)).astype(np.float64),
+        estimated_n=estimated_n,
+        n_train_stances=int(n_train),
+        wall_time_s=time.perf_counter() - started,
+        model=model,
+    )
+
+
+
+def exaggerate_participant(dataset: StanceDataset, participant: str, factor: float = 1000.0) -> StanceDataset:
+    """Return a copy with one participant's inputs made extreme, for leakage checks.
+
+    The participant's time-varying inputs and static model inputs (contact
+    time, speed, insole length, gradient) are multiplied by ``factor``; the
+    forces and body mass are left alone, so the participant's measured curves
+    (and evaluation) are unchanged apart from the estimates.  If a model
+    trained without that participant is bit-identical on the original and
+    the exaggerated data, the participant touched nothing fitted.
+
+    Parameters
+    ----------
+    dataset
+        Stances.
+    participant
+        Participant to exaggerate.
+    factor
+        Multiplier.
+
+    Returns
+    -------
+    StanceDataset
+        A new data set; ``dataset`` is not modified.
+
+    Raises
+    ------
+    ConfigError
+        If the participant is not in the data set.
+    """
+    mask = (dataset.meta["participant"].astype(str) == str(participant)).to_numpy()
+    if not mask.any():
+        raise ConfigError(f"participant {participant!r} is not in the data set ({dataset.participants})")
+    inputs, meta = dataset.inputs.copy(), dataset.meta.copy()
+    inputs[mask] *= factor
+    for column in ("contact_time_s", "speed_mps", "insole_length_m", "gradient_deg"):
+        meta.loc[mask, column] = meta.loc[mask, column] * factor
+    return StanceDataset(meta, inputs, dataset.targets, dataset.input_channels, dataset.target_channels,
+                         dataset.skipped)
+
+
+def identical_fit(a: TrainedModel, b: TrainedModel) -> bool:
+    """Return whether two models were fitted identically: same scaler, weights and training losses, bit for bit.
+
+    Parameters
+    ----------
+    a, b
+        Trained models.
+
+    Returns
+    -------
+    bool
+        ``True`` if the scaler statistics, every weight tensor and the
+        recorded step losses of every training phase are identical.
+    """
+    wa, wb = a.network.state_dict(), b.network.state_dict()
+    return (
+        a.scaler.equals(b.scaler)
+        and wa.keys() == wb.keys()
+        and all(torch.equal(wa[k], wb[k]) for k in wa)
+        and [h.step_loss for h in a.history] == [h.step_loss for h in b.history]
+    )

@@ -1,0 +1,345 @@
+"""Tests of grfkit.experiment: config, determinism, resume, atomic cache, leakage, results files."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+import grfkit.experiment as experiment
+import grfkit.strategies as strategies
+from grfkit.errors import ChannelMismatchError, ConfigError, MissingFileError
+from grfkit.experiment import (
+    PUBLISHED_RRMSE,
+    STRATEGIES,
+    TARGETS,
+    ExperimentConfig,
+    code_fingerprint,
+    compare_with_published,
+    format_summary,
+    load_results,
+    run_experiment,
+    stance_fingerprint,
+    summarise_results,
+)
+from grfkit.stances import StanceDataset
+
+OVERGROUND = ("OG01", "OG02", "OG03")
+
+
+@pytest.fixture
+def stances(stance_factory) -> StanceDataset:
+    overground = stance_factory(participants=OVERGROUND, stances_per_participant=4, seed=11)
+    treadmill = stance_factory(participants=("TM01", "TM02"), stances_per_participant=5, seed=12, dataset="treadmill")
+    return StanceDataset.concat([overground, treadmill])
+
+
+@pytest.fixture
+def config(tiny_preset) -> ExperimentConfig:
+    return ExperimentConfig(scale="ci", seed=3, preset=tiny_preset, targets=("vgrf",), num_threads=1)
+
+
+@pytest.fixture
+def fit_counter(monkeypatch):
+    """Count training runs (fit and fine_tune) made through the strategies."""
+    calls = {"fit": 0, "fine_tune": 0}
+
+    def counting(name):
+        original = getattr(strategies, name)
+
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return original(*args, **kwargs)
+
+        return wrapper
+
+    for name in calls:
+        monkeypatch.setattr(strategies, name, counting(name))
+    return calls
+
+
+def run(config, stances, tmp_path, name, **kwargs):
+    """Run into ``tmp_path/name`` with a cache of its own (unless ``cache_dir`` is given)."""
+    kwargs.setdefault("cache_dir", tmp_path / f"cache-{name}")
+    return run_experiment(config, tmp_path / name, stances=stances, progress=False, **kwargs)
+
+
+# --- config ----------------------------------------------------------------------
+
+
+def test_config_defaults_and_normalisation() -> None:
+    c = ExperimentConfig()
+    assert (c.scale, c.seed, c.preset, c.strategies, c.targets, c.participants, c.num_threads) == (
+        "ci", 0, "fast", STRATEGIES, TARGETS, None, 1)
+    c = ExperimentConfig(scale="book", strategies=["combined"], targets="apgrf", participants=["OG02"])
+    assert c.strategies == ("combined",) and c.targets == ("apgrf",) and c.participants == ("OG02",)
+    assert c.to_dict()["preset"]["hidden_size"] == c.model_preset.hidden_size
+    json.dumps(c.to_dict())
+    with pytest.raises(AttributeError):
+        c.seed = 1  # frozen
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"strategies": ("overground", "mixed")}, "unknown strategy 'mixed'"),
+        ({"targets": ("mlgrf",)}, "unknown targets"),
+        ({"preset": "huge"}, "unknown model preset 'huge'"),
+        ({"scale": "tiny"}, "unknown scale 'tiny'"),
+        ({"strategies": ()}, "non-empty"),
+        ({"targets": ("vgrf", "vgrf")}, "without repeats"),
+        ({"num_threads": 0}, "num_threads"),
+        ({"seed": -1}, "seed"),
+    ],
+)
+def test_bad_config_raises_config_error(kwargs, message) -> None:
+    with pytest.raises(ConfigError, match=message):
+        ExperimentConfig(**kwargs)
+
+
+def test_data_that_do_not_suit_the_config(config, stances, tmp_path) -> None:
+    no_gyro = StanceDataset(stances.meta, stances.inputs[:, :, :-1], stances.targets, stances.input_channels[:-1],
+                            stances.target_channels)
+    with pytest.raises(ChannelMismatchError, match="gyro_z"):
+        run(config, no_gyro, tmp_path, "a")
+    overground = stances.subset((stances.meta["dataset"] == "overground").to_numpy())
+    with pytest.raises(ConfigError, match="need treadmill stances"):
+        run(config, overground, tmp_path, "b")
+    with pytest.raises(ConfigError, match=r"\['OG07'\] are not overground participants"):
+        run(ExperimentConfig(preset=config.preset, participants=("OG07",)), stances, tmp_path, "c")
+    with pytest.raises(ConfigError, match="workers"):
+        run(config, stances, tmp_path, "d", workers=0)
+    assert not (tmp_path / "a").exists()  # nothing is written before the data are checked
+
+
+# --- fingerprints ------------------------------------------------------------------
+
+
+def test_stance_fingerprint_follows_content(stances) -> None:
+    assert stance_fingerprint(stances) == stance_fingerprint(StanceDataset.concat([stances]))
+    changed = stances.inputs.copy()
+    changed[0, 0, 0] += 1e-3
+    other = StanceDataset(stances.meta, changed, stances.targets, stances.input_channels, stances.target_channels)
+    assert stance_fingerprint(other) != stance_fingerprint(stances)
+    meta = stances.meta.copy()
+    meta.loc[0, "body_mass_kg"] += 1.0
+    other = StanceDataset(meta, stances.inputs, stances.targets, stances.input_channels, stances.target_channels)
+    assert stance_fingerprint(other) != stance_fingerprint(stances)
+    assert len(code_fingerprint()) == 64 and code_fingerprint() == code_fingerprint()
+
+
+# --- results -----------------------------------------------------------------------
+
+
+def test_results_folder_contents(config, stances, tmp_path) -> None:
+    results = run(config, stances, tmp_path, "out")
+    table = pd.read_csv(tmp_path / "out" / "results.csv")
+    assert list(table.columns[:7]) == ["strategy", "target", "subject", "n_stances", "rrmse_pct", "rmse_bw", "r"]
+    assert "peak_error_bw" in table.columns and "wall_time_s" not in table.columns
+    assert len(table) == len(STRATEGIES) * len(OVERGROUND)
+    assert table.groupby("strategy", sort=False).size().to_dict() == {s: 3 for s in STRATEGIES}
+    assert (table["n_stances"] == 4).all() and set(table["target"]) == {"vgrf"}
+    # Participant rows are the mean of their stances.
+    per_stance = pd.read_csv(tmp_path / "out" / "stances.csv")
+    mean = per_stance.groupby(["strategy", "subject"], sort=False)["rrmse_pct"].mean().to_numpy()
+    np.testing.assert_allclose(table["rrmse_pct"].to_numpy(), mean)
+    curves = results.curves()
+    assert curves["measured_n"].shape == curves["estimated_n"].shape == (len(per_stance), 101)
+    assert list(curves["strategy"]) == list(per_stance["strategy"])
+    timings = pd.read_csv(tmp_path / "out" / "timings.csv")
+    assert list(timings["kind"]).count("pretrain") == 1 and list(timings["kind"]).count("fold") == 12
+    prov = json.loads((tmp_path / "out" / "provenance.json").read_text())
+    for key in ("grfkit_version", "git", "config", "machine", "date_utc", "wall_time_s", "code_fingerprint"):
+        assert key in prov
+    assert prov["machine"]["torch"] == torch.__version__ and prov["config"]["seed"] == 3
+    assert prov["n_fits_computed"] == 13 and prov["n_fits_cached"] == 0
+    assert prov["data"]["held_out"] == list(OVERGROUND)
+
+
+def test_same_seed_and_config_give_bit_identical_results(config, stances, tmp_path) -> None:
+    a = run(config, stances, tmp_path, "a")
+    b = run(config, stances, tmp_path, "b")  # its own cache: everything recomputed
+    assert b.provenance["n_fits_cached"] == 0
+    for name in ("results.csv", "stances.csv", "summary.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    for key, value in a.curves().items():
+        np.testing.assert_array_equal(value, b.curves()[key])
+    c = run(ExperimentConfig(**{**config.__dict__, "seed": 4}), stances, tmp_path, "c")
+    assert not c.table["rrmse_pct"].equals(a.table["rrmse_pct"])
+
+
+def test_killed_run_resumes_without_redoing_finished_folds(config, stances, tmp_path, fit_counter) -> None:
+    reference = run(config, stances, tmp_path, "reference")
+    total = dict(fit_counter)
+    assert total == {"fit": 1 + 3 + 3, "fine_tune": 3}  # 1 pre-training, 3 overground, 3 combined, 3 transfer
+    fit_counter.update(fit=0, fine_tune=0)
+
+    finished = []
+
+    def kill_after_five(fold, loaded):
+        finished.append((fold.strategy, fold.subject, loaded))
+        if len(finished) == 5:
+            raise KeyboardInterrupt("killed")
+
+    cache = tmp_path / "cache-resume"
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment(config, tmp_path / "resume", stances=stances, cache_dir=cache, progress=False,
+                       on_fold=kill_after_five)
+    assert not (tmp_path / "resume" / "results.csv").exists()
+    before = dict(fit_counter)
+    fit_counter.update(fit=0, fine_tune=0)
+
+    reloaded = []
+    results = run_experiment(config, tmp_path / "resume", stances=stances, cache_dir=cache, progress=False,
+                             on_fold=lambda fold, loaded: reloaded.append((fold.strategy, fold.subject, loaded)))
+    # The 5 finished folds are loaded, the other 7 computed; nothing is trained twice.
+    assert sorted(r for r in reloaded if r[2]) == sorted((s, p, True) for s, p, _ in finished)
+    assert sum(not r[2] for r in reloaded) == 12 - 5
+    assert before["fit"] + fit_counter["fit"] == total["fit"]
+    assert before["fine_tune"] + fit_counter["fine_tune"] == total["fine_tune"]
+    assert results.provenance["n_fits_cached"] == 5 + 1  # the folds and the pre-training
+    assert (tmp_path / "resume" / "results.csv").read_bytes() == (tmp_path / "reference" / "results.csv").read_bytes()
+    assert reference.summary() == results.summary()
+
+    # A finished run is not recomputed at all.
+    fit_counter.update(fit=0, fine_tune=0)
+    again = run_experiment(config, tmp_path / "again", stances=stances, cache_dir=cache, progress=False)
+    assert fit_counter == {"fit": 0, "fine_tune": 0} and again.provenance["n_fits_computed"] == 0
+    pd.testing.assert_frame_equal(again.table, reference.table)
+
+
+def test_cache_writes_are_atomic(config, stances, tmp_path, monkeypatch) -> None:
+    """A fold killed while being stored leaves no entry a later run would mistake for finished."""
+    original = np.savez_compressed
+    calls = []
+
+    def dies_on_third_write(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError("disk full")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(experiment.np, "savez_compressed", dies_on_third_write)
+    cache = tmp_path / "cache"
+    with pytest.raises(OSError, match="disk full"):
+        run_experiment(config, tmp_path / "out", stances=stances, cache_dir=cache, progress=False)
+    monkeypatch.undo()
+    entries = list((cache / "folds").iterdir())
+    assert len(entries) == 2  # no temporary or partial folders
+    assert all(sorted(p.name for p in e.iterdir()) == ["curves.npz", "fold.json", "stances.parquet"] for e in entries)
+    assert not (tmp_path / "out").exists()
+    results = run_experiment(config, tmp_path / "out", stances=stances, cache_dir=cache, progress=False)
+    assert results.provenance["n_fits_cached"] == 2 + 1  # two folds and the pre-training
+    assert len(list((cache / "folds").iterdir())) == 12
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+
+
+def test_held_out_participant_touches_nothing_fitted_in_the_experiment(config, stances, tmp_path) -> None:
+    """Extreme inputs of the held-out participant: every fold's model is bit-identical."""
+    mask = (stances.meta["participant"] == "OG02").to_numpy()
+    inputs, meta = stances.inputs.copy(), stances.meta.copy()
+    inputs[mask] *= 1000.0
+    meta.loc[mask, ["speed_mps", "contact_time_s", "insole_length_m"]] *= 1000.0
+    extreme = StanceDataset(meta, inputs, stances.targets, stances.input_channels, stances.target_channels)
+    subset = ExperimentConfig(**{**config.__dict__, "participants": ("OG02",)})
+    models = {}
+    for name, data in (("normal", stances), ("extreme", extreme)):
+        models[name] = {}
+        results = run_experiment(subset, tmp_path / name, stances=data, cache_dir=tmp_path / f"cache-{name}",
+                                 progress=False,
+                                 on_fold=lambda fold, loaded, store=models[name]: store.update({fold.strategy: fold.model}))
+        models[name]["rrmse"] = results.table["rrmse_pct"].to_numpy()
+    for strategy in STRATEGIES:
+        a, b = models["normal"][strategy], models["extreme"][strategy]
+        assert a.scaler.equals(b.scaler), strategy
+        sa, sb = a.network.state_dict(), b.network.state_dict()
+        assert all(torch.equal(sa[k], sb[k]) for k in sa), strategy
+    assert not np.array_equal(models["normal"]["rrmse"], models["extreme"]["rrmse"])
+
+
+def test_worker_processes_give_the_same_results(tiny_preset, stances, tmp_path) -> None:
+    config = ExperimentConfig(preset=tiny_preset, strategies=("treadmill", "transfer"), targets=("apgrf",))
+    one = run(config, stances, tmp_path, "one")
+    two = run(config, stances, tmp_path, "two", workers=2)
+    assert (tmp_path / "one" / "results.csv").read_bytes() == (tmp_path / "two" / "results.csv").read_bytes()
+    assert two.provenance["machine"]["workers"] == 2 and two.provenance["n_fits_computed"] == 1 + 6
+
+
+def test_summaries_in_the_studys_format(config, stances, tmp_path) -> None:
+    results = run(config, stances, tmp_path, "out")
+    summary = summarise_results(results.table)
+    assert list(summary["strategy"]) == list(STRATEGIES) and (summary["n_participants"] == 3).all()
+    row = summary.iloc[0]
+    assert row.rrmse_pct_min <= row.rrmse_pct_mean <= row.rrmse_pct_max
+    text = results.summary()
+    assert "preset tiny" in text and all(s in text for s in STRATEGIES)
+    assert f"{row.rrmse_pct_mean:.1f} ({row.rrmse_pct_min:.1f}–{row.rrmse_pct_max:.1f})" in format_summary(results.table)
+    compared = compare_with_published(results.table)
+    combined = compared.loc[compared["strategy"] == "combined"].iloc[0]
+    assert (combined.published_mean, combined.published_min, combined.published_max) == PUBLISHED_RRMSE[("combined", "vgrf")]
+    assert np.isnan(compared.loc[compared["strategy"] == "overground", "published_mean"]).all()
+
+    loaded = load_results(tmp_path / "out")
+    pd.testing.assert_frame_equal(loaded.table, results.table, check_dtype=False)
+    assert loaded.summary() == text
+    np.testing.assert_array_equal(loaded.curves()["estimated_n"], results.curves()["estimated_n"])
+    (tmp_path / "out" / "curves.npz").unlink()
+    with pytest.raises(MissingFileError):
+        load_results(tmp_path / "out").curves()
+    with pytest.raises(MissingFileError, match="results.csv"):
+        load_results(tmp_path / "nothing")
+
+
+def test_preset_for_scale() -> None:
+    from grfkit.experiment import SCALE_PRESETS, preset_for_scale
+    from grfkit.model import PRESETS
+
+    assert preset_for_scale("ci") == "ci" and preset_for_scale("book") == preset_for_scale("paper") == "fast"
+    assert set(SCALE_PRESETS.values()) <= set(PRESETS)
+    with pytest.raises(ConfigError, match="unknown scale"):
+        preset_for_scale("huge")
+
+
+def test_check_findings_pairs_participants() -> None:
+    from grfkit.experiment import PUBLISHED_FINDINGS, check_findings
+
+    rows = []
+    for strategy, values in {"overground": [8.0, 9.0, 7.0], "treadmill": [10.0, 6.0, 9.0],
+                             "transfer": [7.0, 8.5, 7.5], "combined": [6.0, 8.0, 6.5]}.items():
+        for subject, value in zip(("a", "b", "c"), values):
+            rows.append({"strategy": strategy, "target": "apgrf", "subject": subject, "rrmse_pct": value})
+    found = check_findings(pd.DataFrame(rows)).set_index("finding")
+    assert len(found) == len(PUBLISHED_FINDINGS)
+    row = found.loc["transfer beats overground"]
+    assert row.holds and row.participants_better == 2 and row.difference == pytest.approx(23 / 3 - 8)
+    assert found.loc["combined beats treadmill"].participants_better == 2
+    assert found["holds"].all()
+    with pytest.raises(ConfigError):
+        check_findings(pd.DataFrame(rows), [("combined", "mixed")])
+
+
+def test_rrmse_table_side_by_side(config, stances, tmp_path) -> None:
+    from grfkit.experiment import rrmse_table
+
+    table = run(config, stances, tmp_path, "out").table
+    side = rrmse_table({"book": table, "only combined": table.loc[table["strategy"] == "combined"]})
+    assert list(side.columns) == ["book", "only combined", "published"]
+    assert side.index.names == ["strategy", "target"] and len(side) == 4
+    row = summarise_results(table).iloc[-1]
+    assert side.loc[("combined", "vgrf"), "book"] == (
+        f"{row.rrmse_pct_mean:.1f} ({row.rrmse_pct_min:.1f}–{row.rrmse_pct_max:.1f})")
+    assert side.loc[("combined", "vgrf"), "published"] == "6.1 (3.5–10.7)"
+    assert side.loc[("overground", "vgrf"), "only combined"] == "–" == side.loc[("overground", "vgrf"), "published"]
+    assert list(rrmse_table({"book": table}, published=None).columns) == ["book"]
+
+
+def test_default_results_dir_is_per_config(monkeypatch, tmp_path) -> None:
+    from grfkit.cohort_cache import CACHE_DIR_ENV
+    from grfkit.experiment import default_results_dir
+
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
+    a = default_results_dir(ExperimentConfig(scale="book", seed=0))
+    assert a.parent == tmp_path / "results" and a.name.startswith("book-seed0-fast-")
+    assert a == default_results_dir(ExperimentConfig(scale="book", seed=0))
+    assert a != default_results_dir(ExperimentConfig(scale="book", seed=0, targets=("vgrf",)))

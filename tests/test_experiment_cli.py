@@ -1,0 +1,81 @@
+"""Tests of ``grfkit experiment`` (the command line of grfkit.experiment)."""
+
+from pathlib import Path
+from types import MappingProxyType
+
+import pandas as pd
+import pytest
+
+import grfkit.experiment as experiment
+import grfkit.model as model
+from grfkit.cli import main
+from grfkit.cohort_cache import CACHE_DIR_ENV
+from grfkit.stances import StanceDataset
+
+
+@pytest.fixture
+def small_run(monkeypatch, tmp_path, stance_factory, tiny_preset):
+    """Synthetic stances instead of a simulated cohort, a 'tiny' preset, a private cache."""
+    overground = stance_factory(participants=("OG01", "OG02", "OG03"), stances_per_participant=3, seed=1)
+    treadmill = stance_factory(participants=("TM01",), stances_per_participant=6, seed=2, dataset="treadmill")
+    stances = StanceDataset.concat([overground, treadmill])
+    requested = []
+
+    def fake_load(config, progress):
+        requested.append((config.scale, config.seed))
+        return stances
+
+    monkeypatch.setattr(experiment, "_load_stances", fake_load)
+    monkeypatch.setattr(model, "PRESETS", MappingProxyType({**model.PRESETS, "tiny": tiny_preset}))
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "cache"))
+    return requested
+
+
+def test_experiment_command_writes_the_results_table(small_run, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "results"
+    argv = ["-q", "experiment", "--scale", "ci", "--seed", "5", "--out", str(out), "--preset", "tiny",
+            "--targets", "vgrf", "--strategies", "overground", "combined"]
+    assert main(argv) == 0
+    assert small_run == [("ci", 5)]
+    printed = capsys.readouterr().out
+    assert "rRMSE %" in printed and "combined" in printed and "results.csv" in printed
+    table = pd.read_csv(out / "results.csv")
+    assert {"strategy", "target", "subject", "rrmse_pct"} <= set(table.columns)
+    assert sorted(set(table["strategy"])) == ["combined", "overground"] and len(table) == 6
+    assert (tmp_path / "cache" / "experiments" / "folds").is_dir()  # the default cache: $GRFKIT_CACHE_DIR
+
+    # Run again into another folder with the same cache: nothing is retrained.
+    assert main([*argv[:7], str(tmp_path / "again"), *argv[8:]]) == 0
+    assert (tmp_path / "again" / "results.csv").read_bytes() == (out / "results.csv").read_bytes()
+
+
+def test_experiment_subset_of_participants_and_cache_dir(small_run, tmp_path: Path) -> None:
+    out, cache = tmp_path / "results", tmp_path / "elsewhere"
+    assert main(["-q", "experiment", "--out", str(out), "--preset", "tiny", "--targets", "apgrf",
+                 "--participants", "OG02", "--cache-dir", str(cache), "--workers", "1", "--threads", "1"]) == 0
+    table = pd.read_csv(out / "results.csv")
+    assert set(table["subject"]) == {"OG02"} and len(table) == 4
+    assert (cache / "pretrained").is_dir()
+
+
+def test_experiment_bad_input_exits_2(small_run, tmp_path: Path, capsys) -> None:
+    status = main(["-q", "experiment", "--out", str(tmp_path / "r"), "--preset", "tiny", "--participants", "OG99"])
+    assert status == 2
+    assert "ConfigError" in capsys.readouterr().err
+    for argv in (["--strategies", "mixed"], ["--preset", "huge"], ["--targets", "mlgrf"]):
+        with pytest.raises(SystemExit) as info:
+            main(["experiment", "--out", str(tmp_path / "r"), *argv])
+        assert info.value.code == 2
+
+
+def test_experiment_on_a_saved_stance_data_set(small_run, tmp_path: Path, stance_factory) -> None:
+    overground = stance_factory(participants=("OG01", "OG02"), stances_per_participant=3, seed=8)
+    treadmill = stance_factory(participants=("TM01",), stances_per_participant=4, seed=9, dataset="treadmill")
+    StanceDataset.concat([overground, treadmill]).save(tmp_path / "stances")
+    out = tmp_path / "results"
+    assert main(["-q", "experiment", "--stances", str(tmp_path / "stances"), "--out", str(out), "--preset", "tiny",
+                 "--targets", "vgrf", "--strategies", "overground"]) == 0
+    assert small_run == []  # nothing simulated
+    table = pd.read_csv(out / "results.csv")
+    assert list(table["subject"]) == ["OG01", "OG02"]
+    assert f"stance data set {tmp_path / 'stances'}" in (out / "provenance.json").read_text()

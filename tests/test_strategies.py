@@ -1,0 +1,171 @@
+"""Tests of grfkit.strategies: the four strategies, shared pre-training, the LOSO leakage guard."""
+
+import numpy as np
+import pytest
+
+from grfkit.errors import ConfigError
+from grfkit.model import TrainedModel
+from grfkit.stances import StanceDataset
+from grfkit.strategies import (
+    STRATEGIES,
+    check_strategy,
+    exaggerate_participant,
+    identical_fit,
+    needs_pretraining,
+    pretrain,
+    run_fold,
+    split_domains,
+    train_strategy,
+)
+from grfkit.training import torch_threads
+
+OVERGROUND = ("OG01", "OG02", "OG03")
+TREADMILL = ("TM01", "TM02")
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    with torch_threads(1):
+        yield
+
+
+@pytest.fixture
+def domains(stance_factory) -> tuple[StanceDataset, StanceDataset]:
+    overground = stance_factory(participants=OVERGROUND, stances_per_participant=4, seed=3)
+    treadmill = stance_factory(participants=TREADMILL, stances_per_participant=6, seed=4, dataset="treadmill")
+    return overground, treadmill
+
+
+def test_strategy_names_and_pretraining_needs() -> None:
+    assert STRATEGIES == ("overground", "treadmill", "transfer", "combined")
+    assert check_strategy("combined") == "combined"
+    assert [s for s in STRATEGIES if needs_pretraining(s)] == ["treadmill", "transfer"]
+    with pytest.raises(ConfigError, match="unknown strategy 'mixed'"):
+        check_strategy("mixed")
+
+
+def test_split_domains_separates_by_dataset_column(domains) -> None:
+    overground, treadmill = domains
+    og, tm = split_domains(StanceDataset.concat([treadmill, overground]))
+    assert set(og.meta["dataset"]) == {"overground"} and og.participants == list(OVERGROUND)
+    assert set(tm.meta["dataset"]) == {"treadmill"} and tm.participants == list(TREADMILL)
+    np.testing.assert_array_equal(og.inputs, overground.inputs)
+
+
+def test_split_domains_rejects_unknown_domains(stance_factory) -> None:
+    odd = stance_factory(participants=("X1",), stances_per_participant=2, dataset="track")
+    with pytest.raises(ConfigError, match="track"):
+        split_domains(odd)
+
+
+def test_pretrain_uses_treadmill_stances_only(domains, tiny_preset) -> None:
+    overground, treadmill = domains
+    model = pretrain(treadmill, target="vgrf", preset=tiny_preset, seed=1)
+    assert model.history[0].participants == TREADMILL
+    with pytest.raises(ConfigError, match="treadmill stances only"):
+        pretrain(StanceDataset.concat([treadmill, overground]), target="vgrf", preset=tiny_preset)
+    with pytest.raises(ConfigError, match="no such stances"):
+        pretrain(treadmill.subset(np.zeros(len(treadmill), bool)), target="vgrf", preset=tiny_preset)
+
+
+def test_each_strategy_trains_on_its_own_data(domains, tiny_preset) -> None:
+    overground, treadmill = domains
+    train = overground.subset((overground.meta["participant"] != "OG01").to_numpy())
+    pre = pretrain(treadmill, target="apgrf", preset=tiny_preset, seed=2)
+    kw = dict(target="apgrf", treadmill=treadmill, pretrained=pre, preset=tiny_preset, seed=2)
+
+    only_og = train_strategy("overground", train, **kw)
+    assert [h.phase for h in only_og.history] == ["fit"]
+    assert only_og.history[0].participants == ("OG02", "OG03")
+
+    # The treadmill-only strategy IS the shared pre-trained model.
+    assert train_strategy("treadmill", train, **kw) is pre
+
+    transfer = train_strategy("transfer", train, **kw)
+    assert [h.phase for h in transfer.history] == ["fit", "fine_tune"]
+    assert transfer.history[0].participants == TREADMILL
+    assert transfer.history[1].participants == ("OG02", "OG03")
+    assert transfer.scaler is pre.scaler  # fine-tuning keeps the pre-training statistics
+    assert not identical_fit(transfer, pre)
+
+    combined = train_strategy("combined", train, **kw)
+    assert [h.phase for h in combined.history] == ["fit"]
+    assert combined.history[0].participants == (*TREADMILL, "OG02", "OG03")
+    assert combined.history[0].n_stances == len(treadmill) + len(train)
+
+
+def test_missing_pretrained_model_is_trained_identically(domains, tiny_preset) -> None:
+    overground, treadmill = domains
+    pre = pretrain(treadmill, target="vgrf", preset=tiny_preset, seed=5)
+    again = train_strategy("treadmill", overground, target="vgrf", treadmill=treadmill, preset=tiny_preset, seed=5)
+    assert identical_fit(pre, again)
+
+
+def test_strategy_errors(domains, tiny_preset) -> None:
+    overground, treadmill = domains
+    pre = pretrain(treadmill, target="vgrf", preset=tiny_preset)
+    with pytest.raises(ConfigError, match="estimates 'vgrf', not 'apgrf'"):
+        train_strategy("transfer", overground, target="apgrf", pretrained=pre, preset=tiny_preset)
+    with pytest.raises(ConfigError, match="preset 'tiny'"):
+        train_strategy("transfer", overground, target="vgrf", pretrained=pre, preset="fast")
+    with pytest.raises(ConfigError, match="'combined' needs treadmill stances"):
+        train_strategy("combined", overground, target="vgrf", preset=tiny_preset)
+    with pytest.raises(ConfigError, match="unknown strategy"):
+        train_strategy("both", overground, target="vgrf", preset=tiny_preset)
+    with pytest.raises(ConfigError, match="overground stances only"):
+        run_fold("overground", StanceDataset.concat([overground, treadmill]), "OG01", target="vgrf", preset=tiny_preset)
+    with pytest.raises(ConfigError, match="not in the data set"):
+        run_fold("overground", overground, "OG09", target="vgrf", preset=tiny_preset)
+
+
+def test_run_fold_evaluates_only_the_held_out_participant(domains, tiny_preset) -> None:
+    overground, treadmill = domains
+    fold = run_fold("combined", overground, "OG02", target="vgrf", treadmill=treadmill, preset=tiny_preset)
+    assert fold.subject == "OG02" and fold.strategy == "combined" and fold.target == "vgrf"
+    assert set(fold.stances["participant"]) == {"OG02"}
+    assert fold.measured_n.shape == fold.estimated_n.shape == (4, 101)
+    held = overground.subset((overground.meta["participant"] == "OG02").to_numpy())
+    np.testing.assert_array_equal(fold.measured_n, held.target("vgrf_n"))
+    assert fold.n_train_stances == len(treadmill) + 8
+    assert np.isfinite(fold.stances["rrmse_pct"]).all()
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_held_out_participant_touches_nothing_fitted(domains, tiny_preset, strategy) -> None:
+    """Leakage guard: extreme held-out inputs leave every fitted artefact bit-identical."""
+    overground, treadmill = domains
+    pre = pretrain(treadmill, target="vgrf", preset=tiny_preset, seed=3)
+    kw = dict(target="vgrf", treadmill=treadmill, pretrained=pre, preset=tiny_preset, seed=3)
+    normal = run_fold(strategy, overground, "OG03", **kw)
+    leaked = run_fold(strategy, exaggerate_participant(overground, "OG03"), "OG03", **kw)
+    assert identical_fit(normal.model, leaked.model)
+    assert [h.step_loss for h in normal.model.history] == [h.step_loss for h in leaked.model.history]
+    # ...while the extreme stances did reach the evaluation.
+    assert not np.array_equal(normal.estimated_n, leaked.estimated_n)
+    np.testing.assert_array_equal(normal.measured_n, leaked.measured_n)
+    # And a non-held-out participant made extreme does change the fit (the check has teeth).
+    if strategy != "treadmill":
+        other = run_fold(strategy, exaggerate_participant(overground, "OG01"), "OG03", **kw)
+        assert not identical_fit(normal.model, other.model)
+
+
+def test_exaggerate_participant_changes_only_that_participants_inputs(domains) -> None:
+    overground, _ = domains
+    before = overground.inputs.copy()
+    out = exaggerate_participant(overground, "OG02", 10.0)
+    mask = (overground.meta["participant"] == "OG02").to_numpy()
+    np.testing.assert_array_equal(overground.inputs, before)  # the original is untouched
+    np.testing.assert_allclose(out.inputs[mask], before[mask] * 10.0)
+    np.testing.assert_array_equal(out.inputs[~mask], before[~mask])
+    np.testing.assert_array_equal(out.targets, overground.targets)
+    np.testing.assert_allclose(out.meta.loc[mask, "speed_mps"], overground.meta.loc[mask, "speed_mps"] * 10.0)
+    np.testing.assert_array_equal(out.meta["body_mass_kg"], overground.meta["body_mass_kg"])
+    with pytest.raises(ConfigError, match="OG09"):
+        exaggerate_participant(overground, "OG09")
+
+
+def test_identical_fit_compares_scaler_weights_and_losses(domains, tiny_preset) -> None:
+    overground, treadmill = domains
+    a = pretrain(treadmill, target="vgrf", preset=tiny_preset, seed=1)
+    assert identical_fit(a, a) and identical_fit(a, pretrain(treadmill, target="vgrf", preset=tiny_preset, seed=1))
+    assert not identical_fit(a, pretrain(treadmill, target="vgrf", preset=tiny_preset, seed=2))
