@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("experiment", help="the four training strategies, leave-one-subject-out")
     exp.add_argument("--scale", choices=_SCALES, default="ci")
     exp.add_argument("--seed", type=int, default=0)
-    exp.add_argument("--out", type=Path, required=True, help="results folder (resumes if it exists)")
+    exp.add_argument("--out", type=Path, required=True, help="results folder to write (rerunning resumes from the fold cache)")
     exp.add_argument("--preset", choices=sorted(PRESETS), default="fast")
     exp.add_argument("--strategies", nargs="+", choices=STRATEGIES, default=list(STRATEGIES))
     exp.add_argument("--targets", nargs="+", choices=TARGETS, default=list(TARGETS))

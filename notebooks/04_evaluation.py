@@ -87,8 +87,8 @@ print(f"{results.provenance['n_fits_computed']} trainings computed, {results.pro
 #
 # Dividing by the **range of the measured curve** makes errors comparable between forces of
 # very different size: the vertical force of a runner peaks at 2–3 body weights, the
-# anteroposterior force swings between about −0.4 and +0.4 body weights, so an RMSE of 50 N
-# is small for one and large for the other. (For apGRF the range spans braking *and* propulsion.)
+# anteroposterior force swings only a few tenths of a body weight either way, so an RMSE of
+# 50 N is small for one and large for the other. (For apGRF the range spans braking *and* propulsion.)
 #
 # Here is one held-out stance of the combined strategy — the shaded area is the error between
 # the curves, the arrow the measured range:
@@ -160,9 +160,9 @@ summarise(apgrf_rows, columns=[m for m in metrics if apgrf_rows[m].notna().all()
 
 # %%
 held_out = overground.participants[0]
-normal = run_fold("overground", overground, held_out, target="vgrf", preset=config.preset, seed=seed)
-absurd = run_fold("overground", exaggerate_participant(overground, held_out, 1000.0), held_out, target="vgrf",
-                  preset=config.preset, seed=seed)
+fold = dict(target="vgrf", preset=config.preset, seed=seed, num_threads=config.num_threads)
+normal = run_fold("overground", overground, held_out, **fold)
+absurd = run_fold("overground", exaggerate_participant(overground, held_out, 1000.0), held_out, **fold)
 pd.DataFrame(
     {
         "identical z-score statistics": [normal.model.scaler.equals(absurd.model.scaler)],
@@ -197,10 +197,12 @@ train, test = split_participants(overground, held_out_pair)
 importance = pd.concat(
     [
         permutation_importance(
-            train_strategy("combined", train, target=target, treadmill=treadmill, preset=config.preset, seed=seed),
+            train_strategy("combined", train, target=target, treadmill=treadmill, preset=config.preset, seed=seed,
+                           num_threads=config.num_threads),
             test,
             n_repeats=5,
             seed=seed,
+            num_threads=config.num_threads,
         ).assign(target=target)
         for target in ("vgrf", "apgrf")
     ]
