@@ -95,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("experiment", help="the four training strategies, leave-one-subject-out")
     exp.add_argument("--scale", choices=_SCALES, default="ci")
     exp.add_argument("--seed", type=int, default=0)
-    exp.add_argument("--out", type=Path, required=True, help="results folder to write (rerunning resumes from the fold cache)")
+    exp.add_argument("--out", type=Path, required=True,
+                     help="results folder to write (rerunning resumes from the fold cache)")
     exp.add_argument("--preset", choices=sorted(PRESETS), default="fast")
     exp.add_argument("--strategies", nargs="+", choices=STRATEGIES, default=list(STRATEGIES))
     exp.add_argument("--targets", nargs="+", choices=TARGETS, default=list(TARGETS))
@@ -107,7 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="processes training folds in parallel (results do not depend on it)")
     exp.add_argument("--threads", type=int, default=1, help="torch threads per training run (part of the cache key)")
     exp.add_argument("--cache-dir", type=Path, default=None,
-                     help="fold and pre-training cache (default: $GRFKIT_CACHE_DIR/experiments or ~/.cache/grfkit/experiments)")
+                     help="fold and pre-training cache "
+                          "(default: $GRFKIT_CACHE_DIR/experiments or ~/.cache/grfkit/experiments)")
     exp.set_defaults(func=_cmd_experiment)
     return parser
 

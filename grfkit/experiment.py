@@ -467,7 +467,8 @@ class ExperimentResults:
         """
         if self._curves is None:
             if self.out_dir is None or not (self.out_dir / "curves.npz").is_file():
-                raise MissingFileError("no curves were kept with these results", path=(self.out_dir or Path()) / "curves.npz")
+                where = (self.out_dir or Path()) / "curves.npz"
+                raise MissingFileError("no curves were kept with these results", path=where)
             with np.load(self.out_dir / "curves.npz", allow_pickle=False) as data:
                 self._curves = {k: data[k] for k in data.files}
         return self._curves
@@ -521,7 +522,10 @@ def format_summary(table: pd.DataFrame) -> str:
     """
     summary = summarise_results(table)
     targets = list(dict.fromkeys(summary["target"]))
-    lines = ["rRMSE %, mean (min–max) over held-out participants", "strategy    " + "".join(f"{t:<26}" for t in targets).rstrip()]
+    lines = [
+        "rRMSE %, mean (min–max) over held-out participants",
+        "strategy    " + "".join(f"{t:<26}" for t in targets).rstrip(),
+    ]
     for strategy, group in summary.groupby("strategy", sort=False):
         cells = []
         for target in targets:
@@ -937,7 +941,9 @@ def run_experiment(
             "overground_participants": [str(p) for p in overground.participants],
             "n_treadmill_participants": len(treadmill.participants),
             "held_out": subjects,
-            "source": "simulated at the config's scale and seed" if simulated else (data_source or "given to run_experiment"),
+            "source": (
+                "simulated at the config's scale and seed" if simulated else data_source or "given to run_experiment"
+            ),
         },
         "code_fingerprint": context.code,
         "machine": _machine(int(config.num_threads), workers),
@@ -1011,7 +1017,9 @@ def _run_pool(workers, todo_pretrain, todo_folds, overground, treadmill, folds, 
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _write_results(out_dir: Path, folds: list[FoldResult], timing_rows: list[dict], provenance: dict) -> ExperimentResults:
+def _write_results(
+    out_dir: Path, folds: list[FoldResult], timing_rows: list[dict], provenance: dict
+) -> ExperimentResults:
     parts = []
     for fold in folds:
         part = fold.stances.drop(columns=["dataset"]).copy()

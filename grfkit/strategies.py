@@ -201,9 +201,8 @@ def pretrain(
     treadmill = _require(treadmill, "treadmill stances", "treadmill")
     if (treadmill.meta["dataset"].astype(str) != TREADMILL).any():
         raise ConfigError("pre-training must see treadmill stances only; the data set holds overground stances")
-    return fit(
-        treadmill, target=target, preset=preset, features=features, seed=seed, progress=progress, num_threads=num_threads
-    )
+    return fit(treadmill, target=target, preset=preset, features=features, seed=seed, progress=progress,
+               num_threads=num_threads)
 
 
 def train_strategy(

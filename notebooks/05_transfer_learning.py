@@ -178,19 +178,30 @@ participant_errors(results.table, title=f"rRMSE of each held-out participant ({s
 # - **apGRF is much harder here than in the study.** Our apGRF errors are several times the
 #   published 5.5 %. The simulated apGRF curve of a stance varies with the runner and the speed
 #   in ways the insole (which senses pressure, i.e. mostly vertical load) and the shoe IMU see
-#   only partly, and its range — the denominator of rRMSE — is small (about 0.4–0.7 body weights
-#   from braking peak to propulsive peak in our cohort), so a given error in newtons weighs more. The study's
-#   real insoles and runners evidently carry more apGRF information than our simulation does.
+#   only partly, and its range — the denominator of rRMSE — is small (about 0.4–0.7 body
+#   weights from braking peak to propulsive peak in our cohort), so a given error in newtons
+#   weighs more. The study's real insoles and runners evidently carry more apGRF information
+#   than our simulation does.
 # - **The book scale is smaller than the study.** The book trains on 8 overground participants
 #   (about 20 clean left-foot contacts each) and 20 treadmill runners in 3 conditions — about 16
 #   times as many treadmill as overground stances, not 70 — so that the whole book builds in
 #   minutes. The paper-scale run uses the study's design.
 # - **The model is the fast preset.** Both runs use the `"fast"` preset (32 LSTM units per
 #   direction, at least 300 optimiser steps), not the published 512-unit network trained for
-#   one epoch; `benchmarks/bench_paper_scale.py` compares the two on the same folds. The
-#   published code's training choices for the overground-only and transfer strategies (epochs,
-#   fine-tuning learning rate, which layers) are not all stated in the abstract; grfkit's are
-#   documented in `grfkit.training.fine_tune` and the same for every strategy.
+#   one epoch. `benchmarks/bench_paper_scale.py` compared the two on the same three paper-scale
+#   folds (held-out OG01–OG03): with the paper preset, transfer learning reached 3.6 % (vGRF)
+#   and 13.9 % (apGRF) mean rRMSE against the fast preset's 5.5 % and 15.0 %; its
+#   treadmill-only models were about as good as the fast ones (4.3 % vs 4.1 %, 14.9 % vs
+#   15.1 %), and its overground-only models — one epoch over about 260 stances — were worse
+#   (8.5 % vs 6.9 %, 15.7 % vs 15.1 %). The big network gains most from pre-training on the
+#   big data set, so the fast preset likely *understates* what transfer learning can do. Three
+#   folds are too few for a firm ranking, and the paper preset's full study is out of reach on
+#   a 2-core CPU: its pre-training alone took 24 minutes per force (about 12 stances per
+#   second, two trainings sharing the 2 busy cores), and combined training repeats that for
+#   every fold — many hours. The published code's training choices for the overground-only and
+#   transfer strategies (epochs, fine-tuning learning rate, which layers) are not all stated in
+#   the abstract; grfkit's are documented in `grfkit.training.fine_tune` and the same for
+#   every strategy.
 # - **Few participants, wide ranges.** With 8 (book) or 15 (paper) held-out participants, the
 #   mean moves by tenths of a percent if one participant is easier or harder, and differences
 #   between strategies of that size are within the spread shown by the whiskers. The paired
