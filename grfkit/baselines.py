@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import ChannelMismatchError, ConfigError, DropoutError
+from .errors import ConfigError, DropoutError
 from .features import body_weight_n, build_targets, target_channel
 from .stances import N_POINTS, StanceDataset
 
@@ -106,9 +106,6 @@ class BaselineModel:
 
 
 def _static_features(dataset: StanceDataset) -> np.ndarray:
-    missing = [c for c in STATIC_BASELINE_FEATURES if c not in dataset.meta.columns]
-    if missing:
-        raise ChannelMismatchError(f"stance metadata lacks the baseline's static features {missing}")
     values = dataset.meta[list(STATIC_BASELINE_FEATURES)].to_numpy(dtype=np.float64)
     for j, column in enumerate(STATIC_BASELINE_FEATURES):
         bad = ~np.isfinite(values[:, j])
@@ -147,7 +144,7 @@ def fit_baseline(kind: str, train: StanceDataset, *, target: str, k_neighbours: 
         For an unknown kind or target, ``k_neighbours`` < 1, an empty training
         set, or a body mass that is not positive.
     ChannelMismatchError
-        If the stances lack the target channel or a static feature.
+        If the stances lack the target channel.
     DropoutError
         If a target curve or static feature holds NaN or infinite values.
     """
@@ -193,8 +190,8 @@ def predict_baseline(model: BaselineModel, test: StanceDataset) -> np.ndarray:
     ------
     ConfigError
         If a test body mass is not positive.
-    ChannelMismatchError, DropoutError
-        If ``"baseline_static"`` cannot read a test stance's static features.
+    DropoutError
+        If ``"baseline_static"`` meets a NaN or infinite static feature of a test stance.
     """
     weight_n = body_weight_n(test)
     if model.kind == "baseline_mean":
