@@ -1,4 +1,4 @@
-"""The four training strategies of the study, evaluated leave-one-subject-out.
+"""The four training strategies of the study, and two baselines, evaluated leave-one-subject-out.
 
 Every strategy is evaluated on one held-out *overground* participant at a
 time (a LOSO fold); they differ only in what the model is trained on:
@@ -14,6 +14,18 @@ time (a LOSO fold); they differ only in what the model is trained on:
 ``"combined"``
     One round of training from scratch on the treadmill data set plus the
     other overground participants.
+
+Two baselines without any wearable signal (:mod:`grfkit.baselines`) are
+scored the same way, fitted on the other overground participants:
+
+``"baseline_mean"``
+    Their mean force curve (body weights), times the test stance's body weight.
+``"baseline_static"``
+    The mean curve of the training stances nearest in contact time, speed,
+    body mass and gradient.
+
+:data:`STRATEGIES` holds the four wearable strategies, :data:`ALL_STRATEGIES`
+the baselines too.
 
 Pre-training is shared across folds
 -----------------------------------
@@ -34,11 +46,13 @@ and passes only the other participants to training.  The held-out
 participant's stances therefore never reach anything that is fitted: the
 z-score statistics (fitted on the training stances by
 :func:`grfkit.training.fit`, or kept from pre-training by
-:func:`grfkit.training.fine_tune`), the weights, or model selection -- there
+:func:`grfkit.training.fine_tune`), the weights, the baselines' curves and
+standardisation, or model selection -- there
 is none: every strategy trains for a fixed, preset number of epochs with no
 early stopping or validation-based choice.  The held-out stances are only
 predicted.  ``tests/test_strategies.py`` checks this by making the held-out
-participant's inputs extreme and comparing the fitted models bit for bit.
+participant's inputs, forces and body mass extreme and comparing the fitted
+models bit for bit.
 
 Seeds
 -----
@@ -56,6 +70,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from .baselines import BASELINES, BaselineModel, fit_baseline, predict_baseline
 from .errors import ConfigError
 from .features import PUBLISHED_FEATURES, FeatureSet, target_channel
 from .metrics import evaluate
@@ -65,9 +80,12 @@ from .training import fine_tune, fit, predict, split_participants
 
 __all__ = [
     "STRATEGIES",
+    "BASELINES",
+    "ALL_STRATEGIES",
     "OVERGROUND",
     "TREADMILL",
     "check_strategy",
+    "is_baseline",
     "needs_pretraining",
     "split_domains",
     "pretrain",
@@ -78,8 +96,11 @@ __all__ = [
     "identical_fit",
 ]
 
-#: The four training strategies, in the order the study presents them.
+#: The four training strategies (wearable models), in the order the study presents them.
 STRATEGIES: tuple[str, ...] = ("overground", "treadmill", "transfer", "combined")
+
+#: The wearable strategies followed by the no-wearable baselines (:data:`grfkit.baselines.BASELINES`).
+ALL_STRATEGIES: tuple[str, ...] = STRATEGIES + BASELINES
 
 #: Value of the stance metadata column ``dataset`` for the overground (test) domain.
 OVERGROUND: str = "overground"
@@ -88,7 +109,7 @@ TREADMILL: str = "treadmill"
 
 
 def check_strategy(strategy: str) -> str:
-    """Return ``strategy`` if it is one of :data:`STRATEGIES`.
+    """Return ``strategy`` if it is one of :data:`ALL_STRATEGIES` (a strategy or a baseline).
 
     Parameters
     ----------
@@ -110,9 +131,30 @@ def check_strategy(strategy: str) -> str:
     >>> check_strategy("transfer")
     'transfer'
     """
-    if strategy not in STRATEGIES:
-        raise ConfigError(f"unknown strategy {strategy!r}; choose from {list(STRATEGIES)}")
+    if strategy not in ALL_STRATEGIES:
+        raise ConfigError(f"unknown strategy {strategy!r}; choose from {list(ALL_STRATEGIES)}")
     return strategy
+
+
+def is_baseline(strategy: str) -> bool:
+    """Return whether a strategy is a no-wearable baseline (no torch model).
+
+    Parameters
+    ----------
+    strategy
+        One of :data:`ALL_STRATEGIES`.
+
+    Raises
+    ------
+    ConfigError
+        If the name is unknown.
+
+    Examples
+    --------
+    >>> [is_baseline(s) for s in ("combined", "baseline_static")]
+    [False, True]
+    """
+    return check_strategy(strategy) in BASELINES
 
 
 def needs_pretraining(strategy: str) -> bool:
@@ -121,12 +163,12 @@ def needs_pretraining(strategy: str) -> bool:
     Parameters
     ----------
     strategy
-        One of :data:`STRATEGIES`.
+        One of :data:`ALL_STRATEGIES`.
 
     Examples
     --------
-    >>> [needs_pretraining(s) for s in STRATEGIES]
-    [False, True, True, False]
+    >>> [needs_pretraining(s) for s in ALL_STRATEGIES]
+    [False, True, True, False, False, False]
     """
     return check_strategy(strategy) in ("treadmill", "transfer")
 
@@ -148,13 +190,22 @@ def split_domains(stances: StanceDataset) -> tuple[StanceDataset, StanceDataset]
     Raises
     ------
     ConfigError
-        If the ``dataset`` column holds other values (all listed).
+        If the ``dataset`` column holds other values (all listed), or a
+        participant appears in both domains (all such participants named): a
+        treadmill-trained model would then have seen the held-out runner.
     """
     domain = stances.meta["dataset"].astype(str)
     other = sorted(set(domain) - {OVERGROUND, TREADMILL})
     if other:
         raise ConfigError(f"stance metadata column 'dataset' holds {other}; expected {OVERGROUND!r} or {TREADMILL!r}")
     is_overground = (domain == OVERGROUND).to_numpy()
+    participant = stances.meta["participant"].astype(str)
+    both = sorted(set(participant[is_overground]) & set(participant[~is_overground]))
+    if both:
+        raise ConfigError(
+            f"participants {both} appear in both the overground and the treadmill stances; each participant "
+            "must belong to one domain, or pre-training would see the held-out overground participant"
+        )
     return stances.subset(is_overground), stances.subset(~is_overground)
 
 
@@ -217,13 +268,14 @@ def train_strategy(
     seed: int = 0,
     num_threads: int | None = None,
     progress: bool = False,
-) -> TrainedModel:
-    """Train the model of one strategy for one fold.
+    k_neighbours: int = 25,
+) -> TrainedModel | BaselineModel:
+    """Train the model of one strategy (or fit one baseline) for one fold.
 
     Parameters
     ----------
     strategy
-        One of :data:`STRATEGIES`.
+        One of :data:`ALL_STRATEGIES`.
     overground_train
         The overground *training* participants (the held-out one removed).
     target
@@ -235,12 +287,15 @@ def train_strategy(
         The model of :func:`pretrain` for this target; trained here when
         missing and needed.
     preset, features, seed, num_threads, progress
-        As for :func:`grfkit.training.fit`.
+        As for :func:`grfkit.training.fit` (the baselines use none of them).
+    k_neighbours
+        Neighbours of ``"baseline_static"`` (see :func:`grfkit.baselines.fit_baseline`).
 
     Returns
     -------
-    TrainedModel
-        ``"treadmill"`` returns ``pretrained`` itself.
+    TrainedModel or BaselineModel
+        ``"treadmill"`` returns ``pretrained`` itself; a baseline returns
+        a :class:`~grfkit.baselines.BaselineModel` fitted on ``overground_train``.
 
     Raises
     ------
@@ -248,7 +303,9 @@ def train_strategy(
         For an unknown strategy, missing data, or a pre-trained model for
         another target, preset or feature set.
     """
-    check_strategy(strategy)
+    if is_baseline(strategy):
+        return fit_baseline(strategy, _require(overground_train, "overground training stances", strategy),
+                            target=target, k_neighbours=k_neighbours)
     common = dict(seed=seed, num_threads=num_threads, progress=progress)
     if strategy == "overground":
         return fit(_require(overground_train, "overground training stances", strategy), target=target,
@@ -293,7 +350,8 @@ class FoldResult:
     wall_time_s
         Time to train (excluding shared pre-training) and evaluate.
     model
-        The fold's model (in memory only; ``None`` when loaded from a cache).
+        The fold's model or fitted baseline (in memory only; ``None`` when
+        loaded from a cache).
     """
 
     strategy: str
@@ -304,7 +362,7 @@ class FoldResult:
     estimated_n: np.ndarray
     n_train_stances: int
     wall_time_s: float
-    model: TrainedModel | None = None
+    model: TrainedModel | BaselineModel | None = None
 
 
 def run_fold(
@@ -320,19 +378,20 @@ def run_fold(
     seed: int = 0,
     num_threads: int | None = None,
     progress: bool = False,
+    k_neighbours: int = 25,
 ) -> FoldResult:
-    """Train one strategy without ``held_out`` and evaluate it on ``held_out``.
+    """Train one strategy (or fit one baseline) without ``held_out`` and evaluate it on ``held_out``.
 
     Parameters
     ----------
     strategy
-        One of :data:`STRATEGIES`.
+        One of :data:`ALL_STRATEGIES`.
     overground
         *All* overground stances, the held-out participant included: the
         split happens here, so that callers cannot leak it into training.
     held_out
         The overground participant to test on.
-    target, treadmill, pretrained, preset, features, seed, num_threads, progress
+    target, treadmill, pretrained, preset, features, seed, num_threads, progress, k_neighbours
         As for :func:`train_strategy`.
 
     Returns
@@ -361,10 +420,13 @@ def run_fold(
         seed=seed,
         num_threads=num_threads,
         progress=progress,
+        k_neighbours=k_neighbours,
     )
-    estimated_n = predict(model, test, num_threads=num_threads)
+    if isinstance(model, BaselineModel):
+        estimated_n, n_train = predict_baseline(model, test), model.n_stances
+    else:
+        estimated_n, n_train = predict(model, test, num_threads=num_threads), model.history[-1].n_stances
     table = evaluate(test, estimated_n, target)
-    n_train = model.history[-1].n_stances
     return FoldResult(
         strategy=strategy,
         target=target,
@@ -377,17 +439,23 @@ def run_fold(
         model=model,
     )
 
-
-
-def exaggerate_participant(dataset: StanceDataset, participant: str, factor: float = 1000.0) -> StanceDataset:
-    """Return a copy with one participant's inputs made extreme, for leakage checks.
+def exaggerate_participant(
+    dataset: StanceDataset,
+    participant: str,
+    factor: float = 1000.0,
+    *,
+    target_factor: float = 1.0,
+    mass_factor: float = 1.0,
+) -> StanceDataset:
+    """Return a copy with one participant's inputs (and optionally forces and mass) made extreme, for leakage checks.
 
     The participant's time-varying inputs and static model inputs (contact
-    time, speed, insole length, gradient) are multiplied by ``factor``; the
-    forces and body mass are left alone, so the participant's measured curves
-    (and evaluation) are unchanged apart from the estimates.  If a model
-    trained without that participant is bit-identical on the original and
-    the exaggerated data, the participant touched nothing fitted.
+    time, speed, insole length, gradient) are multiplied by ``factor``, its
+    measured forces by ``target_factor`` and its body mass by
+    ``mass_factor``; by default forces and mass are left alone, so the
+    participant's measured curves are unchanged.  If a model trained
+    without that participant is bit-identical on the original and the
+    exaggerated data, the participant touched nothing fitted.
 
     Parameters
     ----------
@@ -396,7 +464,11 @@ def exaggerate_participant(dataset: StanceDataset, participant: str, factor: flo
     participant
         Participant to exaggerate.
     factor
-        Multiplier.
+        Multiplier of the inputs.
+    target_factor
+        Multiplier of the measured forces (all target channels).
+    mass_factor
+        Multiplier of ``body_mass_kg``.
 
     Returns
     -------
@@ -411,28 +483,33 @@ def exaggerate_participant(dataset: StanceDataset, participant: str, factor: flo
     mask = (dataset.meta["participant"].astype(str) == str(participant)).to_numpy()
     if not mask.any():
         raise ConfigError(f"participant {participant!r} is not in the data set ({dataset.participants})")
-    inputs, meta = dataset.inputs.copy(), dataset.meta.copy()
+    inputs, targets, meta = dataset.inputs.copy(), dataset.targets.copy(), dataset.meta.copy()
     inputs[mask] *= factor
+    targets[mask] *= target_factor
     for column in ("contact_time_s", "speed_mps", "insole_length_m", "gradient_deg"):
         meta.loc[mask, column] = meta.loc[mask, column] * factor
-    return StanceDataset(meta, inputs, dataset.targets, dataset.input_channels, dataset.target_channels,
-                         dataset.skipped)
+    meta.loc[mask, "body_mass_kg"] = meta.loc[mask, "body_mass_kg"] * mass_factor
+    return StanceDataset(meta, inputs, targets, dataset.input_channels, dataset.target_channels, dataset.skipped)
 
 
-def identical_fit(a: TrainedModel, b: TrainedModel) -> bool:
+def identical_fit(a: TrainedModel | BaselineModel, b: TrainedModel | BaselineModel) -> bool:
     """Return whether two models were fitted identically: same scaler, weights and training losses, bit for bit.
 
     Parameters
     ----------
     a, b
-        Trained models.
+        Trained models, or fitted baselines (compared with
+        :meth:`~grfkit.baselines.BaselineModel.equals`).
 
     Returns
     -------
     bool
         ``True`` if the scaler statistics, every weight tensor and the
-        recorded step losses of every training phase are identical.
+        recorded step losses of every training phase are identical (for
+        baselines: every field); ``False`` for a model and a baseline.
     """
+    if isinstance(a, BaselineModel) or isinstance(b, BaselineModel):
+        return isinstance(a, BaselineModel) and isinstance(b, BaselineModel) and a.equals(b)
     wa, wb = a.network.state_dict(), b.network.state_dict()
     return (
         a.scaler.equals(b.scaler)

@@ -1,14 +1,17 @@
-"""Tests of grfkit.strategies: the four strategies, shared pre-training, the LOSO leakage guard."""
+"""Tests of grfkit.strategies: the four strategies, the baselines, shared pre-training, the LOSO leakage guard."""
 
 import numpy as np
 import pytest
 
+from grfkit.baselines import BaselineModel, fit_baseline, predict_baseline
 from grfkit.errors import ConfigError
-from grfkit.model import TrainedModel
 from grfkit.stances import StanceDataset
 from grfkit.strategies import (
+    ALL_STRATEGIES,
+    BASELINES,
     STRATEGIES,
     check_strategy,
+    is_baseline,
     exaggerate_participant,
     identical_fit,
     needs_pretraining,
@@ -38,10 +41,13 @@ def domains(stance_factory) -> tuple[StanceDataset, StanceDataset]:
 
 def test_strategy_names_and_pretraining_needs() -> None:
     assert STRATEGIES == ("overground", "treadmill", "transfer", "combined")
-    assert check_strategy("combined") == "combined"
-    assert [s for s in STRATEGIES if needs_pretraining(s)] == ["treadmill", "transfer"]
-    with pytest.raises(ConfigError, match="unknown strategy 'mixed'"):
-        check_strategy("mixed")
+    assert ALL_STRATEGIES == (*STRATEGIES, "baseline_mean", "baseline_static") and BASELINES == ALL_STRATEGIES[4:]
+    assert check_strategy("combined") == "combined" and check_strategy("baseline_mean") == "baseline_mean"
+    assert [s for s in ALL_STRATEGIES if needs_pretraining(s)] == ["treadmill", "transfer"]
+    assert [s for s in ALL_STRATEGIES if is_baseline(s)] == list(BASELINES)
+    for check in (check_strategy, is_baseline, needs_pretraining):
+        with pytest.raises(ConfigError, match="unknown strategy 'mixed'"):
+            check("mixed")
 
 
 def test_split_domains_separates_by_dataset_column(domains) -> None:
@@ -56,6 +62,13 @@ def test_split_domains_rejects_unknown_domains(stance_factory) -> None:
     odd = stance_factory(participants=("X1",), stances_per_participant=2, dataset="track")
     with pytest.raises(ConfigError, match="track"):
         split_domains(odd)
+
+
+def test_split_domains_rejects_a_participant_in_both_domains(domains, stance_factory) -> None:
+    overground, treadmill = domains
+    twins = stance_factory(participants=("OG02", "TM01", "OG03"), stances_per_participant=2, dataset="treadmill")
+    with pytest.raises(ConfigError, match=r"participants \['OG02', 'OG03'\] appear in both"):
+        split_domains(StanceDataset.concat([overground, treadmill, twins]))
 
 
 def test_pretrain_uses_treadmill_stances_only(domains, tiny_preset) -> None:
@@ -92,6 +105,15 @@ def test_each_strategy_trains_on_its_own_data(domains, tiny_preset) -> None:
     assert [h.phase for h in combined.history] == ["fit"]
     assert combined.history[0].participants == (*TREADMILL, "OG02", "OG03")
     assert combined.history[0].n_stances == len(treadmill) + len(train)
+
+    # The baselines are fitted on the overground training participants only, never on the treadmill.
+    for kind in BASELINES:
+        baseline = train_strategy(kind, train, k_neighbours=3, **kw)
+        assert isinstance(baseline, BaselineModel) and baseline.kind == kind and baseline.k_neighbours == 3
+        assert baseline.participants == ("OG02", "OG03") and baseline.n_stances == len(train)
+        assert baseline.equals(fit_baseline(kind, train, target="apgrf", k_neighbours=3))
+    with pytest.raises(ConfigError, match="'baseline_mean' needs overground training stances"):
+        train_strategy("baseline_mean", train.subset(np.zeros(len(train), bool)), **kw)
 
 
 def test_missing_pretrained_model_is_trained_identically(domains, tiny_preset) -> None:
@@ -130,22 +152,39 @@ def test_run_fold_evaluates_only_the_held_out_participant(domains, tiny_preset) 
     assert np.isfinite(fold.stances["rrmse_pct"]).all()
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_run_fold_scores_a_baseline_like_a_strategy(domains, tiny_preset) -> None:
+    overground, treadmill = domains
+    fold = run_fold("baseline_static", overground, "OG01", target="apgrf", treadmill=treadmill, k_neighbours=2)
+    model = fold.model
+    assert isinstance(model, BaselineModel) and model.participants == ("OG02", "OG03")
+    held = overground.subset((overground.meta["participant"] == "OG01").to_numpy())
+    np.testing.assert_array_equal(fold.estimated_n, predict_baseline(model, held))
+    np.testing.assert_array_equal(fold.measured_n, held.target("apgrf_n"))
+    assert fold.n_train_stances == 8 and len(fold.stances) == 4
+    modelled = run_fold("overground", overground, "OG01", target="apgrf", preset=tiny_preset)
+    assert list(fold.stances.columns) == list(modelled.stances.columns)
+
+
+EXTREME = dict(factor=1000.0, target_factor=1000.0, mass_factor=3.0)
+
+
+@pytest.mark.parametrize("strategy", ALL_STRATEGIES)
 def test_held_out_participant_touches_nothing_fitted(domains, tiny_preset, strategy) -> None:
-    """Leakage guard: extreme held-out inputs leave every fitted artefact bit-identical."""
+    """Leakage guard: extreme held-out inputs, forces and body mass leave every fitted artefact bit-identical."""
     overground, treadmill = domains
     pre = pretrain(treadmill, target="vgrf", preset=tiny_preset, seed=3)
-    kw = dict(target="vgrf", treadmill=treadmill, pretrained=pre, preset=tiny_preset, seed=3)
+    kw = dict(target="vgrf", treadmill=treadmill, pretrained=pre, preset=tiny_preset, seed=3, k_neighbours=3)
     normal = run_fold(strategy, overground, "OG03", **kw)
-    leaked = run_fold(strategy, exaggerate_participant(overground, "OG03"), "OG03", **kw)
+    leaked = run_fold(strategy, exaggerate_participant(overground, "OG03", **EXTREME), "OG03", **kw)
     assert identical_fit(normal.model, leaked.model)
-    assert [h.step_loss for h in normal.model.history] == [h.step_loss for h in leaked.model.history]
+    if not is_baseline(strategy):
+        assert [h.step_loss for h in normal.model.history] == [h.step_loss for h in leaked.model.history]
     # ...while the extreme stances did reach the evaluation.
     assert not np.array_equal(normal.estimated_n, leaked.estimated_n)
-    np.testing.assert_array_equal(normal.measured_n, leaked.measured_n)
+    np.testing.assert_allclose(leaked.measured_n, normal.measured_n * 1000.0, rtol=1e-6)
     # And a non-held-out participant made extreme does change the fit (the check has teeth).
     if strategy != "treadmill":
-        other = run_fold(strategy, exaggerate_participant(overground, "OG01"), "OG03", **kw)
+        other = run_fold(strategy, exaggerate_participant(overground, "OG01", **EXTREME), "OG03", **kw)
         assert not identical_fit(normal.model, other.model)
 
 
@@ -160,6 +199,11 @@ def test_exaggerate_participant_changes_only_that_participants_inputs(domains) -
     np.testing.assert_array_equal(out.targets, overground.targets)
     np.testing.assert_allclose(out.meta.loc[mask, "speed_mps"], overground.meta.loc[mask, "speed_mps"] * 10.0)
     np.testing.assert_array_equal(out.meta["body_mass_kg"], overground.meta["body_mass_kg"])
+    heavy = exaggerate_participant(overground, "OG02", 10.0, target_factor=1000.0, mass_factor=3.0)
+    np.testing.assert_allclose(heavy.targets[mask], overground.targets[mask] * 1000.0)
+    np.testing.assert_array_equal(heavy.targets[~mask], overground.targets[~mask])
+    np.testing.assert_allclose(heavy.meta.loc[mask, "body_mass_kg"], overground.meta.loc[mask, "body_mass_kg"] * 3)
+    np.testing.assert_array_equal(heavy.meta.loc[~mask, "body_mass_kg"], overground.meta.loc[~mask, "body_mass_kg"])
     with pytest.raises(ConfigError, match="OG09"):
         exaggerate_participant(overground, "OG09")
 
@@ -169,3 +213,7 @@ def test_identical_fit_compares_scaler_weights_and_losses(domains, tiny_preset) 
     a = pretrain(treadmill, target="vgrf", preset=tiny_preset, seed=1)
     assert identical_fit(a, a) and identical_fit(a, pretrain(treadmill, target="vgrf", preset=tiny_preset, seed=1))
     assert not identical_fit(a, pretrain(treadmill, target="vgrf", preset=tiny_preset, seed=2))
+    mean = fit_baseline("baseline_mean", overground, target="vgrf")
+    assert identical_fit(mean, fit_baseline("baseline_mean", overground, target="vgrf"))
+    assert not identical_fit(mean, fit_baseline("baseline_static", overground, target="vgrf"))
+    assert not identical_fit(a, mean) and not identical_fit(mean, a)
