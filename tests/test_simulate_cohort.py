@@ -65,7 +65,7 @@ def test_cohort_plan_counts() -> None:
     assert sum(p.dataset == "overground" for p in people) == 15
     assert sum(p.dataset == "treadmill" for p in people) == 50
     assert (bouts["dataset"] == "overground").sum() == 45
-    assert (bouts["dataset"] == "treadmill").sum() == 450
+    assert (bouts["dataset"] == "treadmill").sum() == 500
     ci_people, ci_bouts = cohort_plan("ci", seed=0)
     assert len(ci_bouts) == 4 * 3 + 6 * 2
     # ci participants are the first participants of the paper cohort.

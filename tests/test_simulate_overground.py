@@ -38,7 +38,9 @@ def test_loop_is_continuous_and_crosses_the_plates_in_plus_x() -> None:
     assert steps.max() == pytest.approx(s[1] - s[0], rel=1e-6)
     on_plates = (np.abs(x) < 1.3) & (np.abs(y) < 0.2)
     assert np.all(heading[on_plates] == 0.0)
-    assert LAYOUT.turn_distance_m(np.array([0.0, LAYOUT.straight_length_m / 2]))[1] == pytest.approx(5.0)
+    assert LAYOUT.turn_distance_m(np.array([0.0, LAYOUT.straight_length_m / 2]))[1] == pytest.approx(
+        LAYOUT.straight_length_m / 2
+    )
 
 
 def test_bout_tables_follow_the_raw_format(bout) -> None:

@@ -13,6 +13,7 @@ from grfkit.simulate.participants import (
     TREADMILL_COHORT,
     participants_table,
     sample_cohort,
+    truth_table,
     sample_participant,
 )
 
@@ -25,11 +26,33 @@ def test_overground_cohort_is_15_with_6_women() -> None:
     assert all(list(p.gradients_deg) == ["level"] for p in people)
 
 
-def test_treadmill_cohort_is_50_half_women_with_three_gradients() -> None:
+def test_treadmill_cohort_follows_the_published_protocol() -> None:
     people = sample_cohort(TREADMILL_COHORT, 50, seed=1)
     assert sum(p.sex == "female" for p in people) == 25
-    grade = math.degrees(math.atan(0.05))
-    assert people[0].gradients_deg == pytest.approx({"downhill": -grade, "level": 0.0, "uphill": grade})
+    # Dataset_Generator.py (JoshCarter97/LSTM_GRF_Estimation @ 069a239): inclines 1 (flat), +6, -4 % grade.
+    degrees = {name: math.degrees(math.atan(pct / 100)) for name, pct in (("downhill", -4), ("level", 1), ("uphill", 6))}
+    assert people[0].gradients_deg == pytest.approx(degrees)
+    for p in people:
+        speeds = p.speeds_mps
+        assert speeds["slow"] == pytest.approx(0.9 * speeds["medium"])
+        assert speeds["fast"] == pytest.approx(1.1 * speeds["medium"])
+        assert speeds["fixed"] == pytest.approx(12 / 3.6)
+
+
+def test_hidden_generator_parameters_are_truth_not_participant_metadata() -> None:
+    people = sample_cohort(OVERGROUND_COHORT, 3, seed=0)
+    assert not {"fsr_gain_left", "asymmetry", "braking_frac"} & set(participants_table(people).columns)
+    truth = truth_table(people)
+    assert {"fsr_gain_left", "fsr_gain_right", "asymmetry", "braking_frac", "active_peak_frac"} <= set(truth.columns)
+    assert truth["participant"].tolist() == ["OG01", "OG02", "OG03"]
+
+
+def test_runners_differ_in_force_shape() -> None:
+    people = sample_cohort(TREADMILL_COHORT, 50, seed=3)
+    for name in ("impact_time_factor", "active_peak_frac", "active_sine_weight", "braking_frac"):
+        values = np.array([getattr(p, name) for p in people])
+        assert values.std() > 0.01 * abs(values.mean()), name
+    assert all(0.38 <= p.active_peak_frac <= 0.52 and 0.40 <= p.braking_frac <= 0.55 for p in people)
 
 
 def test_smaller_cohort_is_a_prefix_of_the_full_one() -> None:

@@ -13,7 +13,7 @@ def test_paper_scale_follows_the_study() -> None:
     assert paper.overground_participants == 15 and paper.overground_duration_s == 120.0
     assert paper.overground_bouts == ("slow", "medium", "fast")
     assert paper.treadmill_participants == 50 and paper.treadmill_conditions == TREADMILL_CONDITIONS
-    assert len(TREADMILL_CONDITIONS) == 9
+    assert len(TREADMILL_CONDITIONS) == 10 and "fixed_level" in TREADMILL_CONDITIONS
 
 
 def test_scales_grow_from_ci_to_paper() -> None:

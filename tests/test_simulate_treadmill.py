@@ -26,7 +26,7 @@ def test_bout_follows_the_raw_format(uphill) -> None:
     assert raw.marker is None and raw.info.marker_rate_hz is None
     assert [p.name for p in raw.info.plates] == ["belt"]
     assert raw.info.belt_speed_mps == pytest.approx(PERSON.speeds_mps["medium"])
-    assert raw.info.gradient_deg == pytest.approx(math.degrees(math.atan(0.05)))
+    assert raw.info.gradient_deg == pytest.approx(math.degrees(math.atan(0.06)))
     assert stances["clean"].all() and (stances["plate"] == "belt").all()
 
 

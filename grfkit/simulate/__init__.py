@@ -12,10 +12,12 @@ Modules: :mod:`~grfkit.simulate.participants` (the two cohorts),
 :mod:`~grfkit.simulate.imu` (shoe IMU), :mod:`~grfkit.simulate.clocks`
 (insole clock), :mod:`~grfkit.simulate.wearables` (insole and IMU tables),
 :mod:`~grfkit.simulate.overground`, :mod:`~grfkit.simulate.treadmill`
-(environments), :mod:`~grfkit.simulate.truth`, :mod:`~grfkit.simulate.scales`
+(environments), :mod:`~grfkit.simulate.domain_gap` (one switch per
+treadmill/overground difference), :mod:`~grfkit.simulate.truth`, :mod:`~grfkit.simulate.scales`
 and :mod:`~grfkit.simulate.cohort` (the entry points).
 """
 
+from .domain_gap import NO_GAP, DomainGap
 from .cohort import COHORTS, SimulatedBout, cohort_plan, simulate_bout, simulate_cohort
 from .participants import (
     OVERGROUND_COHORT,
@@ -28,6 +30,8 @@ from .participants import (
 from .scales import SCALES, TREADMILL_CONDITIONS, ScaleConfig, get_scale
 
 __all__ = [
+    "DomainGap",
+    "NO_GAP",
     "COHORTS",
     "SimulatedBout",
     "cohort_plan",

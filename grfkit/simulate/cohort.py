@@ -22,10 +22,11 @@ from typing import NamedTuple
 import pandas as pd
 from tqdm import tqdm
 
-from ..atomic import atomic_directory
+from ..atomic import atomic_directory, write_text_atomic
 from ..errors import ConfigError
 from ..rawdata import TRUTH_TRIAL_COLUMNS, RawBout, write_bout, write_dataset_files
 from .clocks import InsoleClock
+from .domain_gap import DomainGap
 from .overground import OvergroundConfig, simulate_overground_bout
 from .participants import (
     OVERGROUND_COHORT,
@@ -34,6 +35,7 @@ from .participants import (
     Participant,
     participants_table,
     sample_participant,
+    truth_table,
 )
 from .scales import ScaleConfig, get_scale
 from .treadmill import TreadmillConfig, simulate_treadmill_bout
@@ -69,18 +71,22 @@ def _generator_version() -> str:
         return "unknown"
 
 
-def _participant(dataset: str, participant: str | Participant, seed: int) -> Participant:
-    if isinstance(participant, Participant):
-        return participant
+def _spec(dataset: str, gap: DomainGap) -> CohortSpec:
     if dataset not in COHORTS:
         raise ConfigError(f"unknown data set {dataset!r}; choose one of {sorted(COHORTS)}")
-    spec = COHORTS[dataset]
+    return gap.treadmill_cohort(COHORTS[dataset]) if dataset == "treadmill" else COHORTS[dataset]
+
+
+def _participant(dataset: str, participant: str | Participant, seed: int, gap: DomainGap) -> Participant:
+    if isinstance(participant, Participant):
+        return gap.participant(participant)
+    spec = _spec(dataset, gap)
     digits = participant.removeprefix(spec.id_prefix)
     if not digits.isdigit() or int(digits) < 1:
         raise ConfigError(
             f"participant id {participant!r} is not of the form {spec.id_prefix}01, {spec.id_prefix}02, ..."
         )
-    return sample_participant(spec, int(digits) - 1, seed)
+    return gap.participant(sample_participant(spec, int(digits) - 1, seed))
 
 
 def _trial_row(participant: Participant, bout: str, clock: InsoleClock) -> pd.DataFrame:
@@ -100,6 +106,7 @@ def simulate_bout(
     scale: str | ScaleConfig = "ci",
     overground: OvergroundConfig = OvergroundConfig(),
     treadmill: TreadmillConfig = TreadmillConfig(),
+    gap: DomainGap = DomainGap(),
 ) -> SimulatedBout:
     """Simulate one bout in memory.
 
@@ -121,6 +128,10 @@ def simulate_bout(
         Scale whose bout length is used when ``duration_s`` is not given.
     overground, treadmill
         Environment parameters.
+    gap
+        Which treadmill/overground differences to simulate (all by default).
+    gap
+        Which treadmill/overground differences to simulate (all by default).
 
     Returns
     -------
@@ -137,8 +148,9 @@ def simulate_bout(
     --------
     >>> raw, stances, trial = simulate_bout("treadmill", "TM01", "medium_level", duration_s=12)  # doctest: +SKIP
     """
-    person = _participant(dataset, participant, seed)
+    person = _participant(dataset, participant, seed, gap)
     config = get_scale(scale)
+    overground, treadmill = gap.overground_config(overground), gap.treadmill_config(treadmill)
     try:
         if person.dataset == "overground":
             length = duration_s if duration_s is not None else config.overground_duration_s
@@ -153,7 +165,9 @@ def simulate_bout(
     return SimulatedBout(raw, stances, _trial_row(person, bout, clock))
 
 
-def cohort_plan(scale: str | ScaleConfig, seed: int) -> tuple[list[Participant], pd.DataFrame]:
+def cohort_plan(
+    scale: str | ScaleConfig, seed: int, gap: DomainGap = DomainGap()
+) -> tuple[list[Participant], pd.DataFrame]:
     """The participants and bouts a cohort of this scale and seed contains.
 
     Parameters
@@ -162,6 +176,8 @@ def cohort_plan(scale: str | ScaleConfig, seed: int) -> tuple[list[Participant],
         ``"ci"``, ``"book"``, ``"paper"`` or a :class:`ScaleConfig`.
     seed
         Cohort seed.
+    gap
+        Which treadmill/overground differences to simulate (all by default).
 
     Returns
     -------
@@ -172,8 +188,10 @@ def cohort_plan(scale: str | ScaleConfig, seed: int) -> tuple[list[Participant],
         speed_mps, gradient_deg, duration_s).
     """
     config = get_scale(scale)
+    treadmill_spec = _spec("treadmill", gap)
     people = [sample_participant(OVERGROUND_COHORT, i, seed) for i in range(config.overground_participants)]
-    people += [sample_participant(TREADMILL_COHORT, i, seed) for i in range(config.treadmill_participants)]
+    people += [sample_participant(treadmill_spec, i, seed) for i in range(config.treadmill_participants)]
+    people = [gap.participant(p) for p in people]
     rows = []
     for person in people:
         if person.dataset == "overground":
@@ -218,6 +236,7 @@ def simulate_cohort(
     fmt: str = "parquet",
     overground: OvergroundConfig = OvergroundConfig(),
     treadmill: TreadmillConfig = TreadmillConfig(),
+    gap: DomainGap = DomainGap(),
 ) -> Path:
     """Simulate both data sets of a cohort and write them as a raw data folder.
 
@@ -251,7 +270,7 @@ def simulate_cohort(
         For an unknown scale.
     """
     config = get_scale(scale)
-    people, bouts = cohort_plan(config, seed)
+    people, bouts = cohort_plan(config, seed, gap)
     by_id = {(p.dataset, p.participant): p for p in people}
     out_dir = Path(out_dir)
     stances: list[pd.DataFrame] = []
@@ -268,6 +287,7 @@ def simulate_cohort(
                 duration_s=row.duration_s,
                 overground=overground,
                 treadmill=treadmill,
+                gap=gap,
             )
             write_bout(tmp, bout.raw, fmt=fmt)
             stances.append(bout.stances)
@@ -284,6 +304,8 @@ def simulate_cohort(
                 "generator": "grfkit.simulate",
                 "grfkit_version": _generator_version(),
                 "scale_config": dataclasses.asdict(config),
+                "domain_gap": dataclasses.asdict(gap),
             },
         )
+        write_text_atomic(Path(tmp) / "truth" / "participants.csv", truth_table(people).to_csv(index=False))
     return out_dir

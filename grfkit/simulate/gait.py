@@ -6,14 +6,17 @@ runner's speed at that moment (:class:`~grfkit.simulate.grf_model.GaitRelations`
 scaled by the runner's individual factors and left/right asymmetry, with
 stride-to-stride noise.  The speed change over the step and the surface
 gradient set the stance's net anteroposterior impulse; the foot-strike
-pattern sets the impact.  Where each foot lands is added by the
+pattern sets the impact, the runner's shape parameters (loading rate,
+active-peak timing, skew, braking-to-propulsion transition) set the curve's
+shape, and each stride varies that shape a little (``shape_sd_frac``) in ways
+the impulse balance does not fix.  Where each foot lands is added by the
 environment (:mod:`~grfkit.simulate.overground`, :mod:`~grfkit.simulate.treadmill`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -133,11 +136,17 @@ def generate_contacts(
         step = max(step, tc + relations.min_aerial_time_s)
         dv1, t1 = relations.impact_parameters(p.foot_strike, speed, gradient_deg)
         dv1 *= p.impact_factor * side * max(0.3, 1.0 + 1.5 * p.force_cv * rng.normal())
-        t1 *= max(0.5, 1.0 + p.force_cv * rng.normal())
+        t1 *= p.impact_time_factor * max(0.5, 1.0 + p.force_cv * rng.normal())
         braking = float(relations.braking_peak_bw(speed)) * p.braking_factor * side
         braking *= max(0.3, 1.0 + p.force_cv * rng.normal())
         mid_speed = float(speed_at(t + tc / 2))
         speed_change = float(speed_at(t + step)) - speed
+        stride_shape = replace(
+            shape,
+            active_peak_stance_frac=float(np.clip(p.active_peak_frac + p.shape_sd_frac * rng.normal(), 0.33, 0.57)),
+            active_sine_weight=p.active_sine_weight,
+            braking_stance_frac=float(np.clip(p.braking_frac + p.shape_sd_frac * rng.normal(), 0.35, 0.6)),
+        )
         force = design_stance(
             body_mass_kg=p.body_mass_kg,
             contact_time_s=tc,
@@ -148,7 +157,7 @@ def generate_contacts(
             speed_change_mps=speed_change,
             gradient_deg=gradient_deg,
             medial_direction=-1.0 if foot == "left" else 1.0,
-            shape=shape,
+            shape=stride_shape,
         )
         contacts.append(
             Contact(
@@ -160,7 +169,10 @@ def generate_contacts(
                 impact_velocity_change_mps=dv1,
                 impact_half_time_s=t1,
                 force=force,
-                cop=p.cop_pattern.jittered(rng, ap_sd_frac=0.015, ml_sd_frac=0.02),
+                cop=replace(
+                    p.cop_pattern.jittered(rng, ap_sd_frac=0.015, ml_sd_frac=0.02),
+                    transition_frac=force.braking_time_s / force.contact_time_s,
+                ),
             )
         )
         t += step

@@ -61,7 +61,6 @@ lowered after the validation against real treadmill and overground stances
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -271,10 +270,9 @@ class GaitRelations:
         return max(dv, 0.05), p.half_time_s
 
 
-@functools.cache
 def _active_unit_area(sine_weight: float, warp_exponent: float) -> float:
     """Integral over stance fraction 0..1 of the unit active shape."""
-    s = np.linspace(0.0, 1.0, 20001)
+    s = np.linspace(0.0, 1.0, 4001)
     return float(np.trapezoid(_active_unit_shape(s, sine_weight, warp_exponent), s))
 
 
@@ -322,6 +320,19 @@ class StanceForce:
     impact_ap_ratio: float
     lateral_amplitude_n: float
 
+    @property
+    def braking_impulse_ns(self) -> float:
+        """Posterior (braking) impulse of the stance: the braking lobe and the impact spike (N·s, positive)."""
+        return (
+            self.braking_amplitude_n * 2.0 * self.braking_time_s / np.pi
+            + self.impact_ap_ratio * self.impact_impulse_ns
+        )
+
+    @property
+    def propulsive_impulse_ns(self) -> float:
+        """Anterior (propulsive) impulse of the stance (N·s, positive)."""
+        return self.propulsive_amplitude_n * 2.0 * (self.contact_time_s - self.braking_time_s) / np.pi
+
     def impact_force_n(self, t_s: ArrayLike) -> np.ndarray:
         """Impact component of the vertical force at times ``t_s`` after contact."""
         return _impact(
@@ -346,7 +357,7 @@ class StanceForce:
         return _evaluate(np.asarray(t_s, dtype=np.float64), *(getattr(self, f) for f in _FIELDS))
 
 
-_FIELDS: tuple[str, ...] = tuple(f for f in StanceForce.__dataclass_fields__)
+_FIELDS: tuple[str, ...] = tuple(StanceForce.__dataclass_fields__)
 
 
 def _impact(t: np.ndarray, impulse: ArrayLike, half_time: ArrayLike, contact_time: ArrayLike) -> np.ndarray:

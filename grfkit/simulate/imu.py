@@ -21,27 +21,47 @@ Motion model
 Foot pitch (rotation about ``y``, positive toes-down relative to the
 surface) follows keypoints through each gait cycle: dorsiflexed at a
 rear-foot strike (toes up, about -12°), flat from about 15 % of stance,
-heel rise from 45 % of stance to about +30° at toe-off, up to about +60° in
-early swing (the sole facing backwards), back to the landing angle at the
-next contact; fore-foot strikers land toes-down (about +8°).  Roll (about
-``x``) inverts slightly at contact, everts in early stance and returns to
-neutral for the swing.  Angles follow quintic Hermite pieces through the
-keypoints (monotone slopes, zero curvature at the keypoints, so rates and
-angular accelerations are continuous) and are differentiated exactly.  In stance the sensor point rotates about the heel
-before foot-flat and about the metatarsal heads after heel rise.  In swing
-it follows a quintic Hermite curve that leaves with the toe-off velocity and
-acceleration and arrives at the next landing point moving forward and down,
-with a clearance bump on the way.
+heel rise at the stance's braking-to-propulsion transition, rolling over the
+forefoot to about +30° at toe-off, up to about +60° in early swing (the sole
+facing backwards), back to the landing angle at the next contact; fore-foot
+strikers land toes-down (about +8°).  Roll (about ``x``) inverts slightly at
+contact, everts in early stance and returns to neutral for the swing.  Angles
+follow quintic Hermite pieces through the keypoints (monotone slopes, zero
+curvature at the keypoints, so rates and angular accelerations are
+continuous) and are differentiated exactly.  In stance the sensor point
+rotates about the heel before foot-flat and about the metatarsal heads after
+heel rise.  In swing it follows a quintic Hermite curve that leaves with the
+toe-off velocity and acceleration and arrives at the next landing point
+moving forward and down, with a clearance bump on the way.
 
-At contact that touchdown velocity is removed by a half-sine deceleration
+How the anteroposterior force reaches the IMU
+---------------------------------------------
+Three physical paths, no copy of the force:
+
+* **touchdown deceleration**: a foot that lands further ahead of the body
+  still moves forward when it touches down and brakes the body more.  The
+  forward touchdown velocity is proportional to the stance's braking impulse
+  per kilogram of body mass (``touchdown_braking_ratio``), and the impact
+  pulse that stops the shoe removes it: a harder-braking step shows a larger
+  forward deceleration in ``acc_x`` at contact;
+* **sagittal rotation timing**: the heel rises when braking turns into
+  propulsion, so the onset of the forefoot roll-over in ``gyro_y`` marks the
+  zero crossing of the anteroposterior force;
+* **push-off**: the pitch at toe-off grows with the propulsive impulse per
+  kilogram (``pushoff_pitch_per_mps_deg``), so a stronger push rolls the foot
+  faster (``gyro_y``) and accelerates the sensor forward and up about the
+  metatarsal heads.
+
+At contact the touchdown velocity is removed by a half-sine deceleration
 pulse lasting the impact of the two-mass model (``2 t1``); the downward
 touchdown velocity scales with the model's ``dV1``, so the pulse is larger
 at higher speed and for rear-foot strikers.  The pulse's area is exactly the
 velocity jump, so the sensor's acceleration integrates to zero over whole
 strides.  A damped ringing of shoe and mount follows.  Gravity is projected
-into the sensor frame through pitch, roll, the surface gradient and a small
-mounting misalignment; sensor noise, a constant bias per bout, the range
-limits and 16-bit resolution (in :mod:`grfkit.simulate.wearables`) are added.
+into the sensor frame through pitch, roll, the surface gradient and the
+mounting misalignment of the recording session; sensor noise, a constant
+bias per bout, the range limits (saturation) and 16-bit resolution (in
+:mod:`grfkit.simulate.wearables`) are added.
 
 Turns overground are ignored: the foot moves along the path as if it were
 straight (the plates lie on the straight).
@@ -84,8 +104,15 @@ class ImuConfig:
     touchdown_velocity_ratio
         Downward velocity of the sensor at touchdown as a fraction of the
         two-mass model's ``dV1`` (the foot is stopped faster than the shank).
-    touchdown_forward_ratio
-        Forward velocity of the sensor at touchdown as a fraction of running speed.
+    touchdown_braking_ratio
+        Forward velocity of the sensor at touchdown per unit of the stance's
+        braking impulse per kilogram of body mass (m/s per m/s).
+    pushoff_pitch_per_mps_deg
+        Extra pitch at toe-off per m/s of propulsive impulse per kilogram
+        above ``reference_impulse_mps``.
+    reference_impulse_mps
+        Typical braking or propulsive impulse per kilogram (about 0.2 m/s at
+        3.5 m/s), the point where the push-off term is zero.
     contact_roll_deg, stance_roll_deg
         Roll at contact (negative: inverted) and peak eversion in early stance.
     ringing_frequency_hz, ringing_decay_s, ringing_ratio
@@ -113,7 +140,9 @@ class ImuConfig:
     swing_clearance_m: float = 0.22
     swing_clearance_per_mps_m: float = 0.05
     touchdown_velocity_ratio: float = 0.6
-    touchdown_forward_ratio: float = 0.1
+    touchdown_braking_ratio: float = 1.75
+    pushoff_pitch_per_mps_deg: float = 100.0
+    reference_impulse_mps: float = 0.2
     contact_roll_deg: float = -4.0
     stance_roll_deg: float = 6.0
     ringing_frequency_hz: float = 60.0
@@ -155,6 +184,11 @@ class FootStep:
         Running speed.
     impact_velocity_change_mps, impact_half_time_s
         Impact parameters of the two-mass model.
+    braking_frac
+        Stance fraction of the braking-to-propulsion transition (heel rise).
+    braking_impulse_mps, propulsive_impulse_mps
+        The stance's braking and propulsive impulses per kilogram of body
+        mass (N·s/kg = m/s, both positive).
     """
 
     start_s: float
@@ -163,6 +197,9 @@ class FootStep:
     speed_mps: float
     impact_velocity_change_mps: float
     impact_half_time_s: float
+    braking_frac: float = 0.45
+    braking_impulse_mps: float = 0.2
+    propulsive_impulse_mps: float = 0.2
 
 
 @dataclass(frozen=True)
@@ -208,7 +245,9 @@ def _keypoints(
         tc = step.contact_time_s
         excess = step.speed_mps - 3.0
         toe_off = config.toe_off_pitch_deg + config.toe_off_pitch_per_mps_deg * excess
-        times += [step.start_s, step.start_s + flat_frac * tc, step.start_s + 0.45 * tc, step.start_s + tc]
+        toe_off += config.pushoff_pitch_per_mps_deg * (step.propulsive_impulse_mps - config.reference_impulse_mps)
+        heel_rise = max(step.braking_frac, flat_frac + 0.05)
+        times += [step.start_s, step.start_s + flat_frac * tc, step.start_s + heel_rise * tc, step.start_s + tc]
         pitch += [contact_pitch, 0.0, 0.0, toe_off]
         roll_times += [step.start_s, step.start_s + 0.3 * tc, step.start_s + tc]
         roll += [config.contact_roll_deg, config.stance_roll_deg, 0.0]
@@ -364,7 +403,8 @@ def foot_kinematics(
     p0, v0, a0 = stance.state(ends[:-1], heel[:-1])
     p1, v_stance, _ = stance.state(starts[1:], heel[1:])
     touchdown = config.touchdown_velocity_ratio * np.array([s.impact_velocity_change_mps for s in steps[1:]])
-    v1 = np.stack([config.touchdown_forward_ratio * np.array([s.speed_mps for s in steps[1:]]), -touchdown], axis=1)
+    forward = config.touchdown_braking_ratio * np.array([s.braking_impulse_mps for s in steps[1:]])
+    v1 = np.stack([forward, -touchdown], axis=1)
     for i in range(len(steps) - 1):
         duration = starts[i + 1] - ends[i]
         lo, hi = last[i], first[i + 1]

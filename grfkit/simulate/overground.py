@@ -13,10 +13,12 @@ What differs from the treadmill (each a parameter of :class:`OvergroundConfig`)
 --------------------------------------------------------------------------------
 * speed varies around the loop: the runner slows into each turn (to a
   fraction of the straight-line speed, and at most the speed a lateral
-  acceleration limit allows on the turn radius), speeds up out of it over a
-  ramp distance, and fluctuates along the straight (a slow random process).
-  Every stance therefore has a non-zero net anteroposterior impulse
-  ``m * dv``;
+  acceleration limit allows on the turn radius) and speeds up out of it over
+  a ramp distance.  As in a real lab the ramps end before the capture
+  volume: the plate row sits in the middle of a steady-speed section of the
+  runway (:meth:`LabLayout.steady_section_m`), where the speed only fluctuates a little
+  from step to step (a slow random process, ``speed_fluctuation_cv``).  Every
+  stance still has a small net anteroposterior impulse ``m * dv``;
 * where the feet land follows from the step lengths, so only some contacts
   hit a plate, and some of those land across two plates (straddle) or partly
   off a plate (edge).  Those plates then measure only part of the load (the
@@ -45,6 +47,7 @@ import pandas as pd
 from scipy.interpolate import PchipInterpolator
 
 from ..channels import MARKER_CHANNELS, plate_channels
+from ..errors import ConfigError
 from ..insole import plantar_weights
 from ..rawdata import BoutInfo, Plate, RawBout
 from .clocks import ClockModel, InsoleClock, sample_clock
@@ -87,8 +90,8 @@ class LabLayout:
     plate_width_m: float = 0.4
     plate_gap_m: float = 0.005
     plates_centre_x_m: float = 0.0
-    straight_start_x_m: float = -5.0
-    straight_end_x_m: float = 5.0
+    straight_start_x_m: float = -6.0
+    straight_end_x_m: float = 6.0
     turn_radius_m: float = 1.75
     capture_x_m: tuple[float, float] = (-4.5, 4.5)
     capture_y_m: tuple[float, float] = (-1.5, 1.5)
@@ -149,6 +152,21 @@ class LabLayout:
         )
         return x, y, heading
 
+    def steady_section_m(self, ramp_length_m: float) -> tuple[float, float]:
+        """x range of the runway where the runner is past the ramps (steady speed).
+
+        Parameters
+        ----------
+        ramp_length_m
+            Distance over which the runner speeds up out of a turn or slows into one.
+
+        Returns
+        -------
+        tuple of float
+            ``(x_start, x_end)``.
+        """
+        return self.straight_start_x_m + ramp_length_m, self.straight_end_x_m - ramp_length_m
+
     def turn_distance_m(self, distance_m: np.ndarray) -> np.ndarray:
         """Distance along the loop to the nearest turn (0 inside a turn)."""
         s = np.mod(np.asarray(distance_m, dtype=np.float64), self.loop_length_m)
@@ -208,8 +226,8 @@ class OvergroundConfig:
     layout: LabLayout = field(default_factory=LabLayout)
     turn_speed_ratio: float = 0.85
     max_turn_lateral_acc_mps2: float = 6.0
-    ramp_length_m: float = 5.0
-    speed_fluctuation_cv: float = 0.03
+    ramp_length_m: float = 2.5
+    speed_fluctuation_cv: float = 0.015
     speed_fluctuation_time_s: float = 1.5
     lap_lateral_sd_m: float = 0.06
     step_width_sd_m: float = 0.02
@@ -231,6 +249,15 @@ class OvergroundConfig:
     imu: ImuConfig = field(default_factory=ImuConfig)
     relations: GaitRelations = field(default_factory=GaitRelations)
     shape: GrfShape = field(default_factory=GrfShape)
+
+    def __post_init__(self) -> None:
+        plates = self.layout.plates()
+        start, end = self.layout.steady_section_m(self.ramp_length_m)
+        if plates[0].x_min_m < start or plates[-1].x_max_m > end:
+            raise ConfigError(
+                f"the plate row ({plates[0].x_min_m:.2f} to {plates[-1].x_max_m:.2f} m) must lie in the "
+                f"steady-speed section of the runway ({start:.2f} to {end:.2f} m); shorten ramp_length_m"
+            )
 
 
 @dataclass(frozen=True)

@@ -6,18 +6,27 @@ The study had two separate cohorts, and so does the simulator:
   three self-selected speeds (slow, medium, fast) on a lab loop;
 * treadmill (:data:`TREADMILL_COHORT`): the 50 runners (25 female, 25 male)
   of the published treadmill study (Carter et al. 2024, PeerJ 12:e17896),
-  described there as heterogeneous, with three personalised speeds and three
-  gradients.  The simulator's gradients, -5 %, 0 % and +5 % grade (about
-  -2.9°, 0°, +2.9°), are an assumption: we could not check the protocol's
-  values.
+  described there as heterogeneous.  Its protocol follows the study's
+  published data-set code (``Dataset_Generator.py`` of
+  ``JoshCarter97/LSTM_GRF_Estimation`` at commit ``069a239``, lines 138-151):
+  speeds of 0.9, 1.0 and 1.1 times the runner's preferred speed plus a fixed
+  12 km/h trial (the fixed value shows that speeds are in km/h there), and
+  treadmill incline settings of 1 (the "flat" trial), +6 and -4, which we
+  read as percent grade (a 1 % incline is the usual stand-in for level
+  overground running): about +0.57°, +3.43° and -2.29°.
 
 Each runner gets body size (height by sex, mass from a body-mass index, foot
 length about 15 % of height, insole width 36 % of its length), a foot-strike
 pattern (rear-, mid- or fore-foot with proportions typical of recreational
 runners), preferred speeds, individual gait factors (contact and step time,
-braking, impact), stride-to-stride variability, a left/right asymmetry, the
-centre-of-pressure pattern of their foot strike, the fit gain of each insole
-and the gain of each of its sensors, and the mounting angle of the shoe IMU.
+braking, impact), the shape of their force curves (loading rate, active-peak
+timing, skew, the moment braking turns into propulsion), stride-to-stride
+variability, a left/right asymmetry and the centre-of-pressure pattern of
+their foot strike.  Each runner is recorded in one session, so the insole fit
+gains, the gain of each sensor and the mounting angle of the shoe IMU are
+that session's (the insoles and the IMU are put on anew in every session).
+The generator's hidden parameters go to ``truth/participants.csv``, not to
+``participants.csv`` (:func:`truth_table`).
 
 Population differences between the cohorts are parameters of
 :class:`CohortSpec`: sex ratio, speed distribution (the treadmill runners
@@ -51,6 +60,7 @@ __all__ = [
     "sample_participant",
     "sample_cohort",
     "participants_table",
+    "truth_table",
 ]
 
 
@@ -90,6 +100,8 @@ class CohortSpec:
         Standard deviation of the preferred speed.
     speed_ratios
         Each speed class as a multiple of the preferred speed.
+    fixed_speeds_mps
+        Speed classes at a fixed speed for everyone (name, m/s).
     gradients_deg
         Gradient classes (name, degrees); level only overground.
     timing_cv_range
@@ -112,6 +124,7 @@ class CohortSpec:
     preferred_speed_mean_mps: tuple[float, float] = (3.1, 3.5)
     preferred_speed_sd_mps: float = 0.3
     speed_ratios: tuple[tuple[str, float], ...] = (("slow", 0.85), ("medium", 1.0), ("fast", 1.18))
+    fixed_speeds_mps: tuple[tuple[str, float], ...] = ()
     gradients_deg: tuple[tuple[str, float], ...] = (("level", 0.0),)
     timing_cv_range: tuple[float, float] = (0.02, 0.04)
 
@@ -119,7 +132,27 @@ class CohortSpec:
 #: The overground cohort of the study (15 runners, 6 female).
 OVERGROUND_COHORT = CohortSpec(dataset="overground", id_prefix="OG", n_participants=15, n_female=6)
 
-_FIVE_PERCENT_DEG = math.degrees(math.atan(0.05))
+
+def grade_deg(grade_pct: float) -> float:
+    """Incline in degrees of a treadmill grade setting in percent.
+
+    Parameters
+    ----------
+    grade_pct
+        Rise per 100 units of horizontal distance.
+
+    Returns
+    -------
+    float
+        ``degrees(atan(grade_pct / 100))``.
+
+    Examples
+    --------
+    >>> round(grade_deg(6.0), 2)
+    3.43
+    """
+    return math.degrees(math.atan(grade_pct / 100.0))
+
 
 #: The treadmill cohort of the published treadmill study (50 runners, 25 female).
 TREADMILL_COHORT = CohortSpec(
@@ -129,8 +162,9 @@ TREADMILL_COHORT = CohortSpec(
     n_female=25,
     preferred_speed_mean_mps=(3.2, 3.7),
     preferred_speed_sd_mps=0.4,
-    speed_ratios=(("slow", 0.85), ("medium", 1.0), ("fast", 1.15)),
-    gradients_deg=(("downhill", -_FIVE_PERCENT_DEG), ("level", 0.0), ("uphill", _FIVE_PERCENT_DEG)),
+    speed_ratios=(("slow", 0.9), ("medium", 1.0), ("fast", 1.1)),
+    fixed_speeds_mps=(("fixed", 12.0 / 3.6),),
+    gradients_deg=(("downhill", grade_deg(-4.0)), ("level", grade_deg(1.0)), ("uphill", grade_deg(6.0))),
 )
 
 
@@ -162,6 +196,19 @@ class Participant:
         Stride-to-stride coefficient of variation of contact and step time.
     force_cv
         Stride-to-stride coefficient of variation of impact and braking.
+    impact_time_factor
+        Multiplier of the time to the impact peak (loading rate: a larger
+        factor, a slower load).
+    active_peak_frac
+        Stance fraction at which the active (vertical) peak falls.
+    active_sine_weight
+        Shape of the active peak: 0 a broad half sine, 1 a narrow squared sine.
+    braking_frac
+        Stance fraction at which braking turns into propulsion (level, steady speed).
+    shape_sd_frac
+        Stride-to-stride SD (stance fraction) of the active-peak timing and of
+        the braking-to-propulsion transition: shape variation that the
+        impulse balance of the step does not fix.
     asymmetry
         Relative left-minus-right difference of contact time (and of the
         force parameters, with the same sign).
@@ -205,6 +252,11 @@ class Participant:
     sensor_gains_right: tuple[float, ...] = field(repr=False)
     imu_pitch_offset_deg: float = 0.0
     imu_roll_offset_deg: float = 0.0
+    impact_time_factor: float = 1.0
+    active_peak_frac: float = 0.45
+    active_sine_weight: float = 0.5
+    braking_frac: float = 0.47
+    shape_sd_frac: float = 0.0
 
     def side_factor(self, foot: str) -> float:
         """Multiplier of contact time and force parameters for one foot (asymmetry).
@@ -222,7 +274,7 @@ class Participant:
         return 1.0 + (0.5 if foot == "left" else -0.5) * self.asymmetry
 
     def to_row(self) -> dict[str, object]:
-        """One row of ``participants.csv``: the required columns and the main extras."""
+        """One row of ``participants.csv``: what a lab records about a participant."""
         return {
             "dataset": self.dataset,
             "participant": self.participant,
@@ -233,9 +285,19 @@ class Participant:
             "foot_strike": self.foot_strike,
             "insole_width_m": round(self.insole_width_m, 4),
             **{f"{name}_speed_mps": round(v, 3) for name, v in self.speeds_mps.items()},
-            "fsr_gain_left": round(self.fsr_gain_left, 4),
-            "fsr_gain_right": round(self.fsr_gain_right, 4),
-            "asymmetry": round(self.asymmetry, 4),
+        }
+
+    def truth_row(self) -> dict[str, object]:
+        """One row of ``truth/participants.csv``: the generator's hidden parameters."""
+        hidden = (
+            "contact_time_factor", "step_time_factor", "braking_factor", "impact_factor", "timing_cv", "force_cv",
+            "asymmetry", "fsr_gain_left", "fsr_gain_right", "imu_pitch_offset_deg", "imu_roll_offset_deg",
+            "impact_time_factor", "active_peak_frac", "active_sine_weight", "braking_frac", "shape_sd_frac",
+        )
+        return {
+            "dataset": self.dataset,
+            "participant": self.participant,
+            **{name: round(float(getattr(self, name)), 5) for name in hidden},
         }
 
 
@@ -284,7 +346,7 @@ def sample_participant(spec: CohortSpec, index: int, seed: int) -> Participant:
     probabilities = np.array([p for _, p in spec.strike_proportions])
     strike = str(names[rng.choice(len(names), p=probabilities / probabilities.sum())])
     preferred = float(np.clip(rng.normal(spec.preferred_speed_mean_mps[k], spec.preferred_speed_sd_mps), 2.4, 4.8))
-    speeds = {name: preferred * ratio for name, ratio in spec.speed_ratios}
+    speeds = {name: preferred * ratio for name, ratio in spec.speed_ratios} | dict(spec.fixed_speeds_mps)
 
     def log_normal(sd: float) -> float:
         return float(np.exp(rng.normal(0.0, sd)))
@@ -317,6 +379,11 @@ def sample_participant(spec: CohortSpec, index: int, seed: int) -> Participant:
         sensor_gains_right=tuple(sensor_gains[1].tolist()),
         imu_pitch_offset_deg=float(rng.normal(0.0, 3.0)),
         imu_roll_offset_deg=float(rng.normal(0.0, 3.0)),
+        impact_time_factor=log_normal(0.2),
+        active_peak_frac=float(np.clip(rng.normal(0.45, 0.025), 0.38, 0.52)),
+        active_sine_weight=float(rng.uniform(0.2, 0.8)),
+        braking_frac=float(np.clip(rng.normal(0.47, 0.025), 0.40, 0.55)),
+        shape_sd_frac=float(rng.uniform(0.01, 0.025)),
     )
 
 
@@ -354,3 +421,19 @@ def participants_table(participants: list[Participant]) -> pd.DataFrame:
         One row per participant (:meth:`Participant.to_row`).
     """
     return pd.DataFrame([p.to_row() for p in participants])
+
+
+def truth_table(participants: list[Participant]) -> pd.DataFrame:
+    """The ``truth/participants.csv`` table: each participant's hidden generator parameters.
+
+    Parameters
+    ----------
+    participants
+        Participants of one or more cohorts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per participant (:meth:`Participant.truth_row`).
+    """
+    return pd.DataFrame([p.truth_row() for p in participants])

@@ -9,6 +9,10 @@ striker lands near 40 %, a fore-foot striker near 70 % on the lateral
 forefoot, where the COP first drifts slightly back as the heel lowers.  All end
 near the hallux (about 90 %, medial) at toe-off.  :data:`COP_PATTERNS` holds a
 pattern per strike type; :func:`cop_trajectory` evaluates it over the stance.
+The heel comes off the ground, and the forefoot takes the load, when braking
+turns into propulsion: each stance's path is timed by its own transition
+(``CopPattern.transition_frac``), so the insole's load distribution over time
+carries the timing of the anteroposterior force's zero crossing.
 
 Footprint on the plates
 -----------------------
@@ -33,6 +37,7 @@ from ..insole import FSR_AP_FRAC, FSR_ML_FRAC
 from ..rawdata import Plate
 
 __all__ = [
+    "NOMINAL_TRANSITION_FRAC",
     "CopPattern",
     "COP_PATTERNS",
     "cop_trajectory",
@@ -43,6 +48,11 @@ __all__ = [
     "classify_footprint",
     "plate_load_split",
 ]
+
+
+#: Stance fraction of the braking-to-propulsion transition in a typical level, steady stance
+#: (:class:`grfkit.simulate.grf_model.GrfShape`): where the patterns below reach the forefoot.
+NOMINAL_TRANSITION_FRAC: float = 0.47
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,11 @@ class CopPattern:
     start_ml_frac, end_ml_frac
         Position across the insole (0 medial, 1 lateral) at contact and
         toe-off; the COP moves from lateral to medial.
+    transition_frac
+        Stance fraction of this stance's braking-to-propulsion transition.
+        The path is time-warped (piecewise linearly) so that the point it
+        reaches at :data:`NOMINAL_TRANSITION_FRAC` of a typical stance --
+        heel off, forefoot loading -- falls at this fraction instead.
     """
 
     start_ap_frac: float
@@ -70,6 +85,7 @@ class CopPattern:
     forefoot_dip_ap_frac: float
     start_ml_frac: float
     end_ml_frac: float
+    transition_frac: float = 0.47
 
     def jittered(self, rng: np.random.Generator, *, ap_sd_frac: float, ml_sd_frac: float) -> CopPattern:
         """Return a copy with start and end points moved by Gaussian noise.
@@ -141,8 +157,12 @@ def _cop(
     dip: ArrayLike,
     start_ml: ArrayLike,
     end_ml: ArrayLike,
+    transition: ArrayLike,
 ) -> tuple[np.ndarray, np.ndarray]:
     """COP path; a positive ``dip`` selects the fore-foot form (slow start, backward dip)."""
+    early = s * NOMINAL_TRANSITION_FRAC / transition
+    late = NOMINAL_TRANSITION_FRAC + (s - transition) * (1.0 - NOMINAL_TRANSITION_FRAC) / (1.0 - transition)
+    s = np.where(s < transition, early, late)
     forefoot = start_ap + (end_ap - start_ap) * s**exponent - dip * np.sin(np.pi * s)
     heel_first = end_ap - (end_ap - start_ap) * (1.0 - s) ** exponent
     ap = np.where(np.asarray(dip) > 0, forefoot, heel_first)

@@ -51,12 +51,17 @@ __all__ = [
 
 #: Overground bouts (self-selected speed classes), in recording order.
 OVERGROUND_BOUTS: tuple[str, ...] = ("slow", "medium", "fast")
-#: Treadmill speed classes (personalised speeds).
-TREADMILL_SPEEDS: tuple[str, ...] = ("slow", "medium", "fast")
-#: Treadmill gradient classes.
+#: Treadmill speed classes: three personalised speeds (0.9, 1.0, 1.1 x preferred) and a fixed 12 km/h.
+TREADMILL_SPEEDS: tuple[str, ...] = ("slow", "medium", "fast", "fixed")
+#: Treadmill gradient classes (+1 %, +6 % and -4 % grade).
 TREADMILL_GRADIENTS: tuple[str, ...] = ("downhill", "level", "uphill")
-#: The 9 treadmill conditions, named ``<speed>_<gradient>``.
-TREADMILL_CONDITIONS: tuple[str, ...] = tuple(f"{s}_{g}" for s in TREADMILL_SPEEDS for g in TREADMILL_GRADIENTS)
+#: The 10 treadmill conditions, named ``<speed>_<gradient>``: every personalised speed at every
+#: gradient, and the fixed speed on the level (the published code accepts any combination; which
+#: ones the study recorded at 12 km/h is not published, so we assume the level one only).
+TREADMILL_CONDITIONS: tuple[str, ...] = (
+    *(f"{s}_{g}" for s in TREADMILL_SPEEDS[:3] for g in TREADMILL_GRADIENTS),
+    "fixed_level",
+)
 
 
 @dataclass(frozen=True)

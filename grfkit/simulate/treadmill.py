@@ -39,6 +39,8 @@ No waist marker is recorded on the treadmill.
 
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -98,6 +100,12 @@ class TreadmillConfig:
         that vibration in the normal force (half of it along the belt).
     mains_frequency_hz, mains_hum_n
         Electrical hum.
+    belt_dip_ratio
+        The belt slows under the braking foot and speeds up under the pushing
+        one (its speed control lags the load), so the runner needs a little
+        less anteroposterior force for the same speed change relative to the
+        belt: both AP lobes are smaller by this share.  Switched off by
+        :class:`grfkit.simulate.domain_gap.DomainGap` ``belt_dynamics``.
     belt_friction_coefficient
         Backward along-belt force per newton of normal load (belt on deck).
         0 by default: on Hamner & Delp's (2013) instrumented treadmill the
@@ -140,6 +148,7 @@ class TreadmillConfig:
     roller_vibration_n: float = 4.0
     mains_frequency_hz: float = 50.0
     mains_hum_n: float = 1.0
+    belt_dip_ratio: float = 0.05
     belt_friction_coefficient: float = 0.0
     offset_sd_n: float = 5.0
     cop_moment_noise_nm: float = 2.0
@@ -301,7 +310,14 @@ def simulate_treadmill_bout(
         shape=config.shape,
     )
     length = participant.insole_length_m
+    keep = 1.0 - config.belt_dip_ratio
     for contact in contacts:
+        contact.force = dataclasses.replace(
+            contact.force,
+            braking_amplitude_n=contact.force.braking_amplitude_n * keep,
+            propulsive_amplitude_n=contact.force.propulsive_amplitude_n * keep,
+            impact_ap_ratio=contact.force.impact_ap_ratio * keep,
+        )
         side = 1.0 if contact.foot == "left" else -1.0
         mid = contact.start_s + contact.contact_time_s / 2
         # The foot's middle is under the runner at mid-stance and moves back with the belt.

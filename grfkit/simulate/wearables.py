@@ -5,10 +5,19 @@ to the lab clock through the bout's :class:`~grfkit.simulate.clocks.InsoleClock`
 and filled from the contacts of that foot: the stance's vertical (surface
 normal) force goes through a first-order lag (foam and sensor response) and,
 with the stance's centre of pressure, through the plantar load model
-(:func:`grfkit.insole.plantar_distribution`), the insole's fit gain and
-per-sensor gains, and the FSR response (:func:`grfkit.insole.fsr_response`).
-The lagged load is only distributed while the foot is on the ground: the
-sensors unload at toe-off.  FSR counts are ``int16``, IMU channels float32
+(:func:`grfkit.insole.plantar_distribution`: each sensor's share of the load
+depends on where the centre of pressure is), the FSR non-idealities, the
+insole's fit gain and per-sensor gains of the recording session, and the FSR
+response with its saturation (:func:`grfkit.insole.fsr_response`).  The
+lagged load is only distributed while the foot is on the ground: the sensors
+unload at toe-off.
+
+FSR non-idealities (:class:`InsoleConfig`): *hysteresis* (a sensor reads more
+while unloading than while loading at the same force: the polymer recovers
+more slowly than it compresses; modelled as a share of the stance's load
+peak so far), *creep* (the reading rises under sustained load within a
+stance) and *drift* (the gain changes slowly over a bout as the insole warms
+up), on top of saturation.  FSR counts are ``int16``, IMU channels float32
 (16-bit converters); time stays float64.  The IMU (1125 Hz, same
 clock) senses the left foot's motion (:mod:`grfkit.simulate.imu`).
 """
@@ -37,7 +46,16 @@ from .imu import FootStep, ImuConfig, foot_kinematics, imu_signals
 from .participants import Participant
 from .plantar import cop_trajectories
 
-__all__ = ["InsoleConfig", "sample_times", "quantise", "foot_load", "contact_index", "insole_table", "imu_table"]
+__all__ = [
+    "InsoleConfig",
+    "sample_times",
+    "quantise",
+    "foot_load",
+    "contact_index",
+    "fsr_non_idealities",
+    "insole_table",
+    "imu_table",
+]
 
 
 @dataclass(frozen=True)
@@ -54,12 +72,24 @@ class InsoleConfig:
         FSR response (sensor, divider, converter).
     response_time_s
         Time constant of the first-order lag of foam and sensor.
+    hysteresis_frac
+        Share of the difference between the stance's load peak so far and the
+        current load that a sensor still reads while unloading.
+    creep_frac, creep_time_s
+        Relative rise of the reading under load within a stance and its time constant.
+    drift_per_min_mean, drift_per_min_sd
+        Relative gain change per minute within a bout (one rate per insole and bout).
     """
 
     rate_hz: float = 1000.0
     sensor_load_share: float = DEFAULT_SENSOR_LOAD_SHARE
     response: FsrResponse = DEFAULT_FSR_RESPONSE
     response_time_s: float = 0.003
+    hysteresis_frac: float = 0.08
+    creep_frac: float = 0.05
+    creep_time_s: float = 0.15
+    drift_per_min_mean: float = 0.01
+    drift_per_min_sd: float = 0.02
 
 
 def sample_times(duration_s: float, rate_hz: float) -> np.ndarray:
@@ -156,6 +186,57 @@ def contact_index(t_lab_s: np.ndarray, contacts: Sequence[Contact]) -> tuple[np.
     return which, tau
 
 
+def fsr_non_idealities(
+    sensor_force_n: np.ndarray,
+    which: np.ndarray,
+    tau_s: np.ndarray,
+    time_s: np.ndarray,
+    *,
+    drift_per_min: float,
+    config: InsoleConfig = InsoleConfig(),
+) -> np.ndarray:
+    """Hysteresis, creep and gain drift of the FSRs, applied to the force on each sensor.
+
+    Parameters
+    ----------
+    sensor_force_n
+        Force on each sensor, ``(n, 16)``, for samples in time order.
+    which, tau_s
+        Contact index (``-1`` off the ground) and time since its start of each
+        sample (:func:`contact_index`).
+    time_s
+        Time of each sample since the start of the bout (for the drift).
+    drift_per_min
+        Relative gain change per minute of this insole in this bout.
+    config
+        Non-ideality parameters.
+
+    Returns
+    -------
+    numpy.ndarray
+        The force each sensor responds to, same shape: the force plus
+        ``hysteresis_frac`` times the gap to its peak so far in the stance,
+        times ``1 + creep_frac (1 - exp(-tau / creep_time_s))``, times
+        ``1 + drift_per_min * time / 60``.
+
+    Examples
+    --------
+    >>> f = np.array([[1.0], [3.0], [2.0]])
+    >>> out = fsr_non_idealities(f, np.zeros(3, int), np.zeros(3), np.zeros(3), drift_per_min=0.0,
+    ...                          config=InsoleConfig(hysteresis_frac=0.5, creep_frac=0.0))
+    >>> out.ravel().tolist()
+    [1.0, 3.0, 2.5]
+    """
+    force = np.asarray(sensor_force_n, dtype=np.float64)
+    # Running peak within each contact: offset every contact above the previous one, accumulate, remove the offset.
+    offset = (np.maximum(which, 0) * (np.abs(force).max() + 1.0))[:, None]
+    peak = np.maximum.accumulate(force + offset, axis=0) - offset
+    out = force + config.hysteresis_frac * (peak - force)
+    out *= (1.0 + config.creep_frac * (1.0 - np.exp(-np.maximum(tau_s, 0.0) / config.creep_time_s)))[:, None]
+    out *= (1.0 + drift_per_min * np.asarray(time_s) / 60.0)[:, None]
+    return out
+
+
 def insole_table(
     time_insole_s: np.ndarray,
     clock: InsoleClock,
@@ -194,13 +275,19 @@ def insole_table(
         ("left", participant.fsr_gain_left, participant.sensor_gains_left),
         ("right", participant.fsr_gain_right, participant.sensor_gains_right),
     ):
-        normal, ap, ml = foot_load(t_lab, [c for c in contacts if c.foot == foot])
+        own = [c for c in contacts if c.foot == foot]
+        normal, ap, ml = foot_load(t_lab, own)
         # The lag acts on the load; the COP (hence the load's distribution) changes slowly in comparison.
         lagged = lfilter([alpha], [1.0, alpha - 1.0], normal)
         loaded = normal > 0
         forces = np.zeros((normal.size, N_FSR))
         forces[loaded] = plantar_distribution(
             lagged[loaded], ap[loaded], ml[loaded], sensor_load_share=config.sensor_load_share
+        )
+        which, tau = contact_index(t_lab, own)
+        drift = float(rng.normal(config.drift_per_min_mean, config.drift_per_min_sd))
+        forces[loaded] = fsr_non_idealities(
+            forces[loaded], which[loaded], tau[loaded], time_insole_s[loaded], drift_per_min=drift, config=config
         )
         adc = fsr_response(forces, response=config.response, gain=gain * np.asarray(sensor_gains), rng=rng)
         for name, values in zip(fsr_channels(foot), adc.T, strict=True):
@@ -251,6 +338,9 @@ def imu_table(
             speed_mps=c.speed_mps,
             impact_velocity_change_mps=c.impact_velocity_change_mps,
             impact_half_time_s=c.impact_half_time_s,
+            braking_frac=c.force.braking_time_s / c.contact_time_s,
+            braking_impulse_mps=c.force.braking_impulse_ns / participant.body_mass_kg,
+            propulsive_impulse_mps=c.force.propulsive_impulse_ns / participant.body_mass_kg,
         )
         for c in contacts
         if c.foot == "left"
