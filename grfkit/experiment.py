@@ -1,4 +1,4 @@
-"""The study's experiment: four training strategies x two targets, leave-one-subject-out.
+"""The study's experiment: four training strategies and two baselines x two targets, leave-one-subject-out.
 
 :func:`run_experiment` trains and evaluates every (strategy, target,
 held-out overground participant) fold of an :class:`ExperimentConfig` and
@@ -6,14 +6,22 @@ writes a results folder::
 
     DIR/
       results.csv      one row per strategy x target x held-out participant:
-                       strategy, target, subject, n_stances, rrmse_pct, rmse_bw, r,
+                       strategy, target, subject, n_stances, n_undefined, rrmse_pct, rmse_bw, r,
                        peak errors (signed means, and mean absolute errors) ...
-      summary.csv      mean, min and max rRMSE across participants per strategy and target
+      summary.csv      mean, min and max rRMSE across participants per strategy and target,
+                       and the number of stances with an undefined rRMSE
       stances.csv      the same metrics for every held-out stance
       curves.npz       measured and estimated force curves (N) of every held-out stance,
                        with strategy, target, subject, bout, ic_s of each row
       timings.csv      wall time of every fold and of the shared pre-training
       provenance.json  config, git commit, grfkit/torch versions, machine, date, wall time
+
+The no-wearable baselines (``"baseline_mean"``, ``"baseline_static"``, see
+:mod:`grfkit.baselines`) are folds like any other: fitted on the other
+overground participants, scored on the held-out one.  A stance whose
+measured curve has zero range has an undefined rRMSE (NaN); the
+participant's ``rrmse_pct`` is the mean over the other stances, and
+``n_undefined`` counts the left-out ones so that none disappears unnoticed.
 
 ``results.csv``, ``summary.csv``, ``stances.csv`` and the arrays of
 ``curves.npz`` are bit-identical for the same configuration, data and code
@@ -28,8 +36,8 @@ cache folder under a key that hashes everything it depends on: the fold's
 strategy, target and held-out participant, the model preset, feature
 channels, seed and thread count, a content hash of the stance data, and a
 fingerprint of the code that trains and evaluates (the source of
-``features``, ``scaling``, ``model``, ``training``, ``metrics`` and
-``strategies``, and the torch and numpy versions).  Entries are written
+``features``, ``scaling``, ``model``, ``training``, ``metrics``,
+``baselines`` and ``strategies``, and the torch and numpy versions).  Entries are written
 atomically (:mod:`grfkit.atomic`), so a run that is killed leaves only
 complete entries; running the same configuration again loads them and
 computes only what is missing, and a finished run is not recomputed.  The
@@ -79,10 +87,20 @@ from .metrics import participant_metrics, summarise
 from .model import ModelPreset, TrainedModel, get_preset
 from .simulate.scales import SCALES
 from .stances import StanceDataset
-from .strategies import STRATEGIES, FoldResult, check_strategy, needs_pretraining, pretrain, run_fold, split_domains
+from .strategies import (
+    ALL_STRATEGIES,
+    STRATEGIES,
+    FoldResult,
+    check_strategy,
+    needs_pretraining,
+    pretrain,
+    run_fold,
+    split_domains,
+)
 
 __all__ = [
     "STRATEGIES",
+    "ALL_STRATEGIES",
     "TARGETS",
     "PUBLISHED_RRMSE",
     "SCALE_PRESETS",
@@ -96,8 +114,6 @@ __all__ = [
     "summarise_results",
     "format_summary",
     "compare_with_published",
-    "PUBLISHED_FINDINGS",
-    "check_findings",
     "rrmse_table",
     "default_results_dir",
 ]
@@ -113,24 +129,13 @@ PUBLISHED_RRMSE: dict[tuple[str, str], tuple[float, float, float]] = {
     ("combined", "apgrf"): (5.5, 3.2, 7.9),
 }
 
-#: Modules whose source decides what a fold computes (part of every cache key).
-#: The study's qualitative findings as (better, worse) strategy pairs: mixed-domain
-#: training (transfer, combined) beat either single domain, and combined training
-#: slightly beat transfer learning -- for both vGRF and apGRF.
-PUBLISHED_FINDINGS: tuple[tuple[str, str], ...] = (
-    ("transfer", "overground"),
-    ("transfer", "treadmill"),
-    ("combined", "overground"),
-    ("combined", "treadmill"),
-    ("combined", "transfer"),
-)
-
 #: The model preset the book uses at each data scale: ``ci`` only checks that
 #: everything runs (the ``"ci"`` smoke-test preset), ``book`` and ``paper``
 #: use the default ``"fast"`` preset.
 SCALE_PRESETS: dict[str, str] = {"ci": "ci", "book": "fast", "paper": "fast"}
 
-_CODE_MODULES: tuple[str, ...] = ("features", "scaling", "model", "training", "metrics", "strategies")
+#: Modules whose source decides what a fold computes (part of every cache key).
+_CODE_MODULES: tuple[str, ...] = ("features", "scaling", "model", "training", "metrics", "baselines", "strategies")
 _CACHE_FORMAT = 1
 _CURVE_ID_COLUMNS: tuple[str, ...] = ("strategy", "target", "subject", "bout", "ic_s")
 
@@ -175,7 +180,8 @@ class ExperimentConfig:
         Model preset name (see :data:`grfkit.model.PRESETS`) or a
         :class:`~grfkit.model.ModelPreset`.
     strategies
-        Strategies to run, from :data:`STRATEGIES`.
+        Strategies to run, from :data:`ALL_STRATEGIES` (the four wearable
+        strategies and the two no-wearable baselines; default: all six).
     targets
         Force components, from :data:`TARGETS`.
     participants
@@ -198,7 +204,7 @@ class ExperimentConfig:
     scale: str = "ci"
     seed: int = 0
     preset: str | ModelPreset = "fast"
-    strategies: tuple[str, ...] = STRATEGIES
+    strategies: tuple[str, ...] = ALL_STRATEGIES
     targets: tuple[str, ...] = TARGETS
     participants: tuple[str, ...] | None = None
     num_threads: int = 1
@@ -274,7 +280,7 @@ def code_fingerprint() -> str:
     """Return a hash of the code that trains and evaluates a fold.
 
     Covers the source of grfkit's ``features``, ``scaling``, ``model``,
-    ``training``, ``metrics`` and ``strategies`` modules and the torch and
+    ``training``, ``metrics``, ``baselines`` and ``strategies`` modules and the torch and
     numpy versions: change any of them and cached results are recomputed.
 
     Returns
@@ -488,14 +494,22 @@ def summarise_results(table: pd.DataFrame, column: str = "rrmse_pct") -> pd.Data
     -------
     pandas.DataFrame
         Columns ``strategy``, ``target``, ``n_participants``, ``<column>_mean``,
-        ``_min``, ``_max``; rows in the table's order of strategies and targets.
+        ``_min``, ``_max``, and ``n_undefined`` (stances with an undefined
+        rRMSE, summed over participants) when ``table`` has that column
+        (results written before it existed do not); rows in the table's
+        order of strategies and targets.
 
     Raises
     ------
     ConfigError
         If a column is missing.
     """
-    return summarise(table, columns=(column,), by=("strategy", "target"))
+    summary = summarise(table, columns=(column,), by=("strategy", "target"))
+    if "n_undefined" in table.columns:
+        undefined = table.groupby(["strategy", "target"], sort=False)["n_undefined"].sum()
+        keys = pd.MultiIndex.from_frame(summary[["strategy", "target"]])
+        summary["n_undefined"] = undefined.reindex(keys).to_numpy(dtype=np.int64)
+    return summary
 
 
 def format_summary(table: pd.DataFrame) -> str:
@@ -509,7 +523,9 @@ def format_summary(table: pd.DataFrame) -> str:
     Returns
     -------
     str
-        A small text table, e.g. ``combined     6.1 (3.5-10.7)   5.5 (3.2-7.9)``.
+        A small text table, e.g. ``combined     6.1 (3.5-10.7)   5.5 (3.2-7.9)``;
+        a cell ends with ``undefined k`` when ``k`` stances had an undefined
+        rRMSE (left out of the means).
 
     Examples
     --------
@@ -522,9 +538,11 @@ def format_summary(table: pd.DataFrame) -> str:
     """
     summary = summarise_results(table)
     targets = list(dict.fromkeys(summary["target"]))
+    label = max(12, *(len(s) + 1 for s in summary["strategy"]))
+    width = 40 if "n_undefined" in summary and summary["n_undefined"].any() else 26
     lines = [
         "rRMSE %, mean (min–max) over held-out participants",
-        "strategy    " + "".join(f"{t:<26}" for t in targets).rstrip(),
+        f"{'strategy':<{label}}" + "".join(f"{t:<{width}}" for t in targets).rstrip(),
     ]
     for strategy, group in summary.groupby("strategy", sort=False):
         cells = []
@@ -535,8 +553,10 @@ def format_summary(table: pd.DataFrame) -> str:
                 continue
             r = row.iloc[0]
             cell = f"{r.rrmse_pct_mean:.1f} ({r.rrmse_pct_min:.1f}–{r.rrmse_pct_max:.1f})  n={r.n_participants}"
-            cells.append(f"{cell:<26}")
-        lines.append(f"{strategy:<12}" + "".join(cells).rstrip())
+            if getattr(r, "n_undefined", 0):
+                cell += f" undefined {r.n_undefined}"
+            cells.append(f"{cell:<{width}}")
+        lines.append(f"{strategy:<{label}}" + "".join(cells).rstrip())
     return "\n".join(lines)
 
 
@@ -572,57 +592,6 @@ def compare_with_published(table: pd.DataFrame) -> pd.DataFrame:
                 "published_max": published[2],
             }
         )
-    return pd.DataFrame(rows)
-
-
-def check_findings(table: pd.DataFrame, findings: Sequence[tuple[str, str]] = PUBLISHED_FINDINGS) -> pd.DataFrame:
-    """Test the study's findings ("strategy A had a lower rRMSE than strategy B") on our results.
-
-    Parameters
-    ----------
-    table
-        ``results.csv``.
-    findings
-        ``(better, worse)`` strategy pairs; default :data:`PUBLISHED_FINDINGS`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per finding and target present in ``table``: ``finding``,
-        ``target``, ``better_mean`` and ``worse_mean`` (mean rRMSE %),
-        ``difference`` (better - worse, percentage points), ``holds`` (the
-        mean of the first is lower), ``participants_better`` (held-out
-        participants for whom the first was lower) and ``n_participants``.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"strategy": ["combined", "combined", "transfer", "transfer"],
-    ...                   "target": ["vgrf"] * 4, "subject": ["a", "b", "a", "b"],
-    ...                   "rrmse_pct": [5.0, 7.0, 6.0, 6.5]})
-    >>> row = check_findings(t, [("combined", "transfer")]).iloc[0]
-    >>> bool(row.holds), int(row.participants_better), float(row.difference)
-    (True, 1, -0.25)
-    """
-    _ = [check_strategy(s) for pair in findings for s in pair]
-    rows = []
-    for target in dict.fromkeys(table["target"]):
-        part = table.loc[table["target"] == target].pivot(index="subject", columns="strategy", values="rrmse_pct")
-        for better, worse in findings:
-            if better not in part.columns or worse not in part.columns:
-                continue
-            a, b = part[better], part[worse]
-            rows.append(
-                {
-                    "finding": f"{better} beats {worse}",
-                    "target": target,
-                    "better_mean": float(a.mean()),
-                    "worse_mean": float(b.mean()),
-                    "difference": float(a.mean() - b.mean()),
-                    "holds": bool(a.mean() < b.mean()),
-                    "participants_better": int((a < b).sum()),
-                    "n_participants": int(len(part)),
-                }
-            )
     return pd.DataFrame(rows)
 
 
@@ -1029,6 +998,12 @@ def _write_results(
         parts.append(part.drop(columns=["participant"]))
     stances = pd.concat(parts, ignore_index=True)
     table = participant_metrics(stances, by=["strategy", "target", "subject"])
+    # Stances with an undefined rRMSE (measured curve of zero range) are left out of the means: count them.
+    undefined = stances["rrmse_pct"].isna().groupby([stances[c] for c in ("strategy", "target", "subject")],
+                                                   sort=False).sum()
+    keys = pd.MultiIndex.from_frame(table[["strategy", "target", "subject"]])
+    table.insert(table.columns.get_loc("n_stances") + 1, "n_undefined",
+                 undefined.reindex(keys).to_numpy(dtype=np.int64))
     curves = {
         "measured_n": np.concatenate([f.measured_n for f in folds]),
         "estimated_n": np.concatenate([f.estimated_n for f in folds]),

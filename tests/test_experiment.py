@@ -10,7 +10,9 @@ import torch
 import grfkit.experiment as experiment
 import grfkit.strategies as strategies
 from grfkit.errors import ChannelMismatchError, ConfigError, MissingFileError
+from grfkit.baselines import BASELINES, fit_baseline, predict_baseline
 from grfkit.experiment import (
+    ALL_STRATEGIES,
     PUBLISHED_RRMSE,
     STRATEGIES,
     TARGETS,
@@ -23,7 +25,9 @@ from grfkit.experiment import (
     stance_fingerprint,
     summarise_results,
 )
+from grfkit.metrics import evaluate
 from grfkit.stances import StanceDataset
+from grfkit.strategies import exaggerate_participant
 
 OVERGROUND = ("OG01", "OG02", "OG03")
 
@@ -71,7 +75,8 @@ def run(config, stances, tmp_path, name, **kwargs):
 def test_config_defaults_and_normalisation() -> None:
     c = ExperimentConfig()
     assert (c.scale, c.seed, c.preset, c.strategies, c.targets, c.participants, c.num_threads) == (
-        "ci", 0, "fast", STRATEGIES, TARGETS, None, 1)
+        "ci", 0, "fast", ALL_STRATEGIES, TARGETS, None, 1)
+    assert set(BASELINES) < set(c.strategies)
     c = ExperimentConfig(scale="book", strategies=["combined"], targets="apgrf", participants=["OG02"])
     assert c.strategies == ("combined",) and c.targets == ("apgrf",) and c.participants == ("OG02",)
     assert c.to_dict()["preset"]["hidden_size"] == c.model_preset.hidden_size
@@ -110,7 +115,16 @@ def test_data_that_do_not_suit_the_config(config, stances, tmp_path) -> None:
         run(ExperimentConfig(preset=config.preset, participants=("OG07",)), stances, tmp_path, "c")
     with pytest.raises(ConfigError, match="workers"):
         run(config, stances, tmp_path, "d", workers=0)
+    twin = stances.subset((stances.meta["participant"] == "TM01").to_numpy())
+    twin_meta = twin.meta.assign(dataset="overground")
+    twin = StanceDataset(twin_meta, twin.inputs, twin.targets, twin.input_channels, twin.target_channels)
+    with pytest.raises(ConfigError, match=r"\['TM01'\] appear in both"):
+        run(config, StanceDataset.concat([stances, twin]), tmp_path, "e")
     assert not (tmp_path / "a").exists()  # nothing is written before the data are checked
+    assert not (tmp_path / "cache-e").exists()
+    # The baselines alone need no treadmill stances.
+    only_baselines = ExperimentConfig(**{**config.__dict__, "strategies": BASELINES})
+    assert list(run(only_baselines, overground, tmp_path, "f").table["strategy"].unique()) == list(BASELINES)
 
 
 # --- fingerprints ------------------------------------------------------------------
@@ -135,11 +149,13 @@ def test_stance_fingerprint_follows_content(stances) -> None:
 def test_results_folder_contents(config, stances, tmp_path) -> None:
     results = run(config, stances, tmp_path, "out")
     table = pd.read_csv(tmp_path / "out" / "results.csv")
-    assert list(table.columns[:7]) == ["strategy", "target", "subject", "n_stances", "rrmse_pct", "rmse_bw", "r"]
+    assert list(table.columns[:8]) == ["strategy", "target", "subject", "n_stances", "n_undefined", "rrmse_pct",
+                                       "rmse_bw", "r"]
     assert "peak_error_bw" in table.columns and "wall_time_s" not in table.columns
-    assert len(table) == len(STRATEGIES) * len(OVERGROUND)
-    assert table.groupby("strategy", sort=False).size().to_dict() == {s: 3 for s in STRATEGIES}
+    assert len(table) == len(ALL_STRATEGIES) * len(OVERGROUND)
+    assert table.groupby("strategy", sort=False).size().to_dict() == {s: 3 for s in ALL_STRATEGIES}
     assert (table["n_stances"] == 4).all() and set(table["target"]) == {"vgrf"}
+    assert (table["n_undefined"] == 0).all()
     # Participant rows are the mean of their stances.
     per_stance = pd.read_csv(tmp_path / "out" / "stances.csv")
     mean = per_stance.groupby(["strategy", "subject"], sort=False)["rrmse_pct"].mean().to_numpy()
@@ -148,13 +164,56 @@ def test_results_folder_contents(config, stances, tmp_path) -> None:
     assert curves["measured_n"].shape == curves["estimated_n"].shape == (len(per_stance), 101)
     assert list(curves["strategy"]) == list(per_stance["strategy"])
     timings = pd.read_csv(tmp_path / "out" / "timings.csv")
-    assert list(timings["kind"]).count("pretrain") == 1 and list(timings["kind"]).count("fold") == 12
+    assert list(timings["kind"]).count("pretrain") == 1 and list(timings["kind"]).count("fold") == 18
     prov = json.loads((tmp_path / "out" / "provenance.json").read_text())
     for key in ("grfkit_version", "git", "config", "machine", "date_utc", "wall_time_s", "code_fingerprint"):
         assert key in prov
     assert prov["machine"]["torch"] == torch.__version__ and prov["config"]["seed"] == 3
-    assert prov["n_fits_computed"] == 13 and prov["n_fits_cached"] == 0
+    assert prov["n_fits_computed"] == 19 and prov["n_fits_cached"] == 0
     assert prov["data"]["held_out"] == list(OVERGROUND)
+
+
+def test_baseline_rows_are_scored_like_the_strategies(config, stances, tmp_path) -> None:
+    """Each baseline fold is fitted on the other overground participants and evaluated like a model fold."""
+    only_baselines = ExperimentConfig(**{**config.__dict__, "strategies": BASELINES, "targets": ("apgrf",)})
+    results = run(only_baselines, stances, tmp_path, "out")
+    overground = stances.subset((stances.meta["dataset"] == "overground").to_numpy())
+    for kind in BASELINES:
+        for subject in OVERGROUND:
+            is_subject = (overground.meta["participant"] == subject).to_numpy()
+            model = fit_baseline(kind, overground.subset(~is_subject), target="apgrf")
+            expected = evaluate(overground.subset(is_subject), predict_baseline(model, overground.subset(is_subject)),
+                                "apgrf")
+            row = results.table.loc[(results.table["strategy"] == kind) & (results.table["subject"] == subject)]
+            assert row["n_stances"].item() == 4
+            for column in ("rrmse_pct", "rmse_bw", "r", "braking_peak_error_bw", "propulsive_impulse_error_bws"):
+                assert row[column].item() == pytest.approx(expected[column].mean(), rel=1e-12), (kind, column)
+    timings = results.timings
+    assert (timings.loc[timings["kind"] == "fold", "n_train_stances"] == 8).all()
+    assert "pretrain" not in set(timings["kind"])
+
+
+def test_undefined_rrmse_is_counted_not_dropped(config, stances, tmp_path) -> None:
+    """A held-out stance with a flat measured curve has no rRMSE: it is counted in results and summary."""
+    targets = stances.targets.copy()
+    flat = np.flatnonzero((stances.meta["participant"] == "OG03").to_numpy())[:2]
+    targets[flat, :, stances.target_channels.index("vgrf_n")] = 700.0
+    data = StanceDataset(stances.meta, stances.inputs, targets, stances.input_channels, stances.target_channels)
+    only_baselines = ExperimentConfig(**{**config.__dict__, "strategies": BASELINES})
+    results = run(only_baselines, data, tmp_path, "out")
+    table = results.table.set_index(["strategy", "subject"])
+    for kind in BASELINES:
+        assert table.loc[(kind, "OG03"), "n_undefined"] == 2 and table.loc[(kind, "OG03"), "n_stances"] == 4
+        assert table.loc[(kind, "OG01"), "n_undefined"] == 0
+        per_stance = results.stances.loc[(results.stances["strategy"] == kind) & (results.stances["subject"] == "OG03")]
+        assert per_stance["rrmse_pct"].isna().sum() == 2  # kept in stances.csv, as NaN
+        assert table.loc[(kind, "OG03"), "rrmse_pct"] == pytest.approx(per_stance["rrmse_pct"].dropna().mean())
+    summary = pd.read_csv(tmp_path / "out" / "summary.csv")
+    assert list(summary["n_undefined"]) == [2, 2]
+    assert "undefined 2" in results.summary()
+    assert list(load_results(tmp_path / "out").table["n_undefined"]) == [0, 0, 2, 0, 0, 2]
+    # Results written before the count existed still summarise.
+    assert "n_undefined" not in summarise_results(results.table.drop(columns=["n_undefined"])).columns
 
 
 def test_same_seed_and_config_give_bit_identical_results(config, stances, tmp_path) -> None:
@@ -193,9 +252,9 @@ def test_killed_run_resumes_without_redoing_finished_folds(config, stances, tmp_
     reloaded = []
     results = run_experiment(config, tmp_path / "resume", stances=stances, cache_dir=cache, progress=False,
                              on_fold=lambda fold, loaded: reloaded.append((fold.strategy, fold.subject, loaded)))
-    # The 5 finished folds are loaded, the other 7 computed; nothing is trained twice.
+    # The 5 finished folds are loaded, the other 13 computed; nothing is trained twice.
     assert sorted(r for r in reloaded if r[2]) == sorted((s, p, True) for s, p, _ in finished)
-    assert sum(not r[2] for r in reloaded) == 12 - 5
+    assert sum(not r[2] for r in reloaded) == 18 - 5
     assert before["fit"] + fit_counter["fit"] == total["fit"]
     assert before["fine_tune"] + fit_counter["fine_tune"] == total["fine_tune"]
     assert results.provenance["n_fits_cached"] == 5 + 1  # the folds and the pre-training
@@ -231,17 +290,13 @@ def test_cache_writes_are_atomic(config, stances, tmp_path, monkeypatch) -> None
     assert not (tmp_path / "out").exists()
     results = run_experiment(config, tmp_path / "out", stances=stances, cache_dir=cache, progress=False)
     assert results.provenance["n_fits_cached"] == 2 + 1  # two folds and the pre-training
-    assert len(list((cache / "folds").iterdir())) == 12
+    assert len(list((cache / "folds").iterdir())) == 18
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
 
 
 def test_held_out_participant_touches_nothing_fitted_in_the_experiment(config, stances, tmp_path) -> None:
-    """Extreme inputs of the held-out participant: every fold's model is bit-identical."""
-    mask = (stances.meta["participant"] == "OG02").to_numpy()
-    inputs, meta = stances.inputs.copy(), stances.meta.copy()
-    inputs[mask] *= 1000.0
-    meta.loc[mask, ["speed_mps", "contact_time_s", "insole_length_m"]] *= 1000.0
-    extreme = StanceDataset(meta, inputs, stances.targets, stances.input_channels, stances.target_channels)
+    """Extreme inputs, forces and body mass of the held-out participant: every fold's model is bit-identical."""
+    extreme = exaggerate_participant(stances, "OG02", 1000.0, target_factor=1000.0, mass_factor=3.0)
     subset = ExperimentConfig(**{**config.__dict__, "participants": ("OG02",)})
     models = {}
     for name, data in (("normal", stances), ("extreme", extreme)):
@@ -255,6 +310,8 @@ def test_held_out_participant_touches_nothing_fitted_in_the_experiment(config, s
         assert a.scaler.equals(b.scaler), strategy
         sa, sb = a.network.state_dict(), b.network.state_dict()
         assert all(torch.equal(sa[k], sb[k]) for k in sa), strategy
+    for baseline in BASELINES:
+        assert models["normal"][baseline].equals(models["extreme"][baseline]), baseline
     assert not np.array_equal(models["normal"]["rrmse"], models["extreme"]["rrmse"])
 
 
@@ -269,11 +326,12 @@ def test_worker_processes_give_the_same_results(tiny_preset, stances, tmp_path) 
 def test_summaries_in_the_studys_format(config, stances, tmp_path) -> None:
     results = run(config, stances, tmp_path, "out")
     summary = summarise_results(results.table)
-    assert list(summary["strategy"]) == list(STRATEGIES) and (summary["n_participants"] == 3).all()
+    assert list(summary["strategy"]) == list(ALL_STRATEGIES) and (summary["n_participants"] == 3).all()
+    assert (summary["n_undefined"] == 0).all()
     row = summary.iloc[0]
     assert row.rrmse_pct_min <= row.rrmse_pct_mean <= row.rrmse_pct_max
     text = results.summary()
-    assert "preset tiny" in text and all(s in text for s in STRATEGIES)
+    assert "preset tiny" in text and all(s in text for s in ALL_STRATEGIES) and "undefined" not in text
     assert f"{row.rrmse_pct_mean:.1f} ({row.rrmse_pct_min:.1f}–{row.rrmse_pct_max:.1f})" in format_summary(results.table)
     compared = compare_with_published(results.table)
     combined = compared.loc[compared["strategy"] == "combined"].iloc[0]
@@ -301,32 +359,14 @@ def test_preset_for_scale() -> None:
         preset_for_scale("huge")
 
 
-def test_check_findings_pairs_participants() -> None:
-    from grfkit.experiment import PUBLISHED_FINDINGS, check_findings
-
-    rows = []
-    for strategy, values in {"overground": [8.0, 9.0, 7.0], "treadmill": [10.0, 6.0, 9.0],
-                             "transfer": [7.0, 8.5, 7.5], "combined": [6.0, 8.0, 6.5]}.items():
-        for subject, value in zip(("a", "b", "c"), values):
-            rows.append({"strategy": strategy, "target": "apgrf", "subject": subject, "rrmse_pct": value})
-    found = check_findings(pd.DataFrame(rows)).set_index("finding")
-    assert len(found) == len(PUBLISHED_FINDINGS)
-    row = found.loc["transfer beats overground"]
-    assert row.holds and row.participants_better == 2 and row.difference == pytest.approx(23 / 3 - 8)
-    assert found.loc["combined beats treadmill"].participants_better == 2
-    assert found["holds"].all()
-    with pytest.raises(ConfigError):
-        check_findings(pd.DataFrame(rows), [("combined", "mixed")])
-
-
 def test_rrmse_table_side_by_side(config, stances, tmp_path) -> None:
     from grfkit.experiment import rrmse_table
 
     table = run(config, stances, tmp_path, "out").table
     side = rrmse_table({"book": table, "only combined": table.loc[table["strategy"] == "combined"]})
     assert list(side.columns) == ["book", "only combined", "published"]
-    assert side.index.names == ["strategy", "target"] and len(side) == 4
-    row = summarise_results(table).iloc[-1]
+    assert side.index.names == ["strategy", "target"] and len(side) == len(ALL_STRATEGIES)
+    row = summarise_results(table).set_index("strategy").loc["combined"]
     assert side.loc[("combined", "vgrf"), "book"] == (
         f"{row.rrmse_pct_mean:.1f} ({row.rrmse_pct_min:.1f}–{row.rrmse_pct_max:.1f})")
     assert side.loc[("combined", "vgrf"), "published"] == "6.1 (3.5–10.7)"
