@@ -26,6 +26,20 @@ where the real data hold several runners (Hamner: stances of 10 runners), and
 the simulated cohort's where they hold one (Dorn): a single runner's
 stance-to-stance SD is not a population spread, so there the question is
 whether the real runner is a plausible member of the simulated population.
+
+Held-out validation: the real runners are split into a calibration and a
+validation part (:mod:`grfkit.real.calibration`: Hamner subjects 01, 02, 03,
+04, 08 and Dorn's runner calibrate; Hamner subjects 10, 11, 17, 19, 20
+validate).  :func:`validate_simulator` compares the simulator with the
+validation runners unless asked for the calibration part, and every row and
+curve it returns names its part.  Dorn's one runner informed the simulator's
+braking relation, so no overground runner is held out: the overground
+comparison appears only in the calibration part.
+
+No-wearable baselines on real stances: :func:`static_baseline_loso` scores
+:mod:`grfkit.baselines` (the training mean curve, and the mean curve of the
+stances nearest in contact time, speed, body mass and gradient) leaving one
+participant out at a time, on any stance set.
 """
 
 from __future__ import annotations
@@ -37,9 +51,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .baselines import BASELINES, fit_baseline, predict_baseline
 from .errors import ConfigError
 from .events import classify_plate_contacts, detect_contacts
 from .features import GRAVITY_MPS2
+from .metrics import evaluate, participant_metrics
+from .real.calibration import PARTS, VALIDATION, describe_part, select_part
 from .real.chain import CONTACT_THRESHOLD_N, GRF_CHANNELS, force_stance_curves, force_stance_dataset
 from .simulate import OVERGROUND_COHORT, TREADMILL_COHORT, sample_participant, simulate_bout
 from .simulate.overground import OvergroundConfig
@@ -59,6 +76,7 @@ __all__ = [
     "curve_summary",
     "validate_simulator",
     "format_validation_table",
+    "static_baseline_loso",
 ]
 
 #: Running speeds the simulator's gait relations are written for
@@ -298,6 +316,9 @@ class Comparison:
         within 2 simulated SD of the simulated mean (one real runner).
     note
         Free text shown in the table.
+    part
+        Which real runners ``real`` holds (:data:`grfkit.real.calibration.PARTS`;
+        empty when not from the split, e.g. in tests).
     """
 
     label: str
@@ -307,6 +328,7 @@ class Comparison:
     simulated: StanceDataset | None
     reference: str = "real"
     note: str = ""
+    part: str = ""
 
     def __post_init__(self) -> None:
         if self.reference not in ("real", "simulated"):
@@ -324,7 +346,7 @@ def validation_table(comparisons: Sequence[Comparison]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``comparison``, ``environment``, ``speed_mps``, ``feature``,
+        Columns ``comparison``, ``part``, ``environment``, ``speed_mps``, ``feature``,
         ``label``, ``unit``, ``real_n``, ``real_mean``, ``real_sd``,
         ``simulated_n``, ``simulated_mean``, ``simulated_sd``, ``difference``
         (simulated minus real), ``reference``, ``z`` (difference over the
@@ -338,6 +360,7 @@ def validation_table(comparisons: Sequence[Comparison]) -> pd.DataFrame:
         for feature, (label, unit) in FEATURES.items():
             row = {
                 "comparison": comparison.label,
+                "part": comparison.part,
                 "environment": comparison.environment,
                 "speed_mps": comparison.speed_mps,
                 "feature": feature,
@@ -416,14 +439,21 @@ class ValidationResult:
     table
         :func:`validation_table` output.
     curves
-        :func:`curve_summary` of every comparison, real and simulated.
+        :func:`curve_summary` of every comparison, real and simulated, with a
+        ``part`` column.
     comparisons
         The compared stance sets.
+    part
+        Which real runners were compared (:data:`grfkit.real.calibration.PARTS`).
+    runners
+        That part's runners in words (:func:`grfkit.real.calibration.describe_part`).
     """
 
     table: pd.DataFrame
     curves: pd.DataFrame
     comparisons: tuple[Comparison, ...]
+    part: str
+    runners: str
 
 
 def validate_simulator(
@@ -436,15 +466,18 @@ def validate_simulator(
     seed: int = 0,
     treadmill: TreadmillConfig = TreadmillConfig(),
     overground: OvergroundConfig = OvergroundConfig(),
+    part: str = VALIDATION,
 ) -> ValidationResult:
-    """Compare the simulator with Hamner (treadmill) and Dorn (overground) at matched speeds.
+    """Compare the simulator with one part of Hamner (treadmill) and Dorn (overground) at matched speeds.
 
     Parameters
     ----------
     hamner
-        Hamner force stances (:func:`grfkit.real.hamner.hamner_stances`).
+        Hamner force stances (:func:`grfkit.real.hamner.hamner_stances`);
+        only the runners of ``part`` are compared.
     dorn
-        Dorn force stances (:func:`grfkit.real.dorn.dorn_stances`).
+        Dorn force stances (:func:`grfkit.real.dorn.dorn_stances`); its
+        runner belongs to the calibration part.
     n_participants
         Simulated runners per environment.
     treadmill_duration_s, overground_duration_s
@@ -453,14 +486,29 @@ def validate_simulator(
         Cohort seed.
     treadmill, overground
         Simulator parameters.
+    part
+        :data:`grfkit.real.calibration.VALIDATION` (default: the held-out
+        runners) or :data:`~grfkit.real.calibration.CALIBRATION`.
 
     Returns
     -------
     ValidationResult
-        Table, curves and the compared stance sets: treadmill at each Hamner
-        speed, the Dorn jog against overground at 3.5 m/s, and the Dorn sprint
-        with real values only (9 m/s is outside :data:`SIMULATOR_SPEED_RANGE_MPS`).
+        Table, curves and the compared stance sets of that part: treadmill at
+        each Hamner speed; for the calibration part also the Dorn jog against
+        overground at 3.5 m/s and the Dorn sprint with real values only
+        (9 m/s is outside :data:`SIMULATOR_SPEED_RANGE_MPS`).
+
+    Raises
+    ------
+    ConfigError
+        For an unknown part, or if the part holds no Hamner stance.
     """
+    if part not in PARTS:
+        raise ConfigError(f"unknown part {part!r}; choose from {PARTS}")
+    hamner = select_part(hamner, part)
+    dorn = select_part(dorn, part)
+    if len(hamner) == 0:
+        raise ConfigError(f"no Hamner stance of the {describe_part(part)}")
     speeds = sorted(float(s) for s in hamner.meta["speed_mps"].unique())
     simulated_treadmill = simulate_treadmill_stances(
         speeds, n_participants=n_participants, duration_s=treadmill_duration_s, seed=seed, config=treadmill
@@ -478,6 +526,7 @@ def validate_simulator(
                 simulated=simulated_treadmill.subset((simulated_treadmill.meta["speed_mps"] == speed).to_numpy()),
                 reference="real",
                 note=note,
+                part=part,
             )
         )
     for bout in dorn.meta["bout"].unique():
@@ -505,6 +554,7 @@ def validate_simulator(
                 simulated=simulated,
                 reference="simulated",
                 note=note,
+                part=part,
             )
         )
     curves = []
@@ -513,7 +563,11 @@ def validate_simulator(
         if comparison.simulated is not None:
             curves.append(curve_summary(comparison.simulated, comparison.label, "simulated"))
     return ValidationResult(
-        table=validation_table(comparisons), curves=pd.concat(curves, ignore_index=True), comparisons=tuple(comparisons)
+        table=validation_table(comparisons),
+        curves=pd.concat(curves, ignore_index=True).assign(part=part),
+        comparisons=tuple(comparisons),
+        part=part,
+        runners=describe_part(part),
     )
 
 
@@ -553,3 +607,85 @@ def format_validation_table(table: pd.DataFrame, digits: int = 3) -> pd.DataFram
         }
     )
     return out.set_index(["comparison", "feature"])
+
+
+def static_baseline_loso(
+    stances: StanceDataset,
+    *,
+    target: str,
+    kinds: Sequence[str] = BASELINES,
+    k_neighbours: int = 25,
+) -> pd.DataFrame:
+    """Leave-one-participant-out rRMSE of the no-wearable baselines on any stance set.
+
+    For each participant, every baseline kind is fitted
+    (:func:`grfkit.baselines.fit_baseline`) on all *other* participants'
+    stances and estimates this participant's stances
+    (:func:`grfkit.baselines.predict_baseline`); errors come from
+    :func:`grfkit.metrics.evaluate` and are averaged per participant
+    (:func:`grfkit.metrics.participant_metrics`), as the study reports them.
+
+    Parameters
+    ----------
+    stances
+        Stances of at least two participants with the target channel and the
+        static features (:data:`grfkit.baselines.STATIC_BASELINE_FEATURES`),
+        real or simulated; the ``dataset`` column is carried through.
+    target
+        ``"vgrf"`` or ``"apgrf"``.
+    kinds
+        Baselines to score (:data:`grfkit.baselines.BASELINES`).
+    k_neighbours
+        Neighbours of ``"baseline_static"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per kind and held-out participant: ``kind``, ``target``,
+        ``dataset`` (the participant's data set values joined with ``"+"``),
+        ``participant``, ``n_stances``, ``rrmse_pct``, ``rmse_bw``, ``r``
+        (means over the participant's stances).
+
+    Raises
+    ------
+    ConfigError
+        With fewer than two participants, or for an unknown kind or target.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from grfkit.real.chain import force_stance_dataset
+    >>> s = np.linspace(0, 1, 101)
+    >>> def stance(p, peak_bw):
+    ...     return np.stack([700 * peak_bw * np.sin(np.pi * s), -70 * np.sin(2 * np.pi * s), 0 * s], -1)
+    >>> curves = np.stack([stance(p, b) for p, b in [("a", 2.0), ("b", 2.5), ("c", 3.0)]])
+    >>> meta = pd.DataFrame({"dataset": "x", "participant": ["a", "b", "c"], "bout": "b", "foot": "left",
+    ...                      "plate": "belt", "ic_s": 0.0, "to_s": 0.25, "contact_time_s": 0.25, "speed_mps": 3.0,
+    ...                      "gradient_deg": 0.0, "body_mass_kg": 700 / 9.81})
+    >>> table = static_baseline_loso(force_stance_dataset(meta, curves), target="vgrf", kinds=("baseline_mean",))
+    >>> table.set_index("participant")["rrmse_pct"].round(1).to_dict()  # b is the others' mean
+    {'a': 26.4, 'b': 0.0, 'c': 17.6}
+    """
+    participants = stances.participants
+    if len(participants) < 2:
+        raise ConfigError(f"leave-one-participant-out needs two participants or more, got {participants}")
+    column = stances.meta["participant"].astype(str).to_numpy()
+    tables = []
+    for participant in participants:
+        held_out = column == str(participant)
+        train, test = stances.subset(~held_out), stances.subset(held_out)
+        for kind in kinds:
+            model = fit_baseline(kind, train, target=target, k_neighbours=k_neighbours)
+            table = evaluate(test, predict_baseline(model, test), target)
+            table.insert(0, "target", target)
+            table.insert(0, "kind", kind)
+            tables.append(table)
+    scored = pd.concat(tables, ignore_index=True)
+    per_participant = participant_metrics(scored, by=["kind", "target", "participant"])
+    datasets = (
+        scored.groupby(["kind", "target", "participant"], sort=False)["dataset"]
+        .agg(lambda values: "+".join(sorted(set(map(str, values)))))
+        .reset_index()
+    )
+    table = datasets.merge(per_participant, on=["kind", "target", "participant"])
+    return table[["kind", "target", "dataset", "participant", "n_stances", "rrmse_pct", "rmse_bw", "r"]]

@@ -53,6 +53,9 @@ def test_validation_curves_figure_has_real_and_simulated_traces(stance_factory) 
     names = {t.name for t in fig.data if t.showlegend}
     assert names == {"real", "simulated"}
     assert len(fig.data) == 2 * (2 + 2 + 2)  # (band + mean) x (c1 real, c1 simulated, c2 real) x 2 channels
+    assert "held-out" not in fig.layout.title.text
+    held_out = validation_curves_figure(curves.assign(part="validation"))
+    assert "held-out validation runners: hamner2013 subject10" in held_out.layout.title.text
 
 
 def test_estimates_and_error_figures(stance_factory) -> None:

@@ -18,6 +18,7 @@ from grfkit.errors import ConfigError
 from grfkit.features import GRAVITY_MPS2
 from grfkit.figures import predicted_vs_measured
 from grfkit.metrics import participant_metrics
+from grfkit.real.calibration import describe_part
 from grfkit.real.transfer import TransferResult
 from grfkit.stances import StanceDataset
 
@@ -119,7 +120,8 @@ def validation_curves_figure(
     curves
         :attr:`grfkit.validation.ValidationResult.curves`.
     title
-        Figure title.
+        Figure title; when ``curves`` has a ``part`` column, the part's
+        runners (:func:`grfkit.real.calibration.describe_part`) are appended.
 
     Returns
     -------
@@ -147,6 +149,9 @@ def validation_curves_figure(
     fig.update_yaxes(title_text="vertical (BW)", row=1, col=1)
     fig.update_yaxes(title_text="anteroposterior (BW)", row=2, col=1)
     fig.update_xaxes(title_text="stance (%)", row=2)
+    if "part" in curves.columns:
+        parts = [p for p in dict.fromkeys(curves["part"].astype(str)) if p]
+        title = f"{title}<br><sup>{'; '.join(describe_part(p) for p in parts)}</sup>" if parts else title
     fig.update_layout(title=title, template="plotly_white", height=560, width=max(900, 220 * len(comparisons)))
     return fig
 
