@@ -59,6 +59,33 @@ can fail several; reasons are joined with ``"; "``):
     peak force, its centre of pressure comes within ``edge_margin_m`` of the
     plate's edge (or outside it): part of the footprint may be off the plate.
     (``"no centre of pressure"`` when the COP channels are NaN throughout.)
+``"foot near plate edge"``
+    Only with ``insole_length_m`` (the participant's insole length): the
+    outline of the foot, estimated from the plate's centre-of-pressure path
+    (:func:`foot_outline`), must lie inside the plate.  The COP is the centre
+    of the load, so it always lies some way inside the sole: the ``"edge"``
+    rule above only sees a footprint over the edge once the load centre
+    itself nears the edge, and a heel or toes over the edge with the COP
+    3 cm inside passes it while the plate misses the load on the floor.  The
+    outline runs along the running direction (+x of the lab frame) from
+    the heel end to :data:`OUTLINE_TOE_MARGIN_FRAC` of the insole length
+    ahead of the foremost COP, and across it one insole width
+    (``insole_width_m``, else :data:`INSOLE_WIDTH_TO_LENGTH` times the
+    length) centred on the median COP.  The heel end is the rearmost of
+    two estimates: :data:`OUTLINE_HEEL_MARGIN_FRAC` of the length behind
+    the rearmost COP, and one insole length behind the toe end.  The
+    margins come from the foot, not from any data set: the load centre at
+    push-off (first metatarsal head and hallux), where every strike type
+    ends its stance, lies about 10 % of the foot length behind the tip of
+    the toes, and the load centre of the heel pad (under the calcaneal
+    tuberosity, where a rear-foot strike lands) about 15 % in front of the
+    heel.  The second heel estimate places the whole insole: the
+    rearmost COP of a mid- or fore-foot strike lies far in front of the
+    heel, and even a rear-foot strike's COP has moved forward by the time
+    the force reaches ``cop_min_fraction`` of its peak, while a heel over
+    the edge still takes some load off the plate.  Only for a plate the
+    foot stands still on (overground): on a treadmill belt the COP travels
+    with the belt.
 ``"no matching insole contact"`` / ``"duration mismatch with insole contact"``
     Only with ``reference_contacts`` (insole contacts in lab time).  Every
     plate contact must overlap one insole contact, which gives it its
@@ -118,6 +145,12 @@ if TYPE_CHECKING:
 __all__ = [
     "CONTACT_COLUMNS",
     "PLATE_CONTACT_COLUMNS",
+    "REASON_FOOT_EDGE",
+    "OUTLINE_HEEL_MARGIN_FRAC",
+    "OUTLINE_TOE_MARGIN_FRAC",
+    "INSOLE_WIDTH_TO_LENGTH",
+    "foot_outline",
+    "outline_margin_m",
     "detect_contacts",
     "unloaded_level",
     "detect_load_contacts",
@@ -140,6 +173,7 @@ PLATE_CONTACT_COLUMNS: tuple[str, ...] = (
     "peak_force_n",
     "impulse_n_s",
     "edge_distance_m",
+    "outline_margin_m",
     "foot",
     "insole_ic_s",
     "insole_to_s",
@@ -154,6 +188,14 @@ REASON_EDGE = "edge"
 REASON_NO_INSOLE = "no matching insole contact"
 REASON_MISMATCH = "duration mismatch with insole contact"
 REASON_LOAD = "load deficit against insole contact"
+#: Reason recorded when the foot outline estimated from the COP path is not inside the plate.
+REASON_FOOT_EDGE = "foot near plate edge"
+#: Heel end of the foot outline behind the rearmost centre of pressure, fraction of the insole length.
+OUTLINE_HEEL_MARGIN_FRAC: float = 0.15
+#: Toe end of the foot outline ahead of the foremost centre of pressure, fraction of the insole length.
+OUTLINE_TOE_MARGIN_FRAC: float = 0.10
+#: Insole (foot) width over length, used when the width is not known: adult feet measure 0.35-0.41.
+INSOLE_WIDTH_TO_LENGTH: float = 0.38
 
 
 def _time_axis(
@@ -634,6 +676,104 @@ def _edge_distance_m(cop_x: np.ndarray, cop_y: np.ndarray, plate: Plate) -> np.n
     )
 
 
+def foot_outline(
+    cop_x_m: np.ndarray,
+    cop_y_m: np.ndarray,
+    insole_length_m: float,
+    insole_width_m: float | None = None,
+    *,
+    heel_margin_frac: float = OUTLINE_HEEL_MARGIN_FRAC,
+    toe_margin_frac: float = OUTLINE_TOE_MARGIN_FRAC,
+) -> tuple[float, float, float, float]:
+    """Outline of the loaded foot on a plate, estimated from the centre-of-pressure path.
+
+    The foot points in +x (the running direction of the lab frame).  The
+    outline's toe end lies ``toe_margin_frac`` of the insole length ahead of
+    the foremost COP; its heel end is the rearmost of ``heel_margin_frac``
+    of the length behind the rearmost COP and one insole length behind the
+    toe end (see the module notes for why).  It spans one insole width
+    centred on the median COP across the runway.
+
+    Parameters
+    ----------
+    cop_x_m, cop_y_m
+        Centre of pressure while the plate is loaded, lab metres (NaN samples are ignored).
+    insole_length_m
+        Insole (shoe) length of the participant, metres.
+    insole_width_m
+        Insole width, metres; default :data:`INSOLE_WIDTH_TO_LENGTH` times the length.
+    heel_margin_frac, toe_margin_frac
+        Outline ends behind the rearmost and ahead of the foremost COP, fractions of the length.
+
+    Returns
+    -------
+    tuple of float
+        ``(x_min_m, x_max_m, y_min_m, y_max_m)``; all NaN when no COP sample is finite.
+
+    Raises
+    ------
+    ConfigError
+        If the length, the width or a margin is not a positive finite number (margins may be 0).
+    LengthMismatchError
+        If the two COP arrays differ in length.
+
+    Examples
+    --------
+    >>> x0, x1, y0, y1 = foot_outline(np.array([0.30, 0.40, 0.50]), np.zeros(3), 0.26, 0.10)
+    >>> round(x0, 3), round(x1, 3), round(y0, 3), round(y1, 3)
+    (0.261, 0.526, -0.05, 0.05)
+    >>> round(foot_outline(np.array([0.30, 0.35]), np.zeros(2), 0.26, 0.10)[0], 3)  # a short path: whole insole
+    0.116
+    """
+    x = np.asarray(cop_x_m, dtype=float).ravel()
+    y = np.asarray(cop_y_m, dtype=float).ravel()
+    if x.shape != y.shape:
+        raise LengthMismatchError(f"cop_x_m has {x.size} samples but cop_y_m has {y.size}")
+    width = INSOLE_WIDTH_TO_LENGTH * insole_length_m if insole_width_m is None else insole_width_m
+    _check_outline_sizes(insole_length_m, width, heel_margin_frac, toe_margin_frac)
+    return _outline(x, y, insole_length_m, width, heel_margin_frac, toe_margin_frac)
+
+
+def _check_outline_sizes(length_m: float, width_m: float, heel_frac: float, toe_frac: float) -> None:
+    for name, value, positive in (("insole_length_m", length_m, True), ("insole_width_m", width_m, True),
+                                  ("heel_margin_frac", heel_frac, False), ("toe_margin_frac", toe_frac, False)):
+        value = float(value)
+        if not np.isfinite(value) or value < 0 or (positive and value == 0):
+            raise ConfigError(f"{name} must be a {'positive' if positive else 'non-negative'} number, got {value}")
+
+
+def _outline(
+    x: np.ndarray, y: np.ndarray, length_m: float, width_m: float, heel_frac: float, toe_frac: float
+) -> tuple[float, float, float, float]:
+    """:func:`foot_outline` of checked float arrays and sizes."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any():
+        return (np.nan, np.nan, np.nan, np.nan)
+    centre_y = float(np.median(y[ok]))
+    toe = float(np.max(x[ok])) + toe_frac * length_m
+    heel = min(float(np.min(x[ok])) - heel_frac * length_m, toe - length_m)
+    return (heel, toe, centre_y - width_m / 2, centre_y + width_m / 2)
+
+
+def outline_margin_m(outline: tuple[float, float, float, float], plate: Plate) -> float:
+    """Smallest distance of an outline's sides inside the plate's edges (negative: over the edge).
+
+    Parameters
+    ----------
+    outline
+        ``(x_min_m, x_max_m, y_min_m, y_max_m)``, e.g. from :func:`foot_outline`.
+    plate
+        The plate (:class:`grfkit.rawdata.Plate`).
+
+    Returns
+    -------
+    float
+        Metres; NaN for a NaN outline.
+    """
+    x0, x1, y0, y1 = outline
+    return float(min(x0 - plate.x_min_m, plate.x_max_m - x1, y0 - plate.y_min_m, plate.y_max_m - y1))
+
+
 def classify_plate_contacts(
     force_table: pd.DataFrame,
     plates: Sequence[Plate],
@@ -643,6 +783,8 @@ def classify_plate_contacts(
     reference_contacts: pd.DataFrame | None = None,
     edge_margin_m: float = 0.02,
     cop_min_fraction: float = 0.1,
+    insole_length_m: float | None = None,
+    insole_width_m: float | None = None,
     duration_tolerance_s: float = 0.005,
     min_load_ratio: float = 0.92,
     min_contact_s: float = 0.05,
@@ -656,7 +798,8 @@ def classify_plate_contacts(
 
     The rules are described in the module notes: cut by the recording, straddle
     (another plate loaded during the contact), edge (COP near the plate's
-    edge) and, with ``reference_contacts``, agreement with one insole contact.
+    edge), with ``insole_length_m`` the foot outline inside the plate and,
+    with ``reference_contacts``, agreement with one insole contact.
 
     Parameters
     ----------
@@ -681,6 +824,12 @@ def classify_plate_contacts(
     cop_min_fraction
         The COP is checked where the force is at least this fraction of the
         contact's peak (it is meaningless at low force).
+    insole_length_m
+        Insole length of the runner, metres: turns on the foot outline rule
+        (:func:`foot_outline` from the COP samples the edge rule checks).
+        Only for plates the foot stands still on, not a treadmill belt.
+    insole_width_m
+        Insole width, metres (default :data:`INSOLE_WIDTH_TO_LENGTH` times the length).
     duration_tolerance_s
         Largest accepted deviation of the plate-minus-insole IC (and TO)
         difference from its median over the bout's contacts, seconds (see
@@ -701,7 +850,9 @@ def classify_plate_contacts(
         ``plate``, ``ic_s``, ``to_s`` (lab seconds, NaN when cut),
         ``ic_index``, ``to_index`` (rows of ``force_table``), ``complete``,
         ``peak_force_n``, ``impulse_n_s``, ``edge_distance_m`` (smallest COP
-        distance to the edge while loaded), ``foot`` (from the matched insole
+        distance to the edge while loaded), ``outline_margin_m``
+        (:func:`outline_margin_m` of the foot outline; NaN without
+        ``insole_length_m``), ``foot`` (from the matched insole
         contact, else ``""``), ``insole_ic_s``, ``insole_to_s`` (matched
         insole contact, lab seconds, else NaN), ``load_ratio`` (plate over
         insole impulse relative to the bout's median for that foot, else
@@ -715,6 +866,8 @@ def classify_plate_contacts(
         If no plate has any contact (each plate's channel is named).
     DropoutError, UnendedContactError
         As :func:`detect_contacts`, naming the plate channel.
+    ConfigError
+        If ``insole_length_m`` or ``insole_width_m`` is not a positive number.
     """
     if time_column not in force_table.columns:
         raise MissingChannelError("force table has no time column", channel=time_column)
@@ -746,6 +899,8 @@ def classify_plate_contacts(
         reference=reference,
         edge_margin_m=edge_margin_m,
         cop_min_fraction=cop_min_fraction,
+        insole_length_m=insole_length_m,
+        insole_width_m=insole_width_m,
         duration_tolerance_s=duration_tolerance_s,
         min_load_ratio=min_load_ratio,
         min_contact_s=min_contact_s,
@@ -768,6 +923,8 @@ def _classify_plate_contacts(
     reference: Mapping[str, np.ndarray] | None = None,
     edge_margin_m: float = 0.02,
     cop_min_fraction: float = 0.1,
+    insole_length_m: float | None = None,
+    insole_width_m: float | None = None,
     duration_tolerance_s: float = 0.005,
     min_load_ratio: float = 0.92,
     min_contact_s: float = 0.05,
@@ -785,6 +942,9 @@ def _classify_plate_contacts(
     sample interval of ``t`` when already known.
     """
     names = [p.name for p in plates]
+    if insole_length_m is not None:
+        width_m = INSOLE_WIDTH_TO_LENGTH * insole_length_m if insole_width_m is None else insole_width_m
+        _check_outline_sizes(insole_length_m, width_m, OUTLINE_HEEL_MARGIN_FRAC, OUTLINE_TOE_MARGIN_FRAC)
     loads = {}
     parts = []
     for plate in plates:
@@ -834,9 +994,10 @@ def _classify_plate_contacts(
         if involved:
             reasons[i].append("straddle: " + "+".join(sorted([own, *involved])))
 
-    # (b) edge: COP distance to the plate's edge while loaded
+    # (b) edge: COP distance to the plate's edge while loaded; (b') the foot outline from the COP path
     by_name = {p.name: p for p in plates}
     edge = np.full(n, np.nan)
+    outline = np.full(n, np.nan)
     for i, (own, a, b, peak) in enumerate(zip(table["plate"], first, last, table["peak_force_n"], strict=True)):
         window = slice(a, b + 1)
         loaded = loads[own][window] >= cop_min_fraction * peak
@@ -848,7 +1009,13 @@ def _classify_plate_contacts(
         edge[i] = np.nanmin(distance)
         if edge[i] < edge_margin_m:
             reasons[i].append(REASON_EDGE)
+        if insole_length_m is not None:
+            foot = _outline(cop_x, cop_y, insole_length_m, width_m, OUTLINE_HEEL_MARGIN_FRAC, OUTLINE_TOE_MARGIN_FRAC)
+            outline[i] = outline_margin_m(foot, by_name[own])
+            if outline[i] < 0:
+                reasons[i].append(REASON_FOOT_EDGE)
     table["edge_distance_m"] = edge
+    table["outline_margin_m"] = outline
 
     # (c) agreement with one insole contact
     table["foot"] = np.full(n, "", dtype=object)

@@ -11,6 +11,7 @@ from scipy.optimize import brentq
 
 from grfkit.channels import fsr_channels, plate_channels
 from grfkit.errors import (
+    ConfigError,
     DropoutError,
     LengthMismatchError,
     MissingChannelError,
@@ -19,11 +20,15 @@ from grfkit.errors import (
 )
 from grfkit.events import (
     CONTACT_COLUMNS,
+    INSOLE_WIDTH_TO_LENGTH,
     PLATE_CONTACT_COLUMNS,
+    REASON_FOOT_EDGE,
     classify_plate_contacts,
     detect_contacts,
     detect_insole_contacts,
     detect_load_contacts,
+    foot_outline,
+    outline_margin_m,
     unloaded_level,
 )
 from grfkit.rawdata import Plate
@@ -419,3 +424,62 @@ def test_straddle_counts_any_sample_of_another_plate_above_threshold():
     assert list(out["plate"]) == ["plate1", "plate2"]
     assert out["reason"].iloc[0] == "straddle: plate1+plate2"
     assert out["reason"].iloc[1] == ""
+
+
+# --------------------------------------------------------------------------- foot outline
+
+
+def test_foot_outline_from_the_cop_path_and_the_insole_size():
+    length, width = 0.26, 0.10
+    # a rear-foot path: the heel margin behind the rearmost COP reaches further back than one length behind the toes
+    x = np.r_[np.linspace(0.30, 0.50, 51), np.nan]
+    y = np.r_[np.linspace(0.02, -0.02, 51), np.nan]  # lateral heel to medial toes, centred on y = 0
+    x0, x1, y0, y1 = foot_outline(x, y, length, width)
+    assert x1 == pytest.approx(0.50 + 0.10 * length)
+    assert x0 == pytest.approx(0.30 - 0.15 * length)
+    assert (y0, y1) == pytest.approx((-0.05, 0.05), abs=1e-12)
+    # a short (fore-foot) path: the whole insole lies behind the toe end
+    x0, x1, _, _ = foot_outline(np.array([0.45, 0.43, 0.50]), np.zeros(3), length, width)
+    assert x1 - x0 == pytest.approx(length)
+    # without a width, a typical foot's proportion
+    _, _, y0, y1 = foot_outline(x, y, length)
+    assert y1 - y0 == pytest.approx(INSOLE_WIDTH_TO_LENGTH * length)
+    assert np.isnan(foot_outline(np.full(3, np.nan), np.full(3, np.nan), length)).all()
+    plate = PLATES[0]  # x 0 .. 0.6, y -0.2 .. 0.2
+    assert outline_margin_m((0.05, 0.31, -0.05, 0.05), plate) == pytest.approx(0.05)
+    assert outline_margin_m((-0.01, 0.25, -0.05, 0.05), plate) == pytest.approx(-0.01)
+    assert outline_margin_m((0.10, 0.36, 0.12, 0.22), plate) == pytest.approx(-0.02)
+
+
+def test_foot_outline_errors():
+    with pytest.raises(ConfigError, match="insole_length_m"):
+        foot_outline(np.zeros(3), np.zeros(3), 0.0)
+    with pytest.raises(ConfigError, match="insole_width_m"):
+        foot_outline(np.zeros(3), np.zeros(3), 0.26, float("nan"))
+    with pytest.raises(LengthMismatchError):
+        foot_outline(np.zeros(3), np.zeros(2), 0.26)
+    run = Runway(2.0, seed=21)
+    run.add(0.5, {"plate1": whole}, heel_x_m=0.2, y_m=0.0)
+    with pytest.raises(ConfigError, match="insole_length_m"):
+        classify_plate_contacts(run.table(), PLATES, insole_length_m=-0.26)
+
+
+def test_foot_outline_rule_rejects_feet_over_the_edge_that_the_cop_rule_passes():
+    """Heel over the plate's start, or the foot's side over the y edge, while the COP stays > 2 cm inside."""
+    run = Runway(4.0, seed=20)
+    # Runway's COP runs from heel + 0.04 to heel + 0.20 m: a 0.26 m insole reaches 0.226 m ahead of the heel
+    run.add(0.40, {"plate1": whole}, heel_x_m=0.10, y_m=0.0)  # 0 clean: outline from 0.066 to 0.326 m
+    run.add(1.10, {"plate2": whole}, heel_x_m=0.605 - 0.015, y_m=0.0)  # 1 COP from 2.5 cm into plate2
+    run.add(1.80, {"plate3": whole}, heel_x_m=1.40, y_m=0.17)  # 2 COP 3 cm from the y edge, foot 5 cm wide
+    run.add(2.50, {"plate4": whole}, heel_x_m=2.0, y_m=-0.05)  # 3 clean
+    table = run.table()
+    without = classify_plate_contacts(table, PLATES)
+    assert without["reason"].tolist() == [""] * 4
+    assert without["outline_margin_m"].isna().all()
+    out = classify_plate_contacts(table, PLATES, insole_length_m=0.26, insole_width_m=0.10)
+    assert out["reason"].tolist() == ["", REASON_FOOT_EDGE, REASON_FOOT_EDGE, ""]
+    assert out["clean"].tolist() == [True, False, False, True]
+    # the outline's ends as placed: 0.04 + 0.16 m of COP path, 0.026 m toe margin, one length behind the toes
+    np.testing.assert_allclose(out["outline_margin_m"], [0.066, -0.049, -0.02, min(2.0 - 0.034 - 1.815, 0.095)],
+                               atol=0.006)
+    assert (out["edge_distance_m"] > 0.02).all()  # the COP rule's margin: it passes all four
