@@ -60,3 +60,17 @@ def test_uphill_stances_push_harder() -> None:
         t_net.append(np.mean(nets))
     assert t_net[0] == pytest.approx(0.0, abs=0.01)
     assert t_net[1] == pytest.approx(np.sin(np.radians(3.0)), abs=0.01)
+
+
+def test_force_shape_varies_from_stride_to_stride_around_the_runner_s_own() -> None:
+    seq = contacts(end=60.0)
+    transition = np.array([c.force.braking_time_s / c.contact_time_s for c in seq])
+    # Level and steady: the transition sits at the runner's own fraction, with stride-to-stride scatter.
+    assert transition.mean() == pytest.approx(PERSON.braking_frac, abs=0.01)
+    assert 0.5 * PERSON.shape_sd_frac < transition.std() < 2 * PERSON.shape_sd_frac
+    # The insole's centre-of-pressure path is timed by the same transition.
+    np.testing.assert_allclose([c.cop.transition_frac for c in seq], transition)
+    # Braking and propulsive impulses balance on the level at constant speed.
+    braking = np.array([c.force.braking_impulse_ns for c in seq])
+    propulsive = np.array([c.force.propulsive_impulse_ns for c in seq])
+    np.testing.assert_allclose(braking, propulsive, rtol=1e-9)

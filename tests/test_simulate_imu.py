@@ -92,3 +92,54 @@ def test_resolution_follows_range_and_bits() -> None:
     config = ImuConfig()
     assert config.acc_resolution_mps2 == pytest.approx(32 * GRAVITY_MPS2 / 65536)
     assert config.gyro_resolution_dps == pytest.approx(4000 / 65536)
+
+
+def _with(seq: list[FootStep], **changes: float) -> list[FootStep]:
+    from dataclasses import replace
+
+    return [replace(step, **changes) for step in seq]
+
+
+def _ideal(seq: list[FootStep], strike: str = "rearfoot") -> tuple[np.ndarray, np.ndarray]:
+    t = np.arange(seq[0].start_s + 0.5, seq[-1].start_s - 0.5, 1 / 1125)
+    return t, imu_signals(foot_kinematics(t, seq, insole_length_m=0.27, foot_strike=strike))
+
+
+def _per_stance(t: np.ndarray, values: np.ndarray, seq: list[FootStep], start_frac: float, end_frac: float, fn):
+    out = []
+    for step in seq:
+        window = (t >= step.start_s + start_frac * step.contact_time_s) & (
+            t < step.start_s + end_frac * step.contact_time_s
+        )
+        if window.sum() > 3:
+            out.append(fn(values[window]))
+    return np.array(out)
+
+
+def test_harder_braking_shows_as_a_larger_forward_deceleration_at_touchdown() -> None:
+    seq = steps(3.5, "rearfoot")
+    t, soft = _ideal(_with(seq, braking_impulse_mps=0.15))
+    _, hard = _ideal(_with(seq, braking_impulse_mps=0.30))
+    # acc_x over the touchdown pulse integrates to the forward velocity the shoe loses: 1.75 x the
+    # braking impulse per kilogram (ImuConfig.touchdown_braking_ratio), seen through the landing pitch.
+    lost = _per_stance(t, hard - soft, seq, 0.0, 0.25, lambda v: v[:, 0].sum() / 1125)
+    expected = ImuConfig().touchdown_braking_ratio * (0.30 - 0.15)
+    assert np.all(lost < -0.8 * expected) and np.all(lost > -1.1 * expected)
+
+
+def test_heel_rise_starts_at_the_braking_to_propulsion_transition() -> None:
+    seq = steps(3.5, "rearfoot")
+    for frac in (0.40, 0.55):
+        t, values = _ideal(_with(seq, braking_frac=frac))
+        # gyro_y (toes-down rotation) is flat while the foot is flat and grows after heel rise.
+        flat = _per_stance(t, values, seq, 0.2, frac - 0.02, lambda v: np.abs(v[:, 4]).max())
+        rolling = _per_stance(t, values, seq, frac + 0.1, frac + 0.2, lambda v: np.abs(v[:, 4]).max())
+        assert flat.mean() < 0.25 * rolling.mean(), frac
+
+
+def test_stronger_push_off_rolls_the_foot_faster() -> None:
+    seq = steps(3.5, "rearfoot")
+    t, weak = _ideal(_with(seq, propulsive_impulse_mps=0.15))
+    _, strong = _ideal(_with(seq, propulsive_impulse_mps=0.25))
+    peak_rate = lambda v: float(v[:, 4].max())  # noqa: E731
+    assert _per_stance(t, strong, seq, 0.5, 1.0, peak_rate).mean() > _per_stance(t, weak, seq, 0.5, 1.0, peak_rate).mean() + 20

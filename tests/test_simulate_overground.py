@@ -150,3 +150,22 @@ def test_config_changes_the_measurement() -> None:
     raw, _, _ = simulate_overground_bout(PERSON, "slow", duration_s=12.0, seed=1, config=quiet)
     fz = raw.force[[f"plate{k}_fz_n" for k in range(1, 5)]].to_numpy()
     assert fz.min() >= 0.0 and np.mean(fz == 0.0) > 0.8
+
+
+def test_plates_sit_in_the_steady_speed_section(bout) -> None:
+    _, stances, _ = bout
+    start, end = LAYOUT.steady_section_m(OvergroundConfig().ramp_length_m)
+    plates = LAYOUT.plates()
+    assert start < plates[0].x_min_m and plates[-1].x_max_m < end
+    on_plates = stances.loc[stances["plate"].astype(str) != ""]
+    target = PERSON.speeds_mps["medium"]
+    # Only the small step-to-step fluctuation is left where the plates are: no ramp.
+    assert len(on_plates) > 5
+    assert np.abs(on_plates["speed_mps"] / target - 1).max() < 0.08
+
+
+def test_a_ramp_into_the_plate_row_is_rejected() -> None:
+    from grfkit.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="steady-speed section"):
+        OvergroundConfig(ramp_length_m=5.0)

@@ -64,3 +64,32 @@ def test_imu_table_columns_and_clock() -> None:
     assert list(table.columns) == ["time_s", *IMU_CHANNELS]
     assert table["time_s"].to_numpy() == pytest.approx(t)
     assert table["acc_z_mps2"].dtype == np.float32
+
+
+def test_fsr_hysteresis_reads_more_while_unloading() -> None:
+    from grfkit.simulate.wearables import InsoleConfig, fsr_non_idealities
+
+    load = np.sin(np.linspace(0, np.pi, 201))[:, None] * np.ones((1, 16))
+    zeros = np.zeros(201)
+    config = InsoleConfig(creep_frac=0.0)
+    out = fsr_non_idealities(load, zeros.astype(int), zeros, zeros, drift_per_min=0.0, config=config)
+    np.testing.assert_allclose(out[:101], load[:101])  # loading: the true load
+    assert np.all(out[110:200] > load[110:200])  # unloading: more
+    # A new contact starts from its own peak, not the previous one's.
+    two = np.vstack([load, 0.5 * load])
+    which = np.repeat([0, 1], 201)
+    out2 = fsr_non_idealities(two, which, np.zeros(402), np.zeros(402), drift_per_min=0.0, config=config)
+    np.testing.assert_allclose(out2[201:302], two[201:302])
+
+
+def test_fsr_creep_and_drift_raise_the_reading_over_time() -> None:
+    from grfkit.simulate.wearables import InsoleConfig, fsr_non_idealities
+
+    load = np.ones((5, 16))
+    tau = np.array([0.0, 0.05, 0.1, 0.2, 0.3])
+    config = InsoleConfig(hysteresis_frac=0.0, creep_frac=0.05, creep_time_s=0.15)
+    crept = fsr_non_idealities(load, np.zeros(5, int), tau, np.zeros(5), drift_per_min=0.0, config=config)
+    assert np.all(np.diff(crept[:, 0]) > 0) and crept[-1, 0] < 1.05
+    drifted = fsr_non_idealities(load, np.zeros(5, int), np.zeros(5), np.array([0, 30, 60, 90, 120.0]),
+                                 drift_per_min=0.02, config=InsoleConfig(hysteresis_frac=0.0, creep_frac=0.0))
+    np.testing.assert_allclose(drifted[:, 0], [1.0, 1.01, 1.02, 1.03, 1.04])
