@@ -48,10 +48,10 @@ from pathlib import Path
 
 import grfkit
 from grfkit.cohort_cache import load_or_build_stances
+from grfkit.comparisons import findings_table
 from grfkit.experiment import (
     PUBLISHED_RRMSE,
     ExperimentConfig,
-    check_findings,
     default_results_dir,
     load_results,
     preset_for_scale,
@@ -131,13 +131,13 @@ else:
 # lower rRMSE (a paired view: the same people are tested under every strategy).
 
 # %%
-check_findings(results.table).round(2)
+findings_table(results.table).round(3)
 
 # %% [markdown]
 # And on the kept paper-scale run:
 
 # %%
-check_findings(paper.table).round(2) if paper is not None else "no paper-scale run kept"
+findings_table(paper.table).round(3) if paper is not None else "no paper-scale run kept"
 
 # %% [markdown]
 # Participant by participant (book scale):
