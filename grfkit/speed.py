@@ -30,6 +30,21 @@ Speed of a stance
     error: one stance near the edge of the capture volume must not stop a
     bout, and the pipeline reports the reason.
 
+Trials off the target speed
+    Overground, each pass of the runner over the plate row is a *trial*,
+    and labs keep a trial only if it was run at the bout's target speed.
+    :func:`pass_speed_check` groups a bout's plate contacts into passes
+    (contacts less than :data:`PASS_GAP_S` apart belong to one pass), takes
+    each pass's speed as the mean horizontal waist speed from its first
+    initial contact to its last toe-off, widened by one speed window (half a
+    step on each side), and compares it with the target.  **The rule:** a
+    pass is kept when its speed lies within ±:data:`SPEED_TOLERANCE_FRACTION`
+    (5 %) of the target; the bouts' speeds are self-selected (slow, medium,
+    fast), so the target is the median speed of the bout's passes (all of
+    them, whoever's foot is on a plate).  On the treadmill the belt speed is
+    the target and the speed; the raw data format has no belt speed
+    channel, so no treadmill stance is discarded by this rule.
+
 Measured on bouts of :mod:`grfkit.simulate` (74 overground plate contacts,
 6 bouts): against the generator's speed of each stance the default 0.35 s
 window was off by -0.003 ± 0.020 m/s (mean ± SD, largest 0.07 m/s); a
@@ -45,10 +60,34 @@ import pandas as pd
 from .errors import ConfigError, LengthMismatchError, MissingChannelError, TimestampError
 from .filtering import _butterworth_sos, _filtfilt_lanes, _pad_length
 
-__all__ = ["horizontal_speed", "stance_speed", "REASON_MARKER_MISSING", "REASON_OUTSIDE_RECORDING"]
+__all__ = [
+    "horizontal_speed",
+    "stance_speed",
+    "pass_speed_check",
+    "PASS_SPEED_COLUMNS",
+    "REASON_MARKER_MISSING",
+    "REASON_OUTSIDE_RECORDING",
+    "REASON_SPEED_OFF_TARGET",
+    "REASON_PASS_SPEED_UNKNOWN",
+    "SPEED_TOLERANCE_FRACTION",
+    "PASS_GAP_S",
+]
 
 REASON_MARKER_MISSING = "waist marker missing over the speed window"
 REASON_OUTSIDE_RECORDING = "speed window outside the marker recording"
+#: Reason recorded for the contacts of a pass run off the target speed.
+REASON_SPEED_OFF_TARGET = "speed off target"
+#: Reason recorded for the contacts of a pass whose speed cannot be measured (followed by the cause).
+REASON_PASS_SPEED_UNKNOWN = "pass speed unknown"
+#: Largest accepted relative deviation of a pass's speed from the target speed (±5 %).
+SPEED_TOLERANCE_FRACTION: float = 0.05
+#: Plate contacts (first sample to last) closer in time than this belong to one pass, seconds.  A pass
+#: over a plate row lasts about a second; a runner needs far longer to leave the runway and come back.
+PASS_GAP_S: float = 2.0
+#: Columns of the table returned by :func:`pass_speed_check`.
+PASS_SPEED_COLUMNS: tuple[str, ...] = (
+    "pass_index", "pass_speed_mps", "target_speed_mps", "speed_deviation_frac", "reason"
+)
 #: Default of ``min_run_s`` (:func:`horizontal_speed`), seconds.
 _MIN_RUN_S = 0.1
 
@@ -244,3 +283,147 @@ def _stance_speed(
     good = ~outside & ~holey & (n > 0)
     reason = np.where(outside, REASON_OUTSIDE_RECORDING, np.where(good, "", REASON_MARKER_MISSING))
     return np.where(good, mean, np.nan), reason.astype(object)
+
+
+def pass_speed_check(
+    marker_table: pd.DataFrame,
+    first_s: np.ndarray,
+    last_s: np.ndarray,
+    window_s: float = 0.35,
+    *,
+    target_speed_mps: float | None = None,
+    tolerance_fraction: float = SPEED_TOLERANCE_FRACTION,
+    max_gap_s: float = PASS_GAP_S,
+    sampling_rate_hz: float = 200.0,
+    cutoff_hz: float = 6.0,
+    time_column: str = "time_s",
+    x_column: str = "waist_x_m",
+    y_column: str = "waist_y_m",
+) -> pd.DataFrame:
+    """Group a bout's plate contacts into passes and check each pass's speed against the target.
+
+    The rule (see the module notes): contacts less than ``max_gap_s`` apart
+    form one pass; a pass's speed is the mean horizontal waist speed from its
+    first contact's start to its last contact's end, widened by ``window_s``
+    (half on each side); the pass is on target when that speed lies within
+    ``±tolerance_fraction`` (:data:`SPEED_TOLERANCE_FRACTION`, 5 %) of the
+    target, which is ``target_speed_mps`` if given, else the median speed of
+    the bout's passes (self-selected speeds).
+
+    Parameters
+    ----------
+    marker_table
+        Marker table (lab clock), see :func:`horizontal_speed`.
+    first_s, last_s
+        Start and end of each plate contact, lab seconds, in any order (e.g.
+        the times of the first and last samples above threshold: finite even
+        for contacts cut by the recording).
+    window_s
+        Widening of each pass's speed window, seconds (one step period).
+    target_speed_mps
+        Target speed; default: the median of the passes' speeds.
+    tolerance_fraction
+        Largest accepted relative deviation from the target.
+    max_gap_s
+        Contacts separated by a gap (end of one to start of the next) of at
+        least this much start a new pass, seconds.
+    sampling_rate_hz, cutoff_hz, time_column, x_column, y_column
+        As for :func:`horizontal_speed`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per contact, in the order given, with :data:`PASS_SPEED_COLUMNS`:
+        ``pass_index`` (0, 1, ... in time order), ``pass_speed_mps`` (NaN when the
+        marker does not cover the pass), ``target_speed_mps``,
+        ``speed_deviation_frac`` (pass speed over target, minus 1) and
+        ``reason`` (``""``, :data:`REASON_SPEED_OFF_TARGET`, or
+        :data:`REASON_PASS_SPEED_UNKNOWN` followed by ``": "`` and the cause).
+
+    Raises
+    ------
+    LengthMismatchError
+        If ``first_s`` and ``last_s`` differ in length.
+    ConfigError
+        If a time is not finite, or a window, gap, tolerance or target is not positive.
+    MissingChannelError, TimestampError
+        As :func:`horizontal_speed`.
+
+    Examples
+    --------
+    >>> t = np.arange(4000) / 200.0
+    >>> x = np.where(t < 10.0, 3.0 * t, 30.0 + 3.3 * (t - 10.0))  # 3.0 m/s, then 10 % faster
+    >>> table = pd.DataFrame({"time_s": t, "waist_x_m": x, "waist_y_m": 0.0 * t})
+    >>> first = np.array([3.0, 3.4, 13.0, 13.4, 16.0, 16.4])
+    >>> out = pass_speed_check(table, first, first + 0.25, target_speed_mps=3.0)
+    >>> out["pass_index"].tolist(), out["reason"].tolist()[::2]
+    ([0, 0, 1, 1, 2, 2], ['', 'speed off target', 'speed off target'])
+    """
+    t, x, y = _columns(marker_table, (time_column, x_column, y_column))
+    columns = _pass_speed_check(t, x, y, first_s, last_s, window_s, target_speed_mps, tolerance_fraction,
+                                max_gap_s, sampling_rate_hz, cutoff_hz, time_column)
+    return pd.DataFrame(columns, columns=list(PASS_SPEED_COLUMNS))
+
+
+def _pass_speed_check(
+    t: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    first_s: np.ndarray,
+    last_s: np.ndarray,
+    window_s: float,
+    target_speed_mps: float | None = None,
+    tolerance_fraction: float = SPEED_TOLERANCE_FRACTION,
+    max_gap_s: float = PASS_GAP_S,
+    sampling_rate_hz: float = 200.0,
+    cutoff_hz: float = 6.0,
+    time_column: str = "time_s",
+) -> dict[str, np.ndarray]:
+    """:func:`pass_speed_check` of the marker's float arrays: the columns :data:`PASS_SPEED_COLUMNS`."""
+    first = np.atleast_1d(np.asarray(first_s, dtype=float))
+    last = np.atleast_1d(np.asarray(last_s, dtype=float))
+    if first.shape != last.shape:
+        raise LengthMismatchError(f"first_s ({first.size}) and last_s ({last.size}) must have one value per contact")
+    if not (np.isfinite(first).all() and np.isfinite(last).all()):
+        raise ConfigError("contact start and end times must be finite")
+    for name, value in (("window_s", window_s), ("tolerance_fraction", tolerance_fraction),
+                        ("max_gap_s", max_gap_s)):
+        if not float(value) > 0:
+            raise ConfigError(f"{name} must be positive, got {value}")
+    if target_speed_mps is not None and not float(target_speed_mps) > 0:
+        raise ConfigError(f"target_speed_mps must be positive, got {target_speed_mps}")
+    n = len(first)
+    order = np.argsort(first, kind="stable")
+    # a pass ends where the gap from the latest end so far to the next start reaches max_gap_s
+    reach = np.maximum.accumulate(last[order]) if n else last
+    new_pass = np.r_[True, first[order][1:] - reach[:-1] >= max_gap_s] if n else np.zeros(0, dtype=bool)
+    pass_index = np.empty(n, dtype=np.int64)
+    pass_index[order] = np.cumsum(new_pass) - 1
+    n_passes = int(pass_index.max()) + 1 if n else 0
+    start = np.full(n_passes, np.inf)
+    end = np.full(n_passes, -np.inf)
+    np.minimum.at(start, pass_index, first)
+    np.maximum.at(end, pass_index, last)
+    # the mean speed over [start - window/2, end + window/2]: a window of (end - start) + window centred on the pass
+    speed, cause = _stance_speed(t, x, y, start, end, (end - start) + window_s, sampling_rate_hz, cutoff_hz,
+                                 time_column)
+    measured = np.isfinite(speed)
+    if target_speed_mps is not None:
+        target = float(target_speed_mps)
+    elif measured.any():
+        target = float(np.median(speed[measured]))
+    else:
+        target = np.nan
+    deviation = speed / target - 1.0
+    reason = np.where(
+        ~measured,
+        np.array([f"{REASON_PASS_SPEED_UNKNOWN}: {c}" for c in cause], dtype=object),
+        np.where(np.abs(deviation) > tolerance_fraction, REASON_SPEED_OFF_TARGET, ""),
+    ).astype(object)
+    return {
+        "pass_index": pass_index,
+        "pass_speed_mps": speed[pass_index],
+        "target_speed_mps": np.full(n, target),
+        "speed_deviation_frac": deviation[pass_index],
+        "reason": reason[pass_index],
+    }

@@ -9,7 +9,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grfkit.errors import ConfigError, LengthMismatchError, MissingChannelError, TimestampError
-from grfkit.speed import REASON_MARKER_MISSING, REASON_OUTSIDE_RECORDING, horizontal_speed, stance_speed
+from grfkit.speed import (
+    PASS_SPEED_COLUMNS,
+    REASON_MARKER_MISSING,
+    REASON_OUTSIDE_RECORDING,
+    REASON_PASS_SPEED_UNKNOWN,
+    REASON_SPEED_OFF_TARGET,
+    SPEED_TOLERANCE_FRACTION,
+    horizontal_speed,
+    pass_speed_check,
+    stance_speed,
+)
 
 FS = 200.0
 
@@ -128,3 +138,75 @@ def test_stretches_are_filtered_together_as_if_alone():
         velocity = np.gradient(xy, t[start:stop], axis=0)
         expected[start:stop] = np.hypot(velocity[:, 0], velocity[:, 1])
     np.testing.assert_array_equal(horizontal_speed(table)["speed_mps"].to_numpy(), expected)
+
+
+def bout_of_passes(pass_speeds_mps: list[float], seed: int, period_s: float = 12.0, step_s: float = 0.34):
+    """Waist marker of a bout with one pass over the plates every ``period_s``, each at its own speed.
+
+    Between passes the speed changes smoothly (over 3 s, mid-way between passes); each pass has four
+    plate contacts, one per step.  Returns the marker table and each contact's first and last time.
+    """
+    t = np.arange(int((len(pass_speeds_mps) + 1) * period_s * FS)) / FS
+    centres = period_s * (np.arange(len(pass_speeds_mps)) + 0.5)
+    knots_t = np.ravel([[c - 3.0, c + 3.0] for c in centres])
+    knots_v = np.repeat(pass_speeds_mps, 2)
+    speed = np.interp(t, knots_t, knots_v)
+    omega = 2 * np.pi / step_s
+    rng = np.random.default_rng(seed)
+    x = np.cumsum(speed) / FS + 0.15 / omega * np.sin(omega * t) + rng.normal(0, 5e-4, t.size)
+    table = marker_table(t, x, rng.normal(0, 5e-4, t.size))
+    first = np.ravel([c - 0.6 + step_s * np.arange(4) for c in centres])
+    return table, first, first + 0.24
+
+
+def test_a_pass_8_percent_fast_is_off_target_3_percent_is_kept():
+    target = 3.2
+    table, first, last = bout_of_passes([target, 1.08 * target, target, 1.03 * target, target], seed=30)
+    out = pass_speed_check(table, first, last, window_s=0.34)
+    assert list(out.columns) == list(PASS_SPEED_COLUMNS)
+    assert out["pass_index"].tolist() == list(np.repeat(np.arange(5), 4))
+    np.testing.assert_allclose(out["target_speed_mps"], target, rtol=0.005)  # the median pass
+    per_pass = out.groupby("pass_index").first()
+    np.testing.assert_allclose(per_pass["speed_deviation_frac"], [0.0, 0.08, 0.0, 0.03, 0.0], atol=0.005)
+    assert per_pass["reason"].tolist() == ["", REASON_SPEED_OFF_TARGET, "", "", ""]
+    assert SPEED_TOLERANCE_FRACTION == 0.05
+    # a given target replaces the median; a tighter tolerance rejects the 3 % pass too
+    out = pass_speed_check(table, first, last, window_s=0.34, target_speed_mps=1.08 * target, tolerance_fraction=0.02)
+    assert out.groupby("pass_index")["reason"].first().tolist() == [REASON_SPEED_OFF_TARGET, "",
+                                                                    *[REASON_SPEED_OFF_TARGET] * 3]
+
+
+def test_passes_are_contacts_closer_than_the_gap_in_any_order():
+    table, first, last = bout_of_passes([3.0, 3.0], seed=31)
+    order = np.random.default_rng(32).permutation(len(first))
+    out = pass_speed_check(table, first[order], last[order])
+    assert out["pass_index"].tolist() == (np.arange(8)[order] // 4).tolist()
+    # a long contact bridges what would be a gap: one pass
+    bridged = pass_speed_check(table, np.r_[1.0, 1.5, 4.2], np.r_[1.3, 3.0, 4.5], max_gap_s=2.0)
+    assert bridged["pass_index"].tolist() == [0, 0, 0]
+    assert pass_speed_check(table, np.r_[1.0, 3.4], np.r_[1.3, 3.7])["pass_index"].tolist() == [0, 1]
+
+
+def test_a_pass_without_marker_has_an_unknown_speed_and_no_vote():
+    table, first, last = bout_of_passes([3.0, 3.6, 3.1], seed=33)
+    gone = (table["time_s"] > 17.0) & (table["time_s"] < 19.5)  # pass 1 outside the capture volume
+    table.loc[gone, ["waist_x_m", "waist_y_m"]] = np.nan
+    out = pass_speed_check(table, first, last).groupby("pass_index").first()
+    assert out["reason"].tolist() == ["", f"{REASON_PASS_SPEED_UNKNOWN}: {REASON_MARKER_MISSING}", ""]
+    assert np.isnan(out["pass_speed_mps"].iat[1])
+    assert out["target_speed_mps"].iat[0] == pytest.approx(3.05, abs=0.02)  # median of the measured passes
+    assert len(pass_speed_check(table, np.zeros(0), np.zeros(0))) == 0
+
+
+def test_pass_speed_errors():
+    table, first, last = bout_of_passes([3.0], seed=34)
+    with pytest.raises(LengthMismatchError):
+        pass_speed_check(table, first, last[:2])
+    with pytest.raises(ConfigError, match="tolerance_fraction"):
+        pass_speed_check(table, first, last, tolerance_fraction=0.0)
+    with pytest.raises(ConfigError, match="target_speed_mps"):
+        pass_speed_check(table, first, last, target_speed_mps=-3.0)
+    with pytest.raises(ConfigError, match="finite"):
+        pass_speed_check(table, np.r_[first[:-1], np.nan], last)
+    with pytest.raises(MissingChannelError, match="waist_x_m"):
+        pass_speed_check(table.drop(columns=["waist_x_m"]), first, last)
