@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from .baselines import BASELINES
 from .errors import ConfigError, LengthMismatchError
 from .metrics import rmse
 from .model import TrainingHistory
@@ -29,17 +30,22 @@ __all__ = [
     "feature_importance",
 ]
 
-#: Display names of the training strategies.
+#: Display names of the training strategies and, after them, the no-wearable baselines.
 STRATEGY_LABELS: dict[str, str] = {
     "overground": "Overground only",
     "treadmill": "Treadmill only",
     "transfer": "Transfer learning",
     "combined": "Combined",
+    "baseline_mean": "Mean curve (no wearables)",
+    "baseline_static": "Nearest stances (no wearables)",
 }
 #: Display names of the targets.
 TARGET_LABELS: dict[str, str] = {"vgrf": "vGRF", "apgrf": "apGRF"}
 _TARGET_COLOURS: dict[str, str] = {"vgrf": "#1f77b4", "apgrf": "#d62728"}
 _PALETTE: tuple[str, ...] = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
+#: Greys of the no-wearable baselines: per target (Figure 1) and per baseline (per-participant lines).
+_BASELINE_TARGET_GREYS: dict[str, str] = {"vgrf": "#7f7f7f", "apgrf": "#b3b3b3"}
+_BASELINE_GREYS: dict[str, str] = {"baseline_mean": "#9e9e9e", "baseline_static": "#555555"}
 
 
 def _require_columns(table: pd.DataFrame, columns: Sequence[str]) -> None:
@@ -63,8 +69,10 @@ def strategy_comparison(
 
     Each bar is the mean over held-out participants, its error bar spans the
     participants' minimum to maximum, and every participant is drawn as a
-    point (hover for the participant).  Published values, if given, are
-    drawn as black diamonds with their range.
+    point (hover for the participant).  The no-wearable baselines
+    (:data:`grfkit.baselines.BASELINES`) come after the four strategies, in
+    grey, behind a dotted line.  Published values, if given, are drawn as
+    black diamonds with their range.
 
     Parameters
     ----------
@@ -80,7 +88,8 @@ def strategy_comparison(
     -------
     plotly.graph_objects.Figure
         One bar trace and one point trace per target (plus one published
-        trace per target that has published values).
+        trace per target that has published values); baseline bars and
+        points are grey.
 
     Raises
     ------
@@ -95,6 +104,7 @@ def strategy_comparison(
     for k, target in enumerate(targets):
         offset = -0.4 + width * (k + 0.5)
         colour = _TARGET_COLOURS.get(target, _PALETTE[k % len(_PALETTE)])
+        grey = _BASELINE_TARGET_GREYS.get(target, "#7f7f7f")
         name = TARGET_LABELS.get(target, target)
         rows = table.loc[table["target"] == target]
         stats = rows.groupby("strategy")["rrmse_pct"].agg(["mean", "min", "max"]).reindex(strategies)
@@ -105,7 +115,7 @@ def strategy_comparison(
                 y=stats["mean"],
                 width=width * 0.9,
                 name=f"{name} mean",
-                marker_color=colour,
+                marker_color=[grey if s in BASELINES else colour for s in strategies],
                 opacity=0.55,
                 error_y=dict(type="data", symmetric=False, array=stats["max"] - stats["mean"],
                              arrayminus=stats["mean"] - stats["min"], color="#333", thickness=1.2),
@@ -125,7 +135,8 @@ def strategy_comparison(
                 y=rows["rrmse_pct"],
                 mode="markers",
                 name=f"{name} participants",
-                marker=dict(color=colour, size=6, line=dict(color="white", width=0.5)),
+                marker=dict(color=[grey if s in BASELINES else colour for s in rows["strategy"].astype(str)],
+                            size=6, line=dict(color="white", width=0.5)),
                 text=rows["subject"].astype(str),
                 hovertemplate=f"{name} %{{text}}: %{{y:.2f}} %<extra></extra>",
             )
@@ -147,6 +158,10 @@ def strategy_comparison(
                         hovertemplate=f"{name} published: %{{y:.1f}} %<extra></extra>",
                     )
                 )
+    first_baseline = next((i for i, s in enumerate(strategies) if s in BASELINES), 0)
+    if first_baseline > 0:
+        fig.add_vline(x=first_baseline - 0.5, line=dict(color="#999", dash="dot", width=1),
+                      annotation_text="no wearables", annotation_position="top right")
     fig.update_layout(
         title=title,
         xaxis=dict(tickmode="array", tickvals=list(range(len(strategies))),
@@ -196,7 +211,8 @@ def participant_errors(table: pd.DataFrame, *, metric: str = "rrmse_pct", title:
                     x=part["subject"].astype(str),
                     y=part[metric],
                     mode="markers+lines",
-                    line=dict(width=1, color=_PALETTE[k % len(_PALETTE)]),
+                    line=dict(width=1, color=_BASELINE_GREYS.get(strategy, _PALETTE[k % len(_PALETTE)]),
+                              dash="dot" if strategy in BASELINES else "solid"),
                     marker=dict(size=7),
                     name=STRATEGY_LABELS.get(strategy, strategy),
                     legendgroup=strategy,

@@ -43,6 +43,28 @@ def test_strategy_comparison_bars_ranges_and_points(table) -> None:
     assert bars[0].x[0] < 0 < bars[1].x[0]
 
 
+def test_strategy_comparison_draws_baselines_in_grey_after_the_strategies(table) -> None:
+    baselines = pd.DataFrame([{"strategy": b, "target": t, "subject": p, "rrmse_pct": 20.0 + k, "rmse_bw": 0.5}
+                              for k, b in enumerate(("baseline_static", "baseline_mean"))
+                              for t in ("vgrf", "apgrf") for p in ("OG01", "OG02", "OG03")])
+    fig = strategy_comparison(pd.concat([baselines, table], ignore_index=True))
+    assert list(fig.layout.xaxis.ticktext) == ["Overground only", "Treadmill only", "Transfer learning", "Combined",
+                                               "Mean curve (no wearables)", "Nearest stances (no wearables)"]
+    bars = [t for t in fig.data if t.type == "bar"]
+    np.testing.assert_allclose(bars[0].y, [9.0, 10.0, 11.0, 12.0, 21.0, 20.0])
+    vgrf, apgrf = (list(b.marker.color) for b in bars)
+    assert len(set(vgrf[:4])) == 1 and len(set(vgrf[4:])) == 1 and vgrf[0] != vgrf[4] and vgrf[4] != apgrf[4]
+    assert all(c[1:3] == c[3:5] == c[5:7] for c in vgrf[4:] + apgrf[4:])  # greys: equal red, green, blue
+    points = [t for t in fig.data if t.type == "scatter"][0]
+    grey_points = [c for c, x in zip(points.marker.color, points.x) if x > 3.5]
+    assert len(grey_points) == 6 and set(grey_points) == {vgrf[4]}
+    (line,) = fig.layout.shapes
+    assert line.x0 == line.x1 == 3.5 and line.line.dash == "dot"
+    assert not strategy_comparison(table).layout.shapes  # no baselines, no separator
+    lines = {t.name: t.line for t in participant_errors(pd.concat([table, baselines])).data}
+    assert lines["Nearest stances (no wearables)"].dash == "dot" and lines["Combined"].dash == "solid"
+
+
 def test_strategy_comparison_with_published_values(table) -> None:
     fig = strategy_comparison(table, published={("combined", "vgrf"): (6.1, 3.5, 10.7)})
     published = [t for t in fig.data if "published" in (t.name or "")]
