@@ -11,18 +11,26 @@ methods:
    mapped to lab time: they tell which foot made each plate contact.
 4. **Plate contacts**: 20 N initial contact and toe-off on the raw force,
    classified clean or rejected with the reason
-   (:func:`grfkit.events.classify_plate_contacts`).
+   (:func:`grfkit.events.classify_plate_contacts`); overground, also the
+   foot outline estimated from the plate's centre-of-pressure path and the
+   participant's insole size must lie inside the plate
+   (:func:`grfkit.events.foot_outline`).
 5. **Force filtering**: 20 Hz zero-lag Butterworth, two-pass corrected
    (:func:`grfkit.filtering.lowpass_zero_lag`), for the force curves.
 6. **Speed** from the waist marker around each stance overground
    (:func:`grfkit.speed.stance_speed`); the belt speed on the treadmill.
+   Overground, each pass over the plate row is a trial, kept only if its
+   speed lies within ±5 % of the bout's target, the median speed of its
+   passes (:func:`grfkit.speed.pass_speed_check`, which states the rule).
 7. **Segmentation and time normalisation** of insole, IMU and force to 101
    points between initial contact and toe-off
    (:func:`grfkit.segmentation.segment_stances`).  Insole and IMU are cut at
    the event times mapped back to the insole clock.
 
 Every plate contact that does not become a stance is reported with its reason
-(right foot, straddle, edge, cut by the recording, no speed, ...), and a bout
+(right foot, straddle, edge, foot near the plate edge, cut by the recording,
+no speed, speed off target, ...) and, where there are figures to give, a
+``detail`` (e.g. the pass's speed and the target), and a bout
 that fails as a whole (bad file, no sync) is reported with its error, unless
 ``strict`` asks to stop at the first failure.
 
@@ -56,14 +64,14 @@ from tqdm import tqdm
 
 from .atomic import atomic_directory
 from .channels import FEET, IMU_CHANNELS, INSOLE_COP_CHANNELS, STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS, fsr_channels
-from .errors import EmptyTableError, GrfkitError, MissingFileError
-from .events import _classify_plate_contacts, _insole_contacts, _median_interval
+from .errors import ConfigError, EmptyTableError, GrfkitError, MissingFileError
+from .events import REASON_FOOT_EDGE, _classify_plate_contacts, _insole_contacts, _median_interval
 from .filtering import lowpass_zero_lag_at
 from .insole import insole_cop, total_load
 from .rawdata import BoutArrays, BoutInfo, RawBout, _bout_arrays, _read_bout_arrays, read_bouts, read_participants
 from .resampling import check_uniform_sampling, resample_poly_array, resample_poly_at, resampled_length
 from .segmentation import REASON_OUTSIDE_SIGNAL, _checked, _covered, _segment_at_rows, _segment_rows_of
-from .speed import _stance_speed
+from .speed import PASS_GAP_S, REASON_SPEED_OFF_TARGET, SPEED_TOLERANCE_FRACTION, _pass_speed_check, _stance_speed
 from .stances import N_POINTS, SKIP_COLUMNS, StanceDataset
 from .synchronisation import ClockSync, _synchronise_clocks, insole_to_lab_time, lab_to_insole_time
 
@@ -75,12 +83,17 @@ __all__ = [
     "preprocess_raw",
     "REASON_OTHER_FOOT",
     "REASON_INSOLE_UNLOADED",
+    "SKIPPED_COLUMNS",
 ]
 
 #: Reason recorded for plate contacts of the foot the models do not use.
 REASON_OTHER_FOOT = "other foot (the models use the left insole and left-shoe IMU)"
 #: Reason recorded when the insole reads nothing during a plate contact.
 REASON_INSOLE_UNLOADED = "insole unloaded during the stance"
+
+#: Columns of the pipeline's table of skipped contacts and bouts: :data:`grfkit.stances.SKIP_COLUMNS` and
+#: ``detail`` (figures behind the reason, e.g. a pass's speed and the target; ``""`` where there are none).
+SKIPPED_COLUMNS: tuple[str, ...] = (*SKIP_COLUMNS, "detail")
 
 #: Columns of the per-bout table of :class:`PreprocessResult`.
 BOUT_TABLE_COLUMNS: tuple[str, ...] = (
@@ -123,6 +136,17 @@ class PreprocessConfig:
         contact, seconds.
     speed_window_s
         Window centred on a stance over which the waist speed is averaged, seconds.
+    speed_tolerance_fraction
+        Overground passes whose speed deviates from the bout's target (the
+        median of its passes) by more than this fraction are discarded
+        (:func:`grfkit.speed.pass_speed_check`); ``None`` keeps every pass.
+    pass_gap_s
+        Plate contacts closer in time than this belong to one pass, seconds.
+    foot_outline
+        Overground, reject contacts whose foot outline, estimated from the
+        plate's centre-of-pressure path and the participant's insole length
+        (and ``insole_width_m`` if ``participants.csv`` has it), is not
+        inside the plate (:func:`grfkit.events.foot_outline`).
     foot
         Foot whose stances are kept (the study: left, where the IMU is).
     """
@@ -135,6 +159,9 @@ class PreprocessConfig:
     edge_margin_m: float = 0.02
     duration_tolerance_s: float = 0.005
     speed_window_s: float = 0.35
+    speed_tolerance_fraction: float | None = SPEED_TOLERANCE_FRACTION
+    pass_gap_s: float = PASS_GAP_S
+    foot_outline: bool = True
     foot: str = "left"
 
 
@@ -149,7 +176,11 @@ class BoutResult:
     contacts
         Every plate contact with its classification (columns of
         :data:`grfkit.events.PLATE_CONTACT_COLUMNS` plus ``dataset``,
-        ``participant``, ``bout``, ``stance`` (kept as a stance) and ``skip_reason``).
+        ``participant``, ``bout``, the speed check's ``pass_index``,
+        ``pass_speed_mps``, ``target_speed_mps`` and ``speed_deviation_frac``
+        (see :func:`grfkit.speed.pass_speed_check`; on the treadmill the
+        whole bout is one pass at the belt speed), ``stance`` (kept as a
+        stance), ``skip_reason`` and ``skip_detail``).
     sync
         Estimated clock relation.
     """
@@ -218,7 +249,7 @@ def preprocess_bout(
         The bout's tables (validated by :func:`grfkit.rawdata.read_bout`).
     participant
         The participant's row of ``participants.csv`` (``body_mass_kg``,
-        ``insole_length_m``, ``sex``, ``foot_strike``).
+        ``insole_length_m``, ``sex``, ``foot_strike``, optionally ``insole_width_m``).
     config
         Chain settings.
 
@@ -231,8 +262,9 @@ def preprocess_bout(
     ------
     GrfkitError
         Any typed error of the steps (e.g. :class:`~grfkit.errors.SyncError`
-        when the clocks cannot be aligned); :func:`preprocess_raw` reports
-        it as a skipped bout.
+        when the clocks cannot be aligned, :class:`~grfkit.errors.ConfigError`
+        naming the bout when the insole size is not a positive number);
+        :func:`preprocess_raw` reports it as a skipped bout.
     """
     return _preprocess_bout(bout.info, _bout_arrays(bout), participant, config).result()
 
@@ -345,7 +377,9 @@ def _preprocess_bout(
         "impulse": insole_contacts["impulse"],
     }
 
-    # 4. Plate contacts, clean or rejected.
+    # 4. Plate contacts, clean or rejected; overground, the foot outline from the COP path must lie on the plate.
+    outline_length_m, outline_width_m = _insole_size(participant, where) if (
+        config.foot_outline and info.environment != "treadmill") else (None, None)
     table = _classify_plate_contacts(
         force_t,
         plate_fz,
@@ -355,6 +389,8 @@ def _preprocess_bout(
         threshold_n=config.threshold_n,
         reference=reference,
         edge_margin_m=config.edge_margin_m,
+        insole_length_m=outline_length_m,
+        insole_width_m=outline_width_m,
         duration_tolerance_s=config.duration_tolerance_s,
         detection_cutoff_hz=config.detection_cutoff_hz,
         period_s=force_period_s,
@@ -364,23 +400,53 @@ def _preprocess_bout(
     skip[table["clean"] & (table["foot"] != config.foot) & (skip == "")] = REASON_OTHER_FOOT
     candidates = np.flatnonzero(skip == "")
 
-    # 6. Speed (before cutting: a stance without a speed is not a complete model input).
+    detail = np.full(n_contacts, "", dtype=object)
+    for i in np.flatnonzero([REASON_FOOT_EDGE in r for r in skip]):
+        detail[i] = (f"estimated foot outline {-100 * table['outline_margin_m'][i]:.1f} cm over the edge of "
+                     f"{table['plate'][i]}")
+
+    # 6. Speed (before cutting: a stance without a speed is not a complete model input); passes off target.
     speed_mps = np.full(n_contacts, np.nan)
+    passes = {"pass_index": np.full(n_contacts, -1, dtype=np.int64)}
+    for key in ("pass_speed_mps", "target_speed_mps", "speed_deviation_frac"):
+        passes[key] = np.full(n_contacts, np.nan)
     if info.environment == "treadmill":
+        # the belt speed is the target; the raw format has no belt speed channel to deviate from it
         speed_mps[candidates] = float(info.belt_speed_mps)
+        passes["pass_index"][:] = 0
+        passes["pass_speed_mps"][:] = passes["target_speed_mps"][:] = float(info.belt_speed_mps)
+        passes["speed_deviation_frac"][:] = 0.0
     elif "marker" not in arrays:
         skip[candidates] = "no waist marker table"
     else:
         marker = arrays["marker"]
+        waist = [np.asarray(marker[c], dtype=float) for c in ("time_s", "waist_x_m", "waist_y_m")]
+        marker_rate_hz = info.marker_rate_hz or 200.0
         speed, reason = _stance_speed(
-            *(np.asarray(marker[c], dtype=float) for c in ("time_s", "waist_x_m", "waist_y_m")),
+            *waist,
             table["ic_s"][candidates],
             table["to_s"][candidates],
             config.speed_window_s,
-            sampling_rate_hz=info.marker_rate_hz or 200.0,
+            sampling_rate_hz=marker_rate_hz,
         )
         speed_mps[candidates] = speed
         skip[candidates] = reason
+        if n_contacts and config.speed_tolerance_fraction is not None:
+            # every plate contact marks a pass, whoever's foot: its first and last samples above threshold
+            checked = _pass_speed_check(
+                *waist, force_t[table["ic_index"]], force_t[table["to_index"]], config.speed_window_s,
+                tolerance_fraction=config.speed_tolerance_fraction, max_gap_s=config.pass_gap_s,
+                sampling_rate_hz=marker_rate_hz,
+            )
+            for key in passes:
+                passes[key] = checked[key]
+            off = (skip == "") & (checked["reason"] != "")
+            skip[off] = checked["reason"][off]
+            for i in np.flatnonzero(off & (checked["reason"] == REASON_SPEED_OFF_TARGET)):
+                detail[i] = (f"pass {checked['pass_index'][i]}: {checked['pass_speed_mps'][i]:.2f} m/s, "
+                             f"target {checked['target_speed_mps'][i]:.2f} m/s "
+                             f"({100 * checked['speed_deviation_frac'][i]:+.1f} %, "
+                             f"tolerance ±{100 * config.speed_tolerance_fraction:g} %)")
 
     # 7. Events back on the insole clock; stances the wearables do not cover are skipped.
     usable = np.flatnonzero(skip == "")
@@ -449,8 +515,10 @@ def _preprocess_bout(
         "participant": np.full(n_contacts, info.participant, dtype=object),
         "bout": np.full(n_contacts, info.bout, dtype=object),
         **table,
+        **passes,
         "stance": skip == "",
         "skip_reason": skip,
+        "skip_detail": detail,
     }
     return _BoutColumns(meta, inputs, targets.astype(np.float32), contacts, sync)
 
@@ -531,6 +599,17 @@ class PreprocessResult:
         )
 
 
+def _insole_size(participant: Mapping[str, object], where: str) -> tuple[float, float | None]:
+    """The participant's insole length and width (``None`` when ``insole_width_m`` is absent or empty), checked."""
+    length = float(participant["insole_length_m"])
+    width = participant.get("insole_width_m")
+    width = None if width is None or pd.isna(width) else float(width)
+    for name, value in (("insole_length_m", length), ("insole_width_m", width)):
+        if value is not None and not (np.isfinite(value) and value > 0):
+            raise ConfigError(f"{where}: the participant's {name} must be a positive number of metres, got {value}")
+    return length, width
+
+
 def _bout_job(args: tuple[Path, dict[str, object], dict[str, object], PreprocessConfig, bool]):
     folder, ids, participant, config, strict = args
     try:
@@ -605,14 +684,16 @@ def preprocess_raw(
                 bar.update()
                 if result is None:
                     bout_rows.append({**ids, "status": error, "duration_s": duration})
-                    skipped.append({**ids, "foot": "", "plate": "", "ic_s": np.nan, "reason": f"bout skipped: {error}"})
+                    skipped.append({**ids, "foot": "", "plate": "", "ic_s": np.nan, "reason": f"bout skipped: {error}",
+                                    "detail": ""})
                     continue
                 parts.append(result)
                 c = result.contacts
                 skipped.extend(
-                    {**ids, "foot": foot, "plate": plate, "ic_s": ic, "reason": reason}
-                    for foot, plate, ic, reason in zip(
-                        *(c[k][~c["stance"]] for k in ("foot", "plate", "ic_s", "skip_reason")), strict=True
+                    {**ids, "foot": foot, "plate": plate, "ic_s": ic, "reason": reason, "detail": detail}
+                    for foot, plate, ic, reason, detail in zip(
+                        *(c[k][~c["stance"]] for k in ("foot", "plate", "ic_s", "skip_reason", "skip_detail")),
+                        strict=True,
                     )
                 )
                 s = result.sync
@@ -632,7 +713,7 @@ def preprocess_raw(
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
-    skipped_table = pd.DataFrame(skipped, columns=list(SKIP_COLUMNS))
+    skipped_table = pd.DataFrame(skipped, columns=list(SKIPPED_COLUMNS))
     if parts:
         stances = StanceDataset(
             _frame({k: np.concatenate([p.meta[k] for p in parts]) for k in parts[0].meta}),

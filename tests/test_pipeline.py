@@ -8,17 +8,20 @@ import pandas as pd
 import pytest
 
 from grfkit.channels import STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS
-from grfkit.errors import MissingFileError, SyncError
+from grfkit.errors import ConfigError, MissingFileError, SyncError
+from grfkit.events import REASON_FOOT_EDGE
 from grfkit.pipeline import (
     REASON_OTHER_FOOT,
+    SKIPPED_COLUMNS,
     PreprocessConfig,
     PreprocessResult,
     preprocess_bout,
     preprocess_raw,
 )
 from grfkit.rawdata import read_bout, read_participants
-from grfkit.simulate import simulate_bout
-from grfkit.stances import N_POINTS
+from grfkit.simulate import OVERGROUND_COHORT, sample_participant, simulate_bout
+from grfkit.speed import REASON_SPEED_OFF_TARGET
+from grfkit.stances import N_POINTS, StanceDataset
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +141,90 @@ def test_raw_folder_route_equals_preprocess_bout(tiny_raw: Path, tiny_result: Pr
     pd.testing.assert_frame_equal(pd.concat([p.stances.meta for p in parts], ignore_index=True),
                                   tiny_result.stances.meta)
     pd.testing.assert_frame_equal(pd.concat([p.contacts for p in parts], ignore_index=True), tiny_result.contacts)
+
+
+@pytest.fixture(scope="module")
+def overground_bout():
+    """A two-minute overground bout (about a dozen passes over the plates) and its participant's row."""
+    runner = sample_participant(OVERGROUND_COHORT, 0, seed=0)
+    return simulate_bout("overground", runner, "medium", seed=0), runner.to_row()
+
+
+def _with_pass_faster(raw, first_s: float, last_s: float, factor: float):
+    """The bout with the waist moving ``factor`` times as fast along x from ``first_s`` to ``last_s``."""
+    marker = raw.marker.copy()
+    t = marker["time_s"].to_numpy()
+    x = marker["waist_x_m"].to_numpy(dtype=float)
+    inside = (t >= first_s) & (t <= last_s)
+    extra = np.zeros_like(x)
+    extra[inside] = (factor - 1.0) * (x[inside] - x[inside][0])
+    extra[t > last_s] = extra[inside][-1]
+    marker["waist_x_m"] = x + extra
+    return type(raw)(raw.info, raw.insole, raw.imu, raw.force, marker)
+
+
+@pytest.mark.parametrize(("factor", "rejected"), [(1.08, True), (1.03, False)])
+def test_a_pass_off_the_target_speed_is_discarded(overground_bout, factor: float, rejected: bool) -> None:
+    sim, participant = overground_bout
+    out = preprocess_bout(sim.raw, participant)
+    c = out.contacts
+    assert c["pass_index"].nunique() >= 5
+    assert (c["speed_deviation_frac"].abs() <= 0.05).mean() >= 0.5  # most passes on target, by definition
+    # the pass with stances nearest the target (the bout's median pass speed)
+    with_stances = c.loc[c["stance"]].groupby("pass_index")["speed_deviation_frac"].first()
+    kept_pass = int(with_stances.abs().idxmin())
+    assert abs(with_stances[kept_pass]) < 0.015
+    own = c["pass_index"] == kept_pass
+    # the runner goes faster over the whole pass (and a step either side): its speed is off the median
+    first_s = float(c.loc[own, "ic_s"].min()) - 0.6
+    last_s = float(c.loc[own, "to_s"].max()) + 0.6
+    changed = preprocess_bout(_with_pass_faster(sim.raw, first_s, last_s, factor), participant).contacts
+    ratio = float(changed.loc[own, "pass_speed_mps"].iloc[0] / c.loc[own, "pass_speed_mps"].iloc[0])
+    assert ratio == pytest.approx(factor, abs=0.005)
+    assert abs(changed.loc[own, "speed_deviation_frac"].iloc[0]) == pytest.approx(factor - 1.0, abs=0.02)
+    was_stance = own & c["stance"]
+    if rejected:
+        assert (changed.loc[was_stance, "skip_reason"] == REASON_SPEED_OFF_TARGET).all()
+        assert changed.loc[was_stance, "skip_detail"].str.contains(f"pass {kept_pass}: ").all()
+        assert changed.loc[was_stance, "skip_detail"].str.contains("tolerance ±5 %").all()
+    else:
+        assert changed.loc[was_stance, "stance"].all()
+    # other passes keep their stances
+    assert (changed.loc[~own, "stance"] == c.loc[~own, "stance"]).all()
+    # without the rule, every pass is kept
+    loose = preprocess_bout(_with_pass_faster(sim.raw, first_s, last_s, factor), participant,
+                            PreprocessConfig(speed_tolerance_fraction=None)).contacts
+    assert loose.loc[was_stance, "stance"].all()
+
+
+def test_overground_contacts_carry_the_foot_outline(overground_bout) -> None:
+    sim, participant = overground_bout
+    c = preprocess_bout(sim.raw, participant).contacts
+    has_cop = c["edge_distance_m"].notna()
+    assert c.loc[has_cop, "outline_margin_m"].notna().all()
+    over = c["skip_reason"].str.contains(REASON_FOOT_EDGE)
+    assert (c.loc[over, "outline_margin_m"] < 0).all() and (c.loc[c["stance"], "outline_margin_m"] >= 0).all()
+    assert c.loc[over, "skip_detail"].str.match(r"estimated foot outline \d+\.\d cm over the edge of plate\d").all()
+    # the outline is the whole insole at least: a longer insole can only reject more
+    longer = preprocess_bout(sim.raw, {**participant, "insole_length_m": participant["insole_length_m"] + 0.03}).contacts
+    assert (longer["outline_margin_m"] <= c["outline_margin_m"] + 1e-12).all()
+    off = preprocess_bout(sim.raw, participant, PreprocessConfig(foot_outline=False)).contacts
+    assert off["outline_margin_m"].isna().all() and not off["skip_reason"].str.contains(REASON_FOOT_EDGE).any()
+    with pytest.raises(ConfigError, match="overground/OG01/medium: .*insole_width_m"):
+        preprocess_bout(sim.raw, {**participant, "insole_width_m": -0.09})
+
+
+def test_treadmill_is_one_pass_at_the_belt_speed(treadmill_bout) -> None:
+    participant = {"body_mass_kg": 70.0, "insole_length_m": 0.27, "sex": "F", "foot_strike": "rearfoot"}
+    c = preprocess_bout(treadmill_bout.raw, participant).contacts
+    assert (c["pass_index"] == 0).all() and (c["speed_deviation_frac"] == 0.0).all()
+    np.testing.assert_allclose(c["target_speed_mps"], treadmill_bout.raw.info.belt_speed_mps)
+    assert c["outline_margin_m"].isna().all()  # the COP travels with the belt: no outline
+
+
+def test_skipped_table_has_a_detail_column(tiny_result: PreprocessResult, tmp_path: Path) -> None:
+    skipped = tiny_result.stances.skipped
+    assert list(skipped.columns) == list(SKIPPED_COLUMNS)
+    assert skipped["detail"].notna().all()
+    loaded = StanceDataset.load(tiny_result.stances.save(tmp_path / "stances")).skipped
+    assert list(loaded.columns) == list(SKIPPED_COLUMNS) and len(loaded) == len(skipped)
