@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     argparse.ArgumentParser
         Parser with the sub-commands ``simulate``, ``preprocess`` and ``experiment``.
     """
-    from .experiment import STRATEGIES, TARGETS
+    from .experiment import ALL_STRATEGIES, TARGETS
     from .model import PRESETS
 
     parser = argparse.ArgumentParser(prog="grfkit", description=__doc__.splitlines()[0])
@@ -92,13 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
     pre.add_argument("--strict", action="store_true", help="stop at the first bad bout instead of skipping it")
     pre.set_defaults(func=_cmd_preprocess)
 
-    exp = sub.add_parser("experiment", help="the four training strategies, leave-one-subject-out")
+    exp = sub.add_parser("experiment",
+                         help="the four training strategies and two no-wearable baselines, leave-one-subject-out")
     exp.add_argument("--scale", choices=_SCALES, default="ci")
     exp.add_argument("--seed", type=int, default=0)
     exp.add_argument("--out", type=Path, required=True,
                      help="results folder to write (rerunning resumes from the fold cache)")
     exp.add_argument("--preset", choices=sorted(PRESETS), default="fast")
-    exp.add_argument("--strategies", nargs="+", choices=STRATEGIES, default=list(STRATEGIES))
+    exp.add_argument("--strategies", nargs="+", choices=ALL_STRATEGIES, default=list(ALL_STRATEGIES),
+                     help="strategies and baselines to run (default: all)")
     exp.add_argument("--targets", nargs="+", choices=TARGETS, default=list(TARGETS))
     exp.add_argument("--stances", type=Path, default=None,
                      help="a stance data set folder (from `grfkit preprocess`) instead of the simulated cohort")

@@ -54,7 +54,8 @@ def test_experiment_subset_of_participants_and_cache_dir(small_run, tmp_path: Pa
     assert main(["-q", "experiment", "--out", str(out), "--preset", "tiny", "--targets", "apgrf",
                  "--participants", "OG02", "--cache-dir", str(cache), "--workers", "1", "--threads", "1"]) == 0
     table = pd.read_csv(out / "results.csv")
-    assert set(table["subject"]) == {"OG02"} and len(table) == 4
+    assert set(table["subject"]) == {"OG02"} and len(table) == 6  # four strategies and two baselines by default
+    assert list(table["strategy"][-2:]) == ["baseline_mean", "baseline_static"]
     assert (cache / "pretrained").is_dir()
 
 
@@ -79,3 +80,22 @@ def test_experiment_on_a_saved_stance_data_set(small_run, tmp_path: Path, stance
     table = pd.read_csv(out / "results.csv")
     assert list(table["subject"]) == ["OG01", "OG02"]
     assert f"stance data set {tmp_path / 'stances'}" in (out / "provenance.json").read_text()
+
+
+def test_experiment_baselines_only_and_a_participant_in_both_domains(small_run, tmp_path: Path, stance_factory,
+                                                                     capsys) -> None:
+    overground = stance_factory(participants=("OG01", "OG02"), stances_per_participant=3, seed=8)
+    overground.save(tmp_path / "overground")
+    out = tmp_path / "results"
+    assert main(["-q", "experiment", "--stances", str(tmp_path / "overground"), "--out", str(out),
+                 "--strategies", "baseline_mean", "baseline_static"]) == 0
+    table = pd.read_csv(out / "results.csv")
+    assert list(table["strategy"]) == (["baseline_mean"] * 2 + ["baseline_static"] * 2) * 2  # vGRF, then apGRF
+    assert (table["n_undefined"] == 0).all()
+    assert "baseline_static" in capsys.readouterr().out
+
+    twin = stance_factory(participants=("OG02",), stances_per_participant=4, seed=9, dataset="treadmill")
+    StanceDataset.concat([overground, twin]).save(tmp_path / "both")
+    assert main(["-q", "experiment", "--stances", str(tmp_path / "both"), "--out", str(tmp_path / "r2")]) == 2
+    assert "ConfigError" in (err := capsys.readouterr().err) and "['OG02'] appear in both" in err
+    assert not (tmp_path / "r2").exists()
