@@ -337,8 +337,10 @@ shown
 # {glue:text}`step_cv_range` %, and the speed change's SD is
 # {glue:text}`step_change_to_braking` of the mean braking impulse per body mass. The speed
 # changes correlate only weakly with the net fore-aft impulse of the stance between the two
-# steps (r = {glue:text}`step_net_impulse_r`): the per-stance net impulse of a treadmill is
-# noisier than the runner's actual speed changes, so the marker measure is the better one.
+# steps (r = {glue:text}`step_net_impulse_r`), although physics ties the two: one or both
+# carry errors of the size of the changes themselves (the pelvis is not the centre of mass; a
+# small fore-aft offset of a treadmill's force sensors adds to every stance's net impulse), so
+# the SD above is best read as an upper bound on the runners' true step-to-step variation.
 # Dorn's {glue:text}`dorn_steps` overground steps (one runner) illustrate, they do not
 # estimate a spread.
 #
@@ -415,6 +417,8 @@ if have_data:
         facts[f"loso_{target}"] = f"{comparison.loc[target, 'network (virtual wearables)']:.1f}"
         facts[f"static_{target}"] = f"{comparison.loc[target, 'baseline_static']:.1f}"
         facts[f"mean_{target}"] = f"{comparison.loc[target, 'baseline_mean']:.1f}"
+        network_better = comparison.loc[target, "network (virtual wearables)"] < comparison.loc[target, "baseline_static"]
+        facts[f"network_vs_static_{target}"] = "below" if network_better else "not below"
     facts["loso_runners"] = str(len(held_out))
 else:
     loso_summary = comparison = None
@@ -430,9 +434,11 @@ comparison
 # Over the {glue:text}`loso_runners` held-out runners the network's vertical-force rRMSE is
 # {glue:text}`loso_vgrf` % against {glue:text}`static_vgrf` % for the static baseline and
 # {glue:text}`mean_vgrf` % for the mean curve; for the anteroposterior force
-# {glue:text}`loso_apgrf` %, {glue:text}`static_apgrf` % and {glue:text}`mean_apgrf` %. For the
-# vertical force the gap between the network and the baselines is no evidence for wearables:
-# the network's insole inputs are made from that very force.
+# {glue:text}`loso_apgrf` %, {glue:text}`static_apgrf` % and {glue:text}`mean_apgrf` %: the
+# network's error is {glue:text}`network_vs_static_vgrf` the static baseline's for the vertical
+# force and {glue:text}`network_vs_static_apgrf` it for the anteroposterior force. Neither
+# direction is evidence about wearables: the network's insole inputs are made from the measured
+# vertical force, and the baselines know the laboratory's contact time and speed.
 
 # %%
 fig = participant_rrmse_figure(loso, title="Hamner treadmill, leave one subject out") if have_data else None
