@@ -26,9 +26,30 @@ __all__ = [
     "filter_response_figure",
     "event_error_figure",
     "stance_curves_figure",
+    "sensor_paths_figure",
 ]
 
 _DATASET_COLOURS = {"overground": "#1f77b4", "treadmill": "#d62728"}
+
+# Panels of each physical path (column of grfkit.simulate.paths.sensor_path_variants, panel title, axis title).
+_PATH_PANELS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "braking": (
+        ("apgrf_bw", "true AP force", "AP force (BW)"),
+        ("acc_x_mps2", "shoe IMU: forward acceleration", "acc_x (m/s²)"),
+    ),
+    "transition": (
+        ("apgrf_bw", "true AP force", "AP force (BW)"),
+        ("gyro_y_dps", "shoe IMU: pitch rate", "gyro_y (deg/s)"),
+        ("cop_ap_frac", "insole: centre of pressure", "COP along the insole (% of length)"),
+        ("forefoot_share_frac", "insole: forefoot share of the load", "forefoot share (% of sensor load)"),
+    ),
+    "propulsion": (
+        ("apgrf_bw", "true AP force", "AP force (BW)"),
+        ("gyro_y_dps", "shoe IMU: pitch rate", "gyro_y (deg/s)"),
+    ),
+}
+# Variant colours: below typical, typical, above typical.
+_VARIANT_COLOURS = {"low": "#1f77b4", "early": "#1f77b4", "typical": "#333333", "high": "#d62728", "late": "#d62728"}
 
 
 def _window(time_s: np.ndarray, start_s: float, duration_s: float) -> np.ndarray:
@@ -258,4 +279,52 @@ def stance_curves_figure(stances: StanceDataset, channel: str = "vgrf_n", *, bod
     unit = "BW" if channel in stances.target_channels and body_weight else channel.rsplit("_", 1)[-1]
     fig.update_layout(height=380, xaxis_title="% stance", yaxis_title=f"{channel} ({unit})",
                       legend=dict(orientation="h", y=-0.25), margin=dict(t=30))
+    return fig
+
+
+def sensor_paths_figure(curves: pd.DataFrame, path: str) -> go.Figure:
+    """One physical path from the AP force to the wearables: the force and the sensor responses of its variants.
+
+    Parameters
+    ----------
+    curves
+        The ``curves`` table of :func:`grfkit.simulate.paths.sensor_path_variants`.
+    path
+        ``"braking"`` (AP force and ``acc_x``), ``"transition"`` (AP force,
+        ``gyro_y``, insole centre of pressure and forefoot share of the
+        sensor load) or ``"propulsion"`` (AP force and ``gyro_y``).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two panels per row against % stance (0 at contact, 100 at toe-off),
+        one line per variant in every panel; fractions are drawn in percent.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is not one of the three paths or ``curves`` has none of its rows.
+    """
+    if path not in _PATH_PANELS:
+        raise ValueError(f"path must be one of {sorted(_PATH_PANELS)}, got {path!r}")
+    rows = curves.loc[curves["path"] == path]
+    if rows.empty:
+        raise ValueError(f"curves has no rows for path {path!r}")
+    panels = _PATH_PANELS[path]
+    n_rows = (len(panels) + 1) // 2
+    fig = make_subplots(rows=n_rows, cols=2, subplot_titles=[title for _, title, _ in panels],
+                        horizontal_spacing=0.12, vertical_spacing=0.16)
+    for variant, g in rows.groupby("variant", sort=False):
+        colour = _VARIANT_COLOURS.get(str(variant), "#7f7f7f")
+        for k, (column, _, _) in enumerate(panels):
+            scale = 100.0 if column.endswith("_frac") else 1.0
+            fig.add_trace(go.Scatter(x=g["stance_pct"], y=g[column] * scale, name=str(variant), mode="lines",
+                                     line=dict(color=colour), legendgroup=str(variant), showlegend=k == 0),
+                          row=k // 2 + 1, col=k % 2 + 1)
+    for k, (_, _, axis_title) in enumerate(panels):
+        fig.update_yaxes(title_text=axis_title, row=k // 2 + 1, col=k % 2 + 1)
+        fig.update_xaxes(title_text="% stance" if k // 2 + 1 == n_rows else None, row=k // 2 + 1, col=k % 2 + 1)
+    height = 330 * n_rows + 110
+    fig.update_layout(height=height, margin=dict(t=40, b=110),
+                      legend=dict(orientation="h", yanchor="top", y=-70 / (height - 150), title_text=f"{path}:"))
     return fig

@@ -13,10 +13,12 @@ from grfkit.signal_plots import (
     cohort_figure,
     event_error_figure,
     filter_response_figure,
+    sensor_paths_figure,
     stance_curves_figure,
     sync_figure,
 )
 from grfkit.simulate import simulate_bout
+from grfkit.simulate.paths import sensor_path_variants
 from grfkit.stances import StanceDataset
 from grfkit.synchronisation import ClockSync, insole_to_lab_time
 
@@ -87,3 +89,46 @@ def test_stance_curves_mean_in_body_weight(stance_factory) -> None:
     assert f"n={len(ds)}" in mean.name
     with pytest.raises(ChannelMismatchError, match="nope"):
         stance_curves_figure(ds, "nope")
+
+
+@pytest.fixture(scope="module")
+def path_curves() -> pd.DataFrame:
+    return sensor_path_variants(seed=0)[0]
+
+
+@pytest.mark.parametrize(
+    ("path", "axis_titles"),
+    [
+        ("braking", ["AP force (BW)", "acc_x (m/s²)"]),
+        ("transition", ["AP force (BW)", "gyro_y (deg/s)", "COP along the insole (% of length)",
+                        "forefoot share (% of sensor load)"]),
+        ("propulsion", ["AP force (BW)", "gyro_y (deg/s)"]),
+    ],
+)
+def test_sensor_paths_figure_draws_every_variant_in_every_panel(path_curves, path, axis_titles) -> None:
+    fig = sensor_paths_figure(path_curves, path)
+    variants = list(path_curves.loc[path_curves["path"] == path, "variant"].unique())
+    assert len(fig.data) == len(variants) * len(axis_titles)
+    assert [fig.layout[f"yaxis{'' if k == 0 else k + 1}"].title.text for k in range(len(axis_titles))] == axis_titles
+    assert [t.name for t in fig.data if t.showlegend] == variants
+    bottom = fig.layout[f"xaxis{len(axis_titles)}"]
+    assert bottom.title.text == "% stance"
+    # The legend sits below the panels, away from the subplot titles, and the width follows the page.
+    assert fig.layout.legend.y < 0 and fig.layout.width is None
+
+
+def test_sensor_paths_figure_carries_the_curves(path_curves) -> None:
+    fig = sensor_paths_figure(path_curves, "transition")
+    late = path_curves.loc[(path_curves["path"] == "transition") & (path_curves["variant"] == "late")]
+    drawn = [t for t in fig.data if t.name == "late"]
+    np.testing.assert_allclose(drawn[0].x, late["stance_pct"])
+    np.testing.assert_allclose(drawn[0].y, late["apgrf_bw"])
+    np.testing.assert_allclose(drawn[3].y, 100 * late["forefoot_share_frac"])
+    assert drawn[0].line.color != next(t for t in fig.data if t.name == "early").line.color
+
+
+def test_sensor_paths_figure_rejects_unknown_paths(path_curves) -> None:
+    with pytest.raises(ValueError, match="path must be one of"):
+        sensor_paths_figure(path_curves, "swing")
+    with pytest.raises(ValueError, match="no rows"):
+        sensor_paths_figure(path_curves.loc[path_curves["path"] != "braking"], "braking")
