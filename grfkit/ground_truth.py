@@ -14,7 +14,7 @@ import pandas as pd
 
 from .errors import ChannelMismatchError
 
-__all__ = ["match_plate_contacts", "contact_detection_summary", "sync_errors", "stance_truth"]
+__all__ = ["match_plate_contacts", "contact_detection_summary", "edge_accepts", "sync_errors", "stance_truth"]
 
 _KEYS = ["dataset", "participant", "bout"]
 
@@ -115,6 +115,51 @@ def contact_detection_summary(matched: pd.DataFrame, *, foot: str = "left") -> p
                 "ic_p95_ms": ic.quantile(0.95),
                 "to_median_ms": to.median(),
                 "to_p95_ms": to.quantile(0.95),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def edge_accepts(matched: pd.DataFrame, *, foot: str = "left") -> pd.DataFrame:
+    """Truncated force curves among the stances: accepted contacts the truth calls ``edge``.
+
+    An edge contact has part of the footprint on the floor, so the plate
+    measures only part of the force: its deficit is ``1 - plate_impulse_fraction``
+    (the truth's plate impulse over the foot's impulse).
+
+    Parameters
+    ----------
+    matched
+        Output of :func:`match_plate_contacts`; the truth column
+        ``plate_impulse_fraction`` gives the deficits (NaN without it).
+    foot
+        Foot whose stances the models use.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per data set: ``accepted`` (stances of ``foot``),
+        ``edge_accepted`` (of them, truth ``edge``), ``edge_accept_pct``
+        (their share, percent), ``deficit_median_pct`` and ``deficit_max_pct``
+        (force deficit of those edge stances, percent; NaN when there are none).
+    """
+    _require(matched, [*_KEYS, "foot", "kept", "reason"], "matched contacts")
+    rows = []
+    for dataset, g in matched.groupby("dataset", sort=True):
+        kept = g.loc[g["kept"] & (g["foot"] == foot)]
+        edge = kept.loc[kept["reason"] == "edge"]
+        if "plate_impulse_fraction" in edge.columns:
+            deficit = 100.0 * (1.0 - edge["plate_impulse_fraction"].astype(float))
+        else:
+            deficit = pd.Series(np.nan, index=edge.index)
+        rows.append(
+            {
+                "dataset": dataset,
+                "accepted": len(kept),
+                "edge_accepted": len(edge),
+                "edge_accept_pct": 100.0 * len(edge) / len(kept) if len(kept) else np.nan,
+                "deficit_median_pct": deficit.median() if len(edge) else np.nan,
+                "deficit_max_pct": deficit.max() if len(edge) else np.nan,
             }
         )
     return pd.DataFrame(rows)

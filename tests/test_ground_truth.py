@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 
 from grfkit.errors import ChannelMismatchError
-from grfkit.ground_truth import contact_detection_summary, match_plate_contacts, stance_truth, sync_errors
+from grfkit.ground_truth import (
+    contact_detection_summary,
+    edge_accepts,
+    match_plate_contacts,
+    stance_truth,
+    sync_errors,
+)
 from grfkit.rawdata import read_truth
 
 KEYS = {"dataset": "overground", "participant": "OG01", "bout": "slow"}
@@ -103,3 +109,19 @@ def test_contacts_the_insole_never_recorded_are_not_counted() -> None:
     s = contact_detection_summary(match_plate_contacts(detected_table(), truth)).iloc[0]
     assert s["true_clean"] == 1  # plate4's clean contact happened while the insoles were off
     assert s["found_pct"] == pytest.approx(100.0)
+
+
+def test_edge_accepts_counts_truncated_stances_and_their_deficit() -> None:
+    truth = truth_table().assign(plate_impulse_fraction=[1.0, 1.0, 0.93, 1.0, 0.0])
+    e = edge_accepts(match_plate_contacts(detected_table(), truth)).iloc[0]
+    assert e["accepted"] == 2  # plate1 and plate3 (left); plate2 is the right foot
+    assert e["edge_accepted"] == 1 and e["edge_accept_pct"] == pytest.approx(50.0)
+    assert e["deficit_median_pct"] == pytest.approx(7.0) and e["deficit_max_pct"] == pytest.approx(7.0)
+    # without the impulse column the deficit is unknown; without edge stances it is NaN
+    assert np.isnan(edge_accepts(match_plate_contacts(detected_table(), truth_table())).iloc[0]["deficit_max_pct"])
+    clean_only = detected_table().assign(stance=[True, False, False, False])
+    e = edge_accepts(match_plate_contacts(clean_only, truth)).iloc[0]
+    assert (e["accepted"], e["edge_accepted"], e["edge_accept_pct"]) == (1, 0, 0.0)
+    assert np.isnan(e["deficit_median_pct"])
+    with pytest.raises(ChannelMismatchError, match="kept"):
+        edge_accepts(truth_table())
