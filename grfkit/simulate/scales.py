@@ -10,8 +10,8 @@
   preprocessing, training) must build within about 15 minutes on 2 cores:
   8 overground participants x 3 bouts, 20 treadmill runners x 3 conditions.
 * ``paper``: the study's design.  Overground: 15 participants x 3 bouts x
-  2 min.  Treadmill: 50 runners x 9 conditions (3 personalised speeds x
-  3 gradients), each condition long enough that the treadmill set has about
+  2 min.  Treadmill: 50 runners x 10 conditions (3 personalised speeds x
+  3 gradients, and 12 km/h on the level), each condition long enough that the treadmill set has about
   70 times as many left-foot stances as the overground set has clean
   left-foot plate contacts (the ratio the study reports).
 
@@ -21,16 +21,16 @@ is identical to the same bout of the book and of the paper cohort.
 
 Sizing the paper's treadmill bouts
 ----------------------------------
-Measured on the simulated paper cohort (seed 0): the 45 overground bouts of
-15 x 3 x 120 s hold 248 clean left-foot plate contacts, 247 of them inside
-the insole recording (0.046 per second of lab recording: one pass over the 4
-plates about every 11 s; of the left contacts that touch a plate, 44 % land
-cleanly on one, the others straddle two plates or overhang an edge).  70 x 247 = 17 300 left stances are needed
-from 50 x 9 = 450 treadmill conditions, i.e. about 38.4 per condition.  A
-treadmill condition yields about 1.40 usable left stances per second of
-recording minus about 1.2 s lost where the insole recording (offset up to
-5 s) does not cover the lab recording (measured: 45.9 per 34 s condition on
-10 participants x 9 conditions), so each condition records 29 s.
+Measured on the simulated paper cohort (seed 0, ``cohort_plan("paper", 0)``
+and the generator's truth): the 45 overground bouts of 15 x 3 x 120 s hold
+229 clean left-foot plate contacts inside the insole recording (the plates
+lie in the steady-speed middle of a 12 m runway, one pass about every 12 s).
+70 x 229 = 16 000 left stances are needed from 50 x 10 = 500 treadmill
+conditions, i.e. 32 per condition.  A treadmill condition yields about 1.4
+usable left stances per second of recording minus about 1.2 s lost where
+the insole recording (offset up to 5 s) does not cover the lab recording
+(measured: 40.4 per 29 s condition on the first 30 conditions), so each
+condition records 24 s.
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ SCALES: dict[str, ScaleConfig] = {
         overground_duration_s=120.0,
         treadmill_participants=6,
         treadmill_conditions=("medium_level", "fast_uphill"),
-        treadmill_duration_s=29.0,
+        treadmill_duration_s=24.0,
     ),
     "book": ScaleConfig(
         name="book",
@@ -128,7 +128,7 @@ SCALES: dict[str, ScaleConfig] = {
         overground_duration_s=120.0,
         treadmill_participants=20,
         treadmill_conditions=("slow_downhill", "medium_level", "fast_uphill"),
-        treadmill_duration_s=29.0,
+        treadmill_duration_s=24.0,
     ),
     "paper": ScaleConfig(
         name="paper",
@@ -137,7 +137,7 @@ SCALES: dict[str, ScaleConfig] = {
         overground_duration_s=120.0,
         treadmill_participants=50,
         treadmill_conditions=TREADMILL_CONDITIONS,
-        treadmill_duration_s=29.0,
+        treadmill_duration_s=24.0,
     ),
 }
 
