@@ -2,9 +2,9 @@
 
 Notebooks, the experiment runner and the tests all need the same simulated
 cohort and its stance data set.  :func:`prepare_cohort` builds them once per
-(scale, seed, grfkit source) and keeps them in a cache folder::
+(scale, seed, domain gap, grfkit source) and keeps them in a cache folder::
 
-    <cache>/cohort-<scale>-seed<seed>-<fingerprint>/
+    <cache>/cohort-<scale>-seed<seed>[-<gap label>]-<fingerprint>/
         raw/            the simulated raw data folder (grfkit raw format)
         preprocessed/   the PreprocessResult (stances/, contacts.parquet, bouts.csv)
 
@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .pipeline import PreprocessResult, preprocess_raw
-from .simulate import get_scale, simulate_cohort
+from .simulate import DomainGap, get_scale, simulate_cohort
 from .stances import StanceDataset
 
 __all__ = ["CACHE_DIR_ENV", "PreparedCohort", "cache_dir", "source_fingerprint", "prepare_cohort",
@@ -91,6 +91,7 @@ def prepare_cohort(
     cache: str | Path | None = None,
     *,
     progress: bool = False,
+    gap: DomainGap = DomainGap(),
 ) -> PreparedCohort:
     """Simulate (or reuse) the cohort at ``scale`` and ``seed`` and preprocess it (or reuse that too).
 
@@ -104,6 +105,9 @@ def prepare_cohort(
         Cache folder (see :func:`cache_dir`).
     progress
         Show progress bars while building.
+    gap
+        Which treadmill/overground differences the cohort has
+        (:class:`grfkit.simulate.DomainGap`; default: all of them).
 
     Returns
     -------
@@ -116,11 +120,12 @@ def prepare_cohort(
         For an unknown scale.
     """
     config = get_scale(scale)
-    folder = cache_dir(cache) / f"cohort-{config.name}-seed{seed}-{source_fingerprint()}"
+    variant = "" if gap == DomainGap() else f"-{gap.label}"
+    folder = cache_dir(cache) / f"cohort-{config.name}-seed{seed}{variant}-{source_fingerprint()}"
     raw = folder / "raw"
     pre = folder / "preprocessed"
     if not (raw / "dataset.json").is_file():
-        simulate_cohort(config, seed=seed, out_dir=raw, progress=progress)
+        simulate_cohort(config, seed=seed, out_dir=raw, progress=progress, gap=gap)
     if not (pre / "bouts.csv").is_file():
         preprocess_raw(raw, progress=progress).save(pre)
     return PreparedCohort(raw_dir=raw, result=PreprocessResult.load(pre))
@@ -132,12 +137,13 @@ def load_or_build_stances(
     cache: str | Path | None = None,
     *,
     progress: bool = False,
+    gap: DomainGap = DomainGap(),
 ) -> StanceDataset:
     """Return the stance data set of the simulated cohort at ``scale`` and ``seed``.
 
     Parameters
     ----------
-    scale, seed, cache, progress
+    scale, seed, cache, progress, gap
         As for :func:`prepare_cohort`.
 
     Returns
@@ -146,4 +152,4 @@ def load_or_build_stances(
         Left-foot stances of both data sets (``meta["dataset"]`` is
         ``"overground"`` or ``"treadmill"``).
     """
-    return prepare_cohort(scale, seed, cache, progress=progress).result.stances
+    return prepare_cohort(scale, seed, cache, progress=progress, gap=gap).result.stances

@@ -47,6 +47,21 @@ def test_prepare_cohort_builds_once_then_reuses(tmp_path: Path, monkeypatch: pyt
     assert len(stances) == len(first.result.stances) > 0
 
 
+def test_a_cohort_without_the_domain_gap_is_cached_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_scale
+) -> None:
+    import json
+
+    from grfkit.simulate import NO_GAP
+
+    monkeypatch.setitem(SCALES, "tiny", tiny_scale)
+    with_gap = cc.prepare_cohort("tiny", seed=3, cache=tmp_path)
+    without = cc.prepare_cohort("tiny", seed=3, cache=tmp_path, gap=NO_GAP)
+    assert with_gap.raw_dir != without.raw_dir and "nogap" in without.raw_dir.parent.name
+    manifest = json.loads((without.raw_dir / "dataset.json").read_text())
+    assert not any(manifest["domain_gap"].values())
+
+
 def test_unknown_scale_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
         cc.prepare_cohort("huge", seed=0, cache=tmp_path)
