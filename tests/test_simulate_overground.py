@@ -169,3 +169,20 @@ def test_a_ramp_into_the_plate_row_is_rejected() -> None:
 
     with pytest.raises(ConfigError, match="steady-speed section"):
         OvergroundConfig(ramp_length_m=5.0)
+
+
+def test_truth_force_parameters_rebuild_the_clean_plate_force(bout) -> None:
+    from grfkit.simulate.truth import stance_force_from_truth
+
+    raw, stances, _ = bout
+    t = raw.force["time_s"].to_numpy()
+    clean = stances[stances["clean"]]
+    assert len(clean) > 0
+    for _, row in clean.iterrows():
+        force = stance_force_from_truth(row)
+        assert force.contact_time_s == pytest.approx(row["contact_time_s"])
+        window = (t >= row["contact_start_s"] - 0.01) & (t <= row["contact_end_s"] + 0.01)
+        rebuilt = force.evaluate(t[window] - row["contact_start_s"])[0]
+        measured = raw.force[f"{row['plate']}_fz_n"].to_numpy(np.float64)[window]
+        # Plate noise and offsets only: a few percent of the peak.
+        assert np.sqrt(np.mean((measured - rebuilt) ** 2)) < 0.03 * rebuilt.max()

@@ -74,3 +74,17 @@ def test_belt_plate_geometry() -> None:
 def test_unknown_condition_is_a_key_error() -> None:
     with pytest.raises(KeyError):
         simulate_treadmill_bout(PERSON, "medium_steep", duration_s=10.0, seed=0)
+
+
+def test_truth_holds_the_belt_reduced_force_and_its_impulses(uphill) -> None:
+    from grfkit.simulate.truth import stance_force_from_truth
+
+    _, stances, _ = uphill
+    weight = PERSON.body_mass_kg * GRAVITY_MPS2
+    forces = [stance_force_from_truth(row) for _, row in stances.iterrows()]
+    braking = np.array([f.braking_impulse_ns for f in forces]) / weight
+    assert np.allclose(stances["braking_impulse_bws"], braking)
+    assert np.allclose(stances["force_contact_time_s"], stances["contact_time_s"])
+    # Uphill the runner pushes more than it brakes: net propulsion against gravity's downhill pull.
+    net = stances["propulsive_impulse_bws"] - stances["braking_impulse_bws"]
+    assert net.mean() > 0

@@ -8,9 +8,14 @@ import pytest
 from grfkit.rawdata import TRUTH_STANCE_COLUMNS
 from grfkit.simulate.gait import generate_contacts
 from grfkit.simulate.participants import OVERGROUND_COHORT, sample_participant
+from grfkit.simulate.grf_model import GRAVITY_MPS2, StanceForce
 from grfkit.simulate.truth import (
+    FORCE_PARAMETER_COLUMNS,
+    IMPULSE_COLUMNS,
     TRUTH_EXTRA_COLUMNS,
     coarse_times,
+    force_truth,
+    stance_force_from_truth,
     event_times,
     stance_events,
     stance_table,
@@ -64,3 +69,19 @@ def test_stance_table_columns_and_order() -> None:
     assert list(table.columns) == [*TRUTH_STANCE_COLUMNS, *TRUTH_EXTRA_COLUMNS]
     assert table["contact_start_s"].tolist() == [1.0, 2.0]
     assert table["clean"].dtype == bool
+
+
+def test_force_truth_round_trips_and_scales_impulses_by_body_weight() -> None:
+    force = StanceForce(0.25, 10.0, 0.02, 1500.0, 0.5, 1.1, 0.12, 300.0, 280.0, 0.15, -30.0)
+    row = force_truth(force, 70.0)
+    assert set(row) == {*FORCE_PARAMETER_COLUMNS, *IMPULSE_COLUMNS}
+    assert set(FORCE_PARAMETER_COLUMNS) | set(IMPULSE_COLUMNS) <= set(TRUTH_EXTRA_COLUMNS)
+    assert stance_force_from_truth(row) == force
+    # The impulses are the integrals of the negative and positive AP force, over body weight.
+    t = np.linspace(0.0, force.contact_time_s, 200_001)
+    along = force.evaluate(t)[1]
+    weight = 70.0 * GRAVITY_MPS2
+    assert row["braking_impulse_bws"] == pytest.approx(-np.trapezoid(np.minimum(along, 0), t) / weight, rel=1e-3)
+    assert row["propulsive_impulse_bws"] == pytest.approx(np.trapezoid(np.maximum(along, 0), t) / weight, rel=1e-3)
+    with pytest.raises(KeyError, match="force_lateral_amplitude_n"):
+        stance_force_from_truth({k: v for k, v in row.items() if k != "force_lateral_amplitude_n"})

@@ -57,7 +57,7 @@ from .imu import ImuConfig
 from .participants import Participant
 from .plantar import Footprint, classify_footprint, cop_trajectory, plate_load_split
 from .seeds import child_rng
-from .truth import coarse_times, event_times, stance_events, stance_table
+from .truth import coarse_times, event_times, force_truth, stance_events, stance_table
 from .wearables import InsoleConfig, imu_table, insole_table, quantise, sample_times
 
 __all__ = ["LabLayout", "OvergroundConfig", "simulate_overground_bout"]
@@ -514,6 +514,7 @@ def _truth_rows(
                 "plate_impulse_fraction": fraction,
                 "insole_recorded": insole_span_s[0] <= contact.start_s and contact.end_s <= insole_span_s[1],
                 "contact_time_s": contact.contact_time_s,
+                **force_truth(contact.force, participant.body_mass_kg),
             }
         )
     return rows

@@ -57,7 +57,7 @@ from .imu import ImuConfig
 from .participants import Participant
 from .plantar import cop_trajectories
 from .seeds import child_rng
-from .truth import stance_events, stance_table
+from .truth import force_truth, stance_events, stance_table
 from .wearables import InsoleConfig, contact_index, imu_table, insole_table, quantise, sample_times
 
 __all__ = ["TreadmillConfig", "belt_plate", "resonator", "simulate_treadmill_bout"]
@@ -373,6 +373,7 @@ def simulate_treadmill_bout(
                 "plate_impulse_fraction": 1.0,
                 "insole_recorded": clock.clock_offset_s <= contact.start_s and contact.end_s <= insole_end_lab,
                 "contact_time_s": contact.contact_time_s,
+                **force_truth(contact.force, participant.body_mass_kg),
             }
         )
     return raw, stance_table(rows), clock

@@ -12,18 +12,22 @@ force.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..rawdata import TRUTH_STANCE_COLUMNS
-from .grf_model import StanceForce, evaluate_contacts
+from .grf_model import GRAVITY_MPS2, StanceForce, evaluate_contacts
 
 __all__ = [
     "EVENT_THRESHOLD_N",
     "COARSE_GRID_S",
+    "FORCE_PARAMETER_COLUMNS",
+    "IMPULSE_COLUMNS",
     "TRUTH_EXTRA_COLUMNS",
+    "force_truth",
+    "stance_force_from_truth",
     "coarse_times",
     "threshold_crossings",
     "event_times",
@@ -36,8 +40,74 @@ EVENT_THRESHOLD_N: float = 20.0
 #: Spacing of the grid on which contacts are first scanned (and impulses integrated).
 COARSE_GRID_S: float = 1e-3
 _FINE_GRID_S: float = 1e-5
+#: Prefix of the truth columns that hold the fields of the contact's :class:`StanceForce`.
+_FORCE_PREFIX: str = "force_"
+#: Truth columns of the contact's force parameters: ``force_`` + every :class:`StanceForce` field
+#: (units as the field's name says; ``force_contact_time_s`` equals ``contact_time_s``).
+FORCE_PARAMETER_COLUMNS: tuple[str, ...] = tuple(_FORCE_PREFIX + name for name in StanceForce.__dataclass_fields__)
+#: Truth columns of the contact's braking and propulsive impulse over body weight (body-weight seconds).
+IMPULSE_COLUMNS: tuple[str, ...] = ("braking_impulse_bws", "propulsive_impulse_bws")
 #: Columns of ``truth/stances.csv`` beyond the required ones.
-TRUTH_EXTRA_COLUMNS: tuple[str, ...] = ("plate_impulse_fraction", "insole_recorded", "contact_time_s")
+TRUTH_EXTRA_COLUMNS: tuple[str, ...] = (
+    "plate_impulse_fraction",
+    "insole_recorded",
+    "contact_time_s",
+    *FORCE_PARAMETER_COLUMNS,
+    *IMPULSE_COLUMNS,
+)
+
+
+def force_truth(force: StanceForce, body_mass_kg: float) -> dict[str, float]:
+    """Truth columns of one contact's force: its parameters and impulses.
+
+    Parameters
+    ----------
+    force
+        The contact's force, as the simulator evaluated it (on the treadmill
+        after the belt's share of the AP force is removed).
+    body_mass_kg
+        The runner's body mass; body weight is ``body_mass_kg * g``.
+
+    Returns
+    -------
+    dict
+        :data:`FORCE_PARAMETER_COLUMNS` and :data:`IMPULSE_COLUMNS` with their values.
+
+    Examples
+    --------
+    >>> from grfkit.simulate.grf_model import StanceForce
+    >>> f = StanceForce(0.25, 10.0, 0.02, 1500.0, 0.5, 1.0, 0.12, 300.0, 280.0, 0.15, 30.0)
+    >>> row = force_truth(f, 70.0)
+    >>> row["force_braking_amplitude_n"], round(row["propulsive_impulse_bws"], 4)
+    (300.0, 0.0337)
+    """
+    body_weight_n = body_mass_kg * GRAVITY_MPS2
+    row = {_FORCE_PREFIX + name: float(getattr(force, name)) for name in StanceForce.__dataclass_fields__}
+    row["braking_impulse_bws"] = float(force.braking_impulse_ns) / body_weight_n
+    row["propulsive_impulse_bws"] = float(force.propulsive_impulse_ns) / body_weight_n
+    return row
+
+
+def stance_force_from_truth(row: Mapping[str, object]) -> StanceForce:
+    """Rebuild a contact's :class:`StanceForce` from its truth row.
+
+    Parameters
+    ----------
+    row
+        A row of ``truth/stances.csv`` (a mapping or a :class:`pandas.Series`)
+        with every column of :data:`FORCE_PARAMETER_COLUMNS`.
+
+    Returns
+    -------
+    StanceForce
+        The force the simulator generated for the contact.
+
+    Raises
+    ------
+    KeyError
+        If a force parameter column is missing.
+    """
+    return StanceForce(**{name: float(row[_FORCE_PREFIX + name]) for name in StanceForce.__dataclass_fields__})
 
 
 def coarse_times(contact_time_s: float) -> np.ndarray:
