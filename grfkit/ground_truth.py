@@ -5,16 +5,42 @@ offset and drift of every bout, and every foot contact with its true initial
 contact and toe-off (the 20 N crossings of the noise-free, unfiltered
 vertical force) and whether the whole footprint stayed on one plate.  These
 functions score a :class:`~grfkit.pipeline.PreprocessResult` against it.
+
+It also writes every contact's force parameters (the fields of its
+:class:`~grfkit.simulate.grf_model.StanceForce`), so the true force of a
+stance can be rebuilt: :func:`oracle_floor` passes it through the
+pipeline's own filtering and time normalisation and scores it against the
+measured target.  What remains is the part of the target no wearable can
+know (plate noise, offsets, resolution, the treadmill's dynamics and
+vibration, truncated footprints): a floor below which no model can go on
+the cohort.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .errors import ChannelMismatchError
+from .features import target_channel
+from .filtering import lowpass_zero_lag_at
+from .metrics import evaluate, participant_metrics
+from .pipeline import PreprocessConfig
+from .rawdata import _read_required_table, bout_path, read_bout_info
+from .segmentation import _segment_at_rows, _segment_rows_of
+from .simulate.truth import FORCE_PARAMETER_COLUMNS, stance_force_from_truth
+from .stances import N_POINTS, StanceDataset
 
-__all__ = ["match_plate_contacts", "contact_detection_summary", "edge_accepts", "sync_errors", "stance_truth"]
+__all__ = [
+    "match_plate_contacts",
+    "contact_detection_summary",
+    "edge_accepts",
+    "sync_errors",
+    "stance_truth",
+    "oracle_floor",
+]
 
 _KEYS = ["dataset", "participant", "bout"]
 
@@ -237,3 +263,110 @@ def stance_truth(meta: pd.DataFrame, truth_stances: pd.DataFrame, *, tolerance_s
     paired = pd.merge_asof(left, truth.sort_values("ic_s"), on="ic_s", by=[*_KEYS, "plate"],
                            direction="nearest", tolerance=tolerance_s)
     return paired.sort_values("_row").drop(columns="_row").reset_index(drop=True)
+
+
+#: Component of :meth:`grfkit.simulate.grf_model.StanceForce.evaluate` each target channel measures.
+_COMPONENT: dict[str, int] = {"vgrf_n": 0, "apgrf_n": 1}
+
+
+def _true_plate_force(
+    time_s: np.ndarray, contacts: pd.DataFrame, component: int
+) -> np.ndarray:
+    """Noise-free force of ``contacts`` (truth rows) sampled at ``time_s``, summed."""
+    force = np.zeros(time_s.size)
+    for _, row in contacts.iterrows():
+        lo = np.searchsorted(time_s, row["contact_start_s"], side="left")
+        hi = np.searchsorted(time_s, row["contact_end_s"], side="right")
+        if lo < hi:
+            force[lo:hi] += stance_force_from_truth(row).evaluate(time_s[lo:hi] - row["contact_start_s"])[component]
+    return force
+
+
+def oracle_floor(
+    raw_dir: str | Path,
+    stances: StanceDataset,
+    truth: pd.DataFrame,
+    *,
+    target: str,
+    config: PreprocessConfig = PreprocessConfig(),
+    tolerance_s: float = 0.05,
+) -> pd.DataFrame:
+    """rRMSE of the true force against the measured target: the floor of any estimate.
+
+    For every stance matched to its true contact (:func:`stance_truth`), the
+    true force of the contacts on the stance's plate is rebuilt from the
+    truth's force parameters (:func:`grfkit.simulate.truth.stance_force_from_truth`)
+    at the bout's force sample times, low-pass filtered as the pipeline
+    filters the plate force (:func:`grfkit.filtering.lowpass_zero_lag_at`
+    with ``config``'s cutoff and order), cut at the stance's *detected*
+    initial contact and toe-off and time-normalised to 101 points by the
+    pipeline's own segmentation.  This oracle knows every force parameter;
+    its error against the measured target is what the measurement leaves
+    (plate noise, offsets and resolution; on the treadmill the belt's
+    resonance, vibration and mains hum; overground the load a truncated
+    footprint puts beside the plate).  The oracle uses the foot's whole
+    force, so for a contact partly off its plate the deficit counts as
+    measurement error.
+
+    Parameters
+    ----------
+    raw_dir
+        The simulated cohort's raw data folder (bout metadata and force time axes).
+    stances
+        Its stance data set (:attr:`grfkit.pipeline.PreprocessResult.stances`).
+    truth
+        ``truth/stances.csv`` of ``raw_dir`` (:func:`grfkit.rawdata.read_truth`),
+        with ``contact_start_s``, ``contact_end_s`` and
+        :data:`grfkit.simulate.truth.FORCE_PARAMETER_COLUMNS`.
+    target
+        ``"vgrf"`` or ``"apgrf"``.
+    config
+        The preprocessing configuration ``stances`` were made with.
+    tolerance_s
+        Largest initial-contact difference between a stance and its true contact.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per participant: ``target``, ``dataset``, ``participant``,
+        ``n_stances`` (stances matched to a true contact), ``n_unmatched``
+        and the means of :func:`grfkit.metrics.evaluate`'s metrics over the
+        matched stances (``rrmse_pct``, ``rmse_bw``, ``r``, ...).
+
+    Raises
+    ------
+    ChannelMismatchError
+        If ``truth`` lacks a column the oracle needs.
+    ConfigError
+        For an unknown target.
+    MissingFileError, RawDataError
+        If a stance's bout folder or force table is missing or unreadable.
+    """
+    channel = target_channel(target)
+    _require(truth, [*_KEYS, "plate", "ic_s", "contact_start_s", "contact_end_s", *FORCE_PARAMETER_COLUMNS],
+             f"truth stances of {raw_dir}")
+    paired = stance_truth(stances.meta, truth, tolerance_s=tolerance_s)
+    matched = paired["true_ic_s"].notna().to_numpy()
+    on_plate = truth.loc[truth["plate"].fillna("").astype(str) != ""]
+    oracle = np.full((len(stances), N_POINTS), np.nan)
+    for (dataset, participant, bout), rows in paired.loc[matched].groupby(_KEYS, sort=False):
+        folder = bout_path(raw_dir, str(dataset), str(participant), str(bout))
+        info = read_bout_info(folder)
+        frame, arrays, path = _read_required_table(folder, "force")
+        force_t = np.asarray(arrays["time_s"] if arrays is not None else frame["time_s"], dtype=np.float64)
+        in_bout = on_plate.loc[(on_plate["dataset"] == dataset) & (on_plate["participant"] == participant)
+                               & (on_plate["bout"] == bout)]
+        for plate, group in rows.groupby("plate", sort=False):
+            ic, to = group["ic_s"].to_numpy(float), group["to_s"].to_numpy(float)
+            name = f"{path}:{plate}"
+            samples = _segment_rows_of(force_t, ic, to, N_POINTS, name)
+            signal = _true_plate_force(force_t, in_bout.loc[in_bout["plate"] == plate], _COMPONENT[channel])
+            filtered = lowpass_zero_lag_at(signal, samples, config.force_cutoff_hz, info.force_rate_hz,
+                                           config.filter_order, channel=f"oracle {plate} {channel}")
+            oracle[group.index] = _segment_at_rows(force_t, samples, filtered, ic, to, N_POINTS, name)[..., 0]
+    scored = evaluate(stances.subset(matched), oracle[matched], target)
+    table = participant_metrics(scored, by=["dataset", "participant"])
+    unmatched = (~pd.Series(matched)).groupby(stances.meta["participant"].astype(str).to_numpy()).sum()
+    table.insert(3, "n_unmatched", table["participant"].astype(str).map(unmatched).fillna(0).astype(int))
+    table.insert(0, "target", target)
+    return table

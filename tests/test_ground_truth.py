@@ -11,6 +11,7 @@ from grfkit.ground_truth import (
     contact_detection_summary,
     edge_accepts,
     match_plate_contacts,
+    oracle_floor,
     stance_truth,
     sync_errors,
 )
@@ -125,3 +126,26 @@ def test_edge_accepts_counts_truncated_stances_and_their_deficit() -> None:
     assert np.isnan(e["deficit_median_pct"])
     with pytest.raises(ChannelMismatchError, match="kept"):
         edge_accepts(truth_table())
+
+
+def test_oracle_floor_is_small_positive_and_rises_with_a_wrong_parameter(tiny_raw: Path, tiny_result) -> None:
+    _, truth = read_truth(tiny_raw)
+    stances = tiny_result.stances
+    for target, ceiling in (("vgrf", 2.0), ("apgrf", 6.0)):
+        floor = oracle_floor(tiny_raw, stances, truth, target=target).set_index("participant")
+        assert set(floor.index) == set(stances.participants)
+        assert (floor["n_unmatched"] == 0).all()
+        assert floor["n_stances"].sum() == len(stances)
+        assert ((floor["rrmse_pct"] > 0) & (floor["rrmse_pct"] < ceiling)).all(), floor
+        assert (floor["r"] > 0.99).all()
+    # A braking peak 20 % too large is an error the measurement cannot explain.
+    wrong = truth.assign(force_braking_amplitude_n=truth["force_braking_amplitude_n"] * 1.2)
+    right = oracle_floor(tiny_raw, stances, truth, target="apgrf").set_index("participant")["rrmse_pct"]
+    raised = oracle_floor(tiny_raw, stances, wrong, target="apgrf").set_index("participant")["rrmse_pct"]
+    assert (raised > right + 1.0).all()
+
+
+def test_oracle_floor_names_missing_force_parameters(tiny_raw: Path, tiny_result) -> None:
+    _, truth = read_truth(tiny_raw)
+    with pytest.raises(ChannelMismatchError, match="force_braking_time_s"):
+        oracle_floor(tiny_raw, tiny_result.stances, truth.drop(columns="force_braking_time_s"), target="apgrf")
