@@ -21,6 +21,8 @@ from grfkit.validation import (
     simulate_overground_stances,
     simulate_treadmill_stances,
     stance_features,
+    baseline_sim_vs_real,
+    matched_to_hamner,
     static_baseline_loso,
     validate_simulator,
     validation_table,
@@ -204,3 +206,44 @@ def test_static_baseline_on_real_hamner_stances(real_dataset) -> None:
     means = table.groupby(["target", "kind"])["rrmse_pct"].mean().unstack()
     assert (means["baseline_static"] < means["baseline_mean"]).all()
     assert means.stack().between(3.0, 20.0).all()
+
+
+def test_baseline_sim_vs_real_sets_cohorts_side_by_side(stance_factory) -> None:
+    real = stance_factory(participants=("H1", "H2", "H3"), stances_per_participant=8, seed=1, dataset="hamner2013")
+    treadmill = stance_factory(participants=("T1", "T2", "T3", "T4"), stances_per_participant=8, seed=2,
+                               dataset="treadmill")
+    # T4 runs uphill and one of T1's stances is faster than any Hamner belt: both outside the matched rule
+    treadmill.meta.loc[treadmill.meta["participant"] == "T4", "gradient_deg"] = 3.0
+    treadmill.meta.loc[0, "speed_mps"] = 5.5
+    overground = stance_factory(participants=("O1", "O2"), stances_per_participant=4, seed=3)
+    simulated = type(treadmill).concat([treadmill, overground])
+    assert matched_to_hamner(treadmill).sum() == 3 * 8 - 1
+    table = baseline_sim_vs_real(real, simulated, k_neighbours=5).set_index(["cohort", "target", "kind"])
+    assert len(table) == 3 * 2 * len(BASELINES)
+    assert table.xs("real")["relative_difference_pct"].isna().all()
+    assert table.xs("real")["within_tolerance"].isna().all()
+    assert table.xs("simulated matched")["n_participants"].eq(3).all()
+    assert table.xs("simulated matched")["n_stances"].eq(23).all()
+    assert table.xs("simulated all")["n_stances"].eq(32).all()  # overground stances left out
+    loso = static_baseline_loso(treadmill, target="apgrf", k_neighbours=5)
+    sim = loso.loc[loso["kind"] == "baseline_static", "rrmse_pct"]
+    ref = static_baseline_loso(real, target="apgrf", k_neighbours=5)
+    ref = ref.loc[ref["kind"] == "baseline_static", "rrmse_pct"].mean()
+    row = table.loc[("simulated all", "apgrf", "baseline_static")]
+    assert row["rrmse_pct"] == pytest.approx(sim.mean())
+    assert (row["rrmse_pct_min"], row["rrmse_pct_max"]) == (pytest.approx(sim.min()), pytest.approx(sim.max()))
+    assert row["relative_difference_pct"] == pytest.approx(100 * (sim.mean() / ref - 1))
+    assert row["within_tolerance"] == (abs(row["relative_difference_pct"]) <= 25.0)
+    # the same stances as "real" and "simulated": no difference, inside the tolerance
+    same = baseline_sim_vs_real(treadmill, treadmill, k_neighbours=5)
+    alike = same[same["cohort"] == "simulated all"]
+    assert np.allclose(alike["relative_difference_pct"], 0.0) and alike["within_tolerance"].all()
+
+
+def test_baseline_sim_vs_real_without_real_data(stance_factory) -> None:
+    treadmill = stance_factory(participants=("T1", "T2", "T3"), stances_per_participant=6, dataset="treadmill")
+    table = baseline_sim_vs_real(None, treadmill, targets=("vgrf",), k_neighbours=5)
+    assert set(table["cohort"]) == {"simulated matched", "simulated all"}
+    assert table["relative_difference_pct"].isna().all() and table["within_tolerance"].isna().all()
+    with pytest.raises(ConfigError, match="two participants"):
+        baseline_sim_vs_real(None, stance_factory(participants=("O1", "O2")), k_neighbours=5)
