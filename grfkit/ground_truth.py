@@ -306,7 +306,10 @@ def oracle_floor(
     resonance, vibration and mains hum; overground the load a truncated
     footprint puts beside the plate).  The oracle uses the foot's whole
     force, so for a contact partly off its plate the deficit counts as
-    measurement error.
+    measurement error.  Overground the remaining errors are random, so no
+    estimate can beat the oracle; on the treadmill part of it (the belt's
+    resonance) is a fixed transform of the force, so there the oracle's
+    error bounds the floor from above.
 
     Parameters
     ----------
