@@ -24,8 +24,9 @@
 #    initial contact and toe-off, 101-point time normalisation) and count what it keeps and
 #    rejects;
 # 2. **validate the simulator**: compare simulated and real stances at matched speeds, on
-#    runners held out from the simulator's calibration, and measure how much real runners'
-#    speed varies from step to step;
+#    runners held out from the simulator's calibration, measure how much real runners'
+#    speed varies from step to step, and check that the simulated cohort leaves the wearables
+#    as much to explain as real runners do;
 # 3. a **treadmill → overground** demonstration: a model trained on Hamner's treadmill
 #    runners estimates Dorn's overground jog (3.5 m/s, inside the 2-5 m/s training range) and
 #    sprint (9 m/s, far outside it);
@@ -54,10 +55,14 @@ seed = 0
 # %%
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 from myst_nb import glue
 
 from grfkit.channels import fsr_channels
+from grfkit.cohort_cache import prepare_cohort
 from grfkit.datasets import DataUnavailableError, fetch
+from grfkit.ground_truth import oracle_floor
+from grfkit.rawdata import read_truth
 from grfkit.readers.alcantara import ALCANTARA_SAMPLING_RATE_HZ
 from grfkit.real.alcantara import alcantara_stances, condition_split_evaluation, summarise_by_trial
 from grfkit.real.calibration import CALIBRATION, VALIDATION
@@ -78,7 +83,16 @@ from grfkit.real.speed_variability import dorn_step_speeds, hamner_step_speeds, 
 from grfkit.real.transfer import leave_one_subject_out, summarise_transfer, train_and_test
 from grfkit.real.wearables import dorn_wearable_stances, hamner_wearable_stances
 from grfkit.simulate.grf_model import GaitRelations
-from grfkit.validation import format_validation_table, stance_features, static_baseline_loso, validate_simulator
+from grfkit.validation import (
+    BASELINE_TOLERANCE_PCT,
+    HAMNER_SPEED_RANGE_MPS,
+    LEVEL_TOLERANCE_DEG,
+    baseline_sim_vs_real,
+    format_validation_table,
+    stance_features,
+    static_baseline_loso,
+    validate_simulator,
+)
 
 config = get_real_scale(scale)
 try:
@@ -344,6 +358,111 @@ shown
 # Dorn's {glue:text}`dorn_steps` overground steps (one runner) illustrate, they do not
 # estimate a spread.
 #
+# ### How much of each force do the wearables have to explain?
+#
+# A stance's contact time, speed, body mass and gradient already tell much of its force curve:
+# the static baseline (`grfkit.baselines`: the mean curve of the training stances nearest in
+# those four quantities) uses nothing else. What it misses is what the wearables have to
+# explain — the stance-to-stance variation no static quantity accounts for. A simulator with
+# too little of it would make wearable models look better than they can be on real runners;
+# one with too much, worse. So the static baseline is scored the same way (leave one
+# participant out, rRMSE averaged per participant, then over participants) on the real Hamner
+# stances (every accepted stance of both feet, as in step 1) and on the simulated treadmill
+# cohort of chapters 1-5 (left foot), once restricted to Hamner's conditions
+# ({glue:text}`matched_rule`) and once whole (`grfkit.validation.baseline_sim_vs_real`). The
+# simulator passes when its matched static-baseline rRMSE lies within
+# ±{glue:text}`baseline_tolerance_pct` % (relative) of the real one, for each force.
+
+# %%
+cohort = prepare_cohort(scale, seed)  # the simulated cohort of chapters 1-5, from the cache
+sim_vs_real = baseline_sim_vs_real(hamner if have_data else None, cohort.result.stances)
+facts["matched_rule"] = (
+    f"level within ±{LEVEL_TOLERANCE_DEG:g}°, speeds {HAMNER_SPEED_RANGE_MPS[0]:g}-{HAMNER_SPEED_RANGE_MPS[1]:g} m/s"
+)
+facts["baseline_tolerance_pct"] = f"{BASELINE_TOLERANCE_PCT:g}"
+static = sim_vs_real[sim_vs_real["kind"] == "baseline_static"].set_index(["cohort", "target"])
+for target in ("vgrf", "apgrf"):
+    matched = static.loc[("simulated matched", target)]
+    facts[f"baseline_sim_{target}"] = f"{matched['rrmse_pct']:.1f}"
+    facts[f"baseline_sim_all_{target}"] = f"{static.loc[('simulated all', target), 'rrmse_pct']:.1f}"
+    if have_data:
+        facts[f"baseline_real_{target}"] = f"{static.loc[('real', target), 'rrmse_pct']:.1f} %"
+        inside = "within" if matched["within_tolerance"] else "outside"
+        facts[f"baseline_verdict_{target}"] = (
+            f"{matched['relative_difference_pct']:+.1f} % relative to the real runners: {inside} "
+            f"±{BASELINE_TOLERANCE_PCT:g} %"
+        )
+    else:
+        facts[f"baseline_real_{target}"] = "not measured (real data absent)"
+        facts[f"baseline_verdict_{target}"] = "not judged: the real data are absent"
+sim_vs_real.set_index(["cohort", "target", "kind"]).round(2)
+
+# %% [markdown]
+# The static baseline's rRMSE on the matched simulated stances is {glue:text}`baseline_sim_vgrf` %
+# for the vertical force (real: {glue:text}`baseline_real_vgrf`), {glue:text}`baseline_verdict_vgrf`;
+# for the anteroposterior force {glue:text}`baseline_sim_apgrf` % (real:
+# {glue:text}`baseline_real_apgrf`), {glue:text}`baseline_verdict_apgrf`. On the whole simulated
+# treadmill cohort, slopes and all speeds, it is {glue:text}`baseline_sim_all_vgrf` % and
+# {glue:text}`baseline_sim_all_apgrf` %. The mean-curve rows are context, not the criterion: the
+# mean curve knows no speed or slope, so its error depends on how widely the conditions of a
+# cohort spread, which differs between the simulated protocol and Hamner's.
+#
+# **The floor.** The simulator knows every stance's true force: its truth table holds the
+# parameters of each contact's force model. An *oracle* that knows them all — everything a
+# wearable could in principle sense — rebuilds the true force, samples it like the plate,
+# filters it with the same 20 Hz filter, cuts it at the same detected initial contact and
+# toe-off and normalises it to the same 101 points as the measured target
+# (`grfkit.ground_truth.oracle_floor`). Its error against the measured target is what the
+# measurement alone leaves. Overground that is plate noise, offsets and resolution, all random:
+# no model, with any sensors, can go below it. On the treadmill it also holds the belt's
+# resonance, a fixed transform of the force that a model could in principle learn, so there
+# the oracle's error bounds the floor from above.
+
+# %%
+_, truth = read_truth(cohort.raw_dir)
+floors = pd.concat(
+    [oracle_floor(cohort.raw_dir, cohort.result.stances, truth, target=target) for target in ("vgrf", "apgrf")]
+)
+floor = floors.groupby(["dataset", "target"], sort=False)["rrmse_pct"].agg(["mean", "min", "max"])
+floor["participants"] = floors.groupby(["dataset", "target"], sort=False).size()
+for target in ("vgrf", "apgrf"):
+    mean, low, high = floor.loc[("overground", target), ["mean", "min", "max"]]
+    facts[f"oracle_overground_{target}"] = f"{mean:.2f} % (participants {low:.2f}-{high:.2f} %)"
+    treadmill_floor = floor.loc[("treadmill", target), "mean"]
+    facts[f"oracle_treadmill_{target}"] = f"{treadmill_floor:.2f} %"
+    facts[f"floor_share_{target}"] = f"{100 * treadmill_floor / static.loc[('simulated all', target), 'rrmse_pct']:.0f}"
+facts["oracle_unmatched"] = str(int(floors.loc[floors["target"] == "vgrf", "n_unmatched"].sum()))
+floor.round(3)
+
+# %%
+fig = go.Figure()
+for cohort_name, group in static.reset_index().groupby("cohort", sort=False):
+    fig.add_trace(go.Bar(
+        x=group["target"], y=group["rrmse_pct"], name=f"static baseline, {cohort_name}",
+        error_y=dict(type="data", symmetric=False, array=group["rrmse_pct_max"] - group["rrmse_pct"],
+                     arrayminus=group["rrmse_pct"] - group["rrmse_pct_min"]),
+    ))
+for dataset, group in floor.reset_index().groupby("dataset", sort=False):
+    fig.add_trace(go.Bar(
+        x=group["target"], y=group["mean"], name=f"oracle floor, simulated {dataset}",
+        error_y=dict(type="data", symmetric=False, array=group["max"] - group["mean"],
+                     arrayminus=group["mean"] - group["min"]),
+    ))
+fig.update_layout(barmode="group", title="What the wearables have to explain: no-wearable error and the floor",
+                  yaxis_title="rRMSE (%), mean over participants (bars: range)", xaxis_title="force")
+fig
+
+# %% [markdown]
+# On the simulated overground cohort the oracle's rRMSE is {glue:text}`oracle_overground_vgrf`
+# for the vertical force and {glue:text}`oracle_overground_apgrf` for the anteroposterior
+# force; on the simulated treadmill {glue:text}`oracle_treadmill_vgrf` and
+# {glue:text}`oracle_treadmill_apgrf` ({glue:text}`oracle_unmatched` treadmill stance(s)
+# matched no true contact and are left out). On the simulated treadmill the floor is
+# {glue:text}`floor_share_vgrf` % of the static baseline's error for the vertical force and
+# {glue:text}`floor_share_apgrf` % for the anteroposterior force. Between the floor and the
+# static baseline lies what the wearables have to explain; a wearable model's error above the
+# floor is set by what its sensors capture of each stance's force, not by the force plates.
+#
 # ## 3. Treadmill → overground with virtual wearables
 #
 # For every left-foot stance the study's 24 input channels are derived from the recordings:
@@ -547,6 +666,11 @@ for name, value in facts.items():
 #   contact times and speeds come from the laboratory. Its errors show how a network trained on
 #   treadmill force shapes handles overground ones (the sprint, outside the training speeds,
 #   is the hard case); they do not show that wearables transfer from treadmill to overground.
+# * What the wearables have to explain: the static baseline's rRMSE on the simulated treadmill
+#   cohort matched to Hamner's conditions is {glue:text}`baseline_sim_vgrf` % (vertical) and
+#   {glue:text}`baseline_sim_apgrf` % (anteroposterior), {glue:text}`baseline_verdict_vgrf` and
+#   {glue:text}`baseline_verdict_apgrf`; the measurement floor on the simulated overground
+#   cohort is {glue:text}`oracle_overground_vgrf` and {glue:text}`oracle_overground_apgrf`.
 # * On a real wearable signal (the Alcantara sacral accelerometer, stance windows still from the
 #   force) the same network estimates the vertical force of unseen conditions with
 #   {glue:text}`alcantara_rrmse` % rRMSE, beside the published {glue:text}`alcantara_published` %
