@@ -269,9 +269,7 @@ def stance_truth(meta: pd.DataFrame, truth_stances: pd.DataFrame, *, tolerance_s
 _COMPONENT: dict[str, int] = {"vgrf_n": 0, "apgrf_n": 1}
 
 
-def _true_plate_force(
-    time_s: np.ndarray, contacts: pd.DataFrame, component: int
-) -> np.ndarray:
+def _true_plate_force(time_s: np.ndarray, contacts: pd.DataFrame, component: int) -> np.ndarray:
     """Noise-free force of ``contacts`` (truth rows) sampled at ``time_s``, summed."""
     force = np.zeros(time_s.size)
     for _, row in contacts.iterrows():

@@ -11,6 +11,7 @@ from grfkit.rawdata import validate_bout
 from grfkit.simulate.grf_model import GRAVITY_MPS2
 from grfkit.simulate.overground import LabLayout, OvergroundConfig, simulate_overground_bout
 from grfkit.simulate.participants import OVERGROUND_COHORT, sample_participant
+from grfkit.simulate.truth import stance_force_from_truth
 
 LAYOUT = LabLayout()
 PERSON = sample_participant(OVERGROUND_COHORT, 1, 0)
@@ -172,8 +173,6 @@ def test_a_ramp_into_the_plate_row_is_rejected() -> None:
 
 
 def test_truth_force_parameters_rebuild_the_clean_plate_force(bout) -> None:
-    from grfkit.simulate.truth import stance_force_from_truth
-
     raw, stances, _ = bout
     t = raw.force["time_s"].to_numpy()
     clean = stances[stances["clean"]]

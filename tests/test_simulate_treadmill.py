@@ -11,6 +11,7 @@ from grfkit.rawdata import validate_bout
 from grfkit.simulate.grf_model import GRAVITY_MPS2
 from grfkit.simulate.participants import TREADMILL_COHORT, sample_participant
 from grfkit.simulate.treadmill import TreadmillConfig, belt_plate, resonator, simulate_treadmill_bout
+from grfkit.simulate.truth import stance_force_from_truth
 
 PERSON = sample_participant(TREADMILL_COHORT, 0, 0)
 
@@ -77,8 +78,6 @@ def test_unknown_condition_is_a_key_error() -> None:
 
 
 def test_truth_holds_the_belt_reduced_force_and_its_impulses(uphill) -> None:
-    from grfkit.simulate.truth import stance_force_from_truth
-
     _, stances, _ = uphill
     weight = PERSON.body_mass_kg * GRAVITY_MPS2
     forces = [stance_force_from_truth(row) for _, row in stances.iterrows()]
