@@ -7,7 +7,8 @@ writes a results folder::
     DIR/
       results.csv      one row per strategy x target x held-out participant:
                        strategy, target, subject, n_stances, n_undefined, rrmse_pct, rmse_bw, r,
-                       peak errors (signed means, and mean absolute errors) ...
+                       peak errors (signed means, and mean absolute errors) ...,
+                       fine_tune_epochs (transfer: passes chosen by inner cross-validation)
       summary.csv      mean, min and max rRMSE across participants per strategy and target,
                        and the number of stances with an undefined rRMSE
       stances.csv      the same metrics for every held-out stance
@@ -136,7 +137,7 @@ SCALE_PRESETS: dict[str, str] = {"ci": "ci", "book": "fast", "paper": "fast"}
 
 #: Modules whose source decides what a fold computes (part of every cache key).
 _CODE_MODULES: tuple[str, ...] = ("features", "scaling", "model", "training", "metrics", "baselines", "strategies")
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 _CURVE_ID_COLUMNS: tuple[str, ...] = ("strategy", "target", "subject", "bout", "ic_s")
 
 
@@ -331,7 +332,8 @@ def _save_fold(path: Path, fold: FoldResult, key: str) -> None:
         fold.stances.to_parquet(tmp / "stances.parquet", index=False)
         np.savez_compressed(tmp / "curves.npz", measured_n=fold.measured_n, estimated_n=fold.estimated_n)
         info = {"key": key, "strategy": fold.strategy, "target": fold.target, "subject": fold.subject,
-                "n_train_stances": fold.n_train_stances, "wall_time_s": fold.wall_time_s}
+                "n_train_stances": fold.n_train_stances, "wall_time_s": fold.wall_time_s,
+                "fine_tune_epochs": fold.fine_tune_epochs}
         (tmp / "fold.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
 
 
@@ -348,6 +350,7 @@ def _load_fold(path: Path) -> FoldResult:
         estimated_n=estimated_n,
         n_train_stances=int(info["n_train_stances"]),
         wall_time_s=float(info["wall_time_s"]),
+        fine_tune_epochs=info["fine_tune_epochs"],
     )
 
 
@@ -1004,6 +1007,8 @@ def _write_results(
     keys = pd.MultiIndex.from_frame(table[["strategy", "target", "subject"]])
     table.insert(table.columns.get_loc("n_stances") + 1, "n_undefined",
                  undefined.reindex(keys).to_numpy(dtype=np.int64))
+    epochs = {(f.strategy, f.target, f.subject): f.fine_tune_epochs for f in folds}
+    table["fine_tune_epochs"] = pd.array([epochs[k] for k in keys], dtype="Int64")
     curves = {
         "measured_n": np.concatenate([f.measured_n for f in folds]),
         "estimated_n": np.concatenate([f.estimated_n for f in folds]),

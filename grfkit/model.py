@@ -98,6 +98,15 @@ class ModelPreset:
         Default passes over the data when fine-tuning.
     fine_tune_lr_factor
         Default fine-tuning learning rate as a fraction of ``learning_rate``.
+    fine_tune_trainable
+        Layers the transfer strategy fine-tunes: ``"all"`` or ``"head"``
+        (the dense layers only, the LSTM frozen).
+    fine_tune_inner_folds
+        ``k >= 2``: the transfer strategy chooses how many passes to
+        fine-tune for by ``k``-fold cross-validation over the *training*
+        participants (:func:`grfkit.training.choose_fine_tune_epochs`);
+        ``0``: always ``fine_tune_epochs`` passes (at least ``min_steps``
+        steps).
 
     Raises
     ------
@@ -118,6 +127,8 @@ class ModelPreset:
     grad_clip_norm: float
     fine_tune_epochs: int
     fine_tune_lr_factor: float
+    fine_tune_trainable: str = "all"
+    fine_tune_inner_folds: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dense_sizes", tuple(int(d) for d in self.dense_sizes))
@@ -139,6 +150,13 @@ class ModelPreset:
             value = getattr(self, key)
             if not 0.0 <= value < 1.0:
                 raise ConfigError(f"preset {self.name!r}: {key} must be in [0, 1), got {value!r}")
+        if self.fine_tune_trainable not in ("all", "head"):
+            raise ConfigError(f"preset {self.name!r}: fine_tune_trainable must be 'all' or 'head', "
+                              f"got {self.fine_tune_trainable!r}")
+        folds = self.fine_tune_inner_folds
+        if int(folds) != folds or folds == 1 or folds < 0:
+            raise ConfigError(f"preset {self.name!r}: fine_tune_inner_folds must be 0 or at least 2, "
+                              f"got {self.fine_tune_inner_folds!r}")
         for key in ("learning_rate", "grad_clip_norm", "fine_tune_lr_factor"):
             value = getattr(self, key)
             if not (np.isfinite(value) and value > 0):
@@ -182,8 +200,11 @@ class ModelPreset:
 #: 300 steps take).  ``"ci"``: a smoke-test configuration for the ``ci`` data
 #: scale, so that continuous integration runs the whole experiment in seconds
 #: (8 LSTM units, dense 16 -> 8 -> 1, 1 epoch but at least 20 steps); its
-#: accuracy is not meant to mean anything.  All fine-tune for as many epochs
-#: as they train, at half the learning rate.
+#: accuracy is not meant to mean anything.  All fine-tune every layer at half
+#: the learning rate; ``"fast"`` and ``"ci"`` choose the number of fine-tuning
+#: passes by 3- and 2-fold cross-validation over the training participants
+#: (up to as many as training from scratch would take), ``"paper"`` fine-tunes
+#: for one pass (a search would multiply its hours of training).
 PRESETS: MappingProxyType[str, ModelPreset] = MappingProxyType(
     {
         "paper": ModelPreset(
@@ -215,6 +236,7 @@ PRESETS: MappingProxyType[str, ModelPreset] = MappingProxyType(
             grad_clip_norm=1.0,
             fine_tune_epochs=2,
             fine_tune_lr_factor=0.5,
+            fine_tune_inner_folds=3,
         ),
         "ci": ModelPreset(
             name="ci",
@@ -230,6 +252,7 @@ PRESETS: MappingProxyType[str, ModelPreset] = MappingProxyType(
             grad_clip_norm=1.0,
             fine_tune_epochs=1,
             fine_tune_lr_factor=0.5,
+            fine_tune_inner_folds=2,
         ),
     }
 )

@@ -76,7 +76,7 @@ from .features import PUBLISHED_FEATURES, FeatureSet, target_channel
 from .metrics import evaluate
 from .model import ModelPreset, TrainedModel, get_preset
 from .stances import StanceDataset
-from .training import fine_tune, fit, predict, split_participants
+from .training import choose_fine_tune_epochs, fine_tune, fit, predict, split_participants
 
 __all__ = [
     "STRATEGIES",
@@ -328,7 +328,16 @@ def train_strategy(
         )
     if strategy == "treadmill":
         return pretrained
-    return fine_tune(pretrained, _require(overground_train, "overground training stances", strategy), **common)
+    overground_train = _require(overground_train, "overground training stances", strategy)
+    p = pretrained.preset
+    if p.fine_tune_inner_folds:
+        choice = choose_fine_tune_epochs(pretrained, overground_train, n_inner_folds=p.fine_tune_inner_folds,
+                                         trainable=p.fine_tune_trainable, seed=seed, num_threads=num_threads)
+        if choice.epochs == 0:
+            return pretrained
+        return fine_tune(pretrained, overground_train, trainable=p.fine_tune_trainable, epochs=choice.epochs,
+                         **common)
+    return fine_tune(pretrained, overground_train, trainable=p.fine_tune_trainable, **common)
 
 
 @dataclass(frozen=True, eq=False)
@@ -349,6 +358,9 @@ class FoldResult:
         ``"treadmill"`` the pre-training stances.
     wall_time_s
         Time to train (excluding shared pre-training) and evaluate.
+    fine_tune_epochs
+        ``"transfer"``: passes of fine-tuning the fold's model got (0: the
+        pre-trained model was kept); ``None`` for the other strategies.
     model
         The fold's model or fitted baseline (in memory only; ``None`` when
         loaded from a cache).
@@ -363,6 +375,7 @@ class FoldResult:
     n_train_stances: int
     wall_time_s: float
     model: TrainedModel | BaselineModel | None = None
+    fine_tune_epochs: int | None = None
 
 
 def run_fold(
@@ -437,7 +450,16 @@ def run_fold(
         n_train_stances=int(n_train),
         wall_time_s=time.perf_counter() - started,
         model=model,
+        fine_tune_epochs=_fine_tune_epochs(strategy, model),
     )
+
+
+def _fine_tune_epochs(strategy: str, model: TrainedModel | BaselineModel) -> int | None:
+    """Passes of fine-tuning of a transfer model (0 when the pre-trained model was kept)."""
+    if strategy != "transfer":
+        return None
+    last = model.history[-1]
+    return int(last.epochs) if last.phase == "fine_tune" else 0
 
 def exaggerate_participant(
     dataset: StanceDataset,

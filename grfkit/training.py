@@ -45,6 +45,7 @@ import contextlib
 import copy
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -64,6 +65,8 @@ __all__ = [
     "torch_threads",
     "fit",
     "fine_tune",
+    "FineTuneChoice",
+    "choose_fine_tune_epochs",
     "predict",
 ]
 
@@ -475,6 +478,95 @@ def fine_tune(
         scaler=scaler,
         history=(*model.history, history),
     )
+
+
+@dataclass(frozen=True)
+class FineTuneChoice:
+    """The number of fine-tuning passes chosen by inner cross-validation.
+
+    Parameters
+    ----------
+    epochs
+        Passes with the lowest mean inner validation loss; ``0`` keeps the
+        pre-trained model unchanged.
+    validation_loss
+        Mean inner validation loss (BW²) after ``0, 1, ..., max_epochs``
+        passes.
+    inner_folds
+        The training participants held out in each inner fold.
+    """
+
+    epochs: int
+    validation_loss: tuple[float, ...]
+    inner_folds: tuple[tuple[str, ...], ...]
+
+
+def choose_fine_tune_epochs(
+    model: TrainedModel,
+    dataset: StanceDataset,
+    *,
+    n_inner_folds: int,
+    trainable: str = "all",
+    max_epochs: int | None = None,
+    seed: int = 0,
+    num_threads: int | None = None,
+) -> FineTuneChoice:
+    """Choose how long to fine-tune by cross-validation over ``dataset``'s participants.
+
+    The participants of ``dataset`` (the outer fold's *training*
+    participants: the held-out one never reaches this function) are dealt
+    round-robin, in sorted order, into ``n_inner_folds`` groups.  For each
+    group, ``model`` is fine-tuned on the others for ``max_epochs`` passes
+    and its loss on the group recorded before and after every pass; the
+    number of passes with the lowest mean loss wins (0: fine-tuning does not
+    help).
+
+    Parameters
+    ----------
+    model
+        The pre-trained model.
+    dataset
+        Fine-tuning stances of at least ``n_inner_folds`` participants.
+    n_inner_folds
+        Number of inner folds (at least 2).
+    trainable
+        As for :func:`fine_tune`.
+    max_epochs
+        Longest fine-tuning tried; default what :func:`fine_tune` would do on
+        ``dataset`` (``fine_tune_epochs``, raised to ``min_steps`` steps).
+    seed, num_threads
+        As for :func:`fine_tune`.
+
+    Returns
+    -------
+    FineTuneChoice
+        The chosen number of passes and the mean validation curve.
+
+    Raises
+    ------
+    ConfigError
+        With fewer participants than inner folds, or fewer than 2 folds.
+    """
+    participants = sorted(str(q) for q in dataset.participants)
+    if n_inner_folds < 2 or len(participants) < n_inner_folds:
+        raise ConfigError(
+            f"choosing the fine-tuning length needs at least 2 inner folds and a participant per fold; "
+            f"got {n_inner_folds} folds for participants {participants}"
+        )
+    p = model.preset
+    if max_epochs is None:
+        max_epochs = _epochs_for(len(dataset), p.batch_size, p.fine_tune_epochs, p.min_steps)
+    folds = tuple(tuple(participants[i::n_inner_folds]) for i in range(n_inner_folds))
+    curves = []
+    for fold in folds:
+        _, held = split_participants(dataset, fold)
+        x = torch.from_numpy(model.scaler.transform(build_inputs(held, model.features), model.features.channels))
+        before = _mean_squared_error(copy.deepcopy(model.network), x, torch.from_numpy(build_targets(held, model.target)))
+        tuned = fine_tune(model, dataset, trainable=trainable, epochs=max_epochs, validation_participants=fold,
+                          seed=seed, progress=False, num_threads=num_threads)
+        curves.append([before, *tuned.history[-1].validation_loss])
+    mean = np.mean(np.asarray(curves), axis=0)
+    return FineTuneChoice(epochs=int(np.argmin(mean)), validation_loss=tuple(float(v) for v in mean), inner_folds=folds)
 
 
 def predict(

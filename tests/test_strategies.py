@@ -217,3 +217,26 @@ def test_identical_fit_compares_scaler_weights_and_losses(domains, tiny_preset) 
     assert identical_fit(mean, fit_baseline("baseline_mean", overground, target="vgrf"))
     assert not identical_fit(mean, fit_baseline("baseline_static", overground, target="vgrf"))
     assert not identical_fit(a, mean) and not identical_fit(mean, a)
+
+
+@pytest.mark.parametrize("trainable", ["all", "head"])
+def test_transfer_fine_tunes_for_the_length_its_inner_folds_choose(domains, tiny_preset, trainable) -> None:
+    import dataclasses
+
+    from grfkit.training import choose_fine_tune_epochs, split_participants
+
+    overground, treadmill = domains
+    preset = dataclasses.replace(tiny_preset, fine_tune_inner_folds=2, fine_tune_trainable=trainable)
+    pre = pretrain(treadmill, target="vgrf", preset=preset, seed=3)
+    fold = run_fold("transfer", overground, "OG01", target="vgrf", treadmill=treadmill, pretrained=pre,
+                    preset=preset, seed=3)
+    train, _ = split_participants(overground, ["OG01"])
+    choice = choose_fine_tune_epochs(pre, train, n_inner_folds=2, trainable=trainable, seed=3)
+    assert fold.fine_tune_epochs == choice.epochs
+    if choice.epochs == 0:
+        assert fold.model is pre
+    else:
+        last = fold.model.history[-1]
+        assert (last.phase, last.epochs, last.trainable) == ("fine_tune", choice.epochs, trainable)
+    assert run_fold("combined", overground, "OG01", target="vgrf", treadmill=treadmill,
+                    preset=preset, seed=3).fine_tune_epochs is None

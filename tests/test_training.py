@@ -199,3 +199,33 @@ def test_min_steps_adds_passes_over_small_training_sets(stances, tiny_preset) ->
     assert fine_tune(model, stances, epochs=1, progress=False).history[1].epochs == 1  # explicit wins
     big = dataclasses.replace(preset, min_steps=2)
     assert fit(stances, target="vgrf", preset=big, progress=False).history[0].epochs == 1
+
+
+def test_fine_tune_length_is_chosen_on_the_training_participants_only(stances, tiny_preset) -> None:
+    from grfkit.training import choose_fine_tune_epochs
+
+    pretrained = fit(stances, target="vgrf", preset=tiny_preset, seed=1, progress=False, num_threads=1)
+    train, held_out = split_participants(stances, ["P04"])
+    choice = choose_fine_tune_epochs(pretrained, train, n_inner_folds=3, max_epochs=4, seed=2, num_threads=1)
+    # Every training participant is validated once; the held-out one is nowhere.
+    assert sorted(p for fold in choice.inner_folds for p in fold) == ["P01", "P02", "P03"]
+    assert len(choice.validation_loss) == 5 and 0 <= choice.epochs <= 4
+    assert choice.validation_loss[choice.epochs] == min(choice.validation_loss)
+    # The choice is deterministic and blind to the held-out participant's data.
+    again = choose_fine_tune_epochs(pretrained, scaled_participant(stances, "P04", 1000.0).subset(
+        (stances.meta["participant"] != "P04").to_numpy()), n_inner_folds=3, max_epochs=4, seed=2, num_threads=1)
+    assert again == choice
+    with pytest.raises(ConfigError, match="inner folds"):
+        choose_fine_tune_epochs(pretrained, train, n_inner_folds=4, max_epochs=2)
+
+
+def test_a_model_that_needs_no_fine_tuning_is_chosen_unchanged(stances, tiny_preset) -> None:
+    from grfkit.training import choose_fine_tune_epochs
+
+    # A model fitted on the very stances it is validated on cannot get better by fine-tuning
+    # with a huge learning rate: the inner validation picks zero passes.
+    pretrained = fit(stances, target="vgrf", preset=dataclasses.replace(tiny_preset, epochs=30, min_steps=0),
+                     seed=1, progress=False, num_threads=1)
+    wild = dataclasses.replace(pretrained, preset=dataclasses.replace(pretrained.preset, fine_tune_lr_factor=50.0))
+    choice = choose_fine_tune_epochs(wild, stances, n_inner_folds=2, max_epochs=3, seed=0, num_threads=1)
+    assert choice.epochs == 0
