@@ -12,10 +12,13 @@ per-participant rRMSE (percentage points), summarised by
   exact p = 2 / 2**15, about 6e-5);
 * the relative difference, ``100 * mean difference / mean of the second``.
 
-:func:`friedman_test` asks whether several strategies differ at all, and
+:func:`friedman_test` asks whether several strategies differ at all,
 :func:`findings_table` checks the study's published findings
 (:data:`PUBLISHED_FINDINGS`) and whether the wearables beat the best guess
-that needs none (``"baseline_static"``, see :mod:`grfkit.baselines`).
+that needs none (``"baseline_static"``, see :mod:`grfkit.baselines`), and
+:func:`describe_comparison` words one comparison for the book's prose, so
+that every sentence that says one strategy beats another is written from its
+statistics.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ __all__ = [
     "paired_comparison",
     "friedman_test",
     "findings_table",
+    "describe_comparison",
 ]
 
 #: The study's qualitative findings as (better, worse) strategy pairs: mixed-domain
@@ -310,3 +314,42 @@ def findings_table(
     out["direction_as_published"] = out["mean_difference_pp"].astype(float) < 0
     return out
 
+
+
+_TARGET_NAMES: dict[str, str] = {"vgrf": "vGRF", "apgrf": "apGRF"}
+
+
+def describe_comparison(row: pd.Series | dict, alpha: float = 0.05) -> str:
+    """One sentence stating a paired comparison with its statistics.
+
+    Parameters
+    ----------
+    row
+        A row of :func:`findings_table` or the result of :func:`paired_comparison`.
+    alpha
+        Significance level for the verdict.
+
+    Returns
+    -------
+    str
+        E.g. ``"For vGRF, transfer (6.9 %) had a lower mean rRMSE than
+        treadmill (7.6 %): -0.62 percentage points (95 % CI -1.00 to -0.20),
+        lower for 7 of 8 participants, Wilcoxon p = 0.016, significant at
+        0.05."``
+
+    Examples
+    --------
+    >>> print(describe_comparison({"a": "x", "b": "y", "target": "vgrf", "mean_a": 5.0, "mean_b": 6.0,
+    ...     "mean_difference_pp": -1.0, "ci_low_pp": -1.5, "ci_high_pp": -0.5, "n_improved": 7,
+    ...     "n_participants": 8, "p_value": 0.016}))
+    For vGRF, x (5.0 %) had a lower mean rRMSE than y (6.0 %): -1.00 percentage points (95 % CI -1.50 to -0.50), lower for 7 of 8 participants, Wilcoxon p = 0.016, significant at 0.05.
+    """
+    r = dict(row)
+    relation = "a lower" if r["mean_difference_pp"] < 0 else "a higher" if r["mean_difference_pp"] > 0 else "the same"
+    verdict = "significant" if r["p_value"] < alpha else "not significant"
+    return (
+        f"For {_TARGET_NAMES.get(r['target'], r['target'])}, {r['a']} ({r['mean_a']:.1f} %) had {relation} mean "
+        f"rRMSE than {r['b']} ({r['mean_b']:.1f} %): {r['mean_difference_pp']:+.2f} percentage points "
+        f"(95 % CI {r['ci_low_pp']:.2f} to {r['ci_high_pp']:.2f}), lower for {int(r['n_improved'])} of "
+        f"{int(r['n_participants'])} participants, Wilcoxon p = {r['p_value']:.3f}, {verdict} at {alpha:g}."
+    )

@@ -158,3 +158,18 @@ def test_findings_table() -> None:
         findings_table(table, [("combined", "mixed")])
     with pytest.raises(ConfigError, match="alpha"):
         findings_table(table, alpha=1.5)
+
+
+def test_describe_comparison_words_the_statistics() -> None:
+    from grfkit.comparisons import describe_comparison
+
+    t = pd.DataFrame({"strategy": ["x"] * 4 + ["y"] * 4, "target": "apgrf", "subject": list("pqrs") * 2,
+                      "rrmse_pct": [4.0, 5.0, 6.0, 9.0, 5.0, 7.0, 6.5, 8.0]})
+    row = paired_comparison(t, "x", "y", target="apgrf")
+    text = describe_comparison(row)
+    assert text.startswith("For apGRF, x (6.0 %) had a lower mean rRMSE than y (6.6 %)")
+    assert "lower for 3 of 4 participants" in text and f"p = {row['p_value']:.3f}" in text
+    assert text.endswith("not significant at 0.05.")
+    worse = describe_comparison({**row, "a": "y", "b": "x", "mean_a": row["mean_b"], "mean_b": row["mean_a"],
+                                 "mean_difference_pp": -row["mean_difference_pp"], "n_improved": 1})
+    assert "had a higher mean rRMSE" in worse and "+0.62" in worse
