@@ -314,7 +314,8 @@ class _Context:
     code: str
 
     def pretrain_key(self, target: str) -> str:
-        return _key(kind="pretrain", format=_CACHE_FORMAT, target=target, preset=self.preset,
+        training = {k: v for k, v in self.preset.items() if not k.startswith("fine_tune_")}
+        return _key(kind="pretrain", format=_CACHE_FORMAT, target=target, preset=training,
                     features=self.features, seed=self.seed, num_threads=self.num_threads,
                     data=self.treadmill_data, code=self.code)
 

@@ -168,6 +168,21 @@ class ModelPreset:
         data["dense_sizes"] = list(self.dense_sizes)
         return data
 
+    def training_dict(self) -> dict:
+        """:meth:`to_dict` without the ``fine_tune_*`` fields: what training from scratch depends on.
+
+        Two presets with equal training dictionaries train the same model from
+        scratch, so a treadmill pre-trained model serves both.
+
+        Examples
+        --------
+        >>> from dataclasses import replace
+        >>> fast = get_preset("fast")
+        >>> fast.training_dict() == replace(fast, fine_tune_trainable="head").training_dict()
+        True
+        """
+        return {k: v for k, v in self.to_dict().items() if not k.startswith("fine_tune_")}
+
     @classmethod
     def from_dict(cls, data: dict) -> ModelPreset:
         """Rebuild a preset from :meth:`to_dict` output.

@@ -63,6 +63,7 @@ data, a paired comparison.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 
@@ -321,15 +322,17 @@ def train_strategy(
                               features=features, **common)
     if pretrained.target != target:
         raise ConfigError(f"the pre-trained model estimates {pretrained.target!r}, not {target!r}")
-    if pretrained.preset != get_preset(preset) or pretrained.features != features:
+    p = get_preset(preset)
+    if pretrained.preset.training_dict() != p.training_dict() or pretrained.features != features:
         raise ConfigError(
             f"the pre-trained model has preset {pretrained.preset.name!r} and features {pretrained.features.name!r}; "
-            f"this fold asks for {get_preset(preset).name!r} and {features.name!r}"
+            f"this fold asks for {p.name!r} and {features.name!r}"
         )
     if strategy == "treadmill":
         return pretrained
     overground_train = _require(overground_train, "overground training stances", strategy)
-    p = pretrained.preset
+    # Same training from scratch, so the pre-trained model is valid; fine-tune with this preset's settings.
+    pretrained = dataclasses.replace(pretrained, preset=p)
     if p.fine_tune_inner_folds:
         choice = choose_fine_tune_epochs(pretrained, overground_train, n_inner_folds=p.fine_tune_inner_folds,
                                          trainable=p.fine_tune_trainable, seed=seed, num_threads=num_threads)

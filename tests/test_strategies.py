@@ -234,9 +234,22 @@ def test_transfer_fine_tunes_for_the_length_its_inner_folds_choose(domains, tiny
     choice = choose_fine_tune_epochs(pre, train, n_inner_folds=2, trainable=trainable, seed=3)
     assert fold.fine_tune_epochs == choice.epochs
     if choice.epochs == 0:
-        assert fold.model is pre
+        assert fold.model.network is pre.network
     else:
         last = fold.model.history[-1]
         assert (last.phase, last.epochs, last.trainable) == ("fine_tune", choice.epochs, trainable)
     assert run_fold("combined", overground, "OG01", target="vgrf", treadmill=treadmill,
                     preset=preset, seed=3).fine_tune_epochs is None
+
+
+def test_a_preset_differing_only_in_fine_tuning_reuses_the_pretrained_model(domains, tiny_preset) -> None:
+    import dataclasses
+
+    overground, treadmill = domains
+    pre = pretrain(treadmill, target="vgrf", preset=tiny_preset, seed=3)
+    head = dataclasses.replace(tiny_preset, fine_tune_trainable="head")
+    model = train_strategy("transfer", overground, target="vgrf", pretrained=pre, preset=head, seed=3)
+    assert model.history[-1].trainable == "head" and model.preset == head
+    with pytest.raises(ConfigError, match="pre-trained model"):
+        train_strategy("transfer", overground, target="vgrf", pretrained=pre,
+                       preset=dataclasses.replace(tiny_preset, hidden_size=5))
