@@ -175,21 +175,26 @@ def strategy_comparison(
 
 
 def participant_errors(table: pd.DataFrame, *, metric: str = "rrmse_pct", title: str | None = None) -> go.Figure:
-    """Per-participant error of every strategy, one panel row per target.
+    """Paired slope chart: each held-out participant's error under every strategy.
+
+    The strategies are on the x axis (the four wearable strategies, then the
+    baselines), and each held-out participant is one line across them, so a
+    line that falls from one strategy to the next is a participant that
+    strategy helped.  One panel per target.
 
     Parameters
     ----------
     table
         ``results.csv`` (``strategy``, ``target``, ``subject`` and ``metric``).
     metric
-        Column to plot.
+        Column to plot (rRMSE in % by default).
     title
         Figure title (default names the metric).
 
     Returns
     -------
     plotly.graph_objects.Figure
-        One marker-and-line trace per (strategy, target), x = held-out participant.
+        One line trace per (participant, target), x = strategy labels.
 
     Raises
     ------
@@ -201,31 +206,38 @@ def participant_errors(table: pd.DataFrame, *, metric: str = "rrmse_pct", title:
     _require_columns(table, ("strategy", "target", "subject", metric))
     targets = _ordered(table["target"], list(TARGET_LABELS))
     strategies = _ordered(table["strategy"], list(STRATEGY_LABELS))
-    fig = make_subplots(rows=len(targets), cols=1, shared_xaxes=True, vertical_spacing=0.08,
+    subjects = sorted(dict.fromkeys(table["subject"].astype(str)))
+    unit = "rRMSE (%)" if metric == "rrmse_pct" else metric
+    fig = make_subplots(rows=1, cols=len(targets), shared_yaxes=False, horizontal_spacing=0.08,
                         subplot_titles=[TARGET_LABELS.get(t, t) for t in targets])
-    for row, target in enumerate(targets, start=1):
-        for k, strategy in enumerate(strategies):
-            part = table.loc[(table["target"] == target) & (table["strategy"] == strategy)].sort_values("subject")
+    for col, target in enumerate(targets, start=1):
+        wide = table.loc[table["target"] == target].pivot_table(
+            index="subject", columns="strategy", values=metric, aggfunc="first"
+        )
+        for k, subject in enumerate(subjects):
+            if subject not in wide.index:
+                continue
+            row = wide.loc[subject].reindex(strategies)
             fig.add_trace(
                 go.Scatter(
-                    x=part["subject"].astype(str),
-                    y=part[metric],
+                    x=[STRATEGY_LABELS.get(s, s) for s in strategies],
+                    y=row.to_numpy(dtype=float),
                     mode="markers+lines",
-                    line=dict(width=1, color=_BASELINE_GREYS.get(strategy, _PALETTE[k % len(_PALETTE)]),
-                              dash="dot" if strategy in BASELINES else "solid"),
-                    marker=dict(size=7),
-                    name=STRATEGY_LABELS.get(strategy, strategy),
-                    legendgroup=strategy,
-                    showlegend=row == 1,
-                    hovertemplate=f"{STRATEGY_LABELS.get(strategy, strategy)} %{{x}}: %{{y:.2f}}<extra></extra>",
+                    line=dict(width=1, color=_PALETTE[k % len(_PALETTE)]),
+                    marker=dict(size=6),
+                    name=subject,
+                    legendgroup=subject,
+                    showlegend=col == 1,
+                    hovertemplate=f"{subject} %{{x}}: %{{y:.2f}}<extra></extra>",
                 ),
-                row=row,
-                col=1,
+                row=1,
+                col=col,
             )
-        fig.update_yaxes(title_text=metric, row=row, col=1, rangemode="tozero")
-    fig.update_xaxes(title_text="held-out participant", row=len(targets), col=1)
-    fig.update_layout(title=title or f"{metric} of each held-out participant", template="plotly_white",
-                      height=320 * len(targets))
+        fig.update_yaxes(title_text=unit, row=1, col=col, rangemode="tozero")
+        fig.update_xaxes(tickangle=-30, row=1, col=col)
+    fig.update_layout(title=title or f"{unit} of each held-out participant", template="plotly_white", height=460,
+                      legend=dict(orientation="h", yanchor="top", y=-0.35, title_text="held-out participant"),
+                      margin=dict(b=150))
     return fig
 
 

@@ -61,8 +61,8 @@ def test_strategy_comparison_draws_baselines_in_grey_after_the_strategies(table)
     (line,) = fig.layout.shapes
     assert line.x0 == line.x1 == 3.5 and line.line.dash == "dot"
     assert not strategy_comparison(table).layout.shapes  # no baselines, no separator
-    lines = {t.name: t.line for t in participant_errors(pd.concat([table, baselines])).data}
-    assert lines["Nearest stances (no wearables)"].dash == "dot" and lines["Combined"].dash == "solid"
+    fig = participant_errors(pd.concat([table, baselines]))
+    assert list(fig.data[0].x)[-2:] == ["Mean curve (no wearables)", "Nearest stances (no wearables)"]
 
 
 def test_strategy_comparison_with_published_values(table) -> None:
@@ -74,12 +74,13 @@ def test_strategy_comparison_with_published_values(table) -> None:
         strategy_comparison(table.drop(columns="rrmse_pct"))
 
 
-def test_participant_errors_one_trace_per_strategy_and_target(table) -> None:
+def test_participant_errors_is_a_paired_slope_chart(table) -> None:
     fig = participant_errors(table, metric="rmse_bw")
-    assert len(fig.data) == 8
+    assert len(fig.data) == 6  # 3 participants x 2 targets, one line each across the strategies
     first = fig.data[0]
-    assert list(first.x) == ["OG01", "OG02", "OG03"] and first.name == "Overground only"
-    np.testing.assert_allclose(first.y, [0.1, 0.2, 0.3])
+    assert first.name == "OG01" and list(first.x)[0] == "Overground only" and len(first.x) == 4
+    expected = table.query("target == 'vgrf' and subject == 'OG01'").set_index("strategy")["rmse_bw"]
+    np.testing.assert_allclose(first.y, expected.reindex(["overground", "treadmill", "transfer", "combined"]))
 
 
 def test_training_curves_number_epochs_across_phases() -> None:
