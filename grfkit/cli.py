@@ -8,6 +8,7 @@ notebooks do the same thing.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import time
 from collections.abc import Sequence
@@ -59,6 +60,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     results = run_experiment(
         config, out_dir=args.out, progress=not args.quiet, stances=stances, cache_dir=args.cache_dir,
         workers=args.workers, data_source=f"stance data set {args.stances}" if args.stances is not None else None,
+        command=shlex.join(["grfkit", *args.argv]),
     )
     print(results.summary())
     print(f"results: {Path(args.out) / 'results.csv'} [{time.perf_counter() - started:.1f} s]")
@@ -129,7 +131,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         Exit status: 0 on success, 2 when grfkit reports bad input or configuration.
     """
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv
     try:
         return args.func(args)
     except GrfkitError as err:

@@ -780,6 +780,7 @@ def run_experiment(
     features: FeatureSet = PUBLISHED_FEATURES,
     on_fold: Callable[[FoldResult, bool], None] | None = None,
     data_source: str | None = None,
+    command: str | None = None,
 ) -> ExperimentResults:
     """Run (or resume) an experiment and write its results folder.
 
@@ -813,6 +814,9 @@ def run_experiment(
         stay cached).
     data_source
         Where ``stances`` came from, for ``provenance.json`` (e.g. a folder).
+    command
+        The command line that started the run, for ``provenance.json``
+        (the ``grfkit experiment`` command records itself).
 
     Returns
     -------
@@ -904,6 +908,7 @@ def run_experiment(
                                               fold.n_train_stances, True), "strategy": fold.strategy, "key": job.key})
     provenance = {
         "grfkit_version": __version__,
+        "command": command,
         "git": _git_commit(),
         "config": config.to_dict(),
         "features": features.to_dict(),

@@ -1,5 +1,6 @@
 """Tests of ``grfkit experiment`` (the command line of grfkit.experiment)."""
 
+import json
 from pathlib import Path
 from types import MappingProxyType
 
@@ -80,6 +81,8 @@ def test_experiment_on_a_saved_stance_data_set(small_run, tmp_path: Path, stance
     table = pd.read_csv(out / "results.csv")
     assert list(table["subject"]) == ["OG01", "OG02"]
     assert f"stance data set {tmp_path / 'stances'}" in (out / "provenance.json").read_text()
+    command = json.loads((out / "provenance.json").read_text())["command"]
+    assert command.startswith("grfkit -q experiment --stances ") and command.endswith("--strategies overground")
 
 
 def test_experiment_baselines_only_and_a_participant_in_both_domains(small_run, tmp_path: Path, stance_factory,
