@@ -8,6 +8,7 @@ notebooks do the same thing.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shlex
 import sys
 import time
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import GrfkitError
+from .simulate.domain_gap import DomainGap
 
 __all__ = ["main", "build_parser"]
 
@@ -24,9 +26,11 @@ _SCALES = ("ci", "book", "paper")
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from .simulate import simulate_cohort
 
+    off = {f.name for f in dataclasses.fields(DomainGap)} if "all" in args.gap_off else set(args.gap_off)
+    gap = DomainGap(**{name: False for name in off})
     started = time.perf_counter()
-    out = simulate_cohort(args.scale, seed=args.seed, out_dir=args.out, progress=not args.quiet)
-    print(f"simulated cohort (scale {args.scale}, seed {args.seed}) in {out} "
+    out = simulate_cohort(args.scale, seed=args.seed, out_dir=args.out, progress=not args.quiet, gap=gap)
+    print(f"simulated cohort (scale {args.scale}, seed {args.seed}, domain gap: {gap.label}) in {out} "
           f"[{time.perf_counter() - started:.1f} s]")
     return 0
 
@@ -86,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--scale", choices=_SCALES, default="ci")
     sim.add_argument("--seed", type=int, default=0)
     sim.add_argument("--out", type=Path, required=True, help="raw data folder to write")
+    sim.add_argument("--gap-off", nargs="+", default=[], metavar="DIFFERENCE",
+                     choices=[*(f.name for f in dataclasses.fields(DomainGap)), "all"],
+                     help="switch treadmill/overground differences off (names of grfkit.simulate.DomainGap, or all)")
     sim.set_defaults(func=_cmd_simulate)
 
     pre = sub.add_parser("preprocess", help="raw recordings -> time-normalised stance data set")

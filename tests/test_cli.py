@@ -23,6 +23,22 @@ def test_simulate_then_preprocess(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert len(ds) > 0 and (ds.skipped["reason"] != "").all()
 
 
+def test_simulate_with_the_domain_gap_switched_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   tiny_scale) -> None:
+    import json
+
+    monkeypatch.setitem(SCALES, "ci", tiny_scale)
+    raw = tmp_path / "raw"
+    assert main(["-q", "simulate", "--scale", "ci", "--out", str(raw), "--gap-off", "treadmill_incline",
+                 "belt_dynamics"]) == 0
+    gap = json.loads((raw / "dataset.json").read_text())["domain_gap"]
+    assert not gap["treadmill_incline"] and not gap["belt_dynamics"] and gap["session_sensors"]
+    assert main(["-q", "simulate", "--scale", "ci", "--out", str(tmp_path / "none"), "--gap-off", "all"]) == 0
+    assert not any(json.loads((tmp_path / "none" / "dataset.json").read_text())["domain_gap"].values())
+    with pytest.raises(SystemExit):
+        main(["simulate", "--out", "x", "--gap-off", "gravity"])
+
+
 def test_bad_input_exits_2_with_a_typed_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     status = main(["-q", "preprocess", str(tmp_path / "nowhere"), "--out", str(tmp_path / "s")])
     err = capsys.readouterr().err
