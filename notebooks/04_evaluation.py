@@ -94,8 +94,9 @@ config
 #
 # ### What the wearables have to beat
 #
-# Every fold scores {glue:text}`n_rows_per_fold` estimators per force: the
-# {glue:text}`n_wearable_strategies` wearable training strategies of chapter 5 and
+# Each held-out participant is scored by {glue:text}`n_rows_per_fold` estimators per force,
+# each in its own fold: the {glue:text}`n_wearable_strategies` wearable training strategies of
+# chapter 5 and
 # {glue:text}`n_baselines` baselines that use no wearable signal at all. **`baseline_mean`**
 # predicts, for every stance, the training participants' mean force curve in body weights, and
 # **`baseline_static`** the mean curve of the training stances nearest in contact time, speed,
@@ -141,7 +142,7 @@ print(f"{results.provenance['n_fits_computed']} trainings computed, "
 # cohort the measured vertical force peaks at a median of {glue:text}`vgrf_peak_bw` body
 # weights, while the anteroposterior force spans only {glue:text}`apgrf_range_bw` body weights
 # from braking to propulsion (median range), so an RMSE of the same size in newtons is small for
-# one and large for the other. (For apGRF the range spans braking *and* propulsion.)
+# one and large for the other.
 
 # %%
 glue("n_points", str(N_POINTS), display=False)
@@ -161,7 +162,8 @@ glue("apgrf_range_bw", f"{apgrf_range_bw:.2f}", display=False)
 
 # %%
 curves = results.curves()
-per_stance = results.stances
+per_stance = results.stances  # one row per held-out stance, in the order of the curves
+assert (per_stance["subject"].to_numpy(str) == curves["subject"].astype(str)).all()
 
 
 def pick_stances(target: str, strategy: str = "combined") -> dict[str, int]:
@@ -276,7 +278,7 @@ metric_summary("apgrf")
 # before splitting), not the baselines' curves and standardisation, and not any choice of model.
 # There is one such choice: transfer learning chooses **how long to fine-tune** by an inner
 # cross-validation **over the training participants only** — the fold's training participants
-# are dealt into groups ({glue:text}`n_inner_folds` with this preset), the pre-trained model is
+# are dealt into groups ({glue:text}`n_inner_folds`), the pre-trained model is
 # fine-tuned on all but one group and scored on the group left out, and the number of passes
 # with the lowest mean error wins. The held-out participant is never among the inner folds:
 # there is no early stopping or any other choice made on the test participant. In grfkit the
@@ -318,10 +320,11 @@ for strategy in ("overground", "transfer", *BASELINES):
     }
 glue("n_demo_runners", str(len(demo_runners.participants)), display=False)
 n_inner_folds = config.model_preset.fine_tune_inner_folds
-glue("n_inner_folds", str(n_inner_folds) if n_inner_folds else
-     "none: this preset fine-tunes for a fixed number of passes", display=False)
+inner_text = (f"{n_inner_folds} with this preset" if n_inner_folds
+              else "none with this preset: it fine-tunes for a fixed number of passes")
+glue("n_inner_folds", inner_text, display=False)
 guard = pd.DataFrame(guard)
-assert guard.loc["fitted identically, bit for bit"].all(), "the held-out participant leaked"
+assert guard.loc["fitted identically, bit for bit"].all(), "the held-out one leaked"
 guard
 
 # %% [markdown]
@@ -407,15 +410,15 @@ shown.groupby("target", sort=False).head(n_top)[
 # * **Negative importances** ({glue:text}`n_negative` channels here) mean that shuffling the
 #   channel happened to *lower* the error on these few test stances. That is noise, not a
 #   channel that hurts: only {glue:text}`n_importance_participants` participants were tested,
-#   so small increases and decreases alike are within chance.
+#   so increases and decreases of that size cannot be told apart from chance.
 # * The most important vGRF input here is {glue:text}`top_vgrf_channel`; `contact_time_s`
 #   ranks {glue:text}`contact_time_rank` for vGRF. Contact time is **derived from the force
 #   plate** (the warning above): part of what the model "reads" from it is the plate's own
 #   timing of the stance, not a wearable signal.
 # * `gradient_deg` is zero for every overground stance by construction (the runway is level),
-#   so shuffling it changes nothing: its importance is exactly
-#   {glue:text}`gradient_importance` pp. That does not mean the model ignores gradient on a
-#   treadmill, only that it cannot matter here.
+#   so shuffling it changes nothing: its importance is {glue:text}`gradient_importance` pp.
+#   That does not mean the model ignores gradient on a treadmill, only that it cannot matter
+#   here.
 
 # %%
 vgrf_importance = importance.loc[importance["target"] == "vgrf"].reset_index(drop=True)
