@@ -381,7 +381,7 @@ def feature_importance(importance: pd.DataFrame, *, title: str = "Permutation fe
     ----------
     importance
         Output of :func:`grfkit.importance.permutation_importance` (columns
-        ``channel``, ``increase_pct``, ``increase_sd``, ``kind``), optionally
+        ``channel``, ``increase_pp``, ``increase_sd_pp``, ``kind``), optionally
         with a ``target`` column (one colour per target).
     title
         Figure title.
@@ -396,21 +396,21 @@ def feature_importance(importance: pd.DataFrame, *, title: str = "Permutation fe
     ConfigError
         If a column is missing.
     """
-    _require_columns(importance, ("channel", "increase_pct", "increase_sd"))
+    _require_columns(importance, ("channel", "increase_pp", "increase_sd_pp"))
     table = importance if "target" in importance.columns else importance.assign(target="")
-    order = table.groupby("channel", sort=False)["increase_pct"].mean().sort_values().index.tolist()
+    order = table.groupby("channel", sort=False)["increase_pp"].mean().sort_values().index.tolist()
     fig = go.Figure()
     for k, (target, part) in enumerate(table.groupby("target", sort=False)):
         part = part.set_index("channel").reindex(order)
         fig.add_trace(
             go.Bar(
                 y=order,
-                x=part["increase_pct"],
+                x=part["increase_pp"],
                 orientation="h",
                 name=TARGET_LABELS.get(target, target) or "rRMSE increase",
                 marker_color=_TARGET_COLOURS.get(target, _PALETTE[k % len(_PALETTE)]),
-                error_x=dict(type="data", array=part["increase_sd"]),
-                hovertemplate="%{y}: +%{x:.2f} percentage points<extra></extra>",
+                error_x=dict(type="data", array=part["increase_sd_pp"]),
+                hovertemplate="%{y}: %{x:+.2f} percentage points<extra></extra>",
             )
         )
     fig.update_layout(

@@ -76,8 +76,8 @@ def permutation_importance(
     pandas.DataFrame
         One row per channel, sorted by decreasing importance: ``channel``,
         ``kind`` (``"signal"`` or ``"static"``), ``baseline_rrmse_pct``,
-        ``permuted_rrmse_pct`` (mean over repeats), ``increase_pct`` (mean
-        increase, percentage points), ``increase_sd`` (SD over repeats),
+        ``permuted_rrmse_pct`` (mean over repeats), ``increase_pp`` (mean
+        increase, percentage points), ``increase_sd_pp`` (SD over repeats),
         ``rmse_ratio`` (mean permuted RMSE / baseline RMSE, over stances and
         repeats), ``n_repeats``.
 
@@ -123,11 +123,11 @@ def permutation_importance(
                     "kind": "static" if channel in model.features.static else "signal",
                     "baseline_rrmse_pct": baseline_rrmse,
                     "permuted_rrmse_pct": baseline_rrmse + float(np.mean(increases)),
-                    "increase_pct": float(np.mean(increases)),
-                    "increase_sd": float(np.std(increases)),
+                    "increase_pp": float(np.mean(increases)),
+                    "increase_sd_pp": float(np.std(increases)),
                     "rmse_ratio": float(np.mean(ratios)),
                     "n_repeats": n_repeats,
                 }
             )
     table = pd.DataFrame(rows)
-    return table.sort_values("increase_pct", ascending=False, kind="stable").reset_index(drop=True)
+    return table.sort_values("increase_pp", ascending=False, kind="stable").reset_index(drop=True)

@@ -9,8 +9,9 @@ time (a LOSO fold); they differ only in what the model is trained on:
     Train on the treadmill data set only.
 ``"transfer"``
     Pre-train on the treadmill data set, then fine-tune on the other
-    overground participants (:func:`grfkit.training.fine_tune` with its
-    documented defaults: every layer trainable, half the learning rate).
+    overground participants (:func:`grfkit.training.fine_tune`: the preset's
+    layers, half the learning rate, for the number of passes that
+    cross-validation over those participants chooses).
 ``"combined"``
     One round of training from scratch on the treadmill data set plus the
     other overground participants.
@@ -47,10 +48,11 @@ participant's stances therefore never reach anything that is fitted: the
 z-score statistics (fitted on the training stances by
 :func:`grfkit.training.fit`, or kept from pre-training by
 :func:`grfkit.training.fine_tune`), the weights, the baselines' curves and
-standardisation, or model selection -- there
-is none: every strategy trains for a fixed, preset number of epochs with no
-early stopping or validation-based choice.  The held-out stances are only
-predicted.  ``tests/test_strategies.py`` checks this by making the held-out
+standardisation, or model selection: the only choice made from data, the
+number of fine-tuning passes of ``"transfer"``, is made by cross-validation
+over the training participants (:func:`grfkit.training.choose_fine_tune_epochs`);
+every other strategy trains for a fixed, preset number of epochs.  The
+held-out stances are only predicted.  ``tests/test_strategies.py`` checks this by making the held-out
 participant's inputs, forces and body mass extreme and comparing the fitted
 models bit for bit.
 

@@ -398,9 +398,7 @@ feature_importance(importance, title="Permutation importance, combined strategy,
 # %%
 n_top = 5
 glue("n_top", str(n_top), display=False)
-shown = importance.rename(columns={"increase_pct": "increase_pp",
-                                   "increase_sd": "increase_sd_pp"})
-shown.groupby("target", sort=False).head(n_top)[
+importance.groupby("target", sort=False).head(n_top)[
     ["target", "channel", "kind", "baseline_rrmse_pct", "increase_pp", "increase_sd_pp"]
 ].round(2)
 
@@ -422,11 +420,11 @@ shown.groupby("target", sort=False).head(n_top)[
 
 # %%
 vgrf_importance = importance.loc[importance["target"] == "vgrf"].reset_index(drop=True)
-glue("n_negative", str(int((importance["increase_pct"] < 0).sum())), display=False)
+glue("n_negative", str(int((importance["increase_pp"] < 0).sum())), display=False)
 glue("top_vgrf_channel", str(vgrf_importance["channel"].iloc[0]), display=False)
 rank = int(np.flatnonzero(vgrf_importance["channel"] == "contact_time_s")[0]) + 1
 glue("contact_time_rank", f"{rank} of {len(vgrf_importance)}", display=False)
-gradient = importance.loc[importance["channel"] == "gradient_deg", "increase_pct"]
+gradient = importance.loc[importance["channel"] == "gradient_deg", "increase_pp"]
 glue("gradient_importance", f"{float(gradient.abs().max()):g}", display=False)
 print(f"gradient_deg over the test stances: {np.unique(test.meta['gradient_deg'])}; "
       f"importance (pp) per force: {gradient.tolist()}")

@@ -120,8 +120,8 @@ def test_rrmse_example_states_the_numbers() -> None:
 def test_feature_importance_sorted_with_one_trace_per_target() -> None:
     importance = pd.DataFrame({
         "channel": ["a", "b", "a", "b"],
-        "increase_pct": [3.0, 1.0, 2.0, 0.5],
-        "increase_sd": [0.1, 0.2, 0.1, 0.1],
+        "increase_pp": [3.0, 1.0, 2.0, 0.5],
+        "increase_sd_pp": [0.1, 0.2, 0.1, 0.1],
         "target": ["vgrf", "vgrf", "apgrf", "apgrf"],
     })
     fig = feature_importance(importance)
@@ -131,4 +131,4 @@ def test_feature_importance_sorted_with_one_trace_per_target() -> None:
     single = feature_importance(importance.loc[importance["target"] == "vgrf"].drop(columns="target"))
     assert len(single.data) == 1
     with pytest.raises(ConfigError):
-        feature_importance(importance.drop(columns="increase_sd"))
+        feature_importance(importance.drop(columns="increase_sd_pp"))

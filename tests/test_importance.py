@@ -32,12 +32,12 @@ def test_only_channels_the_network_reads_matter(model_and_test) -> None:
     assert len(table) == 29 and set(table["channel"]) == set(model.features.channels)
     first = model.features.channels[0]
     others = table[table["channel"] != first]
-    np.testing.assert_array_equal(others["increase_pct"], 0.0)
+    np.testing.assert_array_equal(others["increase_pp"], 0.0)
     np.testing.assert_array_equal(others["rmse_ratio"], 1.0)
     row = table[table["channel"] == first].iloc[0]
-    assert row["increase_pct"] != 0.0
-    assert row["permuted_rrmse_pct"] == pytest.approx(row["baseline_rrmse_pct"] + row["increase_pct"])
-    assert table["increase_pct"].is_monotonic_decreasing
+    assert row["increase_pp"] != 0.0
+    assert row["permuted_rrmse_pct"] == pytest.approx(row["baseline_rrmse_pct"] + row["increase_pp"])
+    assert table["increase_pp"].is_monotonic_decreasing
     kinds = dict(zip(table["channel"], table["kind"]))
     assert kinds["body_mass_kg"] == "static" and kinds["left_fsr01_adc"] == "signal"
 
@@ -48,7 +48,7 @@ def test_seeded_and_selectable(model_and_test) -> None:
     a = permutation_importance(model, test, channels=channels, n_repeats=2, seed=3)
     b = permutation_importance(model, test, channels=channels, n_repeats=2, seed=3)
     assert list(a.columns) == [
-        "channel", "kind", "baseline_rrmse_pct", "permuted_rrmse_pct", "increase_pct", "increase_sd", "rmse_ratio",
+        "channel", "kind", "baseline_rrmse_pct", "permuted_rrmse_pct", "increase_pp", "increase_sd_pp", "rmse_ratio",
         "n_repeats",
     ]
     assert a.equals(b) and set(a["channel"]) == set(channels)

@@ -171,9 +171,13 @@ EXTREME = dict(factor=1000.0, target_factor=1000.0, mass_factor=3.0)
 @pytest.mark.parametrize("strategy", ALL_STRATEGIES)
 def test_held_out_participant_touches_nothing_fitted(domains, tiny_preset, strategy) -> None:
     """Leakage guard: extreme held-out inputs, forces and body mass leave every fitted artefact bit-identical."""
+    import dataclasses
+
     overground, treadmill = domains
-    pre = pretrain(treadmill, target="vgrf", preset=tiny_preset, seed=3)
-    kw = dict(target="vgrf", treadmill=treadmill, pretrained=pre, preset=tiny_preset, seed=3, k_neighbours=3)
+    # Transfer chooses its fine-tuning length by inner cross-validation: that choice is fitted too.
+    preset = dataclasses.replace(tiny_preset, fine_tune_inner_folds=2)
+    pre = pretrain(treadmill, target="vgrf", preset=preset, seed=3)
+    kw = dict(target="vgrf", treadmill=treadmill, pretrained=pre, preset=preset, seed=3, k_neighbours=3)
     normal = run_fold(strategy, overground, "OG03", **kw)
     leaked = run_fold(strategy, exaggerate_participant(overground, "OG03", **EXTREME), "OG03", **kw)
     assert identical_fit(normal.model, leaked.model)

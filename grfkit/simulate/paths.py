@@ -29,9 +29,10 @@ import pandas as pd
 from ..insole import FSR_LAYOUT, plantar_distribution
 from .gait import Contact, generate_contacts
 from .grf_model import GRAVITY_MPS2
-from .imu import FootStep, ImuConfig, foot_kinematics, imu_signals
+from .imu import ImuConfig, foot_kinematics, imu_signals
 from .participants import OVERGROUND_COHORT, Participant, sample_participant
 from .plantar import cop_trajectory
+from .wearables import imu_foot_steps
 
 __all__ = ["sensor_path_variants"]
 
@@ -68,20 +69,7 @@ def _run(
 
 def _curves(person: Participant, left: list[Contact], target: Contact, config: ImuConfig) -> pd.DataFrame:
     """True force and noise-free sensor responses around the studied stance."""
-    steps = [
-        FootStep(
-            start_s=c.start_s,
-            contact_time_s=c.contact_time_s,
-            heel_x_m=c.track_heel_m,
-            speed_mps=c.speed_mps,
-            impact_velocity_change_mps=c.impact_velocity_change_mps,
-            impact_half_time_s=c.impact_half_time_s,
-            braking_frac=c.force.braking_time_s / c.contact_time_s,
-            braking_impulse_mps=c.force.braking_impulse_ns / person.body_mass_kg,
-            propulsive_impulse_mps=c.force.propulsive_impulse_ns / person.body_mass_kg,
-        )
-        for c in left
-    ]
+    steps = imu_foot_steps(left, person.body_mass_kg)
     tc = target.contact_time_s
     tau = np.arange(-_BEFORE_CONTACT_S, tc + _AFTER_TOE_OFF_S, 1.0 / config.rate_hz)
     kinematics = foot_kinematics(

@@ -54,6 +54,7 @@ __all__ = [
     "contact_index",
     "fsr_non_idealities",
     "insole_table",
+    "imu_foot_steps",
     "imu_table",
 ]
 
@@ -295,6 +296,39 @@ def insole_table(
     return pd.DataFrame(columns)
 
 
+def imu_foot_steps(contacts: Sequence[Contact], body_mass_kg: float) -> list[FootStep]:
+    """The IMU model's view of the instrumented (left) foot's contacts.
+
+    Parameters
+    ----------
+    contacts
+        Contacts of a bout (both feet, in time order).
+    body_mass_kg
+        The runner's mass, to express the impulses per kilogram.
+
+    Returns
+    -------
+    list of FootStep
+        One per left-foot contact, with its braking-to-propulsion transition
+        and braking and propulsive impulses per kilogram.
+    """
+    return [
+        FootStep(
+            start_s=c.start_s,
+            contact_time_s=c.contact_time_s,
+            heel_x_m=c.track_heel_m,
+            speed_mps=c.speed_mps,
+            impact_velocity_change_mps=c.impact_velocity_change_mps,
+            impact_half_time_s=c.impact_half_time_s,
+            braking_frac=c.force.braking_time_s / c.contact_time_s,
+            braking_impulse_mps=c.force.braking_impulse_ns / body_mass_kg,
+            propulsive_impulse_mps=c.force.propulsive_impulse_ns / body_mass_kg,
+        )
+        for c in contacts
+        if c.foot == "left"
+    ]
+
+
 def imu_table(
     time_insole_s: np.ndarray,
     clock: InsoleClock,
@@ -330,24 +364,9 @@ def imu_table(
         ``time_s`` and the six IMU channels.
     """
     t_lab = clock.to_lab(time_insole_s)
-    steps = [
-        FootStep(
-            start_s=c.start_s,
-            contact_time_s=c.contact_time_s,
-            heel_x_m=c.track_heel_m,
-            speed_mps=c.speed_mps,
-            impact_velocity_change_mps=c.impact_velocity_change_mps,
-            impact_half_time_s=c.impact_half_time_s,
-            braking_frac=c.force.braking_time_s / c.contact_time_s,
-            braking_impulse_mps=c.force.braking_impulse_ns / participant.body_mass_kg,
-            propulsive_impulse_mps=c.force.propulsive_impulse_ns / participant.body_mass_kg,
-        )
-        for c in contacts
-        if c.foot == "left"
-    ]
     kinematics = foot_kinematics(
         t_lab,
-        steps,
+        imu_foot_steps(contacts, participant.body_mass_kg),
         insole_length_m=participant.insole_length_m,
         foot_strike=participant.foot_strike,
         config=config,
