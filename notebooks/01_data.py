@@ -276,7 +276,14 @@ true_contacts.assign(reason=true_contacts["reason"].replace("", "clean")).groupb
 #   load), drift over a bout, saturation — and every recording session has its own gains
 #   (`grfkit.simulate.wearables`).
 # * **The anteroposterior (AP) force** — braking first, then propulsion — presses on no sensor
-#   at all. It reaches the wearables only through the paths below.
+#   at all. In the simulator, as to a good approximation in a runner, the ground reaction
+#   force points from the centre of pressure to the body's centre of mass: the foot lands ahead
+#   of the centre of mass and brakes, the body passes over the foot, and the foot pushes it on
+#   (`grfkit.simulate.grf_model`). The AP force is therefore the normal force times the lean of
+#   the line from the centre of pressure to the centre of mass — set by the centre of
+#   pressure's path along the foot (which the insole senses), the running speed, and the
+#   height of the centre of mass. It reaches the wearables through the insole's load and its
+#   distribution, and through the IMU paths below.
 #
 # To see each path alone, we take one stance of runner {glue:text}`path_runner` (a
 # {glue:text}`path_strike` striker, at {glue:text}`path_speed` m/s), switch off the runner's
@@ -326,36 +333,40 @@ for name, value in {
 # %% [markdown]
 # ### Path 1: braking shows in the shoe's deceleration at touchdown
 #
-# A foot that lands further ahead of the body brakes the body more, and it is still moving
-# forward when it touches down. The shoe's forward speed at touchdown is proportional to the
-# stance's braking impulse ({glue:text}`touchdown_ratio` m/s per N·s/kg), and the impact stops
-# it: the harder the braking, the deeper the forward deceleration in `acc_x` during the impact.
-# Below, the runner brakes with {glue:text}`braking_low` (low) to {glue:text}`braking_high`
-# (high) N·s per kg; `acc_x` integrated over the impact is {glue:text}`touchdown_low` and
-# {glue:text}`touchdown_high` m/s.
+# A longer lever — the foot further ahead of a lower centre of mass — brakes the body more, and
+# a foot that lands further ahead is still moving forward when it touches down. The shoe's
+# forward speed at touchdown is proportional to the stance's braking impulse
+# ({glue:text}`touchdown_ratio` m/s per N·s/kg), and the impact stops it: the harder the braking,
+# the deeper the forward deceleration in `acc_x` during the impact. Below, the runner's centre
+# of mass is lowered or raised so that it brakes with {glue:text}`braking_low` (low) to
+# {glue:text}`braking_high` (high) N·s per kg; `acc_x` integrated over the impact is
+# {glue:text}`touchdown_low` and {glue:text}`touchdown_high` m/s.
 
 # %%
 sensor_paths_figure(curves, "braking")
 
 # %% [markdown]
-# **Takeaway:** the size of the braking lobe reaches the IMU only as the depth of one short
-# deceleration at touchdown, mixed into a large impact.
+# **Takeaway:** the size of the braking lobe reaches the IMU as the depth of one short
+# deceleration at touchdown, mixed into a large impact; the insole carries the lever.
 #
-# ### Path 2: the transition from braking to propulsion shows in heel rise
+# ### Path 2: the transition from braking to propulsion follows the centre of pressure
 #
-# The heel comes off the ground when braking turns into propulsion. From then on the foot rolls
-# over the forefoot: the shoe pitches toes-down, so `gyro_y` starts to rise, and the insole's
-# load moves to the forefoot sensors. Moving the transition from {glue:text}`transition_early` %
-# to {glue:text}`transition_late` % of stance moves the onset of the roll-over in `gyro_y` from
-# {glue:text}`onset_early` % to {glue:text}`onset_late` %, and the moment the heel sensors carry
-# almost nothing (heel off) from {glue:text}`heel_off_early` % to {glue:text}`heel_off_late` %.
+# Braking turns into propulsion when the centre of mass passes over the centre of pressure.
+# Where the centre of pressure is along the foot — what the insole's load distribution shows —
+# therefore shapes the AP force. Here the centre of pressure moves along the foot more slowly or
+# more quickly: the transition moves from {glue:text}`transition_early` % to
+# {glue:text}`transition_late` % of stance, the heel rises and the foot rolls over the forefoot
+# just after it (the onset of `gyro_y`: {glue:text}`onset_early` % and {glue:text}`onset_late` %),
+# while the heel sensors unload (heel off) at {glue:text}`heel_off_early` % and
+# {glue:text}`heel_off_late` %. A centre of pressure that reaches the forefoot sooner stays ahead
+# of the body longer: braking lasts longer even though the heel unloads earlier.
 
 # %%
 sensor_paths_figure(curves, "transition")
 
 # %% [markdown]
-# **Takeaway:** *when* the AP force crosses zero is visible twice — in the gyroscope and in the
-# insole's load distribution.
+# **Takeaway:** the insole's centre-of-pressure path is the lever of the AP force, and the
+# gyroscope marks when the body passes over the foot.
 #
 # ### Path 3: propulsion shows in the push-off roll
 #

@@ -82,7 +82,6 @@ from grfkit.real.scales import get_real_scale
 from grfkit.real.speed_variability import dorn_step_speeds, hamner_step_speeds, summarise_speed_variability
 from grfkit.real.transfer import leave_one_subject_out, summarise_transfer, train_and_test
 from grfkit.real.wearables import dorn_wearable_stances, hamner_wearable_stances
-from grfkit.simulate.grf_model import GaitRelations
 from grfkit.validation import (
     BASELINE_TOLERANCE_PCT,
     HAMNER_SPEED_RANGE_MPS,
@@ -263,10 +262,6 @@ calibration_table
 
 # %%
 if have_data:
-    relations = GaitRelations()
-    facts["braking_relation"] = (
-        f"{relations.braking_peak_intercept_bw:g} + {relations.braking_peak_slope_bw_per_mps:g}·v BW"
-    )
     real_curves = validation.curves[(validation.curves["channel"] == "apgrf")]
     braking_peak_pct = real_curves.loc[real_curves.groupby(["comparison", "source"])["mean_bw"].idxmin()]
     braking_peak_pct = braking_peak_pct.groupby("source")["stance_pct"].mean()
@@ -295,10 +290,13 @@ if have_data:
 #    simulated braking impulse exceed the propulsive one; on Hamner's treadmill (held-out
 #    runners) the two agree within {glue:text}`hamner_impulse_balance_bws` BW·s at every
 #    speed. The term is now off by default.
-# 3. **Braking was too strong.** The braking peak's rise with speed put the simulated braking
-#    peak and impulse several SD above Hamner's. The relation is now
-#    {glue:text}`braking_relation`, which keeps Dorn's single runner within 2 SD of the
-#    simulated overground runners as well.
+# 3. **Braking was too strong.** A braking peak that rose with speed by a fixed relation put
+#    the simulated braking peak and impulse several SD above Hamner's. That relation was first
+#    lowered, then replaced by physics with nothing to fit: the ground reaction force points
+#    from the centre of pressure to the centre of mass, so the anteroposterior force follows
+#    from the vertical force, the centre of pressure's path along the foot, the running speed
+#    and the height of the centre of mass (`grfkit.simulate.grf_model`). The comparison above
+#    is of that model.
 #
 # `tests/test_validation.py` keeps the simulator inside the held-out Hamner runners' spread at
 # 3 and 4 m/s (with the real data) and inside physical ranges (always). What remains visible in

@@ -138,8 +138,8 @@ def test_oracle_floor_is_small_positive_and_rises_with_a_wrong_parameter(tiny_ra
         assert floor["n_stances"].sum() == len(stances)
         assert ((floor["rrmse_pct"] > 0) & (floor["rrmse_pct"] < ceiling)).all(), floor
         assert (floor["r"] > 0.99).all()
-    # A braking peak 20 % too large is an error the measurement cannot explain.
-    wrong = truth.assign(force_braking_amplitude_n=truth["force_braking_amplitude_n"] * 1.2)
+    # A lever 20 % too long (centre of mass too low) is an error the measurement cannot explain.
+    wrong = truth.assign(force_com_height_m=truth["force_com_height_m"] / 1.2)
     right = oracle_floor(tiny_raw, stances, truth, target="apgrf").set_index("participant")["rrmse_pct"]
     raised = oracle_floor(tiny_raw, stances, wrong, target="apgrf").set_index("participant")["rrmse_pct"]
     assert (raised > right + 1.0).all()
@@ -147,5 +147,5 @@ def test_oracle_floor_is_small_positive_and_rises_with_a_wrong_parameter(tiny_ra
 
 def test_oracle_floor_names_missing_force_parameters(tiny_raw: Path, tiny_result) -> None:
     _, truth = read_truth(tiny_raw)
-    with pytest.raises(ChannelMismatchError, match="force_braking_time_s"):
-        oracle_floor(tiny_raw, tiny_result.stances, truth.drop(columns="force_braking_time_s"), target="apgrf")
+    with pytest.raises(ChannelMismatchError, match="force_com_offset_m"):
+        oracle_floor(tiny_raw, tiny_result.stances, truth.drop(columns="force_com_offset_m"), target="apgrf")

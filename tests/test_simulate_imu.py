@@ -143,3 +143,10 @@ def test_stronger_push_off_rolls_the_foot_faster() -> None:
     _, strong = _ideal(_with(seq, propulsive_impulse_mps=0.25))
     peak_rate = lambda v: float(v[:, 4].max())  # noqa: E731
     assert _per_stance(t, strong, seq, 0.5, 1.0, peak_rate).mean() > _per_stance(t, weak, seq, 0.5, 1.0, peak_rate).mean() + 20
+
+
+def test_a_stance_that_never_brakes_or_never_propels_still_has_a_heel_rise() -> None:
+    # Hard acceleration out of a turn can leave the AP force one-signed (transition at 0 or 1).
+    for frac in (0.0, 1.0):
+        t, values = _ideal(_with(steps(3.5, "rearfoot"), braking_frac=frac))
+        assert np.isfinite(values).all()

@@ -125,21 +125,3 @@ def test_edge_contact_loses_load_to_the_floor() -> None:
     share, _, _ = plate_load_split(plantar_weights(ap, ml), footprint(-0.1), PLATES)
     assert share[0, 0] < 0.2  # heel on the floor
     assert share[-1, 0] > 0.9  # toes on the plate
-
-
-def test_cop_progression_is_timed_by_the_braking_to_propulsion_transition() -> None:
-    from dataclasses import replace
-
-    from grfkit.simulate.plantar import NOMINAL_TRANSITION_FRAC
-
-    base = COP_PATTERNS["rearfoot"]
-    early, late = replace(base, transition_frac=0.40), replace(base, transition_frac=0.55)
-    nominal_ap = cop_trajectory([NOMINAL_TRANSITION_FRAC], base)[0]
-    # The point a typical stance reaches at the nominal transition is reached at the stance's own.
-    assert cop_trajectory([0.40], early)[0] == pytest.approx(nominal_ap)
-    assert cop_trajectory([0.55], late)[0] == pytest.approx(nominal_ap)
-    # Mid-stance, the forefoot is loaded sooner when propulsion starts sooner.
-    assert cop_trajectory([0.5], early)[0][0] > cop_trajectory([0.5], late)[0][0]
-    # Contact and toe-off points do not move.
-    for pattern in (early, late):
-        np.testing.assert_allclose(cop_trajectory([0.0, 1.0], pattern)[0], cop_trajectory([0.0, 1.0], base)[0])

@@ -72,7 +72,7 @@ def test_stance_table_columns_and_order() -> None:
 
 
 def test_force_truth_round_trips_and_scales_impulses_by_body_weight() -> None:
-    force = StanceForce(0.25, 10.0, 0.02, 1500.0, 0.5, 1.1, 0.12, 300.0, 280.0, 0.15, -30.0)
+    force = StanceForce(0.25, 10.0, 0.02, 1500.0, 0.5, 1.1, 0.15, -30.0, 0.95, 3.5, 0.26, -0.3, 0.15, 0.9, 2.4, 0.0)
     row = force_truth(force, 70.0)
     assert set(row) == {*FORCE_PARAMETER_COLUMNS, *IMPULSE_COLUMNS}
     assert set(FORCE_PARAMETER_COLUMNS) | set(IMPULSE_COLUMNS) <= set(TRUTH_EXTRA_COLUMNS)

@@ -7,9 +7,12 @@ scaled by the runner's individual factors and left/right asymmetry, with
 stride-to-stride noise.  The speed change over the step and the surface
 gradient set the stance's net anteroposterior impulse; the foot-strike
 pattern sets the impact, the runner's shape parameters (loading rate,
-active-peak timing, skew, braking-to-propulsion transition) set the curve's
-shape, and each stride varies that shape a little (``shape_sd_frac``) in ways
-the impulse balance does not fix.  Where each foot lands is added by the
+active-peak timing, skew) set the vertical curve's shape, and each stride
+varies it a little (``shape_sd_frac``) in ways the impulse balance does not
+fix.  The anteroposterior force follows from the stride's own
+centre-of-pressure path, speed and the height of the point the force aims at
+(the runner's centre-of-mass height, varying by ``lever_cv`` from stride to
+stride; :func:`~grfkit.simulate.grf_model.design_stance`).  Where each foot lands is added by the
 environment (:mod:`~grfkit.simulate.overground`, :mod:`~grfkit.simulate.treadmill`).
 """
 
@@ -137,23 +140,24 @@ def generate_contacts(
         dv1, t1 = relations.impact_parameters(p.foot_strike, speed, gradient_deg)
         dv1 *= p.impact_factor * side * max(0.3, 1.0 + 1.5 * p.force_cv * rng.normal())
         t1 *= p.impact_time_factor * max(0.5, 1.0 + p.force_cv * rng.normal())
-        braking = float(relations.braking_peak_bw(speed)) * p.braking_factor * side
-        braking *= max(0.3, 1.0 + p.force_cv * rng.normal())
         mid_speed = float(speed_at(t + tc / 2))
         speed_change = float(speed_at(t + step)) - speed
         stride_shape = replace(
             shape,
             active_peak_stance_frac=float(np.clip(p.active_peak_frac + p.shape_sd_frac * rng.normal(), 0.33, 0.57)),
             active_sine_weight=p.active_sine_weight,
-            braking_stance_frac=float(np.clip(p.braking_frac + p.shape_sd_frac * rng.normal(), 0.35, 0.6)),
         )
+        cop = p.cop_pattern.jittered(rng, ap_sd_frac=0.015, ml_sd_frac=0.02)
         force = design_stance(
             body_mass_kg=p.body_mass_kg,
             contact_time_s=tc,
             step_time_s=step,
             impact_velocity_change_mps=dv1,
             impact_half_time_s=t1,
-            braking_peak_bw=braking,
+            cop=cop,
+            insole_length_m=p.insole_length_m,
+            com_height_m=p.com_height_m * float(np.clip(1.0 + p.lever_cv * rng.normal(), 0.7, 1.3)),
+            speed_mps=mid_speed,
             speed_change_mps=speed_change,
             gradient_deg=gradient_deg,
             medial_direction=-1.0 if foot == "left" else 1.0,
@@ -169,10 +173,7 @@ def generate_contacts(
                 impact_velocity_change_mps=dv1,
                 impact_half_time_s=t1,
                 force=force,
-                cop=replace(
-                    p.cop_pattern.jittered(rng, ap_sd_frac=0.015, ml_sd_frac=0.02),
-                    transition_frac=force.braking_time_s / force.contact_time_s,
-                ),
+                cop=cop,
             )
         )
         t += step

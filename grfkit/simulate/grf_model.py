@@ -30,13 +30,27 @@ lets the ankle yield (small ``dV1``, longer ``t1``: no distinct peak).
 
 Anteroposterior force
 ---------------------
-A braking lobe followed by a propulsive lobe (half sines), plus a small
-posterior spike proportional to the impact force (friction during the
-collision).  The net impulse over the stance is set by the momentum balance
-of the step: ``m * dv + m * g * sin(gradient) * t_step`` (``dv``: change of
-running speed over the step; on a slope the runner must also push against
-the downhill component of gravity).  Without acceleration and on the level
-the two lobes cancel.  The braking peak rises with speed.
+The ground reaction force points, to a good approximation, from the centre
+of pressure (COP) towards the body's centre of mass (COM): the body is an
+inverted pendulum on the stance foot.  The along-surface force of the active
+(body) component is therefore the normal force times the lean of that line,
+
+``F_ap(t) = -F_active(t) * (x_cop(t) - x_com(t)) / h``,
+
+with ``x_cop`` the COP along the foot (the stance's own COP path, the same
+one the insole senses), ``x_com(t) = x_com(0) + v t`` the COM moving on at
+running speed ``v`` and ``h`` the COM's height.  The foot lands ahead of the
+COM (braking), the COM passes over the COP (the braking-to-propulsion
+transition) and leaves it behind (propulsion).  Where the COM is at contact,
+``x_com(0)`` -- how far ahead the foot lands -- is the one free quantity: it
+is set by the momentum balance of the step, so that the stance's net
+anteroposterior impulse is ``m * dv + m * g * sin(gradient) * t_step``
+(``dv``: change of running speed over the step; on a slope the runner must
+also push against the downhill component of gravity).  The impact, which
+stops the lower limb moving mostly downwards, adds only a small posterior
+spike (``impact_ap_ratio`` of the impact force).  Nothing in this is fitted
+to a data set: at 2-5 m/s it gives braking peaks of about 0.15-0.4 body
+weights, as real treadmill running does (:mod:`grfkit.validation`).
 
 Mediolateral force
 ------------------
@@ -53,20 +67,21 @@ Speed relations
 impact parameters as smooth functions of speed (m/s), height and gradient.
 They are chosen to stay within commonly reported ranges for distance running
 at 2.5-6 m/s (contact time about 0.30 s at 2.5 m/s to 0.18 s at 6 m/s, step
-frequency 2.7-3.1 Hz, peak vertical force 2-3 body weights, braking peak
-0.2-0.45 body weights), not fitted to any data set.  The braking relation was
-lowered after the validation against real treadmill and overground stances
-(:mod:`grfkit.validation`; see :class:`GaitRelations`).
+frequency 2.7-3.1 Hz, peak vertical force 2-3 body weights), not fitted to
+any data set.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+from .plantar import CopPattern, cop_ap_path
 
 __all__ = [
     "GRAVITY_MPS2",
@@ -95,9 +110,6 @@ class GrfShape:
         sine (flat start).  In between the start has a non-zero slope.
     active_peak_stance_frac
         Stance fraction at which the active component peaks.
-    braking_stance_frac
-        Stance fraction of the braking-to-propulsion transition on the level
-        at constant speed.
     impact_ap_ratio
         Posterior AP force during the impact, as a fraction of the impact
         component of the vertical force.
@@ -108,7 +120,6 @@ class GrfShape:
     lower_limb_mass_fraction: float = 0.08
     active_sine_weight: float = 0.5
     active_peak_stance_frac: float = 0.45
-    braking_stance_frac: float = 0.47
     impact_ap_ratio: float = 0.15
     lateral_peak_bw: float = 0.05
 
@@ -148,16 +159,6 @@ class GaitRelations:
         Relative change of step time per unit grade (uphill: shorter steps).
     min_aerial_time_s
         Shortest flight phase kept between two contacts.
-    braking_peak_intercept_bw, braking_peak_slope_bw_per_mps
-        Braking peak ``intercept + slope * speed`` in body weights.  Lowered
-        from ``0.10 + 0.07 v`` to ``0.05 + 0.06 v`` after the validation
-        against Hamner & Delp (2013, 10 runners on an instrumented treadmill,
-        2-5 m/s; :mod:`grfkit.validation`): the old relation put the
-        simulated braking peak (20 Hz filtered) 2.3-4.1 SD and the braking
-        impulse 3.8-5.2 SD above the real stance means.  With the new one
-        both lie within 2 SD at 2-5 m/s, and the Dorn et al. (2012)
-        overground jog (one runner, 3.5 m/s, braking peak 0.37 BW) stays
-        within 2 SD of the simulated overground runners.
     impact
         :class:`ImpactParameters` per strike pattern.
     impact_change_per_grade
@@ -170,8 +171,6 @@ class GaitRelations:
     step_frequency_slope_hz_per_mps: float = 0.10
     step_time_per_grade: float = -0.5
     min_aerial_time_s: float = 0.03
-    braking_peak_intercept_bw: float = 0.05
-    braking_peak_slope_bw_per_mps: float = 0.06
     impact: tuple[tuple[str, ImpactParameters], ...] = (
         ("rearfoot", ImpactParameters(2.5, 0.30, 0.020)),
         ("midfoot", ImpactParameters(1.5, 0.20, 0.024)),
@@ -220,22 +219,6 @@ class GaitRelations:
         )
         grade = math.tan(math.radians(gradient_deg))
         return (1.0 + self.step_time_per_grade * grade) / frequency
-
-    def braking_peak_bw(self, speed_mps: ArrayLike) -> np.ndarray:
-        """Typical braking peak (body weights) on the level at constant speed.
-
-        Parameters
-        ----------
-        speed_mps
-            Running speed in m/s.
-
-        Returns
-        -------
-        numpy.ndarray
-            Peak braking force in body weights (positive number).
-        """
-        speed = np.asarray(speed_mps, dtype=np.float64)
-        return self.braking_peak_intercept_bw + self.braking_peak_slope_bw_per_mps * speed
 
     def impact_parameters(self, foot_strike: str, speed_mps: float, gradient_deg: float = 0.0) -> tuple[float, float]:
         """Impact velocity change and half duration for a strike pattern.
@@ -286,7 +269,8 @@ def _active_unit_shape(s: np.ndarray, sine_weight: float, warp_exponent: float) 
 class StanceForce:
     """Ground reaction force of one stance, ready to evaluate at any time.
 
-    Build it with :func:`design_stance`.  All amplitudes are in newtons.
+    Build it with :func:`design_stance`.  Amplitudes in newtons, lengths in
+    metres.
 
     Parameters
     ----------
@@ -298,14 +282,27 @@ class StanceForce:
         Peak of the active component.
     active_sine_weight, active_warp_exponent
         Shape of the active component (see :class:`GrfShape`).
-    braking_time_s
-        End of the braking lobe (braking-to-propulsion transition).
-    braking_amplitude_n, propulsive_amplitude_n
-        Peaks of the two AP lobes (both positive numbers).
     impact_ap_ratio
         Posterior AP force during impact relative to the impact component.
     lateral_amplitude_n
         Peak of the mediolateral lobe, signed (positive: towards +y).
+    com_height_m
+        Height of the centre of mass the active force points at.
+    speed_mps
+        Forward speed of the centre of mass over the foot during the stance.
+    insole_length_m
+        Foot (insole) length: turns the COP path's fractions into metres.
+    com_offset_m
+        Position of the centre of mass at contact, along the surface,
+        relative to the insole's heel end (the foot lands ahead of it when
+        this is below the COP); set by the step's momentum balance.
+    cop_start_ap_frac, cop_end_ap_frac, cop_exponent, cop_dip_ap_frac
+        The stance's centre-of-pressure path along the foot
+        (:class:`grfkit.simulate.plantar.CopPattern`).
+    ap_scale
+        Share of the COM-directed AP force the surface measures (1; less on a
+        treadmill whose belt gives way, see
+        :class:`grfkit.simulate.treadmill.TreadmillConfig`).
     """
 
     contact_time_s: float
@@ -314,24 +311,44 @@ class StanceForce:
     active_amplitude_n: float
     active_sine_weight: float
     active_warp_exponent: float
-    braking_time_s: float
-    braking_amplitude_n: float
-    propulsive_amplitude_n: float
     impact_ap_ratio: float
     lateral_amplitude_n: float
+    com_height_m: float
+    speed_mps: float
+    insole_length_m: float
+    com_offset_m: float
+    cop_start_ap_frac: float
+    cop_end_ap_frac: float
+    cop_exponent: float
+    cop_dip_ap_frac: float
+    ap_scale: float = 1.0
+
+    @functools.cached_property
+    def _ap_profile(self) -> tuple[np.ndarray, np.ndarray]:
+        t = np.linspace(0.0, self.contact_time_s, _PROFILE_POINTS)
+        return t, self.evaluate(t)[1]
+
+    @property
+    def braking_time_s(self) -> float:
+        """Time of the braking-to-propulsion transition: the last upward zero crossing of the AP force."""
+        t, along = self._ap_profile
+        up = np.flatnonzero((along[:-1] < 0) & (along[1:] >= 0))
+        if up.size == 0:
+            return float(t[-1] if along[1:-1].mean() < 0 else t[0])
+        k = up[-1]
+        return float(t[k] - along[k] * (t[k + 1] - t[k]) / (along[k + 1] - along[k]))
 
     @property
     def braking_impulse_ns(self) -> float:
-        """Posterior (braking) impulse of the stance: the braking lobe and the impact spike (N·s, positive)."""
-        return (
-            self.braking_amplitude_n * 2.0 * self.braking_time_s / np.pi
-            + self.impact_ap_ratio * self.impact_impulse_ns
-        )
+        """Posterior (braking) impulse of the stance (N·s, positive)."""
+        t, along = self._ap_profile
+        return float(-np.trapezoid(np.minimum(along, 0.0), t))
 
     @property
     def propulsive_impulse_ns(self) -> float:
         """Anterior (propulsive) impulse of the stance (N·s, positive)."""
-        return self.propulsive_amplitude_n * 2.0 * (self.contact_time_s - self.braking_time_s) / np.pi
+        t, along = self._ap_profile
+        return float(np.trapezoid(np.maximum(along, 0.0), t))
 
     def impact_force_n(self, t_s: ArrayLike) -> np.ndarray:
         """Impact component of the vertical force at times ``t_s`` after contact."""
@@ -358,6 +375,8 @@ class StanceForce:
 
 
 _FIELDS: tuple[str, ...] = tuple(StanceForce.__dataclass_fields__)
+#: Samples over the stance for the transition time and the impulses.
+_PROFILE_POINTS: int = 801
 
 
 def _impact(t: np.ndarray, impulse: ArrayLike, half_time: ArrayLike, contact_time: ArrayLike) -> np.ndarray:
@@ -375,21 +394,28 @@ def _evaluate(
     amplitude: ArrayLike,
     sine_weight: ArrayLike,
     warp: ArrayLike,
-    tb: ArrayLike,
-    braking: ArrayLike,
-    propulsion: ArrayLike,
     impact_ap_ratio: ArrayLike,
     lateral: ArrayLike,
+    com_height: ArrayLike,
+    speed: ArrayLike,
+    insole_length: ArrayLike,
+    com_offset: ArrayLike,
+    cop_start: ArrayLike,
+    cop_end: ArrayLike,
+    cop_exponent: ArrayLike,
+    cop_dip: ArrayLike,
+    ap_scale: ArrayLike,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Force components; parameters are scalars or arrays matching ``t``."""
     inside = (t >= 0) & (t <= tc)
     s = np.where(inside, t / tc, 0.0)
     impact = _impact(t, impulse, half_time, tc)
-    normal = np.where(inside, impact + amplitude * _active_unit_shape(s, sine_weight, warp), 0.0)
-    lobe = np.where(t < tb, -braking * np.sin(np.pi * t / tb), propulsion * np.sin(np.pi * (t - tb) / (tc - tb)))
-    along = np.where(inside, lobe - impact_ap_ratio * impact, 0.0)
+    active = np.where(inside, amplitude * _active_unit_shape(s, sine_weight, warp), 0.0)
+    cop = insole_length * cop_ap_path(s, cop_start, cop_end, cop_exponent, cop_dip)
+    lean = (cop - com_offset - speed * np.where(inside, t, 0.0)) / com_height
+    along = np.where(inside, -ap_scale * active * lean - impact_ap_ratio * impact, 0.0)
     across = np.where(inside, lateral * np.sin(np.pi * s), 0.0)
-    return normal, along, across
+    return impact + active, along, across
 
 
 def evaluate_contacts(
@@ -424,7 +450,10 @@ def design_stance(
     step_time_s: float,
     impact_velocity_change_mps: float,
     impact_half_time_s: float,
-    braking_peak_bw: float,
+    cop: CopPattern,
+    insole_length_m: float,
+    com_height_m: float,
+    speed_mps: float,
     speed_change_mps: float = 0.0,
     gradient_deg: float = 0.0,
     medial_direction: float = -1.0,
@@ -443,10 +472,14 @@ def design_stance(
         stance must supply the vertical impulse of the whole step.
     impact_velocity_change_mps, impact_half_time_s
         ``dV1`` and ``t1`` of the two-mass model.
-    braking_peak_bw
-        Braking peak (body weights) this runner would show at this speed on
-        the level at constant speed; acceleration and slope shift impulse
-        between braking and propulsion.
+    cop
+        The stance's centre-of-pressure path.
+    insole_length_m
+        Foot (insole) length.
+    com_height_m
+        Height of the centre of mass the active force points at.
+    speed_mps
+        Running speed during the stance.
     speed_change_mps
         Change of running speed over the step (positive: accelerating).
     gradient_deg
@@ -462,17 +495,28 @@ def design_stance(
     StanceForce
         Whose normal impulse is ``mb g cos(gradient) step_time`` and whose
         along-surface impulse is ``mb speed_change + mb g sin(gradient)
-        step_time`` (unless the acceleration is so large that a lobe would
-        vanish; each lobe keeps at least 10 % of its level-ground impulse and
-        the other absorbs the rest).
+        step_time``: where the centre of mass is at contact is solved for the
+        latter.
 
     Raises
     ------
     ValueError
-        If the contact time is not shorter than the step time or not positive.
+        If the contact time is not shorter than the step time or not
+        positive, or a length is not positive.
+
+    Examples
+    --------
+    >>> from grfkit.simulate.plantar import COP_PATTERNS
+    >>> f = design_stance(body_mass_kg=70.0, contact_time_s=0.25, step_time_s=0.35,
+    ...                   impact_velocity_change_mps=2.5, impact_half_time_s=0.02,
+    ...                   cop=COP_PATTERNS["rearfoot"], insole_length_m=0.26, com_height_m=1.0, speed_mps=3.5)
+    >>> abs(f.braking_impulse_ns - f.propulsive_impulse_ns) < 1e-9  # level, steady: they balance
+    True
     """
     if not 0 < contact_time_s < step_time_s:
         raise ValueError(f"need 0 < contact_time_s < step_time_s, got {contact_time_s} and {step_time_s}")
+    if not (insole_length_m > 0 and com_height_m > 0):
+        raise ValueError(f"lengths must be positive, got insole {insole_length_m} m and COM height {com_height_m} m")
     weight_n = body_mass_kg * GRAVITY_MPS2
     slope = math.radians(gradient_deg)
     half_time = min(impact_half_time_s, 0.45 * contact_time_s)
@@ -481,21 +525,17 @@ def design_stance(
     active_impulse = total_normal - impact_impulse
     warp = math.log(0.5) / math.log(shape.active_peak_stance_frac)
     active_amplitude = active_impulse / (contact_time_s * _active_unit_area(shape.active_sine_weight, warp))
-
-    impact_braking = shape.impact_ap_ratio * impact_impulse
-    braking_lobe = braking_peak_bw * weight_n * 2.0 * shape.braking_stance_frac * contact_time_s / np.pi
-    level_braking = braking_lobe + impact_braking
+    # Momentum balance along the surface: -(1/h) * integral(active * (x_cop - c - v t)) - r J1 = J_net, solved for c.
     net = body_mass_kg * speed_change_mps + weight_n * math.sin(slope) * step_time_s
-    braking = level_braking - net / 2.0
-    propulsion = level_braking + net / 2.0
-    min_braking = impact_braking + 0.1 * braking_lobe
-    min_propulsion = 0.1 * level_braking
-    if braking < min_braking:
-        braking, propulsion = min_braking, min_braking + net
-    if propulsion < min_propulsion:
-        propulsion, braking = min_propulsion, min_propulsion - net
-    braking_frac = float(np.clip(2.0 * shape.braking_stance_frac * braking / (braking + propulsion), 0.25, 0.7))
-    braking_time = braking_frac * contact_time_s
+    t = np.linspace(0.0, contact_time_s, _PROFILE_POINTS)
+    s = t / contact_time_s
+    active = active_amplitude * _active_unit_shape(s, shape.active_sine_weight, warp)
+    cop_m = insole_length_m * cop_ap_path(s, cop.start_ap_frac, cop.end_ap_frac, cop.progression_exponent,
+                                          cop.forefoot_dip_ap_frac)
+    impact = _impact(t, impact_impulse, half_time, contact_time_s)
+    # The same grid and rule as StanceForce's impulses, so that they balance to rounding error.
+    offset = (np.trapezoid(active * (cop_m - speed_mps * t), t)
+              + com_height_m * (net + shape.impact_ap_ratio * np.trapezoid(impact, t))) / np.trapezoid(active, t)
     return StanceForce(
         contact_time_s=contact_time_s,
         impact_impulse_ns=impact_impulse,
@@ -503,9 +543,14 @@ def design_stance(
         active_amplitude_n=active_amplitude,
         active_sine_weight=shape.active_sine_weight,
         active_warp_exponent=warp,
-        braking_time_s=braking_time,
-        braking_amplitude_n=(braking - impact_braking) * np.pi / (2.0 * braking_time),
-        propulsive_amplitude_n=propulsion * np.pi / (2.0 * (contact_time_s - braking_time)),
         impact_ap_ratio=shape.impact_ap_ratio,
         lateral_amplitude_n=medial_direction * shape.lateral_peak_bw * weight_n,
+        com_height_m=com_height_m,
+        speed_mps=speed_mps,
+        insole_length_m=insole_length_m,
+        com_offset_m=float(offset),
+        cop_start_ap_frac=cop.start_ap_frac,
+        cop_end_ap_frac=cop.end_ap_frac,
+        cop_exponent=cop.progression_exponent,
+        cop_dip_ap_frac=cop.forefoot_dip_ap_frac,
     )

@@ -246,7 +246,7 @@ def _keypoints(
         excess = step.speed_mps - 3.0
         toe_off = config.toe_off_pitch_deg + config.toe_off_pitch_per_mps_deg * excess
         toe_off += config.pushoff_pitch_per_mps_deg * (step.propulsive_impulse_mps - config.reference_impulse_mps)
-        heel_rise = max(step.braking_frac, flat_frac + 0.05)
+        heel_rise = min(max(step.braking_frac, flat_frac + 0.05), 0.9)
         times += [step.start_s, step.start_s + flat_frac * tc, step.start_s + heel_rise * tc, step.start_s + tc]
         pitch += [contact_pitch, 0.0, 0.0, toe_off]
         roll_times += [step.start_s, step.start_s + 0.3 * tc, step.start_s + tc]

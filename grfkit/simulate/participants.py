@@ -19,8 +19,9 @@ Each runner gets body size (height by sex, mass from a body-mass index, foot
 length about 15 % of height, insole width 36 % of its length), a foot-strike
 pattern (rear-, mid- or fore-foot with proportions typical of recreational
 runners), preferred speeds, individual gait factors (contact and step time,
-braking, impact), the shape of their force curves (loading rate, active-peak
-timing, skew, the moment braking turns into propulsion), stride-to-stride
+impact), the shape of their force curves (loading rate, active-peak timing,
+skew; the height of the centre of mass, the lever of the anteroposterior
+force), stride-to-stride
 variability, a left/right asymmetry and the centre-of-pressure pattern of
 their foot strike.  Each runner is recorded in one session, so the insole fit
 gains, the gain of each sensor and the mounting angle of the shoe IMU are
@@ -190,12 +191,12 @@ class Participant:
         Gradient class name to incline (degrees).
     contact_time_factor, step_time_factor
         Individual multipliers of the typical contact and step time.
-    braking_factor, impact_factor
-        Individual multipliers of the typical braking peak and impact ``dV1``.
+    impact_factor
+        Individual multiplier of the typical impact ``dV1``.
     timing_cv
         Stride-to-stride coefficient of variation of contact and step time.
     force_cv
-        Stride-to-stride coefficient of variation of impact and braking.
+        Stride-to-stride coefficient of variation of the impact.
     impact_time_factor
         Multiplier of the time to the impact peak (loading rate: a larger
         factor, a slower load).
@@ -203,12 +204,16 @@ class Participant:
         Stance fraction at which the active (vertical) peak falls.
     active_sine_weight
         Shape of the active peak: 0 a broad half sine, 1 a narrow squared sine.
-    braking_frac
-        Stance fraction at which braking turns into propulsion (level, steady speed).
     shape_sd_frac
-        Stride-to-stride SD (stance fraction) of the active-peak timing and of
-        the braking-to-propulsion transition: shape variation that the
-        impulse balance of the step does not fix.
+        Stride-to-stride SD (stance fraction) of the active-peak timing:
+        shape variation that the impulse balance of the step does not fix.
+    com_height_m
+        Height of the centre of mass the ground reaction force points at
+        (the anteroposterior force's lever arm, :mod:`grfkit.simulate.grf_model`).
+    lever_cv
+        Stride-to-stride coefficient of variation of that height: the force
+        passes the centre of mass only approximately (trunk and swing-leg
+        motion move the point it aims at), differently in every stride.
     asymmetry
         Relative left-minus-right difference of contact time (and of the
         force parameters, with the same sign).
@@ -238,7 +243,6 @@ class Participant:
     gradients_deg: dict[str, float]
     contact_time_factor: float
     step_time_factor: float
-    braking_factor: float
     impact_factor: float
     timing_cv: float
     force_cv: float
@@ -255,8 +259,9 @@ class Participant:
     impact_time_factor: float = 1.0
     active_peak_frac: float = 0.45
     active_sine_weight: float = 0.5
-    braking_frac: float = 0.47
     shape_sd_frac: float = 0.0
+    com_height_m: float = 0.97
+    lever_cv: float = 0.0
 
     def side_factor(self, foot: str) -> float:
         """Multiplier of contact time and force parameters for one foot (asymmetry).
@@ -290,9 +295,10 @@ class Participant:
     def truth_row(self) -> dict[str, object]:
         """One row of ``truth/participants.csv``: the generator's hidden parameters."""
         hidden = (
-            "contact_time_factor", "step_time_factor", "braking_factor", "impact_factor", "timing_cv", "force_cv",
+            "contact_time_factor", "step_time_factor", "impact_factor", "timing_cv", "force_cv",
             "asymmetry", "fsr_gain_left", "fsr_gain_right", "imu_pitch_offset_deg", "imu_roll_offset_deg",
-            "impact_time_factor", "active_peak_frac", "active_sine_weight", "braking_frac", "shape_sd_frac",
+            "impact_time_factor", "active_peak_frac", "active_sine_weight", "shape_sd_frac", "com_height_m",
+            "lever_cv",
         )
         return {
             "dataset": self.dataset,
@@ -365,7 +371,6 @@ def sample_participant(spec: CohortSpec, index: int, seed: int) -> Participant:
         gradients_deg=dict(spec.gradients_deg),
         contact_time_factor=log_normal(0.06),
         step_time_factor=log_normal(0.05),
-        braking_factor=log_normal(0.12),
         impact_factor=log_normal(0.15),
         timing_cv=float(rng.uniform(*spec.timing_cv_range)),
         force_cv=float(rng.uniform(0.05, 0.10)),
@@ -382,8 +387,9 @@ def sample_participant(spec: CohortSpec, index: int, seed: int) -> Participant:
         impact_time_factor=log_normal(0.2),
         active_peak_frac=float(np.clip(rng.normal(0.45, 0.025), 0.38, 0.52)),
         active_sine_weight=float(rng.uniform(0.2, 0.8)),
-        braking_frac=float(np.clip(rng.normal(0.47, 0.025), 0.40, 0.55)),
         shape_sd_frac=float(rng.uniform(0.01, 0.025)),
+        com_height_m=0.55 * height * log_normal(0.04),
+        lever_cv=float(rng.uniform(0.04, 0.08)),
     )
 
 

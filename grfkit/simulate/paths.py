@@ -4,13 +4,15 @@ The simulator never copies the force into a sensor.  Information about the
 anteroposterior (AP) force reaches the shoe IMU and the insole only through
 physical paths (:mod:`grfkit.simulate.imu`, :mod:`grfkit.simulate.plantar`):
 
-* **braking** -- the forward touchdown velocity of the shoe grows with the
-  stance's braking impulse, and the impact pulse that stops the shoe shows it
-  as a forward deceleration (``acc_x``) at contact;
-* **transition** -- the heel rises and the forefoot takes the load when
-  braking turns into propulsion: the onset of the forefoot roll-over in
-  ``gyro_y`` and the centre of pressure's move to the forefoot follow the
-  AP force's zero crossing;
+* **braking** -- the ground reaction force points from the centre of
+  pressure to the centre of mass, so a longer lever (the foot further ahead
+  of a lower centre of mass) brakes harder; the forward touchdown velocity of
+  the shoe grows with the stance's braking impulse, and the impact pulse that
+  stops the shoe shows it as a forward deceleration (``acc_x``) at contact;
+* **transition** -- braking turns into propulsion when the centre of mass
+  passes over the centre of pressure, so the centre of pressure's path along
+  the foot (which the insole senses) times it; the heel rises then, and the
+  onset of the forefoot roll-over in ``gyro_y`` follows;
 * **propulsion** -- the pitch at toe-off grows with the propulsive impulse, so
   the foot rolls faster (``gyro_y``) in push-off.
 
@@ -142,7 +144,7 @@ def sensor_path_variants(
     speed_mps: float | None = None,
     seed: int = 0,
     braking_factors: tuple[float, float] = (0.7, 1.3),
-    transition_shift_frac: float = 0.07,
+    cop_exponent_factors: tuple[float, float] = (0.5, 2.0),
     speed_change_mps: float = 0.1,
     onset_threshold_dps: float = 20.0,
     heel_off_share_frac: float = 0.05,
@@ -154,12 +156,13 @@ def sensor_path_variants(
     switched off, so that the variants of a path differ only in the one
     property of the AP force that path carries:
 
-    * ``braking``: the runner's braking factor times ``braking_factors``
-      (``low``, ``high``) or unchanged (``typical``); at constant speed the
-      propulsive lobe follows, because the two impulses balance;
-    * ``transition``: the runner's braking-to-propulsion transition
-      ``transition_shift_frac`` of stance earlier (``early``) or later
-      (``late``);
+    * ``braking``: the lever of the AP force -- the runner's centre-of-mass
+      height divided by ``braking_factors`` (``low``, ``high``) or unchanged
+      (``typical``); at constant speed the propulsive lobe follows, because
+      the two impulses balance;
+    * ``transition``: the centre of pressure moves along the foot with the
+      runner's progression exponent times ``cop_exponent_factors``, which
+      moves the braking-to-propulsion transition (reported in the summary);
     * ``propulsion``: the step speeds the runner down (``low``) or up
       (``high``) by ``speed_change_mps``: the momentum balance of
       :func:`~grfkit.simulate.grf_model.design_stance` moves impulse from
@@ -185,9 +188,12 @@ def sensor_path_variants(
         Seed of the participant draw (when ``participant`` is ``None``) and of
         the run (which foot starts, centre-of-pressure jitter).
     braking_factors
-        Multipliers of the braking peak for the ``low`` and ``high`` braking variants.
-    transition_shift_frac
-        Shift of the transition (stance fraction) for the early and late variants.
+        Divisors of the centre-of-mass height for the ``low`` and ``high``
+        braking variants (the AP force scales about with them).
+    cop_exponent_factors
+        Multipliers of the centre-of-pressure progression exponent of the two
+        transition variants (named ``early`` and ``late`` after the transition
+        they give).
     speed_change_mps
         Speed change over the step of the low (negative) and high (positive)
         propulsion variants.
@@ -222,7 +228,7 @@ def sensor_path_variants(
     Raises
     ------
     ValueError
-        If a braking factor is not positive or the transition shift is not in (0, 0.2).
+        If a braking or exponent factor is not positive.
 
     Examples
     --------
@@ -232,24 +238,33 @@ def sensor_path_variants(
     ...      < by.loc[("braking", "low"), "touchdown_acc_x_integral_mps"])
     True
     """
-    if min(braking_factors) <= 0:
-        raise ValueError(f"braking_factors must be positive, got {braking_factors}")
-    if not 0.0 < transition_shift_frac < 0.2:
-        raise ValueError(f"transition_shift_frac must be in (0, 0.2), got {transition_shift_frac}")
+    if min(braking_factors) <= 0 or min(cop_exponent_factors) <= 0:
+        raise ValueError(f"braking_factors and cop_exponent_factors must be positive, "
+                         f"got {braking_factors} and {cop_exponent_factors}")
     if participant is None:
         participant = sample_participant(OVERGROUND_COHORT, 0, seed)
     speed = participant.speeds_mps["medium"] if speed_mps is None else speed_mps
-    steady = replace(participant, timing_cv=0.0, force_cv=0.0, shape_sd_frac=0.0, asymmetry=0.0)
+    steady = replace(participant, timing_cv=0.0, force_cv=0.0, shape_sd_frac=0.0, lever_cv=0.0, asymmetry=0.0)
     _, typical = _run(steady, speed, seed)
     low, high = braking_factors
-    shift = transition_shift_frac
+
+    def progression(factor: float) -> Participant:
+        cop = steady.cop_pattern
+        return replace(steady, cop_pattern=replace(cop, progression_exponent=cop.progression_exponent * factor))
+
+    first, second = (progression(f) for f in cop_exponent_factors)
+    transition = {}
+    for person in (first, second):
+        _, stance = _run(person, speed, seed)
+        transition[id(person)] = stance.force.braking_time_s / stance.contact_time_s
+    early, late = sorted((first, second), key=lambda person: transition[id(person)])
     variants: list[tuple[str, str, Participant, float]] = [
-        ("braking", "low", replace(steady, braking_factor=steady.braking_factor * low), 0.0),
+        ("braking", "low", replace(steady, com_height_m=steady.com_height_m / low), 0.0),
         ("braking", "typical", steady, 0.0),
-        ("braking", "high", replace(steady, braking_factor=steady.braking_factor * high), 0.0),
-        ("transition", "early", replace(steady, braking_frac=steady.braking_frac - shift), 0.0),
+        ("braking", "high", replace(steady, com_height_m=steady.com_height_m / high), 0.0),
+        ("transition", "early", early, 0.0),
         ("transition", "typical", steady, 0.0),
-        ("transition", "late", replace(steady, braking_frac=steady.braking_frac + shift), 0.0),
+        ("transition", "late", late, 0.0),
         ("propulsion", "low", steady, -speed_change_mps),
         ("propulsion", "typical", steady, 0.0),
         ("propulsion", "high", steady, speed_change_mps),

@@ -9,10 +9,10 @@ striker lands near 40 %, a fore-foot striker near 70 % on the lateral
 forefoot, where the COP first drifts slightly back as the heel lowers.  All end
 near the hallux (about 90 %, medial) at toe-off.  :data:`COP_PATTERNS` holds a
 pattern per strike type; :func:`cop_trajectory` evaluates it over the stance.
-The heel comes off the ground, and the forefoot takes the load, when braking
-turns into propulsion: each stance's path is timed by its own transition
-(``CopPattern.transition_frac``), so the insole's load distribution over time
-carries the timing of the anteroposterior force's zero crossing.
+The same path sets the anteroposterior force: the ground reaction force
+points from the COP towards the centre of mass
+(:mod:`grfkit.simulate.grf_model`), so the insole, which senses where the
+load is, senses the lever that makes the force brake or propel.
 
 Footprint on the plates
 -----------------------
@@ -37,8 +37,8 @@ from ..insole import FSR_AP_FRAC, FSR_ML_FRAC
 from ..rawdata import Plate
 
 __all__ = [
-    "NOMINAL_TRANSITION_FRAC",
     "CopPattern",
+    "cop_ap_path",
     "COP_PATTERNS",
     "cop_trajectory",
     "cop_trajectories",
@@ -48,11 +48,6 @@ __all__ = [
     "classify_footprint",
     "plate_load_split",
 ]
-
-
-#: Stance fraction of the braking-to-propulsion transition in a typical level, steady stance
-#: (:class:`grfkit.simulate.grf_model.GrfShape`): where the patterns below reach the forefoot.
-NOMINAL_TRANSITION_FRAC: float = 0.47
 
 
 @dataclass(frozen=True)
@@ -72,11 +67,6 @@ class CopPattern:
     start_ml_frac, end_ml_frac
         Position across the insole (0 medial, 1 lateral) at contact and
         toe-off; the COP moves from lateral to medial.
-    transition_frac
-        Stance fraction of this stance's braking-to-propulsion transition.
-        The path is time-warped (piecewise linearly) so that the point it
-        reaches at :data:`NOMINAL_TRANSITION_FRAC` of a typical stance --
-        heel off, forefoot loading -- falls at this fraction instead.
     """
 
     start_ap_frac: float
@@ -85,7 +75,6 @@ class CopPattern:
     forefoot_dip_ap_frac: float
     start_ml_frac: float
     end_ml_frac: float
-    transition_frac: float = 0.47
 
     def jittered(self, rng: np.random.Generator, *, ap_sd_frac: float, ml_sd_frac: float) -> CopPattern:
         """Return a copy with start and end points moved by Gaussian noise.
@@ -149,6 +138,32 @@ def cop_trajectory(stance_frac: ArrayLike, pattern: CopPattern) -> tuple[np.ndar
 _COP_FIELDS: tuple[str, ...] = tuple(CopPattern.__dataclass_fields__)
 
 
+def cop_ap_path(
+    s: np.ndarray, start_ap: ArrayLike, end_ap: ArrayLike, exponent: ArrayLike, dip: ArrayLike
+) -> np.ndarray:
+    """Centre of pressure along the foot at stance fractions ``s`` (0 heel .. 1 toe).
+
+    A positive ``dip`` selects the fore-foot form (slow start, backward dip
+    as the heel lowers); otherwise the COP moves forward fast early in stance
+    (``exponent`` above 1).
+
+    Parameters
+    ----------
+    s
+        Stance fractions in 0..1.
+    start_ap, end_ap, exponent, dip
+        :class:`CopPattern` fields (scalars or arrays matching ``s``).
+
+    Returns
+    -------
+    numpy.ndarray
+        COP position as a fraction of the insole length.
+    """
+    forefoot = start_ap + (end_ap - start_ap) * s**exponent - dip * np.sin(np.pi * s)
+    heel_first = end_ap - (end_ap - start_ap) * (1.0 - s) ** exponent
+    return np.where(np.asarray(dip) > 0, forefoot, heel_first)
+
+
 def _cop(
     s: np.ndarray,
     start_ap: ArrayLike,
@@ -157,17 +172,10 @@ def _cop(
     dip: ArrayLike,
     start_ml: ArrayLike,
     end_ml: ArrayLike,
-    transition: ArrayLike,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """COP path; a positive ``dip`` selects the fore-foot form (slow start, backward dip)."""
-    early = s * NOMINAL_TRANSITION_FRAC / transition
-    late = NOMINAL_TRANSITION_FRAC + (s - transition) * (1.0 - NOMINAL_TRANSITION_FRAC) / (1.0 - transition)
-    s = np.where(s < transition, early, late)
-    forefoot = start_ap + (end_ap - start_ap) * s**exponent - dip * np.sin(np.pi * s)
-    heel_first = end_ap - (end_ap - start_ap) * (1.0 - s) ** exponent
-    ap = np.where(np.asarray(dip) > 0, forefoot, heel_first)
+    """COP path along and across the foot."""
     ml = start_ml + (end_ml - start_ml) * (3 * s**2 - 2 * s**3)
-    return ap, ml
+    return cop_ap_path(s, start_ap, end_ap, exponent, dip), ml
 
 
 def cop_trajectories(

@@ -313,10 +313,7 @@ def simulate_treadmill_bout(
     keep = 1.0 - config.belt_dip_ratio
     for contact in contacts:
         contact.force = dataclasses.replace(
-            contact.force,
-            braking_amplitude_n=contact.force.braking_amplitude_n * keep,
-            propulsive_amplitude_n=contact.force.propulsive_amplitude_n * keep,
-            impact_ap_ratio=contact.force.impact_ap_ratio * keep,
+            contact.force, ap_scale=keep, impact_ap_ratio=contact.force.impact_ap_ratio * keep
         )
         side = 1.0 if contact.foot == "left" else -1.0
         mid = contact.start_s + contact.contact_time_s / 2

@@ -75,11 +75,14 @@ def force_truth(force: StanceForce, body_mass_kg: float) -> dict[str, float]:
 
     Examples
     --------
-    >>> from grfkit.simulate.grf_model import StanceForce
-    >>> f = StanceForce(0.25, 10.0, 0.02, 1500.0, 0.5, 1.0, 0.12, 300.0, 280.0, 0.15, 30.0)
+    >>> from grfkit.simulate.grf_model import design_stance
+    >>> from grfkit.simulate.plantar import COP_PATTERNS
+    >>> f = design_stance(body_mass_kg=70.0, contact_time_s=0.25, step_time_s=0.35, impact_velocity_change_mps=2.5,
+    ...                   impact_half_time_s=0.02, cop=COP_PATTERNS["rearfoot"], insole_length_m=0.26,
+    ...                   com_height_m=1.0, speed_mps=3.5)
     >>> row = force_truth(f, 70.0)
-    >>> row["force_braking_amplitude_n"], round(row["propulsive_impulse_bws"], 4)
-    (300.0, 0.0337)
+    >>> row["force_com_height_m"], round(row["propulsive_impulse_bws"] - row["braking_impulse_bws"], 6)
+    (1.0, 0.0)
     """
     body_weight_n = body_mass_kg * GRAVITY_MPS2
     row = {_FORCE_PREFIX + name: float(getattr(force, name)) for name in StanceForce.__dataclass_fields__}
