@@ -277,12 +277,13 @@ true_contacts.assign(reason=true_contacts["reason"].replace("", "clean")).groupb
 #   (`grfkit.simulate.wearables`).
 # * **The anteroposterior (AP) force** — braking first, then propulsion — presses on no sensor
 #   at all. In the simulator, as to a good approximation in a runner, the ground reaction
-#   force points from the centre of pressure to the body's centre of mass: the foot lands ahead
-#   of the centre of mass and brakes, the body passes over the foot, and the foot pushes it on
+#   force points from the centre of pressure towards the body's centre of mass (more exactly,
+#   at a point a little above it): the foot lands ahead of the centre of mass and brakes, the
+#   body passes over the foot, and the foot pushes it on
 #   (`grfkit.simulate.grf_model`). The AP force is therefore the normal force times the lean of
 #   the line from the centre of pressure to the centre of mass — set by the centre of
 #   pressure's path along the foot (which the insole senses), the running speed, and the
-#   height of the centre of mass. It reaches the wearables through the insole's load and its
+#   height of the point the force aims at. It reaches the wearables through the insole's load and its
 #   distribution, and through the IMU paths below.
 #
 # To see each path alone, we take one stance of runner {glue:text}`path_runner` (a
@@ -333,12 +334,12 @@ for name, value in {
 # %% [markdown]
 # ### Path 1: braking shows in the shoe's deceleration at touchdown
 #
-# A longer lever — the foot further ahead of a lower centre of mass — brakes the body more, and
+# A longer lever — the foot further ahead of a lower pivot point — brakes the body more, and
 # a foot that lands further ahead is still moving forward when it touches down. The shoe's
 # forward speed at touchdown is proportional to the stance's braking impulse
 # ({glue:text}`touchdown_ratio` m/s per N·s/kg), and the impact stops it: the harder the braking,
-# the deeper the forward deceleration in `acc_x` during the impact. Below, the runner's centre
-# of mass is lowered or raised so that it brakes with {glue:text}`braking_low` (low) to
+# the deeper the forward deceleration in `acc_x` during the impact. Below, the point the force
+# aims at is lowered or raised so that it brakes with {glue:text}`braking_low` (low) to
 # {glue:text}`braking_high` (high) N·s per kg; `acc_x` integrated over the impact is
 # {glue:text}`touchdown_low` and {glue:text}`touchdown_high` m/s.
 

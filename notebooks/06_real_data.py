@@ -295,8 +295,10 @@ if have_data:
 #    lowered, then replaced by physics with nothing to fit: the ground reaction force points
 #    from the centre of pressure to the centre of mass, so the anteroposterior force follows
 #    from the vertical force, the centre of pressure's path along the foot, the running speed
-#    and the height of the centre of mass (`grfkit.simulate.grf_model`). The comparison above
-#    is of that model.
+#    and the height of the point the force aims at (`grfkit.simulate.grf_model`). Two numbers
+#    of that model — the height of that point and the impact's share of braking — were chosen
+#    on the calibration runners only; the comparison above, on the held-out runners, is of
+#    that model.
 #
 # `tests/test_validation.py` keeps the simulator inside the held-out Hamner runners' spread at
 # 3 and 4 m/s (with the real data) and inside physical ranges (always). What remains visible in

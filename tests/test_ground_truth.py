@@ -139,7 +139,7 @@ def test_oracle_floor_is_small_positive_and_rises_with_a_wrong_parameter(tiny_ra
         assert ((floor["rrmse_pct"] > 0) & (floor["rrmse_pct"] < ceiling)).all(), floor
         assert (floor["r"] > 0.99).all()
     # A lever 20 % too long (centre of mass too low) is an error the measurement cannot explain.
-    wrong = truth.assign(force_com_height_m=truth["force_com_height_m"] / 1.2)
+    wrong = truth.assign(force_pivot_height_m=truth["force_pivot_height_m"] / 1.2)
     right = oracle_floor(tiny_raw, stances, truth, target="apgrf").set_index("participant")["rrmse_pct"]
     raised = oracle_floor(tiny_raw, stances, wrong, target="apgrf").set_index("participant")["rrmse_pct"]
     assert (raised > right + 1.0).all()

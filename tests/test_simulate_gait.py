@@ -72,7 +72,7 @@ def test_the_ap_force_follows_the_stride_s_own_centre_of_pressure_path() -> None
         assert (c.force.cop_start_ap_frac, c.force.cop_end_ap_frac) == (c.cop.start_ap_frac, c.cop.end_ap_frac)
         assert c.force.insole_length_m == PERSON.insole_length_m
     # The point the force aims at varies from stride to stride around the runner's centre of mass.
-    lever = np.array([c.force.com_height_m for c in seq]) / PERSON.com_height_m
+    lever = np.array([c.force.pivot_height_m for c in seq]) / PERSON.pivot_height_m
     assert lever.mean() == pytest.approx(1.0, abs=0.02)
     assert 0.5 * PERSON.lever_cv < lever.std() < 1.5 * PERSON.lever_cv
     # Braking and propulsive impulses balance on the level at constant speed.

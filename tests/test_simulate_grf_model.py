@@ -28,7 +28,7 @@ def typical_stance(speed: float, strike: str = "rearfoot", mass: float = 70.0, g
         impact_half_time_s=half_time,
         cop=COP_PATTERNS[strike],
         insole_length_m=0.26,
-        com_height_m=0.97,
+        pivot_height_m=0.97,
         speed_mps=speed,
         speed_change_mps=dv,
         gradient_deg=gradient,
@@ -79,9 +79,9 @@ def test_the_force_points_at_the_centre_of_mass() -> None:
     com = stance.com_offset_m + stance.speed_mps * t
     # Away from the impact, the force's lean is the line from the COP to the COM.
     later = (t > 2 * stance.impact_half_time_s) & (active > 1.0)
-    np.testing.assert_allclose(along[later] / active[later], -(cop - com)[later] / stance.com_height_m, atol=1e-9)
+    np.testing.assert_allclose(along[later] / active[later], -(cop - com)[later] / stance.pivot_height_m, atol=1e-9)
     # A lower centre of mass (a longer lever) brakes harder.
-    low = design_stance(**{**_args(3.5), "com_height_m": 0.8})
+    low = design_stance(**{**_args(3.5), "pivot_height_m": 0.8})
     assert low.braking_impulse_ns > stance.braking_impulse_ns
 
 
@@ -90,7 +90,7 @@ def _args(speed: float) -> dict:
     dv1, t1 = RELATIONS.impact_parameters("rearfoot", speed)
     return dict(body_mass_kg=70.0, contact_time_s=tc, step_time_s=float(RELATIONS.step_time_s(speed)),
                 impact_velocity_change_mps=dv1, impact_half_time_s=t1, cop=COP_PATTERNS["rearfoot"],
-                insole_length_m=0.26, com_height_m=0.97, speed_mps=speed)
+                insole_length_m=0.26, pivot_height_m=0.97, speed_mps=speed)
 
 
 def test_accelerating_moves_the_transition_earlier() -> None:
@@ -178,7 +178,7 @@ def test_design_rejects_contact_longer_than_step() -> None:
             impact_half_time_s=0.02,
             cop=COP_PATTERNS["rearfoot"],
             insole_length_m=0.26,
-            com_height_m=0.97,
+            pivot_height_m=0.97,
             speed_mps=3.5,
         )
 

@@ -41,18 +41,18 @@ def test_treadmill_cohort_follows_the_published_protocol() -> None:
 
 def test_hidden_generator_parameters_are_truth_not_participant_metadata() -> None:
     people = sample_cohort(OVERGROUND_COHORT, 3, seed=0)
-    assert not {"fsr_gain_left", "asymmetry", "com_height_m"} & set(participants_table(people).columns)
+    assert not {"fsr_gain_left", "asymmetry", "pivot_height_m"} & set(participants_table(people).columns)
     truth = truth_table(people)
-    assert {"fsr_gain_left", "fsr_gain_right", "asymmetry", "com_height_m", "active_peak_frac"} <= set(truth.columns)
+    assert {"fsr_gain_left", "fsr_gain_right", "asymmetry", "pivot_height_m", "active_peak_frac"} <= set(truth.columns)
     assert truth["participant"].tolist() == ["OG01", "OG02", "OG03"]
 
 
 def test_runners_differ_in_force_shape() -> None:
     people = sample_cohort(TREADMILL_COHORT, 50, seed=3)
-    for name in ("impact_time_factor", "active_peak_frac", "active_sine_weight", "com_height_m"):
+    for name in ("impact_time_factor", "active_peak_frac", "active_sine_weight", "pivot_height_m"):
         values = np.array([getattr(p, name) for p in people])
         assert values.std() > 0.01 * abs(values.mean()), name
-    assert all(0.38 <= p.active_peak_frac <= 0.52 and 0.45 < p.com_height_m / p.height_m < 0.65 for p in people)
+    assert all(0.38 <= p.active_peak_frac <= 0.52 and 0.55 < p.pivot_height_m / p.height_m < 0.77 for p in people)
 
 
 def test_smaller_cohort_is_a_prefix_of_the_full_one() -> None:

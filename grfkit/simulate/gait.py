@@ -11,7 +11,7 @@ active-peak timing, skew) set the vertical curve's shape, and each stride
 varies it a little (``shape_sd_frac``) in ways the impulse balance does not
 fix.  The anteroposterior force follows from the stride's own
 centre-of-pressure path, speed and the height of the point the force aims at
-(the runner's centre-of-mass height, varying by ``lever_cv`` from stride to
+(the runner's pivot height, varying by ``lever_cv`` from stride to
 stride; :func:`~grfkit.simulate.grf_model.design_stance`).  Where each foot lands is added by the
 environment (:mod:`~grfkit.simulate.overground`, :mod:`~grfkit.simulate.treadmill`).
 """
@@ -156,7 +156,7 @@ def generate_contacts(
             impact_half_time_s=t1,
             cop=cop,
             insole_length_m=p.insole_length_m,
-            com_height_m=p.com_height_m * float(np.clip(1.0 + p.lever_cv * rng.normal(), 0.7, 1.3)),
+            pivot_height_m=p.pivot_height_m * float(np.clip(1.0 + p.lever_cv * rng.normal(), 0.7, 1.3)),
             speed_mps=mid_speed,
             speed_change_mps=speed_change,
             gradient_deg=gradient_deg,

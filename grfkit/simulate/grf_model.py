@@ -39,7 +39,10 @@ inverted pendulum on the stance foot.  The along-surface force of the active
 
 with ``x_cop`` the COP along the foot (the stance's own COP path, the same
 one the insole senses), ``x_com(t) = x_com(0) + v t`` the COM moving on at
-running speed ``v`` and ``h`` the COM's height.  The foot lands ahead of the
+running speed ``v`` and ``h`` the height of the point the force aims at: in
+human running the force vectors cross near a *virtual pivot point* above
+the COM (Maus et al. 2010), so ``h`` is a little above the COM's height
+(:class:`grfkit.simulate.participants.Participant` ``pivot_height_m``).  The foot lands ahead of the
 COM (braking), the COM passes over the COP (the braking-to-propulsion
 transition) and leaves it behind (propulsion).  Where the COM is at contact,
 ``x_com(0)`` -- how far ahead the foot lands -- is the one free quantity: it
@@ -48,9 +51,11 @@ anteroposterior impulse is ``m * dv + m * g * sin(gradient) * t_step``
 (``dv``: change of running speed over the step; on a slope the runner must
 also push against the downhill component of gravity).  The impact, which
 stops the lower limb moving mostly downwards, adds only a small posterior
-spike (``impact_ap_ratio`` of the impact force).  Nothing in this is fitted
-to a data set: at 2-5 m/s it gives braking peaks of about 0.15-0.4 body
-weights, as real treadmill running does (:mod:`grfkit.validation`).
+spike (``impact_ap_ratio`` of the impact force).  Two numbers were chosen
+against the calibration runners of Hamner & Delp (2013; the held-out
+runners validate them, :mod:`grfkit.validation`): the pivot height (0.66 x
+body height) and ``impact_ap_ratio`` (0.2); the rest follows from the COP
+path, the speed and the momentum balance.
 
 Mediolateral force
 ------------------
@@ -120,7 +125,7 @@ class GrfShape:
     lower_limb_mass_fraction: float = 0.08
     active_sine_weight: float = 0.5
     active_peak_stance_frac: float = 0.45
-    impact_ap_ratio: float = 0.15
+    impact_ap_ratio: float = 0.2
     lateral_peak_bw: float = 0.05
 
 
@@ -286,8 +291,8 @@ class StanceForce:
         Posterior AP force during impact relative to the impact component.
     lateral_amplitude_n
         Peak of the mediolateral lobe, signed (positive: towards +y).
-    com_height_m
-        Height of the centre of mass the active force points at.
+    pivot_height_m
+        Height of the point the active force aims at (above the centre of mass).
     speed_mps
         Forward speed of the centre of mass over the foot during the stance.
     insole_length_m
@@ -313,7 +318,7 @@ class StanceForce:
     active_warp_exponent: float
     impact_ap_ratio: float
     lateral_amplitude_n: float
-    com_height_m: float
+    pivot_height_m: float
     speed_mps: float
     insole_length_m: float
     com_offset_m: float
@@ -452,7 +457,7 @@ def design_stance(
     impact_half_time_s: float,
     cop: CopPattern,
     insole_length_m: float,
-    com_height_m: float,
+    pivot_height_m: float,
     speed_mps: float,
     speed_change_mps: float = 0.0,
     gradient_deg: float = 0.0,
@@ -476,8 +481,8 @@ def design_stance(
         The stance's centre-of-pressure path.
     insole_length_m
         Foot (insole) length.
-    com_height_m
-        Height of the centre of mass the active force points at.
+    pivot_height_m
+        Height of the point the active force aims at (above the centre of mass).
     speed_mps
         Running speed during the stance.
     speed_change_mps
@@ -509,14 +514,14 @@ def design_stance(
     >>> from grfkit.simulate.plantar import COP_PATTERNS
     >>> f = design_stance(body_mass_kg=70.0, contact_time_s=0.25, step_time_s=0.35,
     ...                   impact_velocity_change_mps=2.5, impact_half_time_s=0.02,
-    ...                   cop=COP_PATTERNS["rearfoot"], insole_length_m=0.26, com_height_m=1.0, speed_mps=3.5)
+    ...                   cop=COP_PATTERNS["rearfoot"], insole_length_m=0.26, pivot_height_m=1.0, speed_mps=3.5)
     >>> abs(f.braking_impulse_ns - f.propulsive_impulse_ns) < 1e-9  # level, steady: they balance
     True
     """
     if not 0 < contact_time_s < step_time_s:
         raise ValueError(f"need 0 < contact_time_s < step_time_s, got {contact_time_s} and {step_time_s}")
-    if not (insole_length_m > 0 and com_height_m > 0):
-        raise ValueError(f"lengths must be positive, got insole {insole_length_m} m and COM height {com_height_m} m")
+    if not (insole_length_m > 0 and pivot_height_m > 0):
+        raise ValueError(f"lengths must be positive, got insole {insole_length_m} m and COM height {pivot_height_m} m")
     weight_n = body_mass_kg * GRAVITY_MPS2
     slope = math.radians(gradient_deg)
     half_time = min(impact_half_time_s, 0.45 * contact_time_s)
@@ -535,7 +540,7 @@ def design_stance(
     impact = _impact(t, impact_impulse, half_time, contact_time_s)
     # The same grid and rule as StanceForce's impulses, so that they balance to rounding error.
     offset = (np.trapezoid(active * (cop_m - speed_mps * t), t)
-              + com_height_m * (net + shape.impact_ap_ratio * np.trapezoid(impact, t))) / np.trapezoid(active, t)
+              + pivot_height_m * (net + shape.impact_ap_ratio * np.trapezoid(impact, t))) / np.trapezoid(active, t)
     return StanceForce(
         contact_time_s=contact_time_s,
         impact_impulse_ns=impact_impulse,
@@ -545,7 +550,7 @@ def design_stance(
         active_warp_exponent=warp,
         impact_ap_ratio=shape.impact_ap_ratio,
         lateral_amplitude_n=medial_direction * shape.lateral_peak_bw * weight_n,
-        com_height_m=com_height_m,
+        pivot_height_m=pivot_height_m,
         speed_mps=speed_mps,
         insole_length_m=insole_length_m,
         com_offset_m=float(offset),

@@ -20,8 +20,8 @@ length about 15 % of height, insole width 36 % of its length), a foot-strike
 pattern (rear-, mid- or fore-foot with proportions typical of recreational
 runners), preferred speeds, individual gait factors (contact and step time,
 impact), the shape of their force curves (loading rate, active-peak timing,
-skew; the height of the centre of mass, the lever of the anteroposterior
-force), stride-to-stride
+skew; the height of the point the force aims at, the lever of the
+anteroposterior force), stride-to-stride
 variability, a left/right asymmetry and the centre-of-pressure pattern of
 their foot strike.  Each runner is recorded in one session, so the insole fit
 gains, the gain of each sensor and the mounting angle of the shoe IMU are
@@ -207,13 +207,17 @@ class Participant:
     shape_sd_frac
         Stride-to-stride SD (stance fraction) of the active-peak timing:
         shape variation that the impulse balance of the step does not fix.
-    com_height_m
-        Height of the centre of mass the ground reaction force points at
-        (the anteroposterior force's lever arm, :mod:`grfkit.simulate.grf_model`).
+    pivot_height_m
+        Height of the point the ground reaction force aims at (the
+        anteroposterior force's lever arm, :mod:`grfkit.simulate.grf_model`):
+        a virtual pivot point above the centre of mass, 0.66 x height (the
+        centre of mass is at about 0.55 x height; 0.66 was chosen against the
+        calibration runners of Hamner & Delp 2013, see
+        :mod:`grfkit.real.calibration`).
     lever_cv
-        Stride-to-stride coefficient of variation of that height: the force
-        passes the centre of mass only approximately (trunk and swing-leg
-        motion move the point it aims at), differently in every stride.
+        Stride-to-stride coefficient of variation of that height: trunk and
+        swing-leg motion move the point the force aims at, differently in
+        every stride.
     asymmetry
         Relative left-minus-right difference of contact time (and of the
         force parameters, with the same sign).
@@ -260,7 +264,7 @@ class Participant:
     active_peak_frac: float = 0.45
     active_sine_weight: float = 0.5
     shape_sd_frac: float = 0.0
-    com_height_m: float = 0.97
+    pivot_height_m: float = 0.97
     lever_cv: float = 0.0
 
     def side_factor(self, foot: str) -> float:
@@ -297,7 +301,7 @@ class Participant:
         hidden = (
             "contact_time_factor", "step_time_factor", "impact_factor", "timing_cv", "force_cv",
             "asymmetry", "fsr_gain_left", "fsr_gain_right", "imu_pitch_offset_deg", "imu_roll_offset_deg",
-            "impact_time_factor", "active_peak_frac", "active_sine_weight", "shape_sd_frac", "com_height_m",
+            "impact_time_factor", "active_peak_frac", "active_sine_weight", "shape_sd_frac", "pivot_height_m",
             "lever_cv",
         )
         return {
@@ -388,7 +392,7 @@ def sample_participant(spec: CohortSpec, index: int, seed: int) -> Participant:
         active_peak_frac=float(np.clip(rng.normal(0.45, 0.025), 0.38, 0.52)),
         active_sine_weight=float(rng.uniform(0.2, 0.8)),
         shape_sd_frac=float(rng.uniform(0.01, 0.025)),
-        com_height_m=0.55 * height * log_normal(0.04),
+        pivot_height_m=0.66 * height * log_normal(0.04),
         lever_cv=float(rng.uniform(0.04, 0.08)),
     )
 

@@ -5,8 +5,8 @@ anteroposterior (AP) force reaches the shoe IMU and the insole only through
 physical paths (:mod:`grfkit.simulate.imu`, :mod:`grfkit.simulate.plantar`):
 
 * **braking** -- the ground reaction force points from the centre of
-  pressure to the centre of mass, so a longer lever (the foot further ahead
-  of a lower centre of mass) brakes harder; the forward touchdown velocity of
+  pressure towards the centre of mass, so a longer lever (the foot further
+  ahead of a lower pivot point) brakes harder; the forward touchdown velocity of
   the shoe grows with the stance's braking impulse, and the impact pulse that
   stops the shoe shows it as a forward deceleration (``acc_x``) at contact;
 * **transition** -- braking turns into propulsion when the centre of mass
@@ -156,8 +156,8 @@ def sensor_path_variants(
     switched off, so that the variants of a path differ only in the one
     property of the AP force that path carries:
 
-    * ``braking``: the lever of the AP force -- the runner's centre-of-mass
-      height divided by ``braking_factors`` (``low``, ``high``) or unchanged
+    * ``braking``: the lever of the AP force -- the height of the runner's
+      pivot point divided by ``braking_factors`` (``low``, ``high``) or unchanged
       (``typical``); at constant speed the propulsive lobe follows, because
       the two impulses balance;
     * ``transition``: the centre of pressure moves along the foot with the
@@ -188,7 +188,7 @@ def sensor_path_variants(
         Seed of the participant draw (when ``participant`` is ``None``) and of
         the run (which foot starts, centre-of-pressure jitter).
     braking_factors
-        Divisors of the centre-of-mass height for the ``low`` and ``high``
+        Divisors of the pivot height for the ``low`` and ``high``
         braking variants (the AP force scales about with them).
     cop_exponent_factors
         Multipliers of the centre-of-pressure progression exponent of the two
@@ -259,9 +259,9 @@ def sensor_path_variants(
         transition[id(person)] = stance.force.braking_time_s / stance.contact_time_s
     early, late = sorted((first, second), key=lambda person: transition[id(person)])
     variants: list[tuple[str, str, Participant, float]] = [
-        ("braking", "low", replace(steady, com_height_m=steady.com_height_m / low), 0.0),
+        ("braking", "low", replace(steady, pivot_height_m=steady.pivot_height_m / low), 0.0),
         ("braking", "typical", steady, 0.0),
-        ("braking", "high", replace(steady, com_height_m=steady.com_height_m / high), 0.0),
+        ("braking", "high", replace(steady, pivot_height_m=steady.pivot_height_m / high), 0.0),
         ("transition", "early", early, 0.0),
         ("transition", "typical", steady, 0.0),
         ("transition", "late", late, 0.0),

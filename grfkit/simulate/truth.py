@@ -79,9 +79,9 @@ def force_truth(force: StanceForce, body_mass_kg: float) -> dict[str, float]:
     >>> from grfkit.simulate.plantar import COP_PATTERNS
     >>> f = design_stance(body_mass_kg=70.0, contact_time_s=0.25, step_time_s=0.35, impact_velocity_change_mps=2.5,
     ...                   impact_half_time_s=0.02, cop=COP_PATTERNS["rearfoot"], insole_length_m=0.26,
-    ...                   com_height_m=1.0, speed_mps=3.5)
+    ...                   pivot_height_m=1.0, speed_mps=3.5)
     >>> row = force_truth(f, 70.0)
-    >>> row["force_com_height_m"], round(row["propulsive_impulse_bws"] - row["braking_impulse_bws"], 6)
+    >>> row["force_pivot_height_m"], round(row["propulsive_impulse_bws"] - row["braking_impulse_bws"], 6)
     (1.0, 0.0)
     """
     body_weight_n = body_mass_kg * GRAVITY_MPS2
