@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import GrfkitError
+from .errors import ConfigError, GrfkitError
 from .simulate.domain_gap import DomainGap
 
 __all__ = ["main", "build_parser"]
@@ -23,11 +23,23 @@ __all__ = ["main", "build_parser"]
 _SCALES = ("ci", "book", "paper")
 
 
+def _domain_gap(gap_off: Sequence[str]) -> DomainGap:
+    """The :class:`DomainGap` with the named differences (or ``all``) switched off."""
+    off = {f.name for f in dataclasses.fields(DomainGap)} if "all" in gap_off else set(gap_off)
+    return DomainGap(**{name: False for name in off})
+
+
+def _add_gap_off(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--gap-off", nargs="+", default=[], metavar="DIFFERENCE",
+                        choices=[*(f.name for f in dataclasses.fields(DomainGap)), "all"],
+                        help="switch treadmill/overground differences off (names of grfkit.simulate.DomainGap, "
+                             "or all)")
+
+
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from .simulate import simulate_cohort
 
-    off = {f.name for f in dataclasses.fields(DomainGap)} if "all" in args.gap_off else set(args.gap_off)
-    gap = DomainGap(**{name: False for name in off})
+    gap = _domain_gap(args.gap_off)
     started = time.perf_counter()
     out = simulate_cohort(args.scale, seed=args.seed, out_dir=args.out, progress=not args.quiet, gap=gap)
     print(f"simulated cohort (scale {args.scale}, seed {args.seed}, domain gap: {gap.label}) in {out} "
@@ -47,6 +59,7 @@ def _cmd_preprocess(args: argparse.Namespace) -> int:
 
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
+    from .cohort_cache import load_or_build_stances
     from .experiment import ExperimentConfig, run_experiment
     from .stances import StanceDataset
 
@@ -60,11 +73,19 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         num_threads=args.threads,
     )
     started = time.perf_counter()
-    stances = StanceDataset.load(args.stances) if args.stances is not None else None
+    gap = _domain_gap(args.gap_off)
+    if args.stances is not None and gap != DomainGap():
+        raise ConfigError("--gap-off applies to the simulated cohort, not to --stances")
+    if args.stances is not None:
+        stances, source = StanceDataset.load(args.stances), f"stance data set {args.stances}"
+    elif gap != DomainGap():
+        stances = load_or_build_stances(args.scale, args.seed, progress=not args.quiet, gap=gap)
+        source = f"simulated at scale {args.scale}, seed {args.seed}, domain gap {gap.label}"
+    else:
+        stances, source = None, None
     results = run_experiment(
         config, out_dir=args.out, progress=not args.quiet, stances=stances, cache_dir=args.cache_dir,
-        workers=args.workers, data_source=f"stance data set {args.stances}" if args.stances is not None else None,
-        command=shlex.join(["grfkit", *args.argv]),
+        workers=args.workers, data_source=source, command=shlex.join(["grfkit", *args.argv]),
     )
     print(results.summary())
     print(f"results: {Path(args.out) / 'results.csv'} [{time.perf_counter() - started:.1f} s]")
@@ -90,9 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--scale", choices=_SCALES, default="ci")
     sim.add_argument("--seed", type=int, default=0)
     sim.add_argument("--out", type=Path, required=True, help="raw data folder to write")
-    sim.add_argument("--gap-off", nargs="+", default=[], metavar="DIFFERENCE",
-                     choices=[*(f.name for f in dataclasses.fields(DomainGap)), "all"],
-                     help="switch treadmill/overground differences off (names of grfkit.simulate.DomainGap, or all)")
+    _add_gap_off(sim)
     sim.set_defaults(func=_cmd_simulate)
 
     pre = sub.add_parser("preprocess", help="raw recordings -> time-normalised stance data set")
@@ -113,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--targets", nargs="+", choices=TARGETS, default=list(TARGETS))
     exp.add_argument("--stances", type=Path, default=None,
                      help="a stance data set folder (from `grfkit preprocess`) instead of the simulated cohort")
+    _add_gap_off(exp)
     exp.add_argument("--participants", nargs="+", metavar="ID",
                      help="held-out overground participants to evaluate (default: all, leave-one-subject-out)")
     exp.add_argument("--workers", type=int, default=1,

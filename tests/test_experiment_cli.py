@@ -1,5 +1,6 @@
 """Tests of ``grfkit experiment`` (the command line of grfkit.experiment)."""
 
+import dataclasses
 import json
 from pathlib import Path
 from types import MappingProxyType
@@ -102,3 +103,24 @@ def test_experiment_baselines_only_and_a_participant_in_both_domains(small_run, 
     assert main(["-q", "experiment", "--stances", str(tmp_path / "both"), "--out", str(tmp_path / "r2")]) == 2
     assert "ConfigError" in (err := capsys.readouterr().err) and "['OG02'] appear in both" in err
     assert not (tmp_path / "r2").exists()
+
+
+def test_experiment_on_a_cohort_without_the_domain_gap(small_run, tmp_path: Path, stance_factory,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import grfkit.cohort_cache as cc
+
+    asked = {}
+    overground = stance_factory(participants=("OG01", "OG02"), stances_per_participant=3, seed=8)
+    treadmill = stance_factory(participants=("TM01",), stances_per_participant=4, seed=9, dataset="treadmill")
+
+    def fake(scale, seed, cache=None, *, progress=False, gap):
+        asked.update(scale=scale, seed=seed, gap=gap)
+        return StanceDataset.concat([overground, treadmill])
+
+    monkeypatch.setattr(cc, "load_or_build_stances", fake)
+    out = tmp_path / "results"
+    assert main(["-q", "experiment", "--out", str(out), "--preset", "tiny", "--targets", "vgrf",
+                 "--strategies", "baseline_mean", "--gap-off", "all"]) == 0
+    assert not any(dataclasses.asdict(asked["gap"]).values())
+    assert "domain gap nogap" in json.loads((out / "provenance.json").read_text())["data"]["source"]
+    assert main(["-q", "experiment", "--out", str(out), "--stances", str(tmp_path), "--gap-off", "all"]) == 2
