@@ -15,8 +15,16 @@ PeerJ 12:e17896): one BiLSTM layer of 512 units per direction (1024 outputs
 per time step), dense layers 1024 -> 64 -> 32 -> 1 with ReLU, dropout 0.2 on
 the inputs, after the LSTM and after each hidden dense layer, Adam with
 learning rate 5e-4, batch size 8, one epoch, MSE loss and gradient norm
-clipped at 1.0.  The ``"fast"`` preset keeps the architecture but shrinks it
-for a 2-core CPU (see :data:`PRESETS`).
+clipped at 1.0.  It is the published *network and optimiser*, not the
+published pipeline: the published code builds 400-point sequences
+(``Dataset_Generator.py``, ``sequence_length = 400``; here 101 points, as
+the abstract states) and places the FSRs in millimetres (here insole
+fractions); its filtering is not part of the published code (here the force
+is filtered at 20 Hz, as the abstract states, and the IMU only resampled);
+its fine-tuning settings are not published (grfkit's are its own,
+:func:`grfkit.training.choose_fine_tune_epochs`).  The ``"fast"`` preset
+keeps the architecture but shrinks it and trains differently (see
+:data:`PRESETS`).
 
 A trained model is saved as a folder::
 
@@ -205,7 +213,7 @@ class ModelPreset:
         return cls(**{**data, "dense_sizes": tuple(data["dense_sizes"])})
 
 
-#: Named presets.  ``"paper"``: the published configuration (see the module
+#: Named presets.  ``"paper"``: the published network and optimiser (see the module
 #: docstring); it trains at about 18 stances/s (1 thread) to 27 stances/s
 #: (2 threads) on the project's 2-core CPU.  ``"fast"``: the same architecture
 #: shrunk to train at about 900 (1 thread) to 1,250 (2 threads) stances/s

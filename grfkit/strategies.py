@@ -466,6 +466,7 @@ def _fine_tune_epochs(strategy: str, model: TrainedModel | BaselineModel) -> int
     last = model.history[-1]
     return int(last.epochs) if last.phase == "fine_tune" else 0
 
+
 def exaggerate_participant(
     dataset: StanceDataset,
     participant: str,

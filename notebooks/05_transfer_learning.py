@@ -336,13 +336,14 @@ shown
 #   {glue:text}`paper_units`-unit network: that network's full study is many hours
 #   on a 2-core CPU (`benchmarks/bench_paper_scale.py`), and the published code's training
 #   choices for fine-tuning are not all stated in the abstract. grfkit's `"paper"` preset is the
-#   published architecture and optimiser but not the published pipeline: 101-point stances
-#   (the study's code uses 400), forces in body weights (there: newtons), force filtered at
-#   20 Hz as the abstract says (the code: 15 Hz, IMU 10 Hz), centre of pressure in insole
-#   fractions (there: mm), and fine-tuning settings that are grfkit's own.
+#   published architecture and optimiser but not the published pipeline: the published code
+#   builds 400-point sequences (`Dataset_Generator.py`; here 101 points, as the abstract says),
+#   places the insole sensors in millimetres (here insole fractions), and leaves its filtering
+#   out (here the force is filtered at 20 Hz, as the abstract says); fine-tuning settings are
+#   grfkit's own.
 # - **Few participants, wide ranges.** With {glue:text}`n_participants` (book) or
-#   {glue:text}`paper_overground` (paper) held-out participants, the mean moves by tenths of a percent if one participant is easier or
-#   harder. The paired statistics above, not the difference of two means, say which differences
+#   {glue:text}`paper_overground` (paper) held-out participants, the mean moves by tenths of a
+#   percent if one participant is easier or harder. The paired statistics above, not the difference of two means, say which differences
 #   this design can resolve.
 #
 # ## Recap
