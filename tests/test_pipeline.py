@@ -39,9 +39,11 @@ def test_preprocess_bout_makes_left_stances_with_physical_curves(treadmill_bout)
     assert ds.targets.shape == (len(ds), N_POINTS, len(TARGET_CHANNELS))
     assert np.isfinite(ds.inputs).all() and np.isfinite(ds.targets).all()
     assert set(ds.meta["foot"]) == {"left"}
-    # Curves start and end at the 20 N threshold (filtered force: within a few tens of N) and peak near 2-3 BW.
+    # Curves start and end at the 20 N threshold of the raw force; the zero-lag 20 Hz filter smears the
+    # impact backwards, so the filtered curve starts higher (more for runners who load fast), and peaks
+    # near 2-3 BW.
     vgrf = ds.target("vgrf_n")
-    assert np.abs(vgrf[:, [0, -1]]).max() < 150.0
+    assert np.abs(vgrf[:, [0, -1]]).max() < 200.0
     body_weight = ds.meta["body_mass_kg"].iloc[0] * 9.81
     assert 1.5 < np.median(vgrf.max(axis=1)) / body_weight < 3.5
     np.testing.assert_allclose(ds.meta["speed_mps"], sim.raw.info.belt_speed_mps)
