@@ -214,7 +214,7 @@ epochs.join(head.pivot(index="subject", columns="target", values="fine_tune_epoc
 # overground runners' speed range. The two data sets then still differ in their people and in
 # how force is measured (belt or plates). Here is the same experiment on that cohort. At book
 # scale it is read from a run kept in the repository (made with
-# `grfkit experiment --scale book --seed 0 --workers 2 --gap-off all --out results/book-nogap`
+# `grfkit -q experiment --scale book --seed 0 --workers 2 --gap-off all --out results/book-nogap`
 # from a committed checkout, so that the book builds in minutes); at any other scale or seed
 # it is computed here.
 
