@@ -90,6 +90,7 @@ __all__ = [
     "BASELINE_TOLERANCE_PCT",
     "matched_to_hamner",
     "baseline_sim_vs_real",
+    "runner_spread",
 ]
 
 #: Running speeds the simulator's gait relations are written for
@@ -821,4 +822,65 @@ def baseline_sim_vs_real(
         table["relative_difference_pct"] = np.where(table["cohort"] == "real", np.nan, 100.0 * (ratio - 1.0))
     difference = table["relative_difference_pct"]
     table["within_tolerance"] = (difference.abs() <= BASELINE_TOLERANCE_PCT).astype("boolean").mask(difference.isna())
+    return table
+
+
+def runner_spread(comparisons: Sequence[Comparison]) -> pd.DataFrame:
+    """Spread of each stance feature between runners and within one runner, real beside simulated.
+
+    Parameters
+    ----------
+    comparisons
+        Conditions with real and simulated stances (those without simulated
+        stances are left out), e.g. ``validate_simulator(...).comparisons``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per comparison and feature of :data:`FEATURES`: ``comparison``,
+        ``feature``, and for ``real`` and ``simulated`` the number of runners
+        (``n_runners_*``), ``between_sd_*`` (SD of the runners' mean values)
+        and ``within_sd_*`` (mean of the runners' own SDs over their stances),
+        then the ratios ``between_ratio`` and ``within_ratio`` (simulated over
+        real).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from grfkit.real.chain import force_stance_dataset
+    >>> s = np.linspace(0, 1, 101)
+    >>> def stances(peaks):
+    ...     curves = np.stack([np.stack([700 * b * np.sin(np.pi * s), -70 * np.sin(2 * np.pi * s), 0 * s], -1)
+    ...                        for _, b in peaks])
+    ...     meta = pd.DataFrame({"dataset": "x", "participant": [p for p, _ in peaks], "bout": "b",
+    ...                          "foot": "left", "plate": "belt", "ic_s": 0.0, "to_s": 0.25,
+    ...                          "contact_time_s": 0.25, "speed_mps": 3.0, "gradient_deg": 0.0,
+    ...                          "body_mass_kg": 700 / 9.81})
+    ...     return force_stance_dataset(meta, curves)
+    >>> real = stances([("a", 2.0), ("a", 2.2), ("b", 2.6), ("b", 2.8)])
+    >>> table = runner_spread([Comparison("3 m/s", "treadmill", 3.0, real, real)])
+    >>> row = table.set_index("feature").loc["peak_vgrf_bw"]
+    >>> float(row["between_ratio"]), float(row["within_ratio"])
+    (1.0, 1.0)
+    """
+    rows = []
+    for comparison in comparisons:
+        if comparison.simulated is None:
+            continue
+        parts = {}
+        for source, data in (("real", comparison.real), ("simulated", comparison.simulated)):
+            features = stance_features(data).assign(runner=data.meta["participant"].astype(str).to_numpy())
+            parts[source] = features.groupby("runner")
+        for feature in FEATURES:
+            row = {"comparison": comparison.label, "feature": feature}
+            for source, grouped in parts.items():
+                row[f"n_runners_{source}"] = int(grouped.ngroups)
+                row[f"between_sd_{source}"] = float(grouped[feature].mean().std())
+                row[f"within_sd_{source}"] = float(grouped[feature].std().mean())
+            rows.append(row)
+    columns = ["comparison", "feature"] + [f"{k}_{source}" for source in ("real", "simulated")
+                                           for k in ("n_runners", "between_sd", "within_sd")]
+    table = pd.DataFrame(rows, columns=columns)
+    table["between_ratio"] = table["between_sd_simulated"] / table["between_sd_real"]
+    table["within_ratio"] = table["within_sd_simulated"] / table["within_sd_real"]
     return table

@@ -88,6 +88,7 @@ from grfkit.validation import (
     LEVEL_TOLERANCE_DEG,
     baseline_sim_vs_real,
     format_validation_table,
+    runner_spread,
     stance_features,
     static_baseline_loso,
     validate_simulator,
@@ -245,6 +246,30 @@ fig
 # On the held-out runners {glue:text}`held_out_inside` simulated stance features lie within
 # two real SD of the real mean; outside: {glue:text}`held_out_outside`. With five runners per
 # speed the real SD is itself uncertain, so this is a coarse check, not a proof of realism.
+
+# Means are not the whole story: a simulated cohort whose runners are too alike, or whose
+# strides repeat too exactly, makes estimation easier than it is. The spread **between runners**
+# (SD of the runners' mean values) and **within one runner** (mean of each runner's own SD over
+# their stances), held-out real runners beside the simulated ones, with the ratio simulated /
+# real (`grfkit.validation.runner_spread`):
+
+# %%
+if have_data:
+    spread = runner_spread(validation.comparisons)
+    ratios = spread[["between_ratio", "within_ratio"]]
+    facts["spread_between_range"] = f"{ratios['between_ratio'].min():.2f}–{ratios['between_ratio'].max():.2f}"
+    facts["spread_within_range"] = f"{ratios['within_ratio'].min():.2f}–{ratios['within_ratio'].max():.2f}"
+    spread_table = spread.set_index(["comparison", "feature"]).round(4)
+else:
+    facts["spread_between_range"] = facts["spread_within_range"] = "not computed: the real data are absent"
+    spread_table = None
+spread_table
+
+# %% [markdown]
+# Ratios of simulated to real spread: between runners {glue:text}`spread_between_range`, within
+# one runner {glue:text}`spread_within_range` (1 would be a perfect match). With four or five
+# runners per condition these SDs are themselves uncertain by tens of percent; values far from
+# 1 point at what the simulator over- or under-states.
 #
 # For transparency, the same comparison on the calibration runners, which include Dorn's
 # overground runner — what the simulator was tuned against, so agreement here is expected

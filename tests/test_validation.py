@@ -252,3 +252,28 @@ def test_baseline_sim_vs_real_without_real_data(stance_factory) -> None:
     assert table["relative_difference_pct"].isna().all() and table["within_tolerance"].isna().all()
     with pytest.raises(ConfigError, match="two participants"):
         baseline_sim_vs_real(None, stance_factory(participants=("O1", "O2")), k_neighbours=5)
+
+
+def _peak_stances(peaks: list[tuple[str, float]]):
+    from grfkit.real.chain import force_stance_dataset
+
+    s = np.linspace(0, 1, 101)
+    curves = np.stack([np.stack([700 * b * np.sin(np.pi * s), -70 * np.sin(2 * np.pi * s), 0 * s], -1)
+                       for _, b in peaks])
+    meta = pd.DataFrame({"dataset": "x", "participant": [p for p, _ in peaks], "bout": "b", "foot": "left",
+                         "plate": "belt", "ic_s": 0.0, "to_s": 0.25, "contact_time_s": 0.25, "speed_mps": 3.0,
+                         "gradient_deg": 0.0, "body_mass_kg": 700 / 9.81})
+    return force_stance_dataset(meta, curves)
+
+
+def test_runner_spread_separates_between_and_within_runner_variation() -> None:
+    from grfkit.validation import runner_spread
+
+    real = _peak_stances([("a", 2.0), ("a", 2.2), ("b", 2.6), ("b", 2.8)])
+    # Runners twice as far apart, each as consistent as before.
+    wider = _peak_stances([("a", 1.7), ("a", 1.9), ("b", 2.9), ("b", 3.1)])
+    row = runner_spread([Comparison("3 m/s", "treadmill", 3.0, real, wider)]).set_index("feature").loc["peak_vgrf_bw"]
+    assert row["between_ratio"] == pytest.approx(2.0)
+    assert row["within_ratio"] == pytest.approx(1.0)
+    assert row["n_runners_real"] == row["n_runners_simulated"] == 2
+    assert runner_spread([Comparison("3 m/s", "treadmill", 3.0, real, None)]).empty
