@@ -149,9 +149,10 @@ def test_simulated_treadmill_lies_inside_the_hamner_spread_at_3_and_4_mps(real_d
     ]
     table = validation_table(comparisons)
     # The anteroposterior force model's two chosen numbers were fitted on the calibration runners
-    # (every feature within 1.8 SD there, 2-5 m/s). On these held-out runners one feature falls
-    # just outside 2 SD (the braking peak at 3 m/s, z = -2.1, reported in chapter 6): the test
-    # keeps every feature within 2.5 SD and all but one within 2 SD, so that a regression shows.
+    # (every feature within 1.8 SD there, 2-5 m/s). On these held-out runners the simulated braking
+    # peak is a little low (z about -2.1 to -2.3 at 3 and 4 m/s, depending on the simulated sample;
+    # chapter 6 reports it): the test keeps every feature within 2.5 SD and, for this sample, all but
+    # one within 2 SD, so that a regression shows.
     shown = table[["comparison", "feature", "real_mean", "real_sd", "simulated_mean", "z"]].to_string()
     assert (table["z"].abs() <= 2.5).all(), shown
     assert (~table["inside"].astype(bool)).sum() <= 1, shown
