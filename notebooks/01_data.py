@@ -73,10 +73,7 @@ scale = "book"
 seed = 0
 
 # %%
-import dataclasses
-import inspect
 import math
-import re
 
 import numpy as np
 import pandas as pd
@@ -407,31 +404,13 @@ path_numbers.round(3)
 # runners, and force is measured differently (treadmill belt versus floor plates).
 
 # %%
-def parameter_docs(cls: type) -> dict[str, str]:
-    """Each parameter's description in a numpydoc docstring, on one line."""
-    lines = inspect.cleandoc(cls.__doc__).split("Parameters\n----------\n", 1)[1].splitlines()
-    docs: dict[str, str] = {}
-    for line in lines:
-        if line and not line.startswith(" "):
-            name = line.strip()
-            docs[name] = ""
-        elif line.strip():
-            docs[name] = f"{docs[name]} {line.strip()}".strip()
-    return docs
-
-
-docs = parameter_docs(DomainGap)
-rows = []
-for field in dataclasses.fields(DomainGap):
-    on, _, off = docs[field.name].replace("``", "").partition("; off: ")
-    first_sentence = re.split(r"\.\s+(?=[A-Z])", off)[0].rstrip(".")
-    rows.append({"switch": field.name, "the difference": on, "switched off": first_sentence})
-pd.DataFrame(rows).set_index("switch")
+DomainGap.switches()
 
 # %% [markdown]
-# The stance force itself comes from the two-mass model of running {cite:p}`clark2017`: an
-# impact of the lower limb plus the slower loading of the rest of the body, with contact time,
-# step time and peak forces that follow speed. The [Real running data](06_real_data) chapter
+# The vertical force comes from the two-mass model of running {cite:p}`clark2017`: an impact of
+# the lower limb plus the slower loading of the rest of the body, with contact time, step time
+# and peak forces that follow speed; the anteroposterior force from the line between the centre
+# of pressure and the point above the centre of mass that the force aims at. The [Real running data](06_real_data) chapter
 # checks these curves against real force recordings.
 #
 # The raw format is documented in [Raw data format](../book/data_format): researchers can bring

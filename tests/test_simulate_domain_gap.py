@@ -67,3 +67,10 @@ def test_the_gap_is_recorded_with_the_cohort(tmp_path) -> None:
 @pytest.mark.parametrize("field", [f.name for f in dataclasses.fields(DomainGap)])
 def test_every_switch_is_a_boolean_defaulting_to_on(field: str) -> None:
     assert getattr(DomainGap(), field) is True and getattr(NO_GAP, field) is False
+
+
+def test_every_switch_is_described_with_what_replaces_it() -> None:
+    table = DomainGap.switches()
+    assert list(table.index) == [f.name for f in dataclasses.fields(DomainGap)]
+    assert (table["difference"].str.len() > 20).all() and (table["switched_off"].str.len() > 10).all()
+    assert "belt that holds its speed" in table.loc["belt_dynamics", "switched_off"]

@@ -11,7 +11,11 @@ how force is measured (instrumented belt versus floor plates).
 from __future__ import annotations
 
 import dataclasses
+import inspect
+import re
 from dataclasses import dataclass
+
+import pandas as pd
 
 from ..channels import N_FSR
 from .overground import OvergroundConfig
@@ -55,6 +59,36 @@ class DomainGap:
     treadmill_incline: bool = True
     session_sensors: bool = True
     speed_ranges: bool = True
+
+    @classmethod
+    def switches(cls) -> pd.DataFrame:
+        """The switches as their docstring describes them: one row per difference.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``switch`` (field name); columns ``difference`` (what the
+            switch models) and ``switched_off`` (what replaces it when off).
+
+        Examples
+        --------
+        >>> DomainGap.switches().loc["treadmill_incline", "switched_off"]
+        'every treadmill condition is level, like the overground runway'
+        """
+        text = inspect.cleandoc(cls.__doc__ or "").split("Parameters\n----------\n", 1)[1]
+        described: dict[str, str] = {}
+        for line in text.splitlines():
+            if line and not line.startswith(" "):
+                name = line.strip()
+                described[name] = ""
+            elif line.strip():
+                described[name] = f"{described[name]} {line.strip()}".strip()
+        rows = []
+        for field in dataclasses.fields(cls):
+            on, _, off = described[field.name].replace("``", "").partition("; off: ")
+            rows.append({"switch": field.name, "difference": on,
+                         "switched_off": re.split(r"\.\s+(?=[A-Z])", off)[0].rstrip(".")})
+        return pd.DataFrame(rows).set_index("switch")
 
     @property
     def label(self) -> str:
