@@ -32,8 +32,8 @@ validation part (:mod:`grfkit.real.calibration`: Hamner subjects 01, 02, 03,
 04, 08 and Dorn's runner calibrate; Hamner subjects 10, 11, 17, 19, 20
 validate).  :func:`validate_simulator` compares the simulator with the
 validation runners unless asked for the calibration part, and every row and
-curve it returns names its part.  Dorn's one runner informed the simulator's
-braking relation, so no overground runner is held out: the overground
+curve it returns names its part.  Dorn's one runner informed an earlier
+braking relation of the simulator, so no overground runner is held out: the overground
 comparison appears only in the calibration part.
 
 No-wearable baselines on real stances: :func:`static_baseline_loso` scores

@@ -8,8 +8,9 @@ This module is the one place the split is defined.  The rule:
   *calibration* runners, the last five (subject10, 11, 17, 19, 20) the
   *validation* runners.
 * **Dorn et al. (2012)**: its single runner (JA1) is a *calibration* runner:
-  the simulator's braking relation was chosen so that the Dorn jog lies
-  inside the simulated population, so Dorn cannot also test it.  There is no
+  an earlier braking relation of the simulator was chosen so that the Dorn
+  jog lies inside the simulated population, so Dorn cannot also test the
+  simulator.  There is no
   held-out overground runner.
 
 Simulator changes may be checked against the calibration runners; a claim
