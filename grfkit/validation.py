@@ -480,7 +480,7 @@ class ValidationResult:
 
 def validate_simulator(
     hamner: StanceDataset,
-    dorn: StanceDataset,
+    dorn: StanceDataset | None,
     *,
     n_participants: int = 4,
     treadmill_duration_s: float = 12.0,
@@ -498,8 +498,9 @@ def validate_simulator(
         Hamner force stances (:func:`grfkit.real.hamner.hamner_stances`);
         only the runners of ``part`` are compared.
     dorn
-        Dorn force stances (:func:`grfkit.real.dorn.dorn_stances`); its
-        runner belongs to the calibration part.
+        Dorn force stances (:func:`grfkit.real.dorn.dorn_stances`), or
+        ``None`` to compare the treadmill only; its runner belongs to the
+        calibration part.
     n_participants
         Simulated runners per environment.
     treadmill_duration_s, overground_duration_s
@@ -528,7 +529,7 @@ def validate_simulator(
     if part not in PARTS:
         raise ConfigError(f"unknown part {part!r}; choose from {PARTS}")
     hamner = select_part(hamner, part)
-    dorn = select_part(dorn, part)
+    dorn = select_part(dorn, part) if dorn is not None else None
     if len(hamner) == 0:
         raise ConfigError(f"no Hamner stance of the {describe_part(part)}")
     speeds = sorted(float(s) for s in hamner.meta["speed_mps"].unique())
@@ -551,7 +552,7 @@ def validate_simulator(
                 part=part,
             )
         )
-    for bout in dorn.meta["bout"].unique():
+    for bout in dorn.meta["bout"].unique() if dorn is not None else ():
         real = dorn.subset((dorn.meta["bout"] == bout).to_numpy())
         speed_column = "nominal_speed_mps" if "nominal_speed_mps" in real.meta.columns else "speed_mps"
         nominal = float(real.meta[speed_column].iloc[0])

@@ -176,6 +176,8 @@ def test_validate_simulator_compares_the_held_out_runners_only() -> None:
     assert set(calibration.table["environment"]) == {"treadmill", "overground"}
     peaks = calibration.table[calibration.table["feature"] == "peak_vgrf_bw"].set_index("environment")["real_mean"]
     assert peaks["treadmill"] == pytest.approx(2.5)
+    treadmill_only = validate_simulator(hamner, None, **kwargs, part=CALIBRATION)  # Dorn absent
+    assert set(treadmill_only.table["environment"]) == {"treadmill"}
     with pytest.raises(ConfigError):
         validate_simulator(hamner, dorn, **kwargs, part="everyone")
     with pytest.raises(ConfigError, match="no Hamner stance"):
