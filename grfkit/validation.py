@@ -750,6 +750,7 @@ def baseline_sim_vs_real(
     targets: Sequence[str] = ("vgrf", "apgrf"),
     kinds: Sequence[str] = BASELINES,
     k_neighbours: int = 25,
+    real_scores: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The no-wearable baselines' LOSO rRMSE on real and on simulated treadmill stances, side by side.
 
@@ -774,6 +775,9 @@ def baseline_sim_vs_real(
         Targets to score.
     kinds, k_neighbours
         As for :func:`static_baseline_loso`.
+    real_scores
+        The ``"real"`` rows of an earlier call (e.g. from a kept run, when the
+        real data are absent here), used instead of scoring ``real``.
 
     Returns
     -------
@@ -790,8 +794,11 @@ def baseline_sim_vs_real(
     ------
     ConfigError
         If a cohort has fewer than two participants (``simulated`` without
-        treadmill stances, or none matched), or for an unknown kind or target.
+        treadmill stances, or none matched), for an unknown kind or target, or
+        if both ``real`` and ``real_scores`` are given.
     """
+    if real is not None and real_scores is not None:
+        raise ConfigError("give the real stances or their scores (real_scores), not both")
     treadmill = simulated.subset((simulated.meta["dataset"] == "treadmill").to_numpy())
     cohorts = {"simulated matched": treadmill.subset(matched_to_hamner(treadmill)), "simulated all": treadmill}
     if real is not None:
@@ -814,7 +821,10 @@ def baseline_sim_vs_real(
                     }
                 )
     table = pd.DataFrame(rows)
-    if real is None:
+    if real_scores is not None:
+        scores = real_scores.reset_index()
+        table = pd.concat([scores.loc[scores["cohort"] == "real", list(table.columns)], table], ignore_index=True)
+    if not (table["cohort"] == "real").any():
         table["relative_difference_pct"] = np.nan
     else:
         reference = table[table["cohort"] == "real"].set_index(["target", "kind"])["rrmse_pct"]

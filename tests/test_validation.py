@@ -246,6 +246,12 @@ def test_baseline_sim_vs_real_sets_cohorts_side_by_side(stance_factory) -> None:
     same = baseline_sim_vs_real(treadmill, treadmill, k_neighbours=5)
     alike = same[same["cohort"] == "simulated all"]
     assert np.allclose(alike["relative_difference_pct"], 0.0) and alike["within_tolerance"].all()
+    # the real rows of that table (as a kept run holds them) give the same comparison without the real stances
+    kept = table.reset_index()
+    again = baseline_sim_vs_real(None, simulated, k_neighbours=5, real_scores=kept[kept["cohort"] == "real"])
+    pd.testing.assert_frame_equal(again.set_index(["cohort", "target", "kind"]), table)
+    with pytest.raises(ConfigError, match="not both"):
+        baseline_sim_vs_real(real, simulated, real_scores=kept)
 
 
 def test_baseline_sim_vs_real_without_real_data(stance_factory) -> None:
