@@ -30,13 +30,15 @@ A trained model is saved as a folder::
 
     model/
       model.json    preset, feature channels, target, scaler statistics,
-                    training history, format version
+                    training history, format version, and the SHA-256 of
+                    weights.pt and of model.json's own content (checked on load)
       weights.pt    the network's state_dict (torch.save), read back with
                     torch.load(weights_only=True): tensors only, no pickled code
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -48,7 +50,14 @@ import torch
 from torch import nn
 
 from .atomic import atomic_directory
-from .errors import ChannelMismatchError, ConfigError, MissingFileError
+from .errors import (
+    ChannelMismatchError,
+    ChecksumError,
+    ConfigError,
+    FileFormatError,
+    MissingFileError,
+    TruncatedFileError,
+)
 from .features import FeatureSet, build_inputs, target_channel
 from .scaling import Scaler
 from .stances import StanceDataset
@@ -64,7 +73,7 @@ __all__ = [
 ]
 
 _FORMAT = "grfkit-model"
-_VERSION = 1
+_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -607,6 +616,11 @@ class TrainedModel:
     def save(self, path: str | Path) -> Path:
         """Write the model to folder ``path`` atomically (``model.json`` + ``weights.pt``).
 
+        ``model.json`` records the SHA-256 and size of ``weights.pt``
+        (``weights_sha256``, ``weights_bytes``) and a SHA-256 of its own
+        content (``content_sha256``, over the canonical JSON of every other
+        field), which :meth:`load` checks.
+
         Parameters
         ----------
         path
@@ -618,15 +632,29 @@ class TrainedModel:
             ``path``.
         """
         path = Path(path)
-        state = {k: v.detach().cpu().clone() for k, v in self.network.state_dict().items()}
         with atomic_directory(path) as tmp:
-            torch.save(state, tmp / "weights.pt")
-            (tmp / "model.json").write_text(json.dumps(self.config(), indent=2), encoding="utf-8")
+            self._write_files(tmp)
         return path
+
+    def _write_files(self, folder: Path) -> None:
+        """Write ``weights.pt`` and ``model.json`` into an existing folder (see :meth:`save`)."""
+        state = {k: v.detach().cpu().clone() for k, v in self.network.state_dict().items()}
+        torch.save(state, folder / "weights.pt")
+        config = self.config()
+        config["weights_sha256"] = _sha256_file(folder / "weights.pt")
+        config["weights_bytes"] = (folder / "weights.pt").stat().st_size
+        config["content_sha256"] = _content_sha256(config)
+        (folder / "model.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | Path) -> TrainedModel:
-        """Read a model written by :meth:`save` (weights via ``torch.load(weights_only=True)``).
+        """Read a model written by :meth:`save`, checking that every part is the one saved.
+
+        ``model.json``'s content checksum, the size and SHA-256 of
+        ``weights.pt`` are checked before the weights are read (with
+        ``torch.load(weights_only=True)``: tensors only, never pickled code);
+        then every tensor's name and shape against the preset and feature
+        channels, and that all weights and scaler statistics are finite.
 
         Parameters
         ----------
@@ -644,36 +672,115 @@ class TrainedModel:
             If ``model.json`` or ``weights.pt`` is absent.
         ConfigError
             If ``model.json`` is not a grfkit model of a known version.
+        FileFormatError
+            If ``model.json`` is not valid JSON or lacks a field, if
+            ``weights.pt`` is not a tensors-only state dict, or if a weight's
+            name or shape does not fit the preset, or a value is NaN or infinite.
+        TruncatedFileError
+            If ``weights.pt`` is shorter than when it was saved.
+        ChecksumError
+            If ``model.json`` was changed after saving (e.g. its target, preset
+            or scaler statistics), or ``weights.pt`` is not the file saved with
+            it (altered, or another model's).
         ChannelMismatchError
             If the saved weights, scaler and feature channels disagree.
         """
         path = Path(path)
-        for name in ("model.json", "weights.pt"):
-            if not (path / name).is_file():
-                raise MissingFileError("saved model file is missing", path=path / name)
-        config = json.loads((path / "model.json").read_text(encoding="utf-8"))
-        if config.get("format") != _FORMAT or config.get("version") != _VERSION:
-            raise ConfigError(
-                f"{path / 'model.json'} is not a grfkit model of version {_VERSION} "
-                f"(found {config.get('format')!r} version {config.get('version')!r})"
-            )
-        preset = ModelPreset.from_dict(config["preset"])
-        features = FeatureSet.from_dict(config["features"])
-        state = torch.load(path / "weights.pt", map_location="cpu", weights_only=True)
-        n_inputs = state["lstm.weight_ih_l0"].shape[1]
-        if n_inputs != len(features):
-            raise ChannelMismatchError(
-                f"{path / 'weights.pt'} has {n_inputs} input channels but model.json lists "
-                f"{len(features)}: {list(features.channels)}"
-            )
+        json_path, weights_path = path / "model.json", path / "weights.pt"
+        for file in (json_path, weights_path):
+            if not file.is_file():
+                raise MissingFileError("saved model file is missing", path=file)
+        config = _read_model_json(json_path)
+        _check_weights_file(config, weights_path)
+        try:
+            preset = ModelPreset.from_dict(config["preset"])
+            features = FeatureSet.from_dict(config["features"])
+            scaler = Scaler.from_dict(config["scaler"])
+            history = tuple(TrainingHistory.from_dict(h) for h in config["history"])
+            target = config["target"]
+        except (KeyError, TypeError, ValueError) as error:  # ConfigError and ChannelMismatchError included
+            raise FileFormatError(f"model.json lacks or mangles a field ({type(error).__name__}: {error})",
+                                  path=json_path) from None
+        state = _read_weights(weights_path)
         network = build_network(preset, len(features))
+        _check_state(state, network.state_dict(), weights_path, preset, features)
         network.load_state_dict(state)
         network.eval()
-        return cls(
-            network=network,
-            preset=preset,
-            features=features,
-            target=config["target"],
-            scaler=Scaler.from_dict(config["scaler"]),
-            history=tuple(TrainingHistory.from_dict(h) for h in config["history"]),
+        return cls(network=network, preset=preset, features=features, target=target, scaler=scaler,
+                   history=history)
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _content_sha256(config: dict) -> str:
+    """SHA-256 of the canonical JSON of ``model.json`` without its ``content_sha256`` field."""
+    content = {k: v for k, v in config.items() if k != "content_sha256"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _read_model_json(path: Path) -> dict:
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise FileFormatError(f"model.json is not valid JSON ({error})", path=path) from None
+    if not isinstance(config, dict) or config.get("format") != _FORMAT or config.get("version") != _VERSION:
+        found = (config.get("format"), config.get("version")) if isinstance(config, dict) else (None, None)
+        raise ConfigError(
+            f"{path} is not a grfkit model of version {_VERSION} (found {found[0]!r} version {found[1]!r}; "
+            f"models saved by an older grfkit carry no checksums: train and save them again)"
         )
+    if config.get("content_sha256") != _content_sha256(config):
+        raise ChecksumError("model.json was changed after it was saved: its content checksum differs "
+                            "(target, preset, channels or scaler statistics edited?)", path=path)
+    return config
+
+
+def _check_weights_file(config: dict, path: Path) -> None:
+    size = path.stat().st_size
+    expected = int(config.get("weights_bytes", -1))
+    if size < expected:
+        raise TruncatedFileError(f"weights file has {size} bytes, {expected} were saved (truncated or replaced)",
+                                 path=path)
+    if size != expected or _sha256_file(path) != config.get("weights_sha256"):
+        raise ChecksumError("weights file is not the one saved with this model.json (its SHA-256 differs: altered, "
+                            "or another model's weights)", path=path)
+
+
+def _read_weights(path: Path) -> dict[str, torch.Tensor]:
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # noqa: BLE001 - torch raises many types; none may escape untyped
+        raise FileFormatError(f"weights file is not a tensors-only PyTorch state dict ({type(error).__name__})",
+                              path=path) from None
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise FileFormatError("weights file does not hold a dictionary of tensors", path=path)
+    return state
+
+
+def _check_state(state: dict[str, torch.Tensor], expected: dict[str, torch.Tensor], path: Path, preset: ModelPreset,
+                 features: FeatureSet) -> None:
+    lstm_input = state.get("lstm.weight_ih_l0")
+    if lstm_input is not None and lstm_input.ndim == 2 and lstm_input.shape[1] != len(features):
+        raise ChannelMismatchError(
+            f"{path} has {lstm_input.shape[1]} input channels but model.json lists "
+            f"{len(features)}: {list(features.channels)}"
+        )
+    missing, unexpected = sorted(set(expected) - set(state)), sorted(set(state) - set(expected))
+    if missing or unexpected:
+        raise FileFormatError(f"weights do not fit preset {preset.name!r}: missing tensors {missing}, "
+                              f"unexpected tensors {unexpected}", path=path)
+    wrong = [f"{k} {tuple(state[k].shape)} (preset {preset.name!r}: {tuple(v.shape)})"
+             for k, v in expected.items() if state[k].shape != v.shape]
+    if wrong:
+        raise FileFormatError(f"weight shapes do not fit the preset: {', '.join(wrong)}", path=path)
+    bad = {k: int((~torch.isfinite(v)).sum()) for k, v in state.items() if v.is_floating_point()}
+    bad = {k: n for k, n in bad.items() if n}
+    if bad:
+        raise FileFormatError("weights hold NaN or infinite values: "
+                              + ", ".join(f"{k} ({n} values)" for k, n in bad.items()), path=path)
