@@ -15,14 +15,17 @@ and loads from a folder::
 from __future__ import annotations
 
 import json
+import zipfile
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .atomic import atomic_directory
-from .errors import ChannelMismatchError, MissingFileError, RawDataError
+from .errors import ChannelMismatchError, FileFormatError, MissingFileError, RawDataError, TruncatedFileError
+from .output_folders import write_output
 
 __all__ = ["StanceDataset", "SKIP_COLUMNS", "N_POINTS", "STANCE_META_COLUMNS"]
 
@@ -184,22 +187,33 @@ class StanceDataset:
             skipped=pd.concat([p.skipped for p in parts], ignore_index=True),
         )
 
-    def save(self, path: str | Path) -> Path:
-        """Write the data set to folder ``path`` atomically.
+    def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
+        """Write the data set to folder ``path``, swapped in whole when complete.
 
         Parameters
         ----------
         path
-            Destination folder; replaced if it exists.
+            Destination folder.  An existing one is replaced only if it is a
+            stance data set grfkit wrote (see :mod:`grfkit.output_folders`).
+        overwrite
+            Also replace a folder that is not one (its contents are moved
+            aside to ``PATH.replaced-<time>``, not deleted).
 
         Returns
         -------
         pathlib.Path
             ``path``.
+
+        Raises
+        ------
+        OutputError
+            If ``path`` may not be replaced, or cannot be written (read-only,
+            disk full).
         """
         path = Path(path)
-        with atomic_directory(path) as tmp:
-            self.meta.to_parquet(tmp / "meta.parquet", index=False)
+        with write_output(path, "stances", overwrite=overwrite) as tmp:
+            with open(tmp / "meta.parquet", "wb") as handle:  # a file object: pyarrow cannot open non-UTF-8 paths
+                self.meta.to_parquet(handle, index=False)
             np.savez_compressed(tmp / "arrays.npz", inputs=self.inputs, targets=self.targets)
             (tmp / "channels.json").write_text(
                 json.dumps(
@@ -230,26 +244,59 @@ class StanceDataset:
             If a file of the folder is absent.
         RawDataError
             If ``channels.json`` is not a grfkit stance file of a known version.
+        FileFormatError
+            If a file is damaged (not valid JSON, not a readable archive or
+            table); :class:`~grfkit.errors.TruncatedFileError` if it is cut short.
         """
         path = Path(path)
         for name in ("meta.parquet", "arrays.npz", "channels.json", "skipped.csv"):
             if not (path / name).is_file():
                 raise MissingFileError("stance data set file is missing", path=path / name)
-        info = json.loads((path / "channels.json").read_text())
-        if info.get("format") != _FORMAT or info.get("version") != _VERSION:
+        try:
+            info = json.loads((path / "channels.json").read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as error:
+            raise FileFormatError(f"not valid JSON ({error})", path=path / "channels.json") from None
+        if not isinstance(info, dict) or info.get("format") != _FORMAT or info.get("version") != _VERSION:
+            found = (info.get("format"), info.get("version")) if isinstance(info, dict) else (None, None)
             raise RawDataError(
-                f"not a grfkit stance data set of version {_VERSION} (found {info.get('format')!r} "
-                f"version {info.get('version')!r})",
+                f"not a grfkit stance data set of version {_VERSION} (found {found[0]!r} version {found[1]!r})",
                 path=path / "channels.json",
             )
-        with np.load(path / "arrays.npz", allow_pickle=False) as arrays:
-            inputs, targets = arrays["inputs"], arrays["targets"]
-        skipped = pd.read_csv(path / "skipped.csv", dtype={"participant": str, "bout": str, "plate": str})
+        inputs, targets = _read_arrays(path / "arrays.npz")
+        meta = _read_table(path / "meta.parquet", pd.read_parquet)
+        skipped = _read_table(path / "skipped.csv", pd.read_csv,
+                              dtype={"participant": str, "bout": str, "plate": str})
         return cls(
-            meta=pd.read_parquet(path / "meta.parquet"),
+            meta=meta,
             inputs=inputs,
             targets=targets,
-            input_channels=tuple(info["input_channels"]),
-            target_channels=tuple(info["target_channels"]),
+            input_channels=tuple(info.get("input_channels", ())),
+            target_channels=tuple(info.get("target_channels", ())),
             skipped=skipped if len(skipped) else _empty_skips(),
         )
+
+
+def _read_arrays(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Read ``arrays.npz``; a damaged file gives a typed error naming it."""
+    if path.stat().st_size == 0:
+        raise TruncatedFileError("file is empty", path=path)
+    try:
+        with np.load(path, allow_pickle=False) as arrays:
+            return arrays["inputs"], arrays["targets"]
+    except KeyError as error:
+        raise FileFormatError(f"the archive lacks the array {error}", path=path) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as error:
+        with open(path, "rb") as handle:
+            starts_like_zip = handle.read(4) == b"PK\x03\x04"
+        # A zip archive cut short loses its central directory at the end.
+        kind = TruncatedFileError if starts_like_zip and "not a zip file" in str(error) else FileFormatError
+        raise kind(f"not a readable numpy .npz archive ({type(error).__name__}: {error})", path=path) from None
+
+
+def _read_table(path: Path, read: Callable[..., pd.DataFrame], **kwargs: object) -> pd.DataFrame:
+    """Read a Parquet or CSV table; a damaged file gives a typed error naming it."""
+    try:
+        return read(path, **kwargs)
+    except (OSError, ValueError, EOFError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        message = str(error).splitlines()[0] if str(error) else ""
+        raise FileFormatError(f"not a readable table ({type(error).__name__}: {message})", path=path) from None

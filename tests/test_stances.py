@@ -1,5 +1,6 @@
 """Tests of grfkit.stances.StanceDataset."""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -7,7 +8,7 @@ import pandas as pd
 import pytest
 
 from grfkit.channels import STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS
-from grfkit.errors import ChannelMismatchError, MissingFileError, RawDataError
+from grfkit.errors import ChannelMismatchError, FileFormatError, MissingFileError, RawDataError, TruncatedFileError
 from grfkit.stances import N_POINTS, STANCE_META_COLUMNS, StanceDataset
 
 
@@ -108,3 +109,35 @@ def test_load_rejects_foreign_format(tmp_path: Path) -> None:
 
 def test_meta_columns_constant_lists_required_columns() -> None:
     assert "participant" in STANCE_META_COLUMNS and "speed_mps" in STANCE_META_COLUMNS
+
+
+def _truncate(path: Path, keep: float = 0.5) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+
+
+def _flip(path: Path, offset_frac: float = 0.5, n: int = 64) -> None:
+    data = bytearray(path.read_bytes())
+    start = int(len(data) * offset_frac)
+    data[start : start + n] = bytes(b ^ 0xFF for b in data[start : start + n])
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    ("name", "damage", "error"),
+    [
+        ("arrays.npz", _truncate, TruncatedFileError),  # C11
+        ("arrays.npz", lambda p: p.write_bytes(b""), TruncatedFileError),
+        ("arrays.npz", _flip, FileFormatError),
+        ("meta.parquet", _truncate, FileFormatError),
+        ("meta.parquet", lambda p: _flip(p, 1.0 - 72 / p.stat().st_size), FileFormatError),  # its footer
+        ("channels.json", _truncate, FileFormatError),
+    ],
+    ids=["npz-truncated", "npz-empty", "npz-flipped", "parquet-truncated", "parquet-footer-flipped", "json-truncated"],
+)
+def test_a_damaged_stance_file_raises_a_typed_error_naming_it(tmp_path: Path, name, damage, error) -> None:
+    """C11: `experiment --stances DIR` with a damaged file: never a raw BadZipFile or ArrowInvalid."""
+    folder = make_dataset(6).save(tmp_path / "s")
+    damage(folder / name)
+    with pytest.raises(error, match=re.escape(str(folder / name))):
+        StanceDataset.load(folder)
