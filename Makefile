@@ -13,8 +13,19 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Written after a successful install; older than pyproject.toml or constraints.txt -> reinstall.
-INSTALL_STAMP := $(VENV)/.grfkit-install.stamp
+# PyTorch build: cpu (default; PyTorch's CPU wheel) or cuda (`make setup TORCH=cuda`: PyPI's Linux
+# build with the CUDA libraries, several GB, for an NVIDIA GPU).
+TORCH ?= cpu
+ifeq ($(TORCH),cuda)
+CONSTRAINTS := constraints-cuda.txt
+else ifeq ($(TORCH),cpu)
+CONSTRAINTS := constraints.txt
+TORCH_INDEX := https://download.pytorch.org/whl/cpu
+else
+$(error TORCH must be cpu or cuda, not $(TORCH))
+endif
+# Written after a successful install; older than pyproject.toml or the constraints -> reinstall.
+INSTALL_STAMP := $(VENV)/.grfkit-install-$(TORCH).stamp
 KERNEL_JSON := $(VENV)/share/jupyter/kernels/grfkit/kernel.json
 PYTEST_ARGS ?=
 
@@ -27,13 +38,16 @@ endif
 export JUPYTER_PLATFORM_DIRS := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup test book notebooks check-book chromium clean distclean
+.PHONY: help setup test book notebooks check-book chromium data keep-real-data clean distclean
 
 help:
 	@echo "make book        execute the notebooks and build the book -> _build/html/index.html"
 	@echo "make test        run all tests (unit, property and notebook tests)"
 	@echo "make notebooks   generate paired .ipynb files next to notebooks/*.py"
 	@echo "make check-book  check that the built book's plotly figures render (headless Chromium)"
+	@echo "make data        download the real data sets (checksums verified) -> grfkit data list"
+	@echo "make keep-real-data  rerun chapter 6 with every real data set and keep its results in results/real-data"
+	@echo "make setup TORCH=cuda  install PyTorch's CUDA build instead of the CPU one"
 	@echo "make clean       remove build outputs, generated notebooks and caches (keeps .venv)"
 	@echo "make distclean   clean, and remove .venv"
 
@@ -42,9 +56,14 @@ $(BIN)/python:
 		|| { echo "grfkit needs Python >= 3.11; set PYTHON=/path/to/python3.11" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-# -c constraints.txt pins torch to the CPU build; without it pip fetches several GB of CUDA.
-$(INSTALL_STAMP): pyproject.toml constraints.txt | $(BIN)/python
-	$(BIN)/python -m pip install -e '.[test,book]' -c constraints.txt
+# The constraints pin torch. For the CPU build, torch alone is installed first from PyTorch's CPU
+# index (one retry: a machine without that index but with the wheel in pip's find-links goes on at
+# once); everything else then comes from the usual index, torch's dependencies included.
+$(INSTALL_STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(if $(TORCH_INDEX),$(BIN)/python -m pip install --no-deps --retries 1 --extra-index-url $(TORCH_INDEX) \
+		-c $(CONSTRAINTS) torch)
+	$(BIN)/python -m pip install -e '.[test,book]' -c $(CONSTRAINTS)
+	rm -f $(VENV)/.grfkit-install-*.stamp
 	touch $@
 
 # The `grfkit` kernel that every notebook names (kernelspec in its header). It lives inside .venv,
@@ -78,6 +97,24 @@ book: setup
 # Paired .ipynb twins (pairing set in notebooks/jupytext.toml); the .py files stay the source.
 notebooks: setup
 	$(BIN)/jupytext --sync notebooks/*.py
+
+# The real data sets, downloaded into grfkit's data directory ($$GRFKIT_DATA_DIR, else the per-user
+# data folder that `grfkit data list` shows); files already there are verified, not downloaded again.
+data: setup
+	$(BIN)/grfkit data fetch
+
+# Chapter 6 run once with every real data set; its tables, figures and quoted numbers are kept in
+# results/real-data (with the commit and this command) for pages built without the data. Commit
+# first: a kept run from a dirty tree says so in its provenance.
+SCALE ?= book
+SEED ?= 0
+keep-real-data: setup
+	mkdir -p _build/keep-real-data
+	$(BIN)/jupytext --to ipynb notebooks/06_real_data.py -o _build/keep-real-data/06_real_data.ipynb
+	cd notebooks && ../$(BIN)/papermill ../_build/keep-real-data/06_real_data.ipynb \
+		../_build/keep-real-data/06_real_data.executed.ipynb -k grfkit --no-progress-bar \
+		-p scale $(SCALE) -p seed $(SEED) -p keep_results True
+	@echo "kept: results/real-data (see its manifest.json)"
 
 # Debian's Chromium for the render check; installed only when absent (CI runs as root).
 chromium:

@@ -110,18 +110,41 @@ def test_jupyter_book_stays_on_version_1():
     assert Version("2.0.0") not in specifier, "Jupyter Book 2 builds nothing from _config.yml"
 
 
+def read_constraints(name: str) -> list[Requirement]:
+    lines = (ROOT / name).read_text(encoding="utf-8").splitlines()
+    return [Requirement(line) for line in lines if line.strip() and not line.startswith("#")]
+
+
 @pytest.fixture(scope="module")
-def constraints() -> dict[str, Requirement]:
-    lines = (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
-    requirements = [Requirement(line) for line in lines if line.strip() and not line.startswith("#")]
-    return {canonicalize_name(r.name): r for r in requirements}
+def constraints() -> dict[str, list[Requirement]]:
+    by_name: dict[str, list[Requirement]] = {}
+    for requirement in read_constraints("constraints.txt"):
+        by_name.setdefault(canonicalize_name(requirement.name), []).append(requirement)
+    return by_name
 
 
-def test_constraints_pin_torch_inside_the_pyproject_range(constraints):
+def _torch_pin(requirement: Requirement) -> Version:
+    pins = [spec for spec in requirement.specifier if spec.operator == "=="]
+    assert len(pins) == 1, f"torch must be pinned with a single == ({requirement})"
+    return Version(pins[0].version)
+
+
+@pytest.mark.parametrize("platform", ["linux", "win32", "darwin"])
+def test_constraints_pin_one_cpu_torch_per_platform_inside_the_pyproject_range(constraints, platform):
     assert "torch" in constraints, "constraints.txt must pin torch (else pip fetches CUDA builds)"
-    pins = [spec for spec in constraints["torch"].specifier if spec.operator == "=="]
-    assert len(pins) == 1, "torch must be pinned with a single =="
-    assert Version(pins[0].version) in pyproject_requirements()["torch"]
+    chosen = [r for r in constraints["torch"] if r.marker is None or r.marker.evaluate({"sys_platform": platform})]
+    assert len(chosen) == 1, f"exactly one torch pin must apply on {platform}: {chosen}"
+    version = _torch_pin(chosen[0])
+    assert Version(version.public) in pyproject_requirements()["torch"]
+    if platform != "darwin":  # PyTorch's CPU index names its Linux and Windows CPU wheels +cpu
+        assert version.local == "cpu", f"the default torch on {platform} must be the CPU build"
+
+
+def test_the_cuda_switch_pins_the_same_torch_release(constraints):
+    (cuda,) = read_constraints("constraints-cuda.txt")
+    cpu = [r for r in constraints["torch"] if r.marker.evaluate({"sys_platform": "linux"})]
+    assert Version(_torch_pin(cuda).public) == Version(_torch_pin(cpu[0]).public)
+    assert _torch_pin(cuda).local is None
 
 
 def test_constraints_only_constrain_declared_dependencies(constraints):
