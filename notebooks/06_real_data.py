@@ -32,6 +32,15 @@
 #    sprint (9 m/s, far outside it);
 # 4. the study's network on a **real wearable**: sacral accelerometer → vertical force.
 #
+# **Without the data.** Each data set is looked up on its own (`grfkit.real.availability`), so a
+# present one is used even when another is absent. Every section whose data set is absent shows
+# the tables, figures and numbers of a **kept run** instead: this page executed once with all the
+# data, from a clean commit, with `keep_results = True` (`make keep-real-data`), and kept in
+# `results/real-data/` with its provenance (`grfkit.kept_run`). A note at the top of the page
+# then names the absent data sets, the kept run's commit and command, and how to fetch the data
+# (`grfkit data fetch`, or `make data`). The simulated parts — the static baseline on the
+# simulated cohort and the oracle floor — are always computed.
+#
 # :::{important}
 # **What is real and what is derived.** The forces, centres of pressure and marker
 # trajectories are measured. Hamner and Dorn have **no wearables**: the shoe IMU and the
@@ -51,8 +60,10 @@
 # %% tags=["parameters"]
 scale = "book"
 seed = 0
+keep_results = False  # True: keep this run's tables, figures and facts in results/real-data (needs every data set)
 
 # %%
+from IPython.display import Markdown
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -60,11 +71,13 @@ from myst_nb import glue
 
 from grfkit.channels import fsr_channels
 from grfkit.cohort_cache import prepare_cohort
-from grfkit.datasets import DataUnavailableError, fetch
+from grfkit.errors import ConfigError
 from grfkit.ground_truth import oracle_floor
+from grfkit.kept_run import open_kept_run
 from grfkit.rawdata import read_truth
 from grfkit.readers.alcantara import ALCANTARA_SAMPLING_RATE_HZ
 from grfkit.real.alcantara import alcantara_stances, condition_split_evaluation, summarise_by_trial
+from grfkit.real.availability import locate_real_data
 from grfkit.real.calibration import CALIBRATION, VALIDATION
 from grfkit.real.chain import skip_reasons, stance_counts
 from grfkit.real.dorn import dorn_stances
@@ -95,13 +108,15 @@ from grfkit.validation import (
 )
 
 config = get_real_scale(scale)
-try:
-    folders = {name: fetch(name, download=False) for name in ("hamner2013", "dorn2012", "alcantara2022")}
-    have_data = True
-except DataUnavailableError as missing:
-    folders, have_data = {}, False
-    print(f"The real data sets are not available, so this chapter is skipped: {missing}")
-config
+real = locate_real_data()  # each data set on its own: present (checksums verified) or absent
+kept = open_kept_run(
+    "real-data", keep=keep_results, parameters={"scale": scale, "seed": seed},
+    command=f"make keep-real-data SCALE={scale} SEED={seed}",
+)
+if keep_results and real.absent:
+    raise ConfigError(f"keep_results needs every real data set; absent: {', '.join(real.absent)}")
+facts: dict[str, str] = {}  # every number the prose quotes, glued at the end of the page
+Markdown(real.note(kept.describe())) if real.absent else config
 
 # %% [markdown]
 # ## 1. The preprocessing chain on real forces
@@ -126,37 +141,58 @@ config
 #   0.05 BW crossings (38 N: more than five flight-noise SD above the baseline).
 
 # %%
-if have_data:
-    hamner = hamner_stances(folders["hamner2013"])
-    dorn = dorn_stances(folders["dorn2012"])
-    alcantara = alcantara_stances(folders["alcantara2022"])
-    counts = pd.concat([stance_counts(d, by=("dataset", "bout")) for d in (hamner, dorn, alcantara)], ignore_index=True)
-    summary = counts.groupby("dataset", sort=False)[["accepted", "rejected", "total"]].sum()
-    summary["accepted_share"] = (summary["accepted"] / summary["total"]).round(3)
-else:
-    summary = None
+readers = {"hamner2013": hamner_stances, "dorn2012": dorn_stances, "alcantara2022": alcantara_stances}
+stances, counts, reasons = {}, [], []
+for name, read in readers.items():
+    if real.has(name):
+        stances[name] = read(real.folder(name))
+        counts.append(kept.keep(f"counts_{name}", stance_counts(stances[name], by=("dataset", "bout"))))
+        reasons.append(kept.keep(f"skip_reasons_{name}", skip_reasons([stances[name]])))
+    else:
+        counts.append(kept.recall(f"counts_{name}"))
+        reasons.append(kept.recall(f"skip_reasons_{name}"))
+counts = pd.concat(counts, ignore_index=True)
+summary = counts.groupby("dataset", sort=False)[["accepted", "rejected", "total"]].sum()
+summary["accepted_share"] = (summary["accepted"] / summary["total"]).round(3)
 summary
 
 # %%
-fig = stance_count_figure(counts) if have_data else None
-fig
+stance_count_figure(counts)
 
 # %% [markdown]
 # Why stances were rejected:
 
 # %%
-skip_reasons([hamner, dorn, alcantara]) if have_data else None
+pd.concat(reasons, ignore_index=True)
 
 # %%
-facts: dict[str, str] = {}  # every number the prose quotes, glued at the end of the page
-if have_data:
+if real.has("dorn2012"):
+    dorn = stances["dorn2012"]
     dorn_contacts = pd.concat([dorn.meta[["bout", "plate", "ic_s"]], dorn.skipped[["bout", "plate", "ic_s"]]])
     dorn_contacts = dorn_contacts.sort_values("ic_s")
+    dorn_facts = {"dorn_force_rates_hz": ",".join(f"{r:.0f}" for r in dorn.meta["force_rate_hz"].unique())}
     for bout in ("jog", "sprint"):
         plates = dorn_contacts.loc[dorn_contacts["bout"] == bout, "plate"].str.removeprefix("plate")
-        facts[f"dorn_{bout}_plates"] = ", ".join(plates)
-        facts[f"dorn_{bout}_clean"] = str(int((dorn.meta["bout"] == bout).sum()))
-        facts[f"dorn_{bout}_contacts"] = str(len(plates))
+        dorn_facts[f"dorn_{bout}_plates"] = ", ".join(plates)
+        dorn_facts[f"dorn_{bout}_clean"] = str(int((dorn.meta["bout"] == bout).sum()))
+        dorn_facts[f"dorn_{bout}_contacts"] = str(len(plates))
+    dorn_features = stance_features(dorn).groupby("bout")
+    propulsive = dorn_features["peak_propulsive_bw"].mean()
+    dorn_facts["sprint_to_jog_propulsive"] = f"{propulsive['sprint'] / propulsive['jog']:.1f}"
+    dorn_facts["sprint_contact_s"] = f"{dorn_features['contact_time_s'].mean()['sprint']:.2f}"
+    dorn_facts["sprint_propulsive_bw"] = f"{propulsive['sprint']:.2f}"
+    facts |= kept.keep("facts_dorn", dorn_facts)
+else:
+    facts |= kept.recall("facts_dorn")
+if real.has("hamner2013"):
+    hamner = stances["hamner2013"]
+    facts |= kept.keep("facts_hamner", {
+        "hamner_force_rates_hz": ",".join(f"{r:.0f}" for r in hamner.meta["force_rate_hz"].unique()),
+        "hamner_shortest_contact_s": f"{hamner.meta['contact_time_s'].min():.2f}",
+        "hamner_largest_propulsive_bw": f"{stance_features(hamner)['peak_propulsive_bw'].max():.2f}",
+    })
+else:
+    facts |= kept.recall("facts_hamner")
 
 # %% [markdown]
 # Dorn's jog crosses plates {glue:text}`dorn_jog_plates`; at the end of the right foot's
@@ -167,24 +203,20 @@ if have_data:
 # every condition:
 
 # %%
-if have_data:
-    groups = {f"Hamner {v:g} m/s": hamner.subset((hamner.meta["speed_mps"] == v).to_numpy()) for v in (2.0, 3.0, 4.0, 5.0)}
-    groups |= {f"Dorn {b}": dorn.subset((dorn.meta["bout"] == b).to_numpy()) for b in ("jog", "sprint")}
-    fig = mean_curves_figure(groups, title="Real stances: mean ± SD per condition")
+if real.has("hamner2013"):
+    groups = {f"{v:g} m/s": hamner.subset((hamner.meta["speed_mps"] == v).to_numpy()) for v in (2.0, 3.0, 4.0, 5.0)}
+    fig = kept.keep("curves_hamner", mean_curves_figure(groups, title="Hamner treadmill: mean ± SD per speed"))
 else:
-    fig = None
+    fig = kept.recall("curves_hamner")
 fig
 
 # %%
-if have_data:
-    dorn_features = stance_features(dorn).groupby("bout")
-    propulsive = dorn_features["peak_propulsive_bw"].mean()
-    facts["sprint_to_jog_propulsive"] = f"{propulsive['sprint'] / propulsive['jog']:.1f}"
-    facts["sprint_contact_s"] = f"{dorn_features['contact_time_s'].mean()['sprint']:.2f}"
-    facts["sprint_propulsive_bw"] = f"{propulsive['sprint']:.2f}"
-    hamner_contact = hamner.meta["contact_time_s"]
-    facts["hamner_shortest_contact_s"] = f"{hamner_contact.min():.2f}"
-    facts["hamner_largest_propulsive_bw"] = f"{stance_features(hamner)['peak_propulsive_bw'].max():.2f}"
+if real.has("dorn2012"):
+    groups = {bout: dorn.subset((dorn.meta["bout"] == bout).to_numpy()) for bout in ("jog", "sprint")}
+    fig = kept.keep("curves_dorn", mean_curves_figure(groups, title="Dorn overground: mean ± SD per trial"))
+else:
+    fig = kept.recall("curves_dorn")
+fig
 
 # %% [markdown]
 # Faster running brings shorter, higher vertical peaks and larger braking and propulsive
@@ -216,31 +248,51 @@ if have_data:
 # that range.
 
 # %%
-if have_data:
-    simulation = dict(
-        n_participants=config.validation_participants,
-        treadmill_duration_s=config.treadmill_duration_s,
-        overground_duration_s=config.overground_duration_s,
-        seed=seed,
-    )
-    validation = validate_simulator(hamner, dorn, part=VALIDATION, **simulation)
-    facts["held_out_runners"] = validation.runners
+simulation = dict(
+    n_participants=config.validation_participants,
+    treadmill_duration_s=config.treadmill_duration_s,
+    overground_duration_s=config.overground_duration_s,
+    seed=seed,
+)
+if real.has("hamner2013"):
+    validation = validate_simulator(hamner, None, part=VALIDATION, **simulation)  # no held-out overground runner
     compared = validation.table.dropna(subset=["inside"])
-    facts["held_out_inside"] = f"{int(compared['inside'].sum())} of {len(compared)}"
     outside = compared[~compared["inside"].astype(bool)]
-    facts["held_out_outside"] = (
-        "; ".join(f"{row.label} at {row.comparison} (z = {row.z:.1f})" for row in outside.itertuples())
-        if len(outside)
-        else "none"
+    real_curves = validation.curves[(validation.curves["channel"] == "apgrf")]
+    braking_peak = real_curves.loc[real_curves.groupby(["comparison", "source"])["mean_bw"].idxmin()]
+    braking_peak_pct = braking_peak.groupby("source")["stance_pct"].mean()
+    by_feature = validation.table.set_index(["comparison", "feature"])
+    balance = (
+        by_feature.xs("braking_impulse_bws", level="feature")["real_mean"]
+        - by_feature.xs("propulsive_impulse_bws", level="feature")["real_mean"]
     )
-    table = format_validation_table(validation.table)
+    spread = runner_spread(validation.comparisons)
+    ratios = spread[["between_ratio", "within_ratio"]]
+    facts |= kept.keep("facts_validation", {
+        "held_out_runners": validation.runners,
+        "held_out_inside": f"{int(compared['inside'].sum())} of {len(compared)}",
+        "held_out_outside": (
+            "; ".join(f"{row.label} at {row.comparison} (z = {row.z:.1f})" for row in outside.itertuples())
+            if len(outside) else "none"
+        ),
+        "braking_peak_pct_real": f"{braking_peak_pct['real']:.0f}",
+        "braking_peak_pct_simulated": f"{braking_peak_pct['simulated']:.0f}",
+        "hamner_impulse_balance_bws": f"{balance.abs().max():.4f}",
+        "spread_between_range": f"{ratios['between_ratio'].min():.2f}–{ratios['between_ratio'].max():.2f}",
+        "spread_within_range": f"{ratios['within_ratio'].min():.2f}–{ratios['within_ratio'].max():.2f}",
+    })
+    table = kept.keep("validation_table", format_validation_table(validation.table))
+    spread_table = kept.keep("spread_table", spread.set_index(["comparison", "feature"]).round(4))
+    curves_fig = kept.keep(
+        "validation_curves", validation_curves_figure(validation.curves, title="Simulated vs held-out real stances (mean ± SD)")
+    )
 else:
-    table = None
+    facts |= kept.recall("facts_validation")
+    table, spread_table, curves_fig = (kept.recall(name) for name in ("validation_table", "spread_table", "validation_curves"))
 table
 
 # %%
-fig = validation_curves_figure(validation.curves, title="Simulated vs held-out real stances (mean ± SD)") if have_data else None
-fig
+curves_fig
 
 # %% [markdown]
 # On the held-out runners {glue:text}`held_out_inside` simulated stance features lie within
@@ -254,15 +306,6 @@ fig
 # real (`grfkit.validation.runner_spread`):
 
 # %%
-if have_data:
-    spread = runner_spread(validation.comparisons)
-    ratios = spread[["between_ratio", "within_ratio"]]
-    facts["spread_between_range"] = f"{ratios['between_ratio'].min():.2f}–{ratios['between_ratio'].max():.2f}"
-    facts["spread_within_range"] = f"{ratios['within_ratio'].min():.2f}–{ratios['within_ratio'].max():.2f}"
-    spread_table = spread.set_index(["comparison", "feature"]).round(4)
-else:
-    facts["spread_between_range"] = facts["spread_within_range"] = "not computed: the real data are absent"
-    spread_table = None
 spread_table
 
 # %% [markdown]
@@ -276,28 +319,15 @@ spread_table
 # rather than evidence:
 
 # %%
-if have_data:
+if real.has("hamner2013", "dorn2012"):
     calibration = validate_simulator(hamner, dorn, part=CALIBRATION, **simulation)
     compared = calibration.table.dropna(subset=["inside"])
-    facts["calibration_inside"] = f"{int(compared['inside'].sum())} of {len(compared)}"
-    calibration_table = format_validation_table(calibration.table)
+    facts |= kept.keep("facts_calibration", {"calibration_inside": f"{int(compared['inside'].sum())} of {len(compared)}"})
+    calibration_table = kept.keep("calibration_table", format_validation_table(calibration.table))
 else:
-    calibration_table = None
+    facts |= kept.recall("facts_calibration")
+    calibration_table = kept.recall("calibration_table")
 calibration_table
-
-# %%
-if have_data:
-    real_curves = validation.curves[(validation.curves["channel"] == "apgrf")]
-    braking_peak_pct = real_curves.loc[real_curves.groupby(["comparison", "source"])["mean_bw"].idxmin()]
-    braking_peak_pct = braking_peak_pct.groupby("source")["stance_pct"].mean()
-    facts["braking_peak_pct_real"] = f"{braking_peak_pct['real']:.0f}"
-    facts["braking_peak_pct_simulated"] = f"{braking_peak_pct['simulated']:.0f}"
-    treadmill = validation.table[validation.table["environment"] == "treadmill"].set_index(["comparison", "feature"])
-    balance = (
-        treadmill.xs("braking_impulse_bws", level="feature")["real_mean"]
-        - treadmill.xs("propulsive_impulse_bws", level="feature")["real_mean"]
-    )
-    facts["hamner_impulse_balance_bws"] = f"{balance.abs().max():.4f}"
 
 # %% [markdown]
 # On the calibration runners {glue:text}`calibration_inside` features lie inside. This
@@ -343,31 +373,42 @@ if have_data:
 # change. The braking impulse is expressed as the velocity it removes (impulse over body mass).
 
 # %%
-if have_data:
-    steps = pd.concat(
-        [hamner_step_speeds(folders["hamner2013"], hamner), dorn_step_speeds(folders["dorn2012"])], ignore_index=True
-    )
-    speed_variability = summarise_speed_variability(steps)
-    treadmill_steps = speed_variability[speed_variability["dataset"] == "hamner2013"]
-    facts["hamner_pelvis_markers"] = ", ".join(steps.loc[steps["dataset"] == "hamner2013", "markers"].iloc[0].split("+"))
-    facts["dorn_pelvis_markers"] = ", ".join(steps.loc[steps["dataset"] == "dorn2012", "markers"].iloc[0].split("+"))
-    facts["step_change_sd_range"] = (
-        f"{treadmill_steps['speed_change_sd_mps'].min():.3f}-{treadmill_steps['speed_change_sd_mps'].max():.3f}"
-    )
-    facts["step_cv_range"] = f"{100 * treadmill_steps['speed_cv_mean'].min():.1f}-{100 * treadmill_steps['speed_cv_mean'].max():.1f}"
-    facts["step_change_to_braking"] = (
-        f"{treadmill_steps['change_to_braking'].min():.2f}-{treadmill_steps['change_to_braking'].max():.2f}"
-    )
-    facts["step_net_impulse_r"] = (
-        f"{treadmill_steps['change_net_impulse_r'].min():.2f}-{treadmill_steps['change_net_impulse_r'].max():.2f}"
-    )
-    facts["hamner_steps"] = str(int(treadmill_steps["n_steps"].sum()))
-    facts["hamner_step_trials"] = str(int(treadmill_steps["n_trials"].sum()))
-    facts["dorn_steps"] = str(int(speed_variability.loc[speed_variability["dataset"] == "dorn2012", "n_steps"].sum()))
-    shown = speed_variability.round(3)
+if real.has("hamner2013"):
+    steps = hamner_step_speeds(real.folder("hamner2013"), hamner)
+    treadmill_steps = summarise_speed_variability(steps)
+    facts |= kept.keep("facts_steps_hamner", {
+        "hamner_pelvis_markers": ", ".join(steps["markers"].iloc[0].split("+")),
+        "step_change_sd_range": (
+            f"{treadmill_steps['speed_change_sd_mps'].min():.3f}-{treadmill_steps['speed_change_sd_mps'].max():.3f}"
+        ),
+        "step_cv_range": (
+            f"{100 * treadmill_steps['speed_cv_mean'].min():.1f}-{100 * treadmill_steps['speed_cv_mean'].max():.1f}"
+        ),
+        "step_change_to_braking": (
+            f"{treadmill_steps['change_to_braking'].min():.2f}-{treadmill_steps['change_to_braking'].max():.2f}"
+        ),
+        "step_net_impulse_r": (
+            f"{treadmill_steps['change_net_impulse_r'].min():.2f}-{treadmill_steps['change_net_impulse_r'].max():.2f}"
+        ),
+        "hamner_steps": str(int(treadmill_steps["n_steps"].sum())),
+        "hamner_step_trials": str(int(treadmill_steps["n_trials"].sum())),
+    })
+    treadmill_steps = kept.keep("steps_hamner", treadmill_steps.round(3))
 else:
-    shown = None
-shown
+    facts |= kept.recall("facts_steps_hamner")
+    treadmill_steps = kept.recall("steps_hamner")
+if real.has("dorn2012"):
+    steps = dorn_step_speeds(real.folder("dorn2012"))
+    overground_steps = summarise_speed_variability(steps)
+    facts |= kept.keep("facts_steps_dorn", {
+        "dorn_pelvis_markers": ", ".join(steps["markers"].iloc[0].split("+")),
+        "dorn_steps": str(int(overground_steps["n_steps"].sum())),
+    })
+    overground_steps = kept.keep("steps_dorn", overground_steps.round(3))
+else:
+    facts |= kept.recall("facts_steps_dorn")
+    overground_steps = kept.recall("steps_dorn")
+pd.concat([treadmill_steps, overground_steps], ignore_index=True)
 
 # %% [markdown]
 # Over {glue:text}`hamner_steps` steps of {glue:text}`hamner_step_trials` treadmill trials the
@@ -400,7 +441,11 @@ shown
 
 # %%
 cohort = prepare_cohort(scale, seed)  # the simulated cohort of chapters 1-5, from the cache
-sim_vs_real = baseline_sim_vs_real(hamner if have_data else None, cohort.result.stances)
+if real.has("hamner2013"):
+    sim_vs_real = baseline_sim_vs_real(hamner, cohort.result.stances)
+    kept.keep("baseline_real", sim_vs_real[sim_vs_real["cohort"] == "real"])
+else:  # the real rows from the kept run; the simulated rows are computed here
+    sim_vs_real = baseline_sim_vs_real(None, cohort.result.stances, real_scores=kept.recall("baseline_real"))
 facts["matched_rule"] = (
     f"level within ±{LEVEL_TOLERANCE_DEG:g}°, speeds {HAMNER_SPEED_RANGE_MPS[0]:g}-{HAMNER_SPEED_RANGE_MPS[1]:g} m/s"
 )
@@ -410,16 +455,11 @@ for target in ("vgrf", "apgrf"):
     matched = static.loc[("simulated matched", target)]
     facts[f"baseline_sim_{target}"] = f"{matched['rrmse_pct']:.1f}"
     facts[f"baseline_sim_all_{target}"] = f"{static.loc[('simulated all', target), 'rrmse_pct']:.1f}"
-    if have_data:
-        facts[f"baseline_real_{target}"] = f"{static.loc[('real', target), 'rrmse_pct']:.1f} %"
-        inside = "within" if matched["within_tolerance"] else "outside"
-        facts[f"baseline_verdict_{target}"] = (
-            f"{matched['relative_difference_pct']:+.1f} % relative to the real runners: {inside} "
-            f"±{BASELINE_TOLERANCE_PCT:g} %"
-        )
-    else:
-        facts[f"baseline_real_{target}"] = "not measured (real data absent)"
-        facts[f"baseline_verdict_{target}"] = "not judged: the real data are absent"
+    facts[f"baseline_real_{target}"] = f"{static.loc[('real', target), 'rrmse_pct']:.1f} %"
+    inside = "within" if matched["within_tolerance"] else "outside"
+    facts[f"baseline_verdict_{target}"] = (
+        f"{matched['relative_difference_pct']:+.1f} % relative to the real runners: {inside} ±{BASELINE_TOLERANCE_PCT:g} %"
+    )
 sim_vs_real.set_index(["cohort", "target", "kind"]).round(2)
 
 # %% [markdown]
@@ -514,14 +554,19 @@ fig
 # :::
 
 # %%
-if have_data:
-    hamner_wear = hamner_wearable_stances(folders["hamner2013"], hamner, seed=seed)
-    dorn_wear = dorn_wearable_stances(folders["dorn2012"], dorn, seed=seed)
+if real.has("hamner2013"):
+    hamner_wear = hamner_wearable_stances(real.folder("hamner2013"), hamner, seed=seed)
     fsr_total = sum(hamner_wear.input(channel) for channel in fsr_channels("left"))
-    facts["insole_target_r"] = f"{np.corrcoef(fsr_total.ravel(), hamner_wear.target('vgrf_n').ravel())[0, 1]:.3f}"
-    fig = input_curves_figure({"Hamner (treadmill)": hamner_wear, "Dorn (overground)": dorn_wear})
+    r = np.corrcoef(fsr_total.ravel(), hamner_wear.target("vgrf_n").ravel())[0, 1]
+    facts |= kept.keep("facts_insole", {"insole_target_r": f"{r:.3f}"})
+    shown = {"Hamner (treadmill)": hamner_wear}
+    if real.has("dorn2012"):
+        dorn_wear = dorn_wearable_stances(real.folder("dorn2012"), dorn, seed=seed)
+        shown["Dorn (overground)"] = dorn_wear
+    fig = kept.keep("input_curves", input_curves_figure(shown))
 else:
-    fig = None
+    facts |= kept.recall("facts_insole")
+    fig = kept.recall("input_curves")
 fig
 
 # %% [markdown]
@@ -535,7 +580,11 @@ fig
 # clipped samples per runner:
 
 # %%
-hamner_wear.meta.groupby("participant")["cop_clipped_share"].mean().round(2).to_frame() if have_data else None
+if real.has("hamner2013"):
+    clipped = kept.keep("cop_clipped", hamner_wear.meta.groupby("participant")["cop_clipped_share"].mean().round(2).to_frame())
+else:
+    clipped = kept.recall("cop_clipped")
+clipped
 
 # %% [markdown]
 # **Treadmill error (leave one subject out).** For each Hamner runner, one network per target
@@ -547,25 +596,34 @@ hamner_wear.meta.groupby("participant")["cop_clipped_share"].mean().round(2).to_
 # laboratory quantities here.
 
 # %%
-if have_data:
+if real.has("hamner2013"):
     held_out = hamner_wear.participants[: config.loso_participants]
     loso = leave_one_subject_out(hamner_wear, preset=config.preset(), participants=held_out, seed=seed)
     loso_summary = summarise_transfer(loso).round(3)
     baselines = pd.concat([static_baseline_loso(hamner_wear, target=target) for target in ("vgrf", "apgrf")])
     baselines = baselines[baselines["participant"].isin(held_out)]
     network = loso_summary.set_index("target")["rrmse_pct_mean"].rename("network (virtual wearables)")
-    comparison = pd.concat(
-        [network, baselines.groupby(["target", "kind"])["rrmse_pct"].mean().unstack()], axis=1
-    ).round(2)
+    comparison = pd.concat([network, baselines.groupby(["target", "kind"])["rrmse_pct"].mean().unstack()], axis=1).round(2)
+    comparison.index.name = "target"
+    loso_facts = {"loso_runners": str(len(held_out))}
     for target in ("vgrf", "apgrf"):
-        facts[f"loso_{target}"] = f"{comparison.loc[target, 'network (virtual wearables)']:.1f}"
-        facts[f"static_{target}"] = f"{comparison.loc[target, 'baseline_static']:.1f}"
-        facts[f"mean_{target}"] = f"{comparison.loc[target, 'baseline_mean']:.1f}"
-        network_better = comparison.loc[target, "network (virtual wearables)"] < comparison.loc[target, "baseline_static"]
-        facts[f"network_vs_static_{target}"] = "below" if network_better else "not below"
-    facts["loso_runners"] = str(len(held_out))
+        network_rrmse, static_rrmse = comparison.loc[target, ["network (virtual wearables)", "baseline_static"]]
+        loso_facts[f"loso_{target}"] = f"{network_rrmse:.1f}"
+        loso_facts[f"static_{target}"] = f"{static_rrmse:.1f}"
+        loso_facts[f"mean_{target}"] = f"{comparison.loc[target, 'baseline_mean']:.1f}"
+        loso_facts[f"network_vs_static_{target}"] = "below" if network_rrmse < static_rrmse else "not below"
+    facts |= kept.keep("facts_loso", loso_facts)
+    loso_summary = kept.keep("loso_summary", loso_summary)
+    comparison = kept.keep("loso_comparison", comparison)
+    participants_fig = kept.keep("loso_participants", participant_rrmse_figure(loso, title="Hamner treadmill, leave one subject out"))
+    estimates_fig = kept.keep(
+        "loso_estimates", estimates_figure(loso, "vgrf", title="Hamner: measured vs estimated vertical force (held-out runners)")
+    )
 else:
-    loso_summary = comparison = None
+    facts |= kept.recall("facts_loso")
+    loso_summary, comparison, participants_fig, estimates_fig = (
+        kept.recall(name) for name in ("loso_summary", "loso_comparison", "loso_participants", "loso_estimates")
+    )
 loso_summary
 
 # %% [markdown]
@@ -585,12 +643,10 @@ comparison
 # vertical force, and the baselines know the laboratory's contact time and speed.
 
 # %%
-fig = participant_rrmse_figure(loso, title="Hamner treadmill, leave one subject out") if have_data else None
-fig
+participants_fig
 
 # %%
-fig = estimates_figure(loso, "vgrf", title="Hamner: measured vs estimated vertical force (held-out runners)") if have_data else None
-fig
+estimates_fig
 
 # %% [markdown]
 # **Overground.** A network trained on *all* Hamner runners estimates Dorn's clean left-foot
@@ -601,25 +657,30 @@ fig
 # {glue:text}`hamner_largest_propulsive_bw` BW) the network never saw in training.
 
 # %%
-if have_data:
+if real.has("hamner2013", "dorn2012"):
     overground = train_and_test(hamner_wear, dorn_wear, preset=config.preset(), seed=seed)
     overground_summary = summarise_transfer(overground, by=("target", "bout")).round(3)
     by_bout = overground_summary.set_index(["target", "bout"])
+    overground_facts = {"dorn_left_stances": str(len(dorn_wear))}
     for target in ("vgrf", "apgrf"):
         for bout in ("jog", "sprint"):
-            facts[f"dorn_{bout}_{target}"] = f"{by_bout.loc[(target, bout), 'rrmse_pct_mean']:.1f}"
-    facts["dorn_left_stances"] = str(len(dorn_wear))
+            overground_facts[f"dorn_{bout}_{target}"] = f"{by_bout.loc[(target, bout), 'rrmse_pct_mean']:.1f}"
+    facts |= kept.keep("facts_overground", overground_facts)
+    overground_summary = kept.keep("overground_summary", overground_summary)
+    vgrf_fig = kept.keep("overground_vgrf", estimates_figure(overground, "vgrf", title="Dorn overground: vertical force"))
+    apgrf_fig = kept.keep("overground_apgrf", estimates_figure(overground, "apgrf", title="Dorn overground: anteroposterior force"))
 else:
-    overground_summary = None
+    facts |= kept.recall("facts_overground")
+    overground_summary, vgrf_fig, apgrf_fig = (
+        kept.recall(name) for name in ("overground_summary", "overground_vgrf", "overground_apgrf")
+    )
 overground_summary
 
 # %%
-fig = estimates_figure(overground, "vgrf", title="Dorn overground: vertical force") if have_data else None
-fig
+vgrf_fig
 
 # %%
-fig = estimates_figure(overground, "apgrf", title="Dorn overground: anteroposterior force") if have_data else None
-fig
+apgrf_fig
 
 # %% [markdown]
 # The rRMSE of the vertical force is {glue:text}`dorn_jog_vgrf` % in the jog and
@@ -641,20 +702,28 @@ fig
 # both trained on and tested.
 
 # %%
-if have_data:
-    accelerometer = condition_split_evaluation(alcantara, n_folds=config.alcantara_folds, preset=config.preset(), seed=seed)
-    accelerometer_summary = summarise_by_trial(accelerometer).round(2)
+if real.has("alcantara2022"):
+    accelerometer = condition_split_evaluation(
+        stances["alcantara2022"], n_folds=config.alcantara_folds, preset=config.preset(), seed=seed
+    )
+    accelerometer_summary = kept.keep("alcantara_summary", summarise_by_trial(accelerometer).round(2))
+    trials_fig = kept.keep("alcantara_trials", condition_rrmse_figure(accelerometer, title="Alcantara: rRMSE of each test trial"))
+    estimates_fig = kept.keep(
+        "alcantara_estimates", estimates_figure(accelerometer, "vgrf", title="Alcantara: measured vs estimated vertical force")
+    )
 else:
-    accelerometer_summary = None
+    accelerometer_summary, trials_fig, estimates_fig = (
+        kept.recall(name) for name in ("alcantara_summary", "alcantara_trials", "alcantara_estimates")
+    )
+facts["alcantara_rrmse"] = f"{accelerometer_summary['rrmse_pct_mean'].iloc[0]:.1f}"
+facts["alcantara_published"] = f"{accelerometer_summary['published_rrmse_pct_mean'].iloc[0]:.1f}"
 accelerometer_summary
 
 # %%
-fig = condition_rrmse_figure(accelerometer, title="Alcantara: rRMSE of each test trial") if have_data else None
-fig
+trials_fig
 
 # %%
-fig = estimates_figure(accelerometer, "vgrf", title="Alcantara: measured vs estimated vertical force") if have_data else None
-fig
+estimates_fig
 
 # %% [markdown]
 # Alcantara et al. report 6.4 ± 1.5 % rRMSE {cite:p}`alcantara2022` — but for another design:
@@ -668,13 +737,12 @@ fig
 # ## Summary
 
 # %%
-if have_data:
-    rates = {round(r) for r in (*hamner.meta["force_rate_hz"], *dorn.meta["force_rate_hz"], ALCANTARA_SAMPLING_RATE_HZ)}
-    facts["n_sampling_rates"] = str(len(rates))
-    facts["alcantara_rrmse"] = f"{accelerometer_summary['rrmse_pct_mean'].iloc[0]:.1f}"
-    facts["alcantara_published"] = f"{accelerometer_summary['published_rrmse_pct_mean'].iloc[0]:.1f}"
+rates = {int(r) for name in ("hamner", "dorn") for r in facts[f"{name}_force_rates_hz"].split(",")}
+facts["n_sampling_rates"] = str(len(rates | {round(ALCANTARA_SAMPLING_RATE_HZ)}))
 for name, value in facts.items():
     glue(name, value, display=False)
+if keep_results:
+    kept.finish()
 
 # %% [markdown]
 # * The preprocessing chain runs unchanged on real treadmill and force-plate recordings at

@@ -117,19 +117,20 @@ REAL_DATA_FALLBACK = Path(__file__).resolve().parents[2] / "shared" / "data"
 def real_dataset() -> Callable[[str], Path]:
     """Return ``get(name) -> folder`` for a verified real data set, skipping the test when absent.
 
-    The data directory is ``GRFKIT_DATA_DIR`` if it holds the data set, else
+    The data directory is grfkit's (``GRFKIT_DATA_DIR``, else the per-user data
+    folder that ``grfkit data fetch`` fills); without ``GRFKIT_DATA_DIR``, also
     ``<repository>/../shared/data``.  The folder's checksums are verified
     without any download attempt.
     """
-    from grfkit.datasets import DATA_DIR_ENV, fetch
+    from grfkit.datasets import DATA_DIR_ENV, data_dir, fetch
 
     def get(name: str) -> Path:
-        candidates = [Path(os.environ[DATA_DIR_ENV])] if os.environ.get(DATA_DIR_ENV) else []
-        candidates.append(REAL_DATA_FALLBACK)
+        candidates = [data_dir()] + ([] if os.environ.get(DATA_DIR_ENV) else [REAL_DATA_FALLBACK])
         for candidate in candidates:
             if (candidate / name).is_dir():
                 return fetch(name, data_dir=candidate, download=False)
-        pytest.skip(f"real data set {name!r} absent: set {DATA_DIR_ENV} or provide {REAL_DATA_FALLBACK / name}")
+        pytest.skip(f"real data set {name!r} absent (looked in {', '.join(map(str, candidates))}): "
+                    f"`grfkit data fetch {name}` or `make data` fetches it")
 
     return get
 

@@ -3,11 +3,15 @@
 Each ``notebooks/*.py`` (py:percent, the source of truth) is converted to ``.ipynb`` with
 jupytext and executed by papermill at ``ci`` scale in the ``grfkit`` kernel, the kernel the book
 build uses. A notebook passes when no cell fails and it draws at least one plotly figure in the
-form the built book renders (``text/html`` calling ``Plotly.newPlot``).
+form the built book renders (``text/html`` calling ``Plotly.newPlot``). The real-data chapter
+also runs without its data, showing the kept run in ``results/real-data`` (`.ci/run` runs every
+notebook test once more with the data hidden).
 """
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -29,6 +33,8 @@ HEADER_HINT = (
 )
 # Seconds one cell may run at ci scale before the test fails.
 CELL_TIMEOUT_S = 900
+REAL_DATA_CHAPTER = NOTEBOOK_DIR / "06_real_data.py"
+KEPT_REAL_DATA = ROOT / "results" / "real-data"
 
 
 def toc_files(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
@@ -132,9 +138,8 @@ def grfkit_kernel():
     return spec
 
 
-@pytest.mark.notebook
-@pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda path: path.stem)
-def test_notebook_runs_at_ci_scale(source, tmp_path, grfkit_kernel):
+def execute_at_ci_scale(source: Path, tmp_path: Path) -> nbformat.NotebookNode:
+    """Execute ``source`` at ci scale in the grfkit kernel; return the executed notebook."""
     notebook = jupytext.read(source, fmt="py:percent")
     input_path = tmp_path / f"{source.stem}.ipynb"
     output_path = tmp_path / f"{source.stem}.executed.ipynb"
@@ -152,8 +157,58 @@ def test_notebook_runs_at_ci_scale(source, tmp_path, grfkit_kernel):
         progress_bar=False,
     )
 
-    executed = nbformat.read(output_path, as_version=4)
+    return nbformat.read(output_path, as_version=4)
+
+
+def markdown_outputs(notebook: nbformat.NotebookNode) -> list[str]:
+    """Every ``text/markdown`` output of the executed notebook."""
+    return [
+        output["data"]["text/markdown"]
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if "text/markdown" in output.get("data", {})
+    ]
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda path: path.stem)
+def test_notebook_runs_at_ci_scale(source, tmp_path, grfkit_kernel):
+    executed = execute_at_ci_scale(source, tmp_path)
     assert plotly_html_outputs(executed), f"{source.name} drew no plotly figure the book can show"
     assert dropped_plotly_outputs(executed) == 0, (
         f"{source.name} has plotly outputs without text/html (blank in the book)"
     )
+
+
+@pytest.mark.notebook
+def test_real_data_chapter_without_its_data_shows_the_kept_run(tmp_path, grfkit_kernel, monkeypatch):
+    """The documented data-absent mode: a note that says so and how to fetch, and the kept figures."""
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    monkeypatch.setenv("GRFKIT_DATA_DIR", str(empty))  # the kernel inherits the environment
+    monkeypatch.setenv("GRFKIT_OFFLINE", "1")
+    executed = execute_at_ci_scale(REAL_DATA_CHAPTER, tmp_path)
+    notes = [text for text in markdown_outputs(executed) if text.startswith("**Data absent")]
+    assert len(notes) == 1, "the chapter must say that its data are absent"
+    commit = json.loads((KEPT_REAL_DATA / "manifest.json").read_text())["provenance"]["git"]["commit"]
+    assert commit[:10] in notes[0] and "grfkit data fetch alcantara2022 dorn2012 hamner2013" in notes[0]
+    assert len(plotly_html_outputs(executed)) >= 10, "the kept run's figures must be shown"
+    assert dropped_plotly_outputs(executed) == 0
+
+
+def test_the_kept_real_data_run_is_clean_and_holds_everything_the_chapter_recalls():
+    """What chapter 6 shows without data comes from a committed, clean run that kept every name it recalls."""
+    manifest = json.loads((KEPT_REAL_DATA / "manifest.json").read_text())
+    provenance = manifest["provenance"]
+    assert re.fullmatch(r"[0-9a-f]{40}", provenance["git"]["commit"]) and provenance["git"]["dirty"] is False
+    assert provenance["parameters"] == {"scale": "book", "seed": 0}
+    source = REAL_DATA_CHAPTER.read_text(encoding="utf-8")
+    recalled = set(re.findall(r'kept\.recall\("([\w-]+)"\)', source))
+    recalled |= set(re.findall(r'"([\w-]+)"', "".join(re.findall(r"kept\.recall\(name\) for name in \(([^)]*)\)", source))))
+    for template in re.findall(r'kept\.recall\(f"([\w{}-]+)"\)', source):
+        recalled |= {template.replace("{name}", name) for name in ("hamner2013", "dorn2012", "alcantara2022")}
+    assert len(recalled) > 30, sorted(recalled)  # the patterns above still find the chapter's recalls
+    missing = sorted(recalled - set(manifest["entries"]))
+    assert not missing, f"results/real-data lacks {missing}: rerun `make keep-real-data` from a clean commit"
+    for name, entry in manifest["entries"].items():
+        assert (KEPT_REAL_DATA / entry["file"]).is_file(), name
