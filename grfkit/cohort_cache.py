@@ -8,21 +8,44 @@ cohort and its stance data set.  :func:`prepare_cohort` builds them once per
         raw/            the simulated raw data folder (grfkit raw format)
         preprocessed/   the PreprocessResult (stances/, contacts.parquet, bouts.csv)
 
+        raw.manifest.json, preprocessed.manifest.json
+                        what each folder was built from (scale, seed, gap,
+                        code fingerprint) and every file's SHA-256
+
 The key includes a fingerprint of grfkit's own source code, so changing the
 simulator or the preprocessing can never serve stale data.  Both folders are
-written atomically: an interrupted build is simply redone.
+written atomically: an interrupted build is simply redone, and a temporary
+folder a killed build left behind is removed once it is an hour old.  On
+reuse the preprocessed folder is checked file by file against its manifest
+(SHA-256); the raw folder, which is only handed on (it is large), by its
+files' sizes, and fully by SHA-256 before it is preprocessed.  A folder that
+fails is rebuilt with a :class:`grfkit.cache.CacheWarning` naming it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-from dataclasses import dataclass
+import shutil
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
+from .cache import (
+    MANIFEST_NAME,
+    ensure_writable,
+    load_entry,
+    remove_stale_temporaries,
+    storage_errors,
+    verify_entry,
+    write_manifest,
+)
+from .errors import GrfkitError
 from .pipeline import PreprocessResult, preprocess_raw
-from .simulate import DomainGap, get_scale, simulate_cohort
+from .simulate import DomainGap, ScaleConfig, get_scale, simulate_cohort
 from .stances import StanceDataset
 
 __all__ = ["CACHE_DIR_ENV", "PreparedCohort", "cache_dir", "source_fingerprint", "prepare_cohort",
@@ -30,6 +53,8 @@ __all__ = ["CACHE_DIR_ENV", "PreparedCohort", "cache_dir", "source_fingerprint",
 
 #: Environment variable that sets the cache folder.
 CACHE_DIR_ENV = "GRFKIT_CACHE_DIR"
+
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=1)
@@ -49,24 +74,31 @@ def source_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
-def cache_dir(path: str | Path | None = None) -> Path:
+def cache_dir(path: str | Path | None = None, *, create: bool = True) -> Path:
     """Resolve the cache folder: ``path``, else ``$GRFKIT_CACHE_DIR``, else ``~/.cache/grfkit``.
 
     Parameters
     ----------
     path
         Explicit folder.
+    create
+        Create the folder (and check that it can be written to).
 
     Returns
     -------
     pathlib.Path
-        The folder (created if missing).
+        The folder.
+
+    Raises
+    ------
+    CacheError
+        If ``create`` and the folder cannot be created or written to
+        (read-only, no permission, disk full), naming it.
     """
     if path is None:
         path = os.environ.get(CACHE_DIR_ENV) or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "grfkit"
-    folder = Path(path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    folder = Path(path).expanduser()
+    return ensure_writable(folder) if create else folder
 
 
 @dataclass(frozen=True)
@@ -118,17 +150,54 @@ def prepare_cohort(
     ------
     ConfigError
         For an unknown scale.
+    CacheError
+        If the cache folder cannot be written to (read-only, disk full), naming it.
     """
     config = get_scale(scale)
     variant = "" if gap == DomainGap() else f"-{gap.label}"
-    folder = cache_dir(cache) / f"cohort-{config.name}-seed{seed}{variant}-{source_fingerprint()}"
-    raw = folder / "raw"
-    pre = folder / "preprocessed"
-    if not (raw / "dataset.json").is_file():
-        simulate_cohort(config, seed=seed, out_dir=raw, progress=progress, gap=gap)
-    if not (pre / "bouts.csv").is_file():
-        preprocess_raw(raw, progress=progress).save(pre)
+    root = cache_dir(cache)
+    remove_stale_temporaries(root)
+    folder = root / f"cohort-{config.name}-seed{seed}{variant}-{source_fingerprint()}"
+    remove_stale_temporaries(folder)
+    raw, pre = folder / "raw", folder / "preprocessed"
+    key = {"scale": asdict(config), "seed": int(seed), "gap": asdict(gap)}
+    result = _load(pre, "cohort-preprocessed", key, PreprocessResult.load, hashes=True)
+    if result is not None:
+        if _load(raw, "cohort-raw", key, Path, hashes=False) is None:
+            _build_raw(raw, config, seed, gap, key, progress)
+        return PreparedCohort(raw_dir=raw, result=result)
+    if _load(raw, "cohort-raw", key, Path, hashes=True) is None:
+        _build_raw(raw, config, seed, gap, key, progress)
+    _replace(pre, lambda: preprocess_raw(raw, progress=progress).save(pre), "cohort-preprocessed", key)
     return PreparedCohort(raw_dir=raw, result=PreprocessResult.load(pre))
+
+
+def _manifest(folder: Path) -> Path:
+    return folder.with_name(f"{folder.name}.{MANIFEST_NAME}")
+
+
+def _load(folder: Path, kind: str, key: dict, read: Callable[[Path], T], *, hashes: bool) -> T | None:
+    return load_entry(folder, kind, key, read, manifest=_manifest(folder), hashes=hashes)
+
+
+def _build_raw(raw: Path, config: ScaleConfig, seed: int, gap: DomainGap, key: dict, progress: bool) -> None:
+    _replace(raw, lambda: simulate_cohort(config, seed=seed, out_dir=raw, progress=progress, gap=gap), "cohort-raw",
+             key)
+
+
+def _replace(folder: Path, build: Callable[[], object], kind: str, key: dict) -> None:
+    """(Re)build a cohort folder, then write its manifest; storage errors become a CacheError naming it."""
+    manifest = _manifest(folder)
+    with storage_errors(folder):
+        if manifest.exists():
+            with contextlib.suppress(GrfkitError, OSError, ValueError):
+                verify_entry(folder, kind, key, manifest=manifest)
+                return  # another process finished it meanwhile
+            # A damaged entry of grfkit's own: removed, then rebuilt from scratch.
+            manifest.unlink(missing_ok=True)
+            shutil.rmtree(folder, ignore_errors=True)
+        build()
+        write_manifest(folder, kind, key, source_fingerprint(), manifest=manifest)
 
 
 def load_or_build_stances(

@@ -142,3 +142,71 @@ __all__ += ["EventRangeError"]
 
 class EventRangeError(RawDataError):
     """An event (initial contact, toe-off) lies outside the time range of the signal it should cut."""
+
+
+# --- Caches (grfkit.cache) --------------------------------------------------------
+
+__all__ += ["CacheError"]
+
+
+class CacheError(GrfkitError, OSError):
+    """grfkit's cache folder cannot be written (read-only, no permission, disk full).
+
+    Parameters
+    ----------
+    message
+        What is wrong and what to do.
+    path
+        The folder or file concerned.
+    """
+
+    def __init__(self, message: str, *, path: str | Path) -> None:
+        self.message = message
+        self.path = Path(path)
+        super().__init__(f"[{self.path}] {message}")
+
+    def __reduce__(self):  # picklable, so that it crosses from worker processes intact
+        return (_make_cache_error, (self.message, str(self.path)))
+
+
+def _make_cache_error(message: str, path: str) -> CacheError:
+    return CacheError(message, path=path)
+
+
+# --- Output folders (grfkit.output_folders) -------------------------------------
+
+__all__ += ["OutputError"]
+
+
+class OutputError(GrfkitError, OSError):
+    """An output folder (``--out``) may not or cannot be written: it holds other files, is an input,
+    is the home folder, is read-only, or the disk is full.
+
+    Parameters
+    ----------
+    message
+        What is wrong and what to do.
+    path
+        The folder or file concerned.
+    """
+
+    def __init__(self, message: str, *, path: str | Path) -> None:
+        self.message = message
+        self.path = Path(path)
+        super().__init__(f"{self.path}: {message}")
+
+    def __reduce__(self):  # picklable, like CacheError
+        return (_make_output_error, (self.message, str(self.path)))
+
+
+def _make_output_error(message: str, path: str) -> OutputError:
+    return OutputError(message, path=path)
+
+
+# --- Units (grfkit.rawdata, grfkit.pipeline) ---------------------------------------
+
+__all__ += ["UnitError"]
+
+
+class UnitError(RawDataError):
+    """A channel or participant property is off by a unit factor (kgf for N, pounds for kg, rad/s for deg/s)."""
