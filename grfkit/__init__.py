@@ -14,19 +14,50 @@ The modules that need PyTorch (model, training, experiment) are imported on
 demand, so ``import grfkit`` stays light.
 """
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
-from .cohort_cache import prepare_cohort
 from .errors import GrfkitError
-from .pipeline import PreprocessConfig, PreprocessResult, preprocess_raw
-from .rawdata import read_bout
-from .simulate import simulate_bout, simulate_cohort
-from .stances import StanceDataset
 
 try:
     __version__ = version("grfkit")
 except PackageNotFoundError:  # imported from a source tree that was never installed
     __version__ = "0+unknown"
+
+# Where each public name lives; imported on first use, so that ``import grfkit`` (and ``grfkit --help``)
+# loads neither PyTorch nor pandas.
+_LAZY = {
+    "prepare_cohort": "cohort_cache",
+    "PreprocessConfig": "pipeline",
+    "PreprocessResult": "pipeline",
+    "preprocess_raw": "pipeline",
+    "read_bout": "rawdata",
+    "simulate_bout": "simulate",
+    "simulate_cohort": "simulate",
+    "StanceDataset": "stances",
+}
+
+if TYPE_CHECKING:
+    from .cohort_cache import prepare_cohort
+    from .pipeline import PreprocessConfig, PreprocessResult, preprocess_raw
+    from .rawdata import read_bout
+    from .simulate import simulate_bout, simulate_cohort
+    from .stances import StanceDataset
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    try:  # a submodule, as when the names above were imported eagerly
+        return importlib.import_module(f".{name}", __name__)
+    except ModuleNotFoundError as err:
+        if err.name != f"{__name__}.{name}":
+            raise
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "GrfkitError",

@@ -1,64 +1,174 @@
-"""Command-line interface: ``grfkit simulate | preprocess | experiment``.
+"""Command-line interface: ``grfkit simulate | preprocess | experiment | data | cache``.
 
 Each command is one arrow of the data flow (raw recordings → stance data set
 → results) and calls exactly one library function, so the shell and the
-notebooks do the same thing.
+notebooks do the same thing.  Output folders are protected by
+:mod:`grfkit.output_folders`: nothing a user did not ask to replace is ever
+deleted.
+
+Building the parser imports neither PyTorch nor pandas (``grfkit --help`` is
+instant); each command imports what it needs.  Exit status: 0 on success,
+2 for a typed grfkit error (``grfkit CMD: ErrorType: message``) or bad
+arguments, 130 after Ctrl-C.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import shlex
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import ConfigError, GrfkitError
-from .simulate.domain_gap import DomainGap
+from . import __version__
+from .errors import ConfigError, GrfkitError, MissingFileError, RawDataError
+from .output_folders import check_output
+from .simulate.scales import SCALES
 
 __all__ = ["main", "build_parser"]
 
-_SCALES = ("ci", "book", "paper")
+# The choices below are those of grfkit.experiment, grfkit.model and grfkit.simulate.DomainGap, which import
+# PyTorch or pandas; tests/test_cli.py checks that they agree.
+_STRATEGIES = ("overground", "treadmill", "transfer", "combined", "baseline_mean", "baseline_static")
+_TARGETS = ("vgrf", "apgrf")
+_PRESETS = ("ci", "fast", "paper")
+_GAP_SWITCHES = ("belt_dynamics", "overground_accelerations", "treadmill_incline", "session_sensors", "speed_ranges")
+#: Wall time of ``grfkit experiment --scale S --workers 2`` on a 2-core CPU with a cold cache (simulation,
+#: preprocessing and training; see README.md and results/paper/provenance.json).
+_EXPERIMENT_TIME = {"ci": "about 1-2 min", "book": "about 10 min", "paper": "about 21 min"}
+
+_EPILOG = """\
+workflow (README.md, "Command line"):
+  grfkit simulate --scale ci --seed 0 --out raw        a simulated raw cohort (or bring your own
+                                                       recordings in the grfkit raw data format)
+  grfkit preprocess raw --out stances                  raw recordings -> stance data set
+  grfkit experiment --stances stances --out results    strategies and baselines, leave-one-subject-out
+  grfkit experiment --scale book --workers 2 --out results/book
+                                                       simulate, preprocess (cached) and run in one go
+real data and caches:
+  grfkit data list | grfkit data fetch [NAME ...]      public data sets, downloaded and verified
+  grfkit cache ls | grfkit cache clear [--stale]       grfkit's computation caches (never the downloads)
+
+Output folders: --out must be new, empty, or an earlier output of the same command; --overwrite
+replaces another folder but moves its contents aside instead of deleting them.  An input folder,
+the home folder and the current folder are never accepted as --out.
+"""
 
 
-def _domain_gap(gap_off: Sequence[str]) -> DomainGap:
-    """The :class:`DomainGap` with the named differences (or ``all``) switched off."""
-    off = {f.name for f in dataclasses.fields(DomainGap)} if "all" in gap_off else set(gap_off)
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the epilog's layout and appends each option's default where it has one."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        help_text = action.help or ""
+        default = action.default
+        if ("%(default)" in help_text or default is None or default is False or default is argparse.SUPPRESS
+                or default == [] or action.required or not action.option_strings):
+            return help_text
+        shown = " ".join(map(str, default)) if isinstance(default, (list, tuple)) else "%(default)s"
+        return f"{help_text} (default: {shown})"
+
+
+def _scale_help() -> str:
+    sizes = []
+    for name, time_text in _EXPERIMENT_TIME.items():
+        s = SCALES[name]
+        sizes.append(
+            f"{name}: {s.overground_participants} overground runners x {len(s.overground_bouts)} bouts of "
+            f"{s.overground_duration_s:g} s and {s.treadmill_participants} treadmill runners x "
+            f"{len(s.treadmill_conditions)} conditions of {s.treadmill_duration_s:g} s; experiment {time_text}"
+        )
+    return ("cohort size. " + "; ".join(sizes)
+            + " (--workers 2 on a 2-core CPU, cold cache; simulation alone takes seconds to minutes)")
+
+
+def _quiet(parser: argparse.ArgumentParser) -> None:
+    """``-q`` after the sub-command too; SUPPRESS keeps the value given before it."""
+    parser.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="no progress bars")
+
+
+def _overwrite(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--overwrite", action="store_true",
+                        help=f"replace an existing --out that is not a grfkit {what} (its contents are moved aside "
+                             "to OUT.replaced-<time>, never deleted; input folders and the home folder are "
+                             "always refused)")
+
+
+def _gap_off(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--gap-off", nargs="+", default=[], metavar="DIFFERENCE", choices=[*_GAP_SWITCHES, "all"],
+                        help="switch treadmill/overground differences off (fields of grfkit.simulate.DomainGap: "
+                             f"{', '.join(_GAP_SWITCHES)}; or all)")
+
+
+def _domain_gap(gap_off: Sequence[str]):
+    """The :class:`~grfkit.simulate.DomainGap` with the named differences (or ``all``) switched off."""
+    from .simulate.domain_gap import DomainGap
+
+    off = set(_GAP_SWITCHES) if "all" in gap_off else set(gap_off)
     return DomainGap(**{name: False for name in off})
 
 
-def _add_gap_off(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--gap-off", nargs="+", default=[], metavar="DIFFERENCE",
-                        choices=[*(f.name for f in dataclasses.fields(DomainGap)), "all"],
-                        help="switch treadmill/overground differences off (names of grfkit.simulate.DomainGap, "
-                             "or all)")
+def _require_raw_folder(raw_dir: Path) -> None:
+    """Raise a typed error unless ``raw_dir`` is a folder in the grfkit raw data format."""
+    from .rawdata import read_manifest
+
+    if not raw_dir.exists():
+        raise MissingFileError(f"not a grfkit raw data folder: {raw_dir} (it does not exist)", path=raw_dir)
+    if not raw_dir.is_dir() or not (raw_dir / "dataset.json").is_file():
+        raise RawDataError(
+            f"not a grfkit raw data folder: {raw_dir} (no dataset.json; see the book's raw data format page, "
+            "or make one with `grfkit simulate`)",
+            path=raw_dir,
+        )
+    read_manifest(raw_dir)
+
+
+# --- commands --------------------------------------------------------------------
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
-    from .simulate import simulate_cohort
+    from .simulate.cohort import simulate_cohort
 
     gap = _domain_gap(args.gap_off)
+    check_output(args.out, "raw", overwrite=args.overwrite)
     started = time.perf_counter()
-    out = simulate_cohort(args.scale, seed=args.seed, out_dir=args.out, progress=not args.quiet, gap=gap)
+    out = simulate_cohort(args.scale, seed=args.seed, out_dir=args.out, progress=not args.quiet, gap=gap,
+                          overwrite=args.overwrite)
     print(f"simulated cohort (scale {args.scale}, seed {args.seed}, domain gap: {gap.label}) in {out} "
           f"[{time.perf_counter() - started:.1f} s]")
     return 0
 
 
 def _cmd_preprocess(args: argparse.Namespace) -> int:
+    _require_raw_folder(args.raw_dir)
+    check_output(args.out, "stances", inputs=[args.raw_dir], overwrite=args.overwrite)
     from .pipeline import preprocess_raw
 
     started = time.perf_counter()
     result = preprocess_raw(args.raw_dir, strict=args.strict, progress=not args.quiet)
-    result.stances.save(args.out)
+    if not len(result.stances):
+        print(result.summary(), file=sys.stderr)
+        raise RawDataError(
+            f"no stances from the {len(result.bouts)} bouts; nothing was written to {args.out} "
+            "(why each bout or plate contact was skipped is listed above)",
+            path=args.raw_dir,
+        )
+    result.stances.save(args.out, overwrite=args.overwrite)
     print(result.summary())
     print(f"stance data set: {args.out} [{time.perf_counter() - started:.1f} s]")
     return 0
 
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
+    from .cohort_cache import cache_dir
+
+    if args.stances is not None and args.gap_off:
+        raise ConfigError("--gap-off applies to the simulated cohort, not to --stances")
+    cache = args.cache_dir if args.cache_dir is not None else cache_dir(create=False) / "experiments"
+    inputs = [cache] + ([args.stances] if args.stances is not None else [])
+    check_output(args.out, "results", inputs=inputs, overwrite=args.overwrite)
+    gap = _domain_gap(args.gap_off)
+
     from .cohort_cache import load_or_build_stances
     from .experiment import ExperimentConfig, run_experiment
     from .stances import StanceDataset
@@ -73,12 +183,9 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         num_threads=args.threads,
     )
     started = time.perf_counter()
-    gap = _domain_gap(args.gap_off)
-    if args.stances is not None and gap != DomainGap():
-        raise ConfigError("--gap-off applies to the simulated cohort, not to --stances")
     if args.stances is not None:
         stances, source = StanceDataset.load(args.stances), f"stance data set {args.stances}"
-    elif gap != DomainGap():
+    elif args.gap_off:
         stances = load_or_build_stances(args.scale, args.seed, progress=not args.quiet, gap=gap)
         source = f"simulated at scale {args.scale}, seed {args.seed}, domain gap {gap.label}"
     else:
@@ -86,10 +193,55 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     results = run_experiment(
         config, out_dir=args.out, progress=not args.quiet, stances=stances, cache_dir=args.cache_dir,
         workers=args.workers, data_source=source, command=shlex.join(["grfkit", *args.argv]),
+        overwrite=args.overwrite,
     )
     print(results.summary())
     print(f"results: {Path(args.out) / 'results.csv'} [{time.perf_counter() - started:.1f} s]")
     return 0
+
+
+def _cmd_data_list(args: argparse.Namespace) -> int:
+    from .datasets import dataset_table
+
+    print(dataset_table(args.data_dir).to_string(index=False))
+    return 0
+
+
+def _cmd_data_fetch(args: argparse.Namespace) -> int:
+    from .datasets import fetch_datasets
+
+    folders = fetch_datasets(args.names or None, data_dir=args.data_dir, progress=not args.quiet)
+    for folder in folders:
+        print(f"verified: {folder}")
+    return 0
+
+
+def _cmd_cache_ls(args: argparse.Namespace) -> int:
+    from .cache import cache_table
+
+    table = cache_table(args.cache_dir)
+    print(table.to_string(index=False) if len(table) else "no cache entries")
+    return 0
+
+
+def _cmd_cache_clear(args: argparse.Namespace) -> int:
+    from .cache import cache_table, clear_cache
+
+    table = cache_table(args.cache_dir)
+    doomed = table.loc[~table["current"].astype(bool)] if args.stale else table
+    what = f"{len(doomed)} {'stale ' if args.stale else ''}cache entries ({doomed['size_mb'].sum():.1f} MB)"
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise ConfigError(f"would delete {what}; not run from a terminal, so pass --yes to confirm")
+        if input(f"delete {what}? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("nothing deleted")
+            return 0
+    freed = clear_cache(args.cache_dir, stale_only=args.stale)
+    print(f"deleted {what}: {freed / 1e6:.1f} MB freed")
+    return 0
+
+
+# --- parser ----------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,41 +250,58 @@ def build_parser() -> argparse.ArgumentParser:
     Returns
     -------
     argparse.ArgumentParser
-        Parser with the sub-commands ``simulate``, ``preprocess`` and ``experiment``.
+        Parser with the sub-commands ``simulate``, ``preprocess``,
+        ``experiment``, ``data list|fetch`` and ``cache ls|clear``.
     """
-    from .experiment import ALL_STRATEGIES, TARGETS
-    from .model import PRESETS
-
-    parser = argparse.ArgumentParser(prog="grfkit", description=__doc__.splitlines()[0])
+    fmt = {"formatter_class": _HelpFormatter}
+    parser = argparse.ArgumentParser(
+        prog="grfkit", epilog=_EPILOG, **fmt,
+        description="Running ground reaction forces from wearables: simulate a cohort, preprocess raw recordings "
+                    "into stances, run the training strategies, fetch public real data.")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"grfkit {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sim = sub.add_parser("simulate", help="generate a simulated raw cohort (both data sets, with ground truth)")
-    sim.add_argument("--scale", choices=_SCALES, default="ci")
-    sim.add_argument("--seed", type=int, default=0)
+    sim = sub.add_parser("simulate", help="generate a simulated raw cohort (both data sets, with ground truth)",
+                         description="Generate a simulated raw cohort (both data sets, with ground truth).", **fmt)
+    sim.add_argument("--scale", choices=tuple(_EXPERIMENT_TIME), default="ci", help=_scale_help())
+    sim.add_argument("--seed", type=int, default=0, help="cohort seed (same seed and scale: same files)")
     sim.add_argument("--out", type=Path, required=True, help="raw data folder to write")
-    _add_gap_off(sim)
+    _overwrite(sim, "raw data folder")
+    _gap_off(sim)
+    _quiet(sim)
     sim.set_defaults(func=_cmd_simulate)
 
-    pre = sub.add_parser("preprocess", help="raw recordings -> time-normalised stance data set")
-    pre.add_argument("raw_dir", type=Path, help="folder in the grfkit raw data format")
-    pre.add_argument("--out", type=Path, required=True, help="stance data set folder to write")
+    pre = sub.add_parser("preprocess", help="raw recordings -> time-normalised stance data set",
+                         description="Raw recordings -> time-normalised stance data set.", **fmt)
+    pre.add_argument("raw_dir", type=Path, metavar="RAW_DIR", help="folder in the grfkit raw data format")
+    pre.add_argument("--out", type=Path, required=True,
+                     help="stance data set folder to write (not inside RAW_DIR)")
     pre.add_argument("--strict", action="store_true", help="stop at the first bad bout instead of skipping it")
+    _overwrite(pre, "stance data set")
+    _quiet(pre)
     pre.set_defaults(func=_cmd_preprocess)
 
     exp = sub.add_parser("experiment",
-                         help="the four training strategies and two no-wearable baselines, leave-one-subject-out")
-    exp.add_argument("--scale", choices=_SCALES, default="ci")
-    exp.add_argument("--seed", type=int, default=0)
+                         help="the four training strategies and two no-wearable baselines, leave-one-subject-out",
+                         description="The four training strategies and two no-wearable baselines, "
+                                     "leave-one-subject-out.", **fmt)
+    exp.add_argument("--scale", choices=tuple(_EXPERIMENT_TIME), default="ci",
+                     help=_scale_help() + "; ignored with --stances")
+    exp.add_argument("--seed", type=int, default=0, help="cohort and training seed")
     exp.add_argument("--out", type=Path, required=True,
                      help="results folder to write (rerunning resumes from the fold cache)")
-    exp.add_argument("--preset", choices=sorted(PRESETS), default="fast")
-    exp.add_argument("--strategies", nargs="+", choices=ALL_STRATEGIES, default=list(ALL_STRATEGIES),
-                     help="strategies and baselines to run (default: all)")
-    exp.add_argument("--targets", nargs="+", choices=TARGETS, default=list(TARGETS))
+    _overwrite(exp, "results folder")
+    # No argparse choices: grfkit.model.PRESETS (checked by ExperimentConfig) may hold more than the built-in ones.
+    exp.add_argument("--preset", default="fast", metavar="{" + ",".join(_PRESETS) + "}",
+                     help="model and training settings (grfkit.model.PRESETS)")
+    exp.add_argument("--strategies", nargs="+", choices=_STRATEGIES, default=list(_STRATEGIES),
+                     help="strategies and baselines to run")
+    exp.add_argument("--targets", nargs="+", choices=_TARGETS, default=list(_TARGETS),
+                     help="forces to estimate (vertical, anteroposterior)")
     exp.add_argument("--stances", type=Path, default=None,
                      help="a stance data set folder (from `grfkit preprocess`) instead of the simulated cohort")
-    _add_gap_off(exp)
+    _gap_off(exp)
     exp.add_argument("--participants", nargs="+", metavar="ID",
                      help="held-out overground participants to evaluate (default: all, leave-one-subject-out)")
     exp.add_argument("--workers", type=int, default=1,
@@ -141,7 +310,46 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--cache-dir", type=Path, default=None,
                      help="fold and pre-training cache "
                           "(default: $GRFKIT_CACHE_DIR/experiments or ~/.cache/grfkit/experiments)")
+    _quiet(exp)
     exp.set_defaults(func=_cmd_experiment)
+
+    data = sub.add_parser("data", help="public real data sets: list them, download and verify them",
+                          description="Public real data sets: list them, download and verify them.", **fmt)
+    data_sub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+    data_dir_help = "data folder (default: $GRFKIT_DATA_DIR, else grfkit's per-user data folder)"
+    listing = data_sub.add_parser("list", help="name, files, size, licence, citation and local state of each",
+                                  description="Name, files, size, licence, citation and local state of each "
+                                              "data set.", **fmt)
+    listing.add_argument("--data-dir", type=Path, default=None, help=data_dir_help)
+    _quiet(listing)
+    listing.set_defaults(func=_cmd_data_list)
+    fetch = data_sub.add_parser("fetch", help="download the missing files, verifying every SHA-256 (resumes)",
+                                description="Download the missing files of the named data sets (all by default), "
+                                            "verifying every file's SHA-256; an interrupted download resumes.",
+                                **fmt)
+    fetch.add_argument("names", nargs="*", metavar="NAME", help="data sets to fetch (default: all)")
+    fetch.add_argument("--data-dir", type=Path, default=None, help=data_dir_help)
+    _quiet(fetch)
+    fetch.set_defaults(func=_cmd_data_fetch)
+
+    cache = sub.add_parser("cache", help="grfkit's computation caches (never the downloaded data)",
+                           description="grfkit's computation caches (never the downloaded data).", **fmt)
+    cache_sub = cache.add_subparsers(dest="cache_command", required=True, metavar="ACTION")
+    cache_dir_help = "cache folder (default: $GRFKIT_CACHE_DIR, else ~/.cache/grfkit)"
+    ls = cache_sub.add_parser("ls", help="every cache entry: kind, size, age, and whether this code made it",
+                              description="Every cache entry: kind, key, size, modification time, and whether "
+                                          "the current code computed it.", **fmt)
+    ls.add_argument("--cache-dir", type=Path, default=None, help=cache_dir_help)
+    _quiet(ls)
+    ls.set_defaults(func=_cmd_cache_ls)
+    clear = cache_sub.add_parser("clear", help="delete cache entries (only what grfkit wrote)",
+                                 description="Delete cache entries; only entries grfkit wrote, never other files "
+                                             "or the downloaded data.", **fmt)
+    clear.add_argument("--stale", action="store_true", help="only entries made by other versions of the code")
+    clear.add_argument("--cache-dir", type=Path, default=None, help=cache_dir_help)
+    clear.add_argument("--yes", action="store_true", help="do not ask (required when not run from a terminal)")
+    _quiet(clear)
+    clear.set_defaults(func=_cmd_cache_clear)
     return parser
 
 
@@ -156,16 +364,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit status: 0 on success, 2 when grfkit reports bad input or configuration.
+        Exit status: 0 on success, 2 when grfkit reports bad input or
+        configuration, 130 when interrupted with Ctrl-C.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     args.argv = argv
+    command = " ".join(c for c in (args.command, getattr(args, "data_command", None),
+                                   getattr(args, "cache_command", None)) if c)
     try:
         return args.func(args)
     except GrfkitError as err:
-        print(f"grfkit {args.command}: {type(err).__name__}: {err}", file=sys.stderr)
+        print(f"grfkit {command}: {type(err).__name__}: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"grfkit {command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -60,6 +60,8 @@ command need nothing).
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import dataclasses
 import datetime as _dt
 import hashlib
@@ -67,9 +69,12 @@ import importlib
 import json
 import os
 import platform
+import signal
 import subprocess
+import sys
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
@@ -81,11 +86,12 @@ import torch
 from tqdm import tqdm
 
 from . import __version__
-from .atomic import atomic_directory, atomic_path, write_text_atomic
+from .atomic import atomic_directory
 from .errors import ChannelMismatchError, ConfigError, MissingFileError
 from .features import PUBLISHED_FEATURES, FeatureSet
 from .metrics import participant_metrics, summarise
 from .model import ModelPreset, TrainedModel, get_preset
+from .output_folders import check_output, write_output
 from .simulate.scales import SCALES
 from .stances import StanceDataset
 from .strategies import (
@@ -362,9 +368,21 @@ def _is_complete(path: Path, names: Sequence[str]) -> bool:
 # --- units of work (run in this process or in worker processes) ------------------
 
 _WORKER_DATA: dict[str, StanceDataset] = {}
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-def _init_worker(overground: StanceDataset, treadmill: StanceDataset) -> None:
+def _exit_with_parent(parent_pid: int) -> None:
+    """Have the kernel kill this worker when the process that started it dies (Linux; elsewhere nothing)."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _init_worker(parent_pid: int, overground: StanceDataset, treadmill: StanceDataset) -> None:
+    _exit_with_parent(parent_pid)
     _WORKER_DATA["overground"], _WORKER_DATA["treadmill"] = overground, treadmill
 
 
@@ -781,6 +799,7 @@ def run_experiment(
     on_fold: Callable[[FoldResult, bool], None] | None = None,
     data_source: str | None = None,
     command: str | None = None,
+    overwrite: bool = False,
 ) -> ExperimentResults:
     """Run (or resume) an experiment and write its results folder.
 
@@ -789,8 +808,10 @@ def run_experiment(
     config
         What to run.
     out_dir
-        Results folder to write (see the module docstring); its files are
-        replaced atomically at the end.
+        Results folder to write (see the module docstring), swapped in whole
+        at the end.  An existing one is replaced only if it is a results
+        folder grfkit wrote (see :mod:`grfkit.output_folders`); this is
+        checked, with the folder's writability, before any training.
     progress
         Show a progress bar over pre-trainings and folds.
     stances
@@ -817,6 +838,9 @@ def run_experiment(
     command
         The command line that started the run, for ``provenance.json``
         (the ``grfkit experiment`` command records itself).
+    overwrite
+        Also replace an ``out_dir`` that grfkit did not write (its contents
+        are moved aside to ``out_dir.replaced-<time>``, not deleted).
 
     Returns
     -------
@@ -830,11 +854,13 @@ def run_experiment(
         2 overground participants, unknown held-out participants).
     ChannelMismatchError
         If the stances lack channels of ``features``.
+    OutputError
+        If ``out_dir`` may not be replaced or cannot be written.
     """
     started = time.perf_counter()
     if workers < 1:
         raise ConfigError(f"workers must be at least 1, got {workers}")
-    out_dir = Path(out_dir)
+    out_dir = check_output(out_dir, "results", overwrite=overwrite)
     if cache_dir is None:
         from .cohort_cache import cache_dir as grfkit_cache_dir
 
@@ -932,7 +958,7 @@ def run_experiment(
         "n_fits_cached": sum(bool(r["cached"]) for r in timing_rows),
         "cache_dir": str(cache),
     }
-    return _write_results(out_dir, ordered, timing_rows, provenance)
+    return _write_results(out_dir, ordered, timing_rows, provenance, overwrite=overwrite)
 
 
 def _timing_row(kind: str, target: str, subject: str, wall_time_s: float, n_train: int, cached: bool) -> dict:
@@ -971,33 +997,58 @@ def _run_inline(todo_pretrain, todo_folds, overground, treadmill, folds, timing_
 def _run_pool(workers, todo_pretrain, todo_folds, overground, treadmill, folds, timing_rows, bar, on_fold) -> None:
     # "spawn": a forked child of a process that has started torch's thread pools can hang.
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                               initializer=_init_worker, initargs=(overground, treadmill))
+                               initializer=_init_worker, initargs=(os.getpid(), overground, treadmill))
     try:
-        waiting = {job.path for job in todo_pretrain}
-        running: dict[Future, object] = {pool.submit(_pretrain_in_worker, j): j for j in todo_pretrain}
-        blocked = [j for j in todo_folds if j.pretrained_path in waiting]
-        running.update({pool.submit(_fold_in_worker, j): j for j in todo_folds if j not in blocked})
-        while running:
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                job = running.pop(future)
-                wall_time_s = future.result()
-                if isinstance(job, _PretrainJob):
-                    timing_rows.append(_timing_row("pretrain", job.target, "", wall_time_s, len(treadmill), False))
-                    bar.update()
-                    waiting.discard(job.path)
-                    ready = [j for j in blocked if j.pretrained_path == job.path]
-                    blocked = [j for j in blocked if j.pretrained_path != job.path]
-                    running.update({pool.submit(_fold_in_worker, j): j for j in ready})
-                else:
-                    _record(_load_fold(job.path), job, folds, timing_rows, bar, on_fold)
+        with _sigterm_as_exit():
+            waiting = {job.path for job in todo_pretrain}
+            running: dict[Future, object] = {pool.submit(_pretrain_in_worker, j): j for j in todo_pretrain}
+            blocked = [j for j in todo_folds if j.pretrained_path in waiting]
+            running.update({pool.submit(_fold_in_worker, j): j for j in todo_folds if j not in blocked})
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = running.pop(future)
+                    wall_time_s = future.result()
+                    if isinstance(job, _PretrainJob):
+                        timing_rows.append(_timing_row("pretrain", job.target, "", wall_time_s, len(treadmill),
+                                                       False))
+                        bar.update()
+                        waiting.discard(job.path)
+                        ready = [j for j in blocked if j.pretrained_path == job.path]
+                        blocked = [j for j in blocked if j.pretrained_path != job.path]
+                        running.update({pool.submit(_fold_in_worker, j): j for j in ready})
+                    else:
+                        _record(_load_fold(job.path), job, folds, timing_rows, bar, on_fold)
+    except BaseException:
+        # Stopped (an error, Ctrl-C, SIGTERM): end the workers now instead of waiting for their fits.
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+@contextlib.contextmanager
+def _sigterm_as_exit() -> Iterator[None]:
+    """In the main thread, turn SIGTERM into ``SystemExit(143)`` so that the workers are ended on the way out."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _write_results(
-    out_dir: Path, folds: list[FoldResult], timing_rows: list[dict], provenance: dict
+    out_dir: Path, folds: list[FoldResult], timing_rows: list[dict], provenance: dict, *, overwrite: bool
 ) -> ExperimentResults:
+    """Write the results folder as a whole: a new folder beside ``out_dir`` swapped in when complete."""
     parts = []
     for fold in folds:
         part = fold.stances.drop(columns=["dataset"]).copy()
@@ -1023,14 +1074,14 @@ def _write_results(
     timings = pd.DataFrame(timing_rows)[
         ["kind", "strategy", "target", "subject", "n_train_stances", "wall_time_s", "cached"]
     ]
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out_dir / "curves.npz") as tmp:
-        with open(tmp, "wb") as handle:
+    with write_output(out_dir, "results", overwrite=overwrite) as tmp:
+        with open(tmp / "curves.npz", "wb") as handle:
             np.savez_compressed(handle, **curves)
-    write_text_atomic(out_dir / "stances.csv", stances.to_csv(index=False))
-    write_text_atomic(out_dir / "timings.csv", timings.to_csv(index=False))
-    write_text_atomic(out_dir / "summary.csv", summarise_results(table).to_csv(index=False))
-    write_text_atomic(out_dir / "provenance.json", json.dumps(provenance, indent=2))
-    write_text_atomic(out_dir / "results.csv", table.to_csv(index=False))
+        for name, text in (("stances.csv", stances.to_csv(index=False)),
+                           ("timings.csv", timings.to_csv(index=False)),
+                           ("summary.csv", summarise_results(table).to_csv(index=False)),
+                           ("provenance.json", json.dumps(provenance, indent=2)),
+                           ("results.csv", table.to_csv(index=False))):
+            (tmp / name).write_text(text, encoding="utf-8")
     return ExperimentResults(table=table, stances=stances, timings=timings, provenance=provenance, out_dir=out_dir,
                              _curves=curves)

@@ -65,7 +65,9 @@ def test_experiment_bad_input_exits_2(small_run, tmp_path: Path, capsys) -> None
     status = main(["-q", "experiment", "--out", str(tmp_path / "r"), "--preset", "tiny", "--participants", "OG99"])
     assert status == 2
     assert "ConfigError" in capsys.readouterr().err
-    for argv in (["--strategies", "mixed"], ["--preset", "huge"], ["--targets", "mlgrf"]):
+    assert main(["-q", "experiment", "--out", str(tmp_path / "r"), "--preset", "huge"]) == 2
+    assert "ConfigError: unknown model preset 'huge'" in capsys.readouterr().err
+    for argv in (["--strategies", "mixed"], ["--targets", "mlgrf"]):
         with pytest.raises(SystemExit) as info:
             main(["experiment", "--out", str(tmp_path / "r"), *argv])
         assert info.value.code == 2

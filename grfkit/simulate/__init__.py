@@ -17,17 +17,57 @@ treadmill/overground difference), :mod:`~grfkit.simulate.truth`, :mod:`~grfkit.s
 and :mod:`~grfkit.simulate.cohort` (the entry points).
 """
 
-from .domain_gap import NO_GAP, DomainGap
-from .cohort import COHORTS, SimulatedBout, cohort_plan, simulate_bout, simulate_cohort
-from .participants import (
-    OVERGROUND_COHORT,
-    TREADMILL_COHORT,
-    CohortSpec,
-    Participant,
-    sample_cohort,
-    sample_participant,
-)
-from .scales import SCALES, TREADMILL_CONDITIONS, ScaleConfig, get_scale
+import importlib
+from typing import TYPE_CHECKING
+
+# Where each public name lives; imported on first use, so that reading the scales (``grfkit --help``)
+# does not load the simulator and pandas.
+_LAZY = {
+    "DomainGap": "domain_gap",
+    "NO_GAP": "domain_gap",
+    "COHORTS": "cohort",
+    "SimulatedBout": "cohort",
+    "cohort_plan": "cohort",
+    "simulate_bout": "cohort",
+    "simulate_cohort": "cohort",
+    "OVERGROUND_COHORT": "participants",
+    "TREADMILL_COHORT": "participants",
+    "CohortSpec": "participants",
+    "Participant": "participants",
+    "sample_cohort": "participants",
+    "sample_participant": "participants",
+    "SCALES": "scales",
+    "TREADMILL_CONDITIONS": "scales",
+    "ScaleConfig": "scales",
+    "get_scale": "scales",
+}
+
+if TYPE_CHECKING:
+    from .cohort import COHORTS, SimulatedBout, cohort_plan, simulate_bout, simulate_cohort
+    from .domain_gap import NO_GAP, DomainGap
+    from .participants import (
+        OVERGROUND_COHORT,
+        TREADMILL_COHORT,
+        CohortSpec,
+        Participant,
+        sample_cohort,
+        sample_participant,
+    )
+    from .scales import SCALES, TREADMILL_CONDITIONS, ScaleConfig, get_scale
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    try:  # a submodule, as when the names above were imported eagerly
+        return importlib.import_module(f".{name}", __name__)
+    except ModuleNotFoundError as err:
+        if err.name != f"{__name__}.{name}":
+            raise
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DomainGap",

@@ -22,8 +22,9 @@ from typing import NamedTuple
 import pandas as pd
 from tqdm import tqdm
 
-from ..atomic import atomic_directory, write_text_atomic
+from ..atomic import write_text_atomic
 from ..errors import ConfigError
+from ..output_folders import write_output
 from ..rawdata import TRUTH_TRIAL_COLUMNS, RawBout, write_bout, write_dataset_files
 from .clocks import InsoleClock
 from .domain_gap import DomainGap
@@ -237,12 +238,14 @@ def simulate_cohort(
     overground: OvergroundConfig = OvergroundConfig(),
     treadmill: TreadmillConfig = TreadmillConfig(),
     gap: DomainGap = DomainGap(),
+    overwrite: bool = False,
 ) -> Path:
     """Simulate both data sets of a cohort and write them as a raw data folder.
 
     The folder is written beside ``out_dir`` and moved into place when
-    complete, so an interrupted run leaves no half-written cohort (an
-    existing ``out_dir`` is replaced).
+    complete, so an interrupted run leaves no half-written cohort.  An
+    existing ``out_dir`` is replaced only if it is a simulated cohort grfkit
+    wrote (see :mod:`grfkit.output_folders`).
 
     Parameters
     ----------
@@ -258,6 +261,11 @@ def simulate_cohort(
         Table format, ``"parquet"`` (default) or ``"csv"``.
     overground, treadmill
         Environment parameters.
+    gap
+        Which treadmill/overground differences the cohort has.
+    overwrite
+        Also replace an ``out_dir`` that grfkit did not write (its contents
+        are moved aside to ``out_dir.replaced-<time>``, not deleted).
 
     Returns
     -------
@@ -268,6 +276,9 @@ def simulate_cohort(
     ------
     ConfigError
         For an unknown scale.
+    OutputError
+        If ``out_dir`` may not be replaced or cannot be written (checked
+        before simulating).
     """
     config = get_scale(scale)
     people, bouts = cohort_plan(config, seed, gap)
@@ -275,7 +286,7 @@ def simulate_cohort(
     out_dir = Path(out_dir)
     stances: list[pd.DataFrame] = []
     trials: list[pd.DataFrame] = []
-    with atomic_directory(out_dir) as tmp:
+    with write_output(out_dir, "raw", overwrite=overwrite) as tmp:
         rows = list(bouts.itertuples(index=False))
         for row in tqdm(rows, desc=f"simulate {config.name}", unit="bout", disable=not progress):
             person = by_id[(row.dataset, row.participant)]

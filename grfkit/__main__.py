@@ -1,0 +1,7 @@
+"""``python -m grfkit``: the ``grfkit`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
