@@ -7,12 +7,14 @@ import re
 import shutil
 from pathlib import Path
 
-import pooch
+import platformdirs
 import pytest
 
-from grfkit import datasets
+from grfkit import datasets, download
+from grfkit.cohort_cache import CACHE_DIR_ENV, cache_dir
 from grfkit.datasets import (
     DATA_DIR_ENV,
+    DEFAULT_BASE_URL,
     OFFLINE_ENV,
     Citation,
     DataFile,
@@ -20,6 +22,7 @@ from grfkit.datasets import (
     data_dir,
     dataset_info,
     dataset_names,
+    dataset_table,
     fetch,
     sha256_of,
     verify_file,
@@ -47,11 +50,12 @@ def fake_registry(monkeypatch: pytest.MonkeyPatch) -> DatasetInfo:
         source_folder="data",
         original_source="nowhere",
         files=(
-            DataFile(path="a.csv", sha256=_sha(b"a,b\n1,2\n"), url="https://example.org/a.csv", url_verified=True),
-            DataFile(path="sub/b.txt", sha256=_sha(b"bee\n"), url="https://example.org/b.txt", url_verified=False),
+            DataFile(path="a.csv", sha256=_sha(b"a,b\n1,2\n"), size_bytes=8, source_path="data/a.csv"),
+            DataFile(path="sub/b.txt", sha256=_sha(b"bee\n"), size_bytes=4, source_path="data/b.txt"),
         ),
     )
     monkeypatch.setattr(datasets, "DATASETS", {"toy": info})
+    monkeypatch.delenv(datasets.DATA_URL_ENV, raising=False)
     return info
 
 
@@ -60,11 +64,11 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
     """Make any download attempt fail the test (and record it)."""
     calls: list[dict[str, object]] = []
 
-    def refuse(**kwargs: object) -> str:
-        calls.append(kwargs)
-        raise AssertionError(f"no download may be attempted here: {kwargs.get('url')}")
+    def refuse(request: object, **kwargs: object) -> object:
+        calls.append({"request": request, **kwargs})
+        raise AssertionError(f"no download may be attempted here: {getattr(request, 'full_url', request)}")
 
-    monkeypatch.setattr(pooch, "retrieve", refuse)
+    monkeypatch.setattr(download, "urlopen", refuse)
     return calls
 
 
@@ -74,7 +78,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
 def test_registry_holds_the_three_data_sets() -> None:
     assert dataset_names() == ["hamner2013", "dorn2012", "alcantara2022"]
     counts = {name: len(dataset_info(name).files) for name in dataset_names()}
-    assert counts == {"hamner2013": 81, "dorn2012": 3, "alcantara2022": 4}
+    assert counts == {"hamner2013": 80, "dorn2012": 2, "alcantara2022": 4}
 
 
 @pytest.mark.parametrize(
@@ -95,19 +99,53 @@ def test_citations_licence_and_source(name: str, dois: set[str]) -> None:
 
 
 @pytest.mark.parametrize("name", ["hamner2013", "dorn2012", "alcantara2022"])
-def test_every_file_has_checksum_and_pinned_url(name: str) -> None:
+def test_every_file_has_a_verified_public_source(name: str) -> None:
     info = dataset_info(name)
     paths = [data_file.path for data_file in info.files]
     assert len(paths) == len(set(paths))
     for data_file in info.files:
         assert HEX64.match(data_file.sha256), data_file.path
-        if data_file.url is None:
-            assert data_file.path == "subjects.csv" and data_file.note  # derived, explained
-            continue
-        assert data_file.url.startswith(
-            f"https://raw.githubusercontent.com/{info.source_repository}/{info.source_commit}/"
-        )
-        assert data_file.url.endswith(data_file.path.split("/")[-1])
+        assert data_file.size_bytes > 0, data_file.path
+        assert data_file.url_verified, data_file.path  # hashed at the pinned commit of the source
+        url = info.url(data_file)
+        assert url.startswith(f"{DEFAULT_BASE_URL}{info.source_repository}/{info.source_commit}/")
+        assert url.endswith(data_file.source_path.split("/")[-1].replace("]", "%5D"))
+
+
+def test_no_derived_file_needs_downloading() -> None:
+    hamner = dataset_info("hamner2013")
+    assert all(data_file.path != "subjects.csv" for data_file in hamner.files)
+    # body masses of the scaled OpenSim models, in the registry like Dorn's
+    assert dict(hamner.body_mass_kg) == {
+        "subject01": 72.84, "subject02": 76.48, "subject03": 64.00, "subject04": 80.47, "subject08": 82.37,
+        "subject10": 69.26, "subject11": 69.35, "subject17": 68.45, "subject19": 65.14,
+    }  # fmt: skip
+    assert "subject20" not in hamner.body_mass_kg  # no model published: estimated from the force
+
+
+def test_source_names_map_to_local_names() -> None:
+    alcantara = dataset_info("alcantara2022")
+    assert alcantara.source_commit == "893024a3de827a943623bd84850f275a400a1152"  # Sub_Info as registered
+    assert alcantara.file("LICENSE.txt").source_path == "LICENSE"
+    assert alcantara.file("GRF_one_sub.csv").source_path == "data/GRF_one_sub.csv"
+    dorn = dataset_info("dorn2012")
+    assert [data_file.path for data_file in dorn.files] == ["JA1Gait21.c3d", "JA1Gait35.c3d"]
+    assert "no licence file" in dorn.licence  # the source repository ships none: nothing to download
+
+
+def test_urls_follow_the_mirror_base(monkeypatch: pytest.MonkeyPatch) -> None:
+    info = dataset_info("alcantara2022")
+    licence = info.file("LICENSE.txt")
+    monkeypatch.delenv(datasets.DATA_URL_ENV, raising=False)
+    assert info.url(licence) == (
+        "https://raw.githubusercontent.com/alcantarar/Recurrent_GRF_Prediction/"
+        "893024a3de827a943623bd84850f275a400a1152/LICENSE"
+    )
+    assert info.url(licence, base_url="http://127.0.0.1:8000") == (
+        "http://127.0.0.1:8000/alcantarar/Recurrent_GRF_Prediction/893024a3de827a943623bd84850f275a400a1152/LICENSE"
+    )
+    monkeypatch.setenv(datasets.DATA_URL_ENV, "http://proxy.local/raw/")
+    assert info.url(licence).startswith("http://proxy.local/raw/alcantarar/")
 
 
 def test_registry_records_known_file_quirks() -> None:
@@ -120,8 +158,8 @@ def test_registry_records_known_file_quirks() -> None:
 
 
 def test_dorn_url_quotes_brackets() -> None:
-    url = dataset_info("dorn2012").file("JA1Gait21.c3d").url
-    assert url is not None and "%5Bold%5DDorn2012Data/JA1Gait21.c3d" in url
+    info = dataset_info("dorn2012")
+    assert "%5Bold%5DDorn2012Data/JA1Gait21.c3d" in info.url(info.file("JA1Gait21.c3d"))
 
 
 def test_unknown_names_raise_config_error() -> None:
@@ -136,12 +174,24 @@ def test_unknown_names_raise_config_error() -> None:
 # --- Data directory resolution ------------------------------------------------------------
 
 
-def test_data_dir_prefers_argument_then_environment_then_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_data_dir_prefers_argument_then_environment_then_user_data(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "from_env"))
     assert data_dir(tmp_path / "explicit") == tmp_path / "explicit"
     assert data_dir() == tmp_path / "from_env"
     monkeypatch.delenv(DATA_DIR_ENV)
-    assert data_dir() == Path(pooch.os_cache("grfkit"))
+    assert data_dir() == Path(platformdirs.user_data_dir("grfkit"))
+
+
+def test_downloads_never_live_in_the_computation_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Clearing grfkit's cache folder must not delete downloaded data: neither folder holds the other."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for variable in (DATA_DIR_ENV, CACHE_DIR_ENV, "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        monkeypatch.delenv(variable, raising=False)
+    data, cache = data_dir().resolve(), cache_dir().resolve()
+    assert data != cache
+    assert cache not in data.parents and data not in cache.parents
 
 
 # --- Checksums ------------------------------------------------------------------------------
@@ -190,7 +240,7 @@ def test_fetch_rejects_a_corrupted_file(fake_registry: DatasetInfo, tmp_path: Pa
 def test_fetch_missing_file_offline_raises_typed_error(
     fake_registry: DatasetInfo, tmp_path: Path, no_network: list
 ) -> None:
-    with pytest.raises(DataUnavailableError, match=r"toy/a\.csv is missing \(and 1 more.*https://example\.org/a\.csv"):
+    with pytest.raises(DataUnavailableError, match=r"toy/a\.csv is missing \(and 1 more.*https://raw\.githubusercontent\.com/someone/toy/0{40}/data/a\.csv"):
         fetch("toy", data_dir=tmp_path, download=False)
     assert no_network == []
     assert issubclass(DataUnavailableError, MissingFileError)
@@ -206,45 +256,43 @@ def test_offline_environment_blocks_default_downloads(
     assert no_network == []
 
 
-def test_fetch_downloads_missing_files_with_their_checksum(
-    fake_registry: DatasetInfo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+# --- The table of data sets ------------------------------------------------------------------
+
+
+def test_dataset_table_says_present_partial_or_absent(
+    fake_registry: DatasetInfo, tmp_path: Path, no_network: list
 ) -> None:
-    served = {"https://example.org/a.csv": b"a,b\n1,2\n", "https://example.org/b.txt": b"bee\n"}
-    calls: list[dict[str, object]] = []
+    def status() -> str:
+        table = dataset_table(tmp_path)
+        assert list(table.columns) == [
+            "name", "title", "n_files", "size_mb", "licence", "citation", "local_path", "status",
+        ]  # fmt: skip
+        assert table["local_path"].tolist() == [str(tmp_path / "toy")]
+        return table["status"].iloc[0]
 
-    def fake_retrieve(*, url: str, known_hash: str, fname: str, path: Path, progressbar: bool) -> str:
-        calls.append({"url": url, "known_hash": known_hash, "fname": fname, "path": Path(path)})
-        Path(path).mkdir(parents=True, exist_ok=True)
-        (Path(path) / fname).write_bytes(served[url])
-        return str(Path(path) / fname)
-
-    monkeypatch.setattr(pooch, "retrieve", fake_retrieve)
-    monkeypatch.delenv(OFFLINE_ENV, raising=False)
-    folder = fetch("toy", data_dir=tmp_path)
-    assert (folder / "sub" / "b.txt").read_bytes() == b"bee\n"
-    assert [call["url"] for call in calls] == list(served)
-    assert calls[0]["known_hash"] == f"sha256:{_sha(served['https://example.org/a.csv'])}"
-    assert calls[1]["path"] == folder / "sub"
-
-
-def test_failed_download_becomes_typed_error(
-    fake_registry: DatasetInfo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def offline(**kwargs: object) -> str:
-        raise ConnectionError("network is unreachable")  # an OSError, like requests' errors
-
-    monkeypatch.setattr(pooch, "retrieve", offline)
-    with pytest.raises(DataUnavailableError, match=r"could not download toy/a\.csv.*unreachable"):
-        fetch("toy", data_dir=tmp_path, download=True)
+    assert status() == "absent"
+    (tmp_path / "toy").mkdir()
+    (tmp_path / "toy" / "a.csv").write_bytes(b"a,b\n1,2\n")
+    assert status() == "partial (1 of 2 files)"
+    (tmp_path / "toy" / "sub").mkdir()
+    (tmp_path / "toy" / "sub" / "b.txt").write_bytes(b"BEE\n")
+    assert status() == "partial (1 of 2 files; 1 with a wrong checksum)"
+    (tmp_path / "toy" / "sub" / "b.txt").write_bytes(b"bee\n")
+    assert status() == "present"
+    row = dataset_table(tmp_path).iloc[0]
+    assert row["n_files"] == 2 and row["size_mb"] == pytest.approx(12 / 1e6)
+    assert row["licence"] == "CC0" and "Toy data" in row["citation"] and "doi:10.0000/toy" in row["citation"]
+    assert no_network == []
 
 
-def test_derived_file_without_url_cannot_be_downloaded(tmp_path: Path, no_network: list) -> None:
-    with pytest.raises(DataUnavailableError, match="subjects.csv has no public download"):
-        datasets._download(
-            dataset_info("hamner2013"),
-            dataset_info("hamner2013").file("subjects.csv"),
-            tmp_path / "hamner2013" / "subjects.csv",
-        )
+def test_dataset_table_of_the_real_registry(tmp_path: Path) -> None:
+    table = dataset_table(tmp_path)
+    assert table["name"].tolist() == dataset_names()
+    assert table["n_files"].tolist() == [80, 2, 4]
+    assert (table["status"] == "absent").all()
+    assert table.set_index("name")["size_mb"].round(1).to_dict() == {
+        "hamner2013": 55.1, "dorn2012": 2.7, "alcantara2022": 5.8,
+    }  # fmt: skip
 
 
 # --- The real files ------------------------------------------------------------------------------
@@ -255,7 +303,10 @@ def test_derived_file_without_url_cannot_be_downloaded(tmp_path: Path, no_networ
 def test_registry_checksums_match_the_real_files(name: str, real_dataset) -> None:
     folder = real_dataset(name)  # fetch(download=False) verified every checksum
     on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-    assert on_disk == {data_file.path for data_file in dataset_info(name).files}
+    registered = {data_file.path for data_file in dataset_info(name).files}
+    assert registered <= on_disk
+    # a reference copy may still hold files dropped from the registry (derived, or with no public source)
+    assert on_disk - registered <= {"subjects.csv", "LICENSE.txt"}
 
 
 @pytest.mark.realdata
