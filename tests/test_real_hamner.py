@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from grfkit.datasets import dataset_info
 from grfkit.errors import ConfigError, NoContactError
 from grfkit.events import REASON_CUT
 from grfkit.real.hamner import (
@@ -122,6 +125,20 @@ def test_hamner_stances_of_two_subjects(real_dataset) -> None:
     # level treadmill: braking and propulsive impulses balance on average
     ap = ds.target("apgrf_n") / weight
     assert abs(np.trapezoid(ap, axis=1).mean()) < 0.05 * np.trapezoid(np.abs(ap), axis=1).mean()
+
+
+@pytest.mark.realdata
+def test_model_masses_come_from_the_registry_not_a_file(real_dataset, tmp_path) -> None:
+    """A downloaded folder holds no derived subjects.csv: the masses come from the registry."""
+    source = real_dataset("hamner2013")
+    (tmp_path / "subject03").mkdir()
+    for run in ("Run_2", "Run_3", "Run_4", "Run_5"):
+        shutil.copyfile(source / "subject03" / f"{run}_grf.mot", tmp_path / "subject03" / f"{run}_grf.mot")
+    masses = hamner_body_masses(tmp_path, ["subject03"])
+    assert list(masses.columns) == ["subject", "body_mass_kg", "source", "force_estimate_kg"]
+    row = masses.iloc[0]
+    assert row["source"] == "model" and row["body_mass_kg"] == dataset_info("hamner2013").body_mass_kg["subject03"]
+    assert row["force_estimate_kg"] == pytest.approx(64.0, rel=0.03)
 
 
 @pytest.mark.realdata

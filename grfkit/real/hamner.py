@@ -27,8 +27,9 @@ on the file's time axis.  Rejected, and listed in ``skipped`` with the reason:
   before the other foot leaves (measured: 2-22 ms, under 120 N, at the
   transitions), each foot on its own half.
 
-Body mass: from ``subjects.csv`` (the subjects' scaled OpenSim models); for
-subject20, who has no model, from the force itself
+Body mass: from the registry (``dataset_info("hamner2013").body_mass_kg``, the
+subjects' scaled OpenSim models); for subject20, who has no model, from the
+force itself
 (:func:`body_mass_from_force`: over whole strides the mean vertical force of
 steady running is body weight).
 """
@@ -262,14 +263,15 @@ def hamner_body_masses(
     Returns
     -------
     pandas.DataFrame
-        ``subject``, ``body_mass_kg``, ``source`` (``"model"`` from
-        ``subjects.csv``; ``"force"`` where the file has none, estimated with
+        ``subject``, ``body_mass_kg``, ``source`` (``"model"``: the scaled
+        OpenSim model's mass, from the registry's ``body_mass_kg``;
+        ``"force"`` where the registry has none, estimated with
         :func:`body_mass_from_force` as the median over the four trials) and
         ``force_estimate_kg`` (that estimate for every subject, a check of the
         method against the model masses).
     """
     folder = Path(folder)
-    table = pd.read_csv(folder / "subjects.csv")
+    model_mass_kg = dataset_info(HAMNER_DATASET).body_mass_kg
     rows = []
     for subject in subjects:
         _check_names(subject, "Run_2")
@@ -281,12 +283,11 @@ def hamner_body_masses(
             total = trial.force["left_fz_n"].to_numpy() + trial.force["right_fz_n"].to_numpy()
             estimates.append(body_mass_from_force(total, t, left["ic_s"].to_numpy()))
         estimate = float(np.median(estimates))
-        listed = table.loc[table["subject"] == subject, "mass_kg"]
-        has_model = len(listed) == 1 and np.isfinite(listed.iloc[0])
+        has_model = subject in model_mass_kg
         rows.append(
             {
                 "subject": subject,
-                "body_mass_kg": float(listed.iloc[0]) if has_model else estimate,
+                "body_mass_kg": float(model_mass_kg[subject]) if has_model else estimate,
                 "source": "model" if has_model else "force",
                 "force_estimate_kg": estimate,
             }
