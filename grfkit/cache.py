@@ -71,8 +71,8 @@ _FORMAT = "grfkit-cache-entry"
 _VERSION = 1
 # Errors of the storage itself (not of grfkit): read-only, no permission, disk or quota full.
 _STORAGE_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT, errno.ENOTDIR})
-# Names grfkit.atomic gives temporary folders: ".<name>.<8 random characters>.tmp" and ".<name>.old-<pid>".
-_TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$|^\..+\.old-\d+$")
+# Names grfkit.atomic gives temporary folders: ".<name>.<8 random characters>.tmp" and ".<name>.old-<hex>".
+_TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$|^\..+\.old-[0-9a-f]+$")
 _HEX = re.compile(r"^[0-9a-f]{24}$")
 _COHORT = re.compile(r"^cohort-.+-(?P<code>[0-9a-f]{12})$")
 
@@ -223,7 +223,8 @@ def verify_entry(folder: str | Path, kind: str, key: Mapping[str, object], *, ma
             raise MissingFileError("cache entry file is missing", path=path)
         size = path.stat().st_size
         if size < int(info["size_bytes"]):
-            raise TruncatedFileError(f"file has {size} bytes, {info['size_bytes']} were written", path=path)
+            raise TruncatedFileError(f"file has {size} bytes, {info['size_bytes']} were written (truncated or "
+                                     f"replaced)", path=path)
         if size != int(info["size_bytes"]):
             raise ChecksumError(f"file has {size} bytes, {info['size_bytes']} were written", path=path)
         if hashes and sha256_file(path) != info["sha256"]:
@@ -300,8 +301,8 @@ def storage_errors(path: str | Path) -> Iterator[None]:
 def write_entry(path: str | Path, kind: str, key: Mapping[str, object], code: str) -> Iterator[Path]:
     """Yield a temporary folder to fill; with its manifest it then replaces entry ``path`` atomically.
 
-    If another process stored the same entry in the meantime (two runs on a
-    cold cache), its valid entry is kept.
+    Two processes storing the same entry at once both succeed (see
+    :func:`grfkit.atomic.swap_in`); the entries are identical.
 
     Parameters
     ----------
@@ -320,21 +321,9 @@ def write_entry(path: str | Path, kind: str, key: Mapping[str, object], code: st
     CacheError
         If the cache folder is read-only or the disk is full (naming the path).
     """
-    path = Path(path)
-    filled = False
-    try:
-        with storage_errors(path), atomic_directory(path) as tmp:
-            yield tmp
-            filled = True
-            write_manifest(tmp, kind, key, code)
-    except OSError as error:
-        if not (filled and error.errno in (errno.ENOTEMPTY, errno.EEXIST)):
-            raise
-        try:
-            verify_entry(path, kind, key)
-        except (GrfkitError, OSError, ValueError):
-            raise error from None
-        # Another process stored the same entry first (two runs on a cold cache): keep it.
+    with storage_errors(path), atomic_directory(path) as tmp:
+        yield tmp
+        write_manifest(tmp, kind, key, code)
 
 
 def ensure_writable(folder: str | Path) -> Path:
@@ -381,7 +370,7 @@ def remove_stale_temporaries(folder: str | Path, max_age_s: float = STALE_TEMPOR
     """Remove temporary folders and files that killed runs left directly in ``folder``.
 
     Only names that :mod:`grfkit.atomic` makes (``.<name>.<8 characters>.tmp``,
-    ``.<name>.old-<pid>``) are removed, and only when nothing inside them
+    ``.<name>.old-<hex>``) are removed, and only when nothing inside them
     changed for ``max_age_s`` seconds (a run still writing one is left alone).
 
     Parameters

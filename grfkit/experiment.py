@@ -41,7 +41,11 @@ fingerprint of the code that trains and evaluates (the source of
 ``baselines`` and ``strategies``, and the torch and numpy versions).  Entries are written
 atomically (:mod:`grfkit.atomic`), so a run that is killed leaves only
 complete entries; running the same configuration again loads them and
-computes only what is missing, and a finished run is not recomputed.  The
+computes only what is missing, and a finished run is not recomputed.
+Every entry carries a manifest (:mod:`grfkit.cache`): its key and every
+file's SHA-256, checked before it is used, so that a damaged entry, or
+another fold's files copied in, is recomputed with a warning naming it
+instead of crashing the run or giving another fold's numbers.  The
 results folder itself is written at the end.  Because the key does not
 include the output folder, runs with different output folders (the book's
 chapters 4 and 5) share one cache.
@@ -74,7 +78,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
@@ -86,7 +90,7 @@ import torch
 from tqdm import tqdm
 
 from . import __version__
-from .atomic import atomic_directory
+from .cache import ensure_writable, load_entry, remove_stale_temporaries, write_entry
 from .errors import ChannelMismatchError, ConfigError, MissingFileError
 from .features import PUBLISHED_FEATURES, FeatureSet
 from .metrics import participant_metrics, summarise
@@ -143,7 +147,7 @@ SCALE_PRESETS: dict[str, str] = {"ci": "ci", "book": "fast", "paper": "fast"}
 
 #: Modules whose source decides what a fold computes (part of every cache key).
 _CODE_MODULES: tuple[str, ...] = ("features", "scaling", "model", "training", "metrics", "baselines", "strategies")
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 _CURVE_ID_COLUMNS: tuple[str, ...] = ("strategy", "target", "subject", "bout", "ic_s")
 
 
@@ -319,14 +323,16 @@ class _Context:
     treadmill_data: str
     code: str
 
-    def pretrain_key(self, target: str) -> str:
+    def pretrain_parts(self, target: str) -> dict:
+        """What a pre-trained model depends on (its cache key, and its manifest's ``key``)."""
         training = {k: v for k, v in self.preset.items() if not k.startswith("fine_tune_")}
-        return _key(kind="pretrain", format=_CACHE_FORMAT, target=target, preset=training,
+        return dict(kind="pretrain", format=_CACHE_FORMAT, target=target, preset=training,
                     features=self.features, seed=self.seed, num_threads=self.num_threads,
                     data=self.treadmill_data, code=self.code)
 
-    def fold_key(self, strategy: str, target: str, subject: str) -> str:
-        return _key(kind="fold", format=_CACHE_FORMAT, strategy=strategy, target=target, subject=subject,
+    def fold_parts(self, strategy: str, target: str, subject: str) -> dict:
+        """What a fold's result depends on (its cache key, and its manifest's ``key``)."""
+        return dict(kind="fold", format=_CACHE_FORMAT, strategy=strategy, target=target, subject=subject,
                     preset=self.preset, features=self.features, seed=self.seed, num_threads=self.num_threads,
                     data=self.data, code=self.code)
 
@@ -334,11 +340,12 @@ class _Context:
 # --- the cache -------------------------------------------------------------------
 
 
-def _save_fold(path: Path, fold: FoldResult, key: str) -> None:
-    with atomic_directory(path) as tmp:
+def _save_fold(job: _FoldJob, fold: FoldResult) -> None:
+    parts = json.loads(job.key_parts)
+    with write_entry(job.path, "fold", parts, parts["code"]) as tmp:
         fold.stances.to_parquet(tmp / "stances.parquet", index=False)
         np.savez_compressed(tmp / "curves.npz", measured_n=fold.measured_n, estimated_n=fold.estimated_n)
-        info = {"key": key, "strategy": fold.strategy, "target": fold.target, "subject": fold.subject,
+        info = {"key": job.key, "strategy": fold.strategy, "target": fold.target, "subject": fold.subject,
                 "n_train_stances": fold.n_train_stances, "wall_time_s": fold.wall_time_s,
                 "fine_tune_epochs": fold.fine_tune_epochs}
         (tmp / "fold.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
@@ -361,8 +368,20 @@ def _load_fold(path: Path) -> FoldResult:
     )
 
 
-def _is_complete(path: Path, names: Sequence[str]) -> bool:
-    return all((path / name).is_file() for name in names)
+def _cached_fold(job: _FoldJob) -> FoldResult | None:
+    """The fold's cached result if its entry passes its check; ``None`` (with a warning if damaged) otherwise."""
+    return load_entry(job.path, "fold", json.loads(job.key_parts), _load_fold)
+
+
+def _save_pretrained(job: _PretrainJob, model: TrainedModel) -> None:
+    parts = json.loads(job.key_parts)
+    with write_entry(job.path, "pretrained", parts, parts["code"]) as tmp:
+        model._write_files(tmp)
+
+
+def _cached_pretrained(job: _PretrainJob) -> TrainedModel | None:
+    """The cached pre-trained model if its entry passes its check (weights' SHA-256 included), else ``None``."""
+    return load_entry(job.path, "pretrained", json.loads(job.key_parts), TrainedModel.load)
 
 
 # --- units of work (run in this process or in worker processes) ------------------
@@ -390,6 +409,7 @@ def _init_worker(parent_pid: int, overground: StanceDataset, treadmill: StanceDa
 class _PretrainJob:
     target: str
     path: Path
+    key_parts: str
     preset: ModelPreset
     features: FeatureSet
     seed: int
@@ -403,6 +423,7 @@ class _FoldJob:
     subject: str
     path: Path
     key: str
+    key_parts: str
     pretrained_path: Path | None
     preset: ModelPreset
     features: FeatureSet
@@ -414,7 +435,7 @@ def _do_pretrain(job: _PretrainJob, treadmill: StanceDataset) -> float:
     started = time.perf_counter()
     model = pretrain(treadmill, target=job.target, preset=job.preset, features=job.features, seed=job.seed,
                      num_threads=job.num_threads)
-    model.save(job.path)
+    _save_pretrained(job, model)
     return time.perf_counter() - started
 
 
@@ -425,7 +446,7 @@ def _do_fold(job: _FoldJob, overground: StanceDataset, treadmill: StanceDataset,
     fold = run_fold(job.strategy, overground, job.subject, target=job.target, treadmill=treadmill,
                     pretrained=pretrained, preset=job.preset, features=job.features, seed=job.seed,
                     num_threads=job.num_threads)
-    _save_fold(job.path, fold, job.key)
+    _save_fold(job, fold)
     return fold
 
 
@@ -871,6 +892,9 @@ def run_experiment(
         stances = _load_stances(config, progress)
     overground, treadmill = split_domains(stances)
     subjects = _check_data(config, overground, treadmill, features)
+    ensure_writable(cache)
+    for part in ("folds", "pretrained"):
+        remove_stale_temporaries(cache / part)
     preset = config.model_preset
     context = _Context(
         preset=preset.to_dict(),
@@ -886,30 +910,37 @@ def run_experiment(
     pretrain_jobs: dict[str, _PretrainJob] = {}
     for target in config.targets:
         if any(needs_pretraining(s) for s in config.strategies):
-            path = cache / "pretrained" / context.pretrain_key(target)
-            pretrain_jobs[target] = _PretrainJob(target=target, path=path, **common)
+            parts = context.pretrain_parts(target)
+            pretrain_jobs[target] = _PretrainJob(target=target, path=cache / "pretrained" / _key(**parts),
+                                                 key_parts=json.dumps(parts), **common)
     fold_jobs: list[_FoldJob] = []
     for target in config.targets:
         for strategy in config.strategies:
             for subject in subjects:
-                key = context.fold_key(strategy, target, subject)
+                parts = context.fold_parts(strategy, target, subject)
+                key = _key(**parts)
                 pre = pretrain_jobs[target].path if needs_pretraining(strategy) else None
                 fold_jobs.append(_FoldJob(strategy=strategy, target=target, subject=subject,
-                                          path=cache / "folds" / key, key=key, pretrained_path=pre, **common))
+                                          path=cache / "folds" / key, key=key, key_parts=json.dumps(parts),
+                                          pretrained_path=pre, **common))
 
     folds: dict[str, FoldResult] = {}
     timing_rows: list[dict] = []
-    todo_pretrain = [j for j in pretrain_jobs.values() if not _is_complete(j.path, ("model.json", "weights.pt"))]
+    todo_pretrain = []
+    for job in pretrain_jobs.values():
+        model = _cached_pretrained(job)  # a damaged or altered model is trained again, not used
+        if model is None:
+            todo_pretrain.append(job)
+        else:
+            history = model.history[0]
+            timing_rows.append(_timing_row("pretrain", job.target, "", history.wall_time_s, history.n_stances, True))
     todo_folds = []
     for job in fold_jobs:
-        if _is_complete(job.path, ("fold.json", "stances.parquet", "curves.npz")):
-            folds[job.key] = _load_fold(job.path)
-        else:
+        fold = _cached_fold(job)
+        if fold is None:
             todo_folds.append(job)
-    for job in pretrain_jobs.values():
-        if job not in todo_pretrain:
-            history = TrainedModel.load(job.path).history[0]
-            timing_rows.append(_timing_row("pretrain", job.target, "", history.wall_time_s, history.n_stances, True))
+        else:
+            folds[job.key] = fold
 
     bar = tqdm(total=len(pretrain_jobs) + len(fold_jobs), desc="experiment", unit="fit", disable=not progress)
     bar.update(len(pretrain_jobs) - len(todo_pretrain))

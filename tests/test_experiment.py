@@ -1,6 +1,9 @@
 """Tests of grfkit.experiment: config, determinism, resume, atomic cache, leakage, results files."""
 
+import errno
 import json
+import re
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -9,7 +12,8 @@ import torch
 
 import grfkit.experiment as experiment
 import grfkit.strategies as strategies
-from grfkit.errors import ChannelMismatchError, ConfigError, MissingFileError
+from grfkit.cache import CacheWarning
+from grfkit.errors import CacheError, ChannelMismatchError, ConfigError, MissingFileError
 from grfkit.baselines import BASELINES, fit_baseline, predict_baseline
 from grfkit.experiment import (
     ALL_STRATEGIES,
@@ -286,12 +290,13 @@ def test_cache_writes_are_atomic(config, stances, tmp_path, monkeypatch) -> None
     monkeypatch.undo()
     entries = list((cache / "folds").iterdir())
     assert len(entries) == 2  # no temporary or partial folders
-    assert all(sorted(p.name for p in e.iterdir()) == ["curves.npz", "fold.json", "stances.parquet"] for e in entries)
+    assert all(sorted(p.name for p in e.iterdir()) == ["curves.npz", "fold.json", "manifest.json", "stances.parquet"]
+               for e in entries)
     assert not (tmp_path / "out").exists()
     results = run_experiment(config, tmp_path / "out", stances=stances, cache_dir=cache, progress=False)
     assert results.provenance["n_fits_cached"] == 2 + 1  # two folds and the pre-training
     assert len(list((cache / "folds").iterdir())) == 18
-    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.endswith(".tmp") or ".old-" in p.name]
 
 
 def test_held_out_participant_touches_nothing_fitted_in_the_experiment(config, stances, tmp_path) -> None:
@@ -383,3 +388,146 @@ def test_default_results_dir_is_per_config(monkeypatch, tmp_path) -> None:
     assert a.parent == tmp_path / "results" and a.name.startswith("book-seed0-fast-")
     assert a == default_results_dir(ExperimentConfig(scale="book", seed=0))
     assert a != default_results_dir(ExperimentConfig(scale="book", seed=0, targets=("vgrf",)))
+
+
+# --- cache integrity: damaged, foreign or altered entries are recomputed, never used ---------
+
+
+@pytest.fixture
+def small(config) -> ExperimentConfig:
+    """Two strategies (one needs the pre-trained model): 6 folds and 1 pre-training."""
+    return ExperimentConfig(**{**config.__dict__, "strategies": ("overground", "transfer")})
+
+
+def _entry(cache, strategy: str, subject: str):
+    """The fold entry of one strategy and held-out participant (from its manifest)."""
+    for folder in (cache / "folds").iterdir():
+        key = json.loads((folder / "manifest.json").read_text())["key"]
+        if (key["strategy"], key["subject"]) == (strategy, subject):
+            return folder
+    raise AssertionError(f"no fold {strategy}/{subject}")
+
+
+def _truncate(path, keep=0.5):
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+
+
+def _flip64(path):
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(b ^ 0xFF for b in data[middle : middle + 64])
+    path.write_bytes(bytes(data))
+
+
+DAMAGED_FOLDS = [
+    ("C9a", "curves.npz", _truncate),
+    ("C9b", "stances.parquet", _truncate),
+    ("C9c", "fold.json", _truncate),
+    ("C9d", "curves.npz", lambda p: p.write_bytes(b"")),
+    ("C9e", "stances.parquet", _flip64),
+    ("manifest", "manifest.json", _truncate),
+]
+
+
+def test_a_damaged_fold_entry_is_recomputed_with_a_warning(small, stances, tmp_path, fit_counter) -> None:
+    """C9a-e: truncated, emptied or flipped cache files: a warning naming the entry, then the same results."""
+    cache = tmp_path / "cache"
+    reference = run(small, stances, tmp_path, "reference", cache_dir=cache)
+    for case, name, damage in DAMAGED_FOLDS:
+        entry = _entry(cache, "overground", "OG02")
+        damage(entry / name)
+        fit_counter.update(fit=0, fine_tune=0)
+        with pytest.warns(CacheWarning, match=re.escape(str(entry))):
+            again = run(small, stances, tmp_path, case, cache_dir=cache)
+        assert again.provenance["n_fits_computed"] == 1 and fit_counter == {"fit": 1, "fine_tune": 0}, case
+        assert (tmp_path / case / "results.csv").read_bytes() == (tmp_path / "reference" / "results.csv").read_bytes()
+    pd.testing.assert_frame_equal(again.table, reference.table)
+
+
+def test_another_folds_files_copied_in_are_not_used(small, stances, tmp_path) -> None:
+    """C9f: another fold's valid files in an entry (with or without its manifest) never give its numbers."""
+    cache = tmp_path / "cache"
+    reference = run(small, stances, tmp_path, "reference", cache_dir=cache)
+    source, target = _entry(cache, "transfer", "OG02"), _entry(cache, "overground", "OG02")
+    for name in ("stances.parquet", "curves.npz"):
+        shutil.copy(source / name, target / name)
+    with pytest.warns(CacheWarning, match=re.escape(str(target))):
+        run(small, stances, tmp_path, "files", cache_dir=cache)
+    shutil.copy(source / "manifest.json", target / "manifest.json")
+    shutil.copy(source / "fold.json", target / "fold.json")
+    with pytest.warns(CacheWarning, match=r"another configuration \(differs in \['strategy'\]"):
+        again = run(small, stances, tmp_path, "whole", cache_dir=cache)
+    assert again.provenance["n_fits_computed"] == 1
+    assert (tmp_path / "whole" / "results.csv").read_bytes() == (tmp_path / "reference" / "results.csv").read_bytes()
+    pd.testing.assert_frame_equal(again.table, reference.table)
+
+
+def test_a_damaged_pretrained_model_is_trained_again(small, stances, tmp_path, fit_counter) -> None:
+    """C9g: a truncated pre-trained model with all folds cached: no crash, trained again."""
+    cache = tmp_path / "cache"
+    run(small, stances, tmp_path, "reference", cache_dir=cache)
+    (model_dir,) = (cache / "pretrained").iterdir()
+    _truncate(model_dir / "weights.pt")
+    fit_counter.update(fit=0, fine_tune=0)
+    with pytest.warns(CacheWarning, match=re.escape(str(model_dir))):
+        again = run(small, stances, tmp_path, "again", cache_dir=cache)
+    assert fit_counter == {"fit": 1, "fine_tune": 0} and again.provenance["n_fits_computed"] == 1
+    assert (tmp_path / "again" / "results.csv").read_bytes() == (tmp_path / "reference" / "results.csv").read_bytes()
+
+
+def test_an_altered_pretrained_model_is_not_used_by_its_folds(small, stances, tmp_path, fit_counter) -> None:
+    """C9h: weights x3 (a valid file) and the dependent folds removed: the model is trained again first."""
+    cache = tmp_path / "cache"
+    run(small, stances, tmp_path, "reference", cache_dir=cache)
+    (model_dir,) = (cache / "pretrained").iterdir()
+    state = torch.load(model_dir / "weights.pt", weights_only=True)
+    torch.save({k: v * 3 for k, v in state.items()}, model_dir / "weights.pt")
+    for subject in OVERGROUND:
+        shutil.rmtree(_entry(cache, "transfer", subject))
+    fit_counter.update(fit=0, fine_tune=0)
+    with pytest.warns(CacheWarning, match=re.escape(str(model_dir / "weights.pt"))):
+        again = run(small, stances, tmp_path, "again", cache_dir=cache)
+    assert fit_counter == {"fit": 1, "fine_tune": 3} and again.provenance["n_fits_computed"] == 1 + 3
+    assert (tmp_path / "again" / "results.csv").read_bytes() == (tmp_path / "reference" / "results.csv").read_bytes()
+
+
+def test_a_read_only_cache_is_a_typed_error_before_any_training(small, stances, tmp_path, monkeypatch,
+                                                                 fit_counter) -> None:
+    """A26c: the cache on a read-only mount (root ignores chmod, so the mount's error is injected)."""
+    cache = tmp_path / "ro" / "cache"
+    real_mkdir = type(cache).mkdir
+
+    def read_only(self, *args, **kwargs):
+        if tmp_path / "ro" in (self, *self.parents):
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(cache), "mkdir", read_only)
+    with pytest.raises(CacheError, match=re.escape(str(cache))):
+        run(small, stances, tmp_path, "out", cache_dir=cache)
+    assert fit_counter == {"fit": 0, "fine_tune": 0}
+
+
+def test_a_full_disk_while_caching_a_fold_is_a_typed_error_and_the_rerun_resumes(
+    small, stances, tmp_path, monkeypatch
+) -> None:
+    """A27b: ENOSPC while a fold is stored: CacheError naming the entry; complete entries kept, none partial."""
+    original = np.savez_compressed
+    calls = []
+
+    def full_on_third(file, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device", str(file))
+        return original(file, *args, **kwargs)
+
+    monkeypatch.setattr(experiment.np, "savez_compressed", full_on_third)
+    cache = tmp_path / "cache"
+    with pytest.raises(CacheError, match=r"No space left on device.*cache clear --stale") as raised:
+        run(small, stances, tmp_path, "out", cache_dir=cache)
+    assert str(cache / "folds") in str(raised.value)
+    monkeypatch.undo()
+    assert len(list((cache / "folds").iterdir())) == 2
+    results = run(small, stances, tmp_path, "out", cache_dir=cache)
+    assert results.provenance["n_fits_cached"] == 2 + 1
