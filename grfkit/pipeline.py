@@ -64,7 +64,7 @@ from tqdm import tqdm
 
 from .atomic import atomic_directory
 from .channels import FEET, IMU_CHANNELS, INSOLE_COP_CHANNELS, STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS, fsr_channels
-from .errors import ConfigError, EmptyTableError, GrfkitError, MissingFileError
+from .errors import ConfigError, EmptyTableError, GrfkitError, MissingFileError, RawDataError, UnitError
 from .events import REASON_FOOT_EDGE, _classify_plate_contacts, _insole_contacts, _median_interval
 from .filtering import lowpass_zero_lag_at
 from .insole import insole_cop, total_load
@@ -81,6 +81,7 @@ __all__ = [
     "PreprocessResult",
     "preprocess_bout",
     "preprocess_raw",
+    "force_to_weight",
     "REASON_OTHER_FOOT",
     "REASON_INSOLE_UNLOADED",
     "SKIPPED_COLUMNS",
@@ -108,7 +109,11 @@ BOUT_TABLE_COLUMNS: tuple[str, ...] = (
     "n_plate_contacts",
     "n_stances",
     "duration_s",
+    "force_to_weight",
 )
+
+#: Standard gravity, m/s², for the body weight.
+STANDARD_GRAVITY_MPS2: float = 9.80665
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,11 @@ class PreprocessConfig:
         inside the plate (:func:`grfkit.events.foot_outline`).
     foot
         Foot whose stances are kept (the study: left, where the IMU is).
+    force_to_weight_range
+        Accepted range of the bout's measured vertical force over the
+        participant's body weight (:func:`force_to_weight`); outside it the
+        bout fails with :class:`~grfkit.errors.UnitError` (force in kgf, body
+        mass in pounds, ...).  ``None`` turns the check off.
     """
 
     sampling_rate_hz: float = 1000.0
@@ -163,6 +173,7 @@ class PreprocessConfig:
     pass_gap_s: float = PASS_GAP_S
     foot_outline: bool = True
     foot: str = "left"
+    force_to_weight_range: tuple[float, float] | None = (0.8, 1.25)
 
 
 @dataclass
@@ -305,7 +316,8 @@ class _BoutColumns:
     """What :func:`_preprocess_bout` makes of one bout, as columns (cheap to pass between processes).
 
     ``meta`` holds the stance metadata columns (:data:`_META_ORDER`),
-    ``contacts`` the plate contact columns (as :attr:`BoutResult.contacts`).
+    ``contacts`` the plate contact columns (as :attr:`BoutResult.contacts`),
+    ``force_to_weight`` the ratio of :func:`force_to_weight`.
     """
 
     meta: dict[str, np.ndarray]
@@ -313,6 +325,7 @@ class _BoutColumns:
     targets: np.ndarray
     contacts: dict[str, np.ndarray]
     sync: ClockSync
+    force_to_weight: float
 
     def result(self) -> BoutResult:
         stances = StanceDataset(_frame(self.meta), self.inputs, self.targets, STANCE_SIGNAL_CHANNELS,
@@ -395,6 +408,9 @@ def _preprocess_bout(
         detection_cutoff_hz=config.detection_cutoff_hz,
         period_s=force_period_s,
     )
+    ratio = force_to_weight(table, reference["ic_s"], float(participant["body_mass_kg"]))
+    if config.force_to_weight_range is not None:
+        _check_force_to_weight(ratio, participant, info, config.force_to_weight_range)
     n_contacts = len(table["plate"])
     skip = table["reason"].copy()
     skip[table["clean"] & (table["foot"] != config.foot) & (skip == "")] = REASON_OTHER_FOOT
@@ -520,7 +536,7 @@ def _preprocess_bout(
         "skip_reason": skip,
         "skip_detail": detail,
     }
-    return _BoutColumns(meta, inputs, targets.astype(np.float32), contacts, sync)
+    return _BoutColumns(meta, inputs, targets.astype(np.float32), contacts, sync, ratio)
 
 
 @dataclass
@@ -610,25 +626,139 @@ def _insole_size(participant: Mapping[str, object], where: str) -> tuple[float, 
     return length, width
 
 
-def _bout_job(args: tuple[Path, dict[str, object], dict[str, object], PreprocessConfig, bool]):
+#: Unit slips that scale the force-to-weight ratio by a known factor, and what to say about each.
+_UNIT_SLIPS: tuple[tuple[float, str], ...] = (
+    (1.0 / STANDARD_GRAVITY_MPS2, "the plate force looks like it is in kgf (kilogram-force), not newtons"),
+    (1.0 / 2.20462, "body_mass_kg looks like it is in pounds, not kilograms"),
+    (2.20462, "body_mass_kg looks like it is in kilograms where the force is in pound-force"),
+)
+
+
+def force_to_weight(
+    plate_contacts: Mapping[str, np.ndarray], insole_ic_s: np.ndarray, body_mass_kg: float
+) -> float:
+    """Vertical force over whole steps divided by body weight, from a bout's clean plate contacts.
+
+    Over one step of steady running (an initial contact to the next, either
+    foot) the runner's vertical velocity returns to its starting value, so the
+    vertical impulse of one stance equals body weight times the step time
+    (the same argument as :func:`grfkit.real.hamner.body_mass_from_force`
+    over whole strides).  Each clean plate contact gives
+    ``impulse / (m g T)``, where ``T`` is half the time between the insole
+    initial contacts before and after its own; the median over the contacts
+    is returned.  It is about 1 for data in the format's units; force in kgf
+    gives 0.10, a body mass in pounds 0.45.
+
+    Parameters
+    ----------
+    plate_contacts
+        Columns of :func:`grfkit.events.classify_plate_contacts` (``clean``,
+        ``impulse_n_s``, ``insole_ic_s``).
+    insole_ic_s
+        Initial contacts of both insoles on the lab clock, seconds.
+    body_mass_kg
+        The participant's body mass.
+
+    Returns
+    -------
+    float
+        The ratio; NaN when no clean contact has insole contacts on both sides.
+    """
+    ics = np.sort(insole_ic_s[np.isfinite(insole_ic_s)])
+    use = np.flatnonzero(np.asarray(plate_contacts["clean"], dtype=bool) & np.isfinite(plate_contacts["insole_ic_s"]))
+    k = np.searchsorted(ics, plate_contacts["insole_ic_s"][use])
+    inner = (k >= 1) & (k <= len(ics) - 2)
+    use, k = use[inner], k[inner]
+    if not len(use):
+        return float("nan")
+    step_s = (ics[k + 1] - ics[k - 1]) / 2.0
+    ratio = plate_contacts["impulse_n_s"][use] / (body_mass_kg * STANDARD_GRAVITY_MPS2 * step_s)
+    return float(np.median(ratio))
+
+
+def _check_force_to_weight(ratio: float, participant: Mapping[str, object], info: BoutInfo,
+                           accepted: tuple[float, float]) -> None:
+    """UnitError naming the participant, both numbers and the likely unit slip when ``ratio`` is off."""
+    low, high = accepted
+    if not np.isfinite(ratio) or low <= ratio <= high:
+        return
+    mass_kg = float(participant["body_mass_kg"])
+    slips = [text for factor, text in _UNIT_SLIPS if abs(np.log(ratio / factor)) < np.log(high)]
+    likely = slips[0] if slips else "check that the force is in newtons and body_mass_kg in kilograms"
+    raise UnitError(
+        f"bout {info.dataset}/{info.participant}/{info.bout}: the measured vertical force over whole steps "
+        f"averages {ratio:.3g} times participant {info.participant!r}'s body weight (body_mass_kg {mass_kg:g} kg, "
+        f"{mass_kg * STANDARD_GRAVITY_MPS2:.0f} N); over whole steps of running it equals the body weight "
+        f"(accepted {low:g} to {high:g}). Likely {likely}."
+    )
+
+
+def _in_bout(error: GrfkitError, folder: Path) -> GrfkitError:
+    """Name the bout folder in an error raised after validation, in place (reasons and strict errors alike).
+
+    Validation errors name their file already; the steps after it (clock
+    synchronisation, contact detection, segmentation) work on derived signals
+    such as "insole load" and know no file.  Errors whose pickling is their
+    own (a custom ``__reduce__``) are left as they are.
+    """
+    if isinstance(error, RawDataError) and error.path is not None:
+        return error
+    if str(folder) in str(error) or type(error).__reduce__ is not BaseException.__reduce__:
+        return error
+    error.args = (f"[bout {folder}] {error}", *error.args[1:])
+    if isinstance(error, RawDataError):
+        error.path = folder
+    return error
+
+
+def _bout_job(args: tuple[Path, dict[str, str], dict[str, object], PreprocessConfig, bool]):
     folder, ids, participant, config, strict = args
     try:
-        info, arrays = _read_bout_arrays(folder)
+        info, arrays = _read_bout_arrays(folder, expected_ids=ids)
         force_t = arrays["force"]["time_s"]
         duration = float(force_t[-1] - force_t[0])
-        return ids, duration, _preprocess_bout(info, arrays, participant, config), ""
+        try:
+            columns = _preprocess_bout(info, arrays, participant, config)
+        except GrfkitError as err:
+            _in_bout(err, folder)
+            raise
+        return ids, duration, columns, ""
     except GrfkitError as err:
         if strict:
             raise
         return ids, float("nan"), None, f"{type(err).__name__}: {err}"
 
 
+def _check_ids_unique_across_datasets(root: Path, participants: pd.DataFrame) -> None:
+    """RawDataError naming the id and its folders if one participant id is used in two data sets.
+
+    The format asks ids to be unique within a data set; the stance data set
+    and the experiments tell runners apart by id alone, so the data sets
+    preprocessed together must not share one.
+    """
+    shared = participants.loc[participants.duplicated("participant", keep=False)]
+    if not len(shared):
+        return
+    participant = str(shared["participant"].iloc[0])
+    datasets = shared.loc[shared["participant"] == participant, "dataset"].astype(str).tolist()
+    folders = " and ".join(str(root / dataset / participant) for dataset in datasets)
+    raise RawDataError(
+        f"participant id {participant!r} is used in data sets {', '.join(datasets)} ({folders}); the stances of "
+        "all data sets are preprocessed together and tell runners apart by id alone, so ids must be unique "
+        "across the data sets of a raw folder: rename one of them (folder, participants.csv, bouts.csv, bout.json)",
+        path=root / "participants.csv",
+        channel="participant",
+    )
+
+
 def _iter_jobs(root: Path, config: PreprocessConfig, strict: bool) -> Iterator[tuple]:
-    participants = read_participants(root).set_index("participant")
+    participants = read_participants(root)
+    _check_ids_unique_across_datasets(root, participants)
+    by_id = participants.set_index(["dataset", "participant"])
     for row in read_bouts(root).itertuples(index=False):
         ids = {"dataset": row.dataset, "participant": row.participant, "bout": row.bout}
         folder = root / row.dataset / row.participant / row.bout
-        yield folder, ids, participants.loc[row.participant].to_dict(), config, strict
+        yield folder, ids, by_id.loc[(row.dataset, row.participant)].to_dict(), config, strict
 
 
 def preprocess_raw(
@@ -668,7 +798,7 @@ def preprocess_raw(
         error only with ``strict``.
     """
     root = Path(raw_dir)
-    jobs = list(_iter_jobs(root, config, strict))
+    jobs = list(_iter_jobs(root, config, strict))  # RawDataError at the start: participants, bouts, shared ids
     n_workers = min(workers or min(os.cpu_count() or 1, 4), max(len(jobs), 1))
     parts: list[_BoutColumns] = []
     bout_rows, skipped = [], []
@@ -708,6 +838,7 @@ def preprocess_raw(
                         "n_plate_contacts": len(c["stance"]),
                         "n_stances": len(result.inputs),
                         "duration_s": duration,
+                        "force_to_weight": result.force_to_weight,
                     }
                 )
         finally:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,7 @@ from .errors import (
     ConfigError,
     DropoutError,
     EmptyTableError,
+    FileFormatError,
     LengthMismatchError,
     MissingChannelError,
     MissingFileError,
@@ -53,6 +55,7 @@ from .errors import (
     SamplingRateError,
     SensorFaultError,
     TimestampError,
+    UnitError,
 )
 
 __all__ = [
@@ -306,6 +309,21 @@ def _table_file(folder: Path, table: str) -> Path | None:
 # --------------------------------------------------------------------------- writing
 
 
+def _arrow_can_open(path: Path) -> bool:
+    """True if pyarrow can take ``path`` as text: it must encode to UTF-8.
+
+    A path holding a byte that is not valid UTF-8 (e.g. ``b'caf\\xe9'`` from a
+    Latin-1 file system) decodes to a lone surrogate in Python, which arrow
+    cannot encode; such files are opened by Python and handed to arrow as
+    open files instead.
+    """
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _json_default(value: object) -> object:
     """Let json write numpy scalars (e.g. a seed or rate held as np.int64)."""
     if isinstance(value, np.generic):
@@ -345,7 +363,11 @@ def _write_table(df: pd.DataFrame, path: Path, fmt: str) -> None:
         [f.with_nullable(table.column(i).null_count > 0) for i, f in enumerate(table.schema)],
         metadata=table.schema.metadata,
     )
-    pq.write_table(table.cast(schema), path, compression="none", use_dictionary=False)
+    if _arrow_can_open(path):
+        pq.write_table(table.cast(schema), path, compression="none", use_dictionary=False)
+        return
+    with path.open("wb") as fh:  # a path arrow cannot take as text (a byte that is not UTF-8)
+        pq.write_table(table.cast(schema), fh, compression="none", use_dictionary=False)
 
 
 def write_bout(root: str | Path, bout: RawBout, fmt: str = "parquet") -> Path:
@@ -524,8 +546,8 @@ def _check_participants(df: pd.DataFrame, path: Path) -> None:
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise RawDataError(
-                f"participant {df['participant'].iloc[i]!r}: {column} = {values[i]!r} is not within the "
-                f"plausible range {low}..{high} (check the unit)",
+                f"participant {df['participant'].iloc[i]!r}: {column} = {values[i]:g} is not within the "
+                f"plausible range {low:g}..{high:g} (check the unit)",
                 path=path,
                 channel=column,
             )
@@ -568,7 +590,7 @@ def _check_bouts(df: pd.DataFrame, participants: pd.DataFrame, path: Path) -> No
         i = int(np.flatnonzero(bad_speed)[0])
         raise RawDataError(
             f"bout {df['bout'].iloc[i]!r} of participant {df['participant'].iloc[i]!r}: speed_mps must be positive "
-            f"(or empty when unknown), got {speed[i]!r}",
+            f"(or empty when unknown), got {speed[i]:g}",
             path=path,
             channel="speed_mps",
         )
@@ -578,7 +600,7 @@ def _check_bouts(df: pd.DataFrame, participants: pd.DataFrame, path: Path) -> No
         i = int(np.flatnonzero(bad_gradient)[0])
         raise RawDataError(
             f"bout {df['bout'].iloc[i]!r} of participant {df['participant'].iloc[i]!r}: gradient_deg must be a "
-            f"finite angle in degrees below 45, got {gradient[i]!r}",
+            f"finite angle in degrees below 45, got {gradient[i]:g}",
             path=path,
             channel="gradient_deg",
         )
@@ -843,7 +865,7 @@ def _check_info(info: BoutInfo, path: Path | None) -> None:
     for key in ("insole_rate_hz", "imu_rate_hz", "force_rate_hz", "marker_rate_hz"):
         rate = getattr(info, key)
         if rate is not None and not rate > 0:
-            raise RawDataError(f"{key} must be positive, got {rate!r}", path=path)
+            raise RawDataError(f"{key} must be positive, got {rate:g}", path=path)
 
 
 def read_bout_info(folder: str | Path) -> BoutInfo:
@@ -882,9 +904,32 @@ def _first_ragged_row(path: Path, n_columns: int) -> tuple[int, int]:
     return -1, n_columns
 
 
+#: Told to whoever gives grfkit a CSV file written with another locale's conventions.
+_CSV_CONVENTION = "grfkit reads comma-separated files with decimal points"
+
+
+def _semicolon_csv(path: Path, header: list[str]) -> FileFormatError | None:
+    """The error for a semicolon-separated CSV file (a header of one name holding ';'), else None."""
+    if len(header) != 1 or ";" not in header[0]:
+        return None
+    with path.open("rb") as fh:
+        fh.readline()
+        first_row = fh.readline()
+    commas = b"," in first_row
+    return FileFormatError(
+        f"looks like a semicolon-separated file{' with decimal commas' if commas else ''}; {_CSV_CONVENTION} "
+        "(a header row of channel names separated by ',', e.g. time_s,acc_x_mps2,...)",
+        path=path,
+    )
+
+
 def _read_csv_table(path: Path) -> pa.Table:
     try:
-        table = pacsv.read_csv(path)
+        if _arrow_can_open(path):
+            table = pacsv.read_csv(path)
+        else:
+            with pa.memory_map(os.fsencode(path)) as source:
+                table = pacsv.read_csv(source)
     except pa.ArrowInvalid as exc:
         message = str(exc)
         if "Empty CSV file" in message:
@@ -892,6 +937,9 @@ def _read_csv_table(path: Path) -> pa.Table:
         if "Expected" in message and "columns" in message:
             with path.open("rb") as fh:
                 header = fh.readline().decode("utf-8", "replace").strip().split(",")
+            semicolons = _semicolon_csv(path, header)
+            if semicolons is not None:
+                raise semicolons from None
             row, n_fields = _first_ragged_row(path, len(header))
             # Too few fields: the first channel the row lacks; too many: the last named one.
             channel = header[n_fields] if n_fields < len(header) else header[-1]
@@ -901,6 +949,9 @@ def _read_csv_table(path: Path) -> pa.Table:
                 channel=channel,
             ) from None
         raise RawDataError(f"cannot parse the CSV file: {message}", path=path) from None
+    semicolons = _semicolon_csv(path, table.column_names)
+    if semicolons is not None:
+        raise semicolons
     # An all-empty column has no inferred type; it is a numeric channel that is NaN everywhere.
     for i, column in enumerate(table.schema):
         if pa.types.is_null(column.type):
@@ -969,7 +1020,11 @@ def _read_table(path: Path) -> tuple[pd.DataFrame | None, dict[str, np.ndarray] 
     if path.suffix == ".csv":
         return _arrow_columns(_read_csv_table(path))
     try:
-        table = pq.ParquetFile(path, memory_map=True).read(use_threads=False)
+        if _arrow_can_open(path):
+            table = pq.ParquetFile(path, memory_map=True).read(use_threads=False)
+        else:
+            with pa.memory_map(os.fsencode(path)) as source:
+                table = pq.ParquetFile(source).read(use_threads=False)
     except (pa.ArrowException, OSError) as exc:
         raise RawDataError(f"cannot read the parquet file: {exc}", path=path) from None
     return _arrow_columns(table)
@@ -1070,14 +1125,33 @@ def _read_bout_tables(
     return info, tables, paths
 
 
-def _read_bout_arrays(folder: str | Path, **validate_options: float) -> tuple[BoutInfo, BoutArrays]:
+def _check_bout_ids(info: BoutInfo, expected_ids: Mapping[str, str], path: Path) -> None:
+    """RawDataError naming ``bout.json`` and both values if its identifiers are not those of its folder."""
+    for key in _ID_COLUMNS:
+        stated, expected = getattr(info, key), expected_ids[key]
+        if stated != expected:
+            raise RawDataError(
+                f"bout.json says {key} {stated!r} but its folder and bouts.csv say {expected!r}; a copy-paste "
+                f"slip would file this bout's stances under another {key}: correct bout.json (or move the folder)",
+                path=path,
+                channel=key,
+            )
+
+
+def _read_bout_arrays(
+    folder: str | Path, expected_ids: Mapping[str, str] | None = None, **validate_options: float
+) -> tuple[BoutInfo, BoutArrays]:
     """Read and validate a bout (as :func:`read_bout`), returning its required channels as numpy arrays.
 
     No DataFrame is built for numeric tables: what the preprocessing chain
-    needs, at the least cost.
+    needs, at the least cost.  With ``expected_ids`` (``dataset``,
+    ``participant``, ``bout`` of the folder's row of ``bouts.csv``),
+    ``bout.json`` must state the same identifiers (RawDataError naming both).
     """
     folder = Path(folder)
     info, tables, paths = _read_bout_tables(folder)
+    if expected_ids is not None:
+        _check_bout_ids(info, expected_ids, folder / "bout.json")
     return info, _validate_tables(info, tables, folder, paths, **validate_options)
 
 
@@ -1171,8 +1245,8 @@ def validate_time_base(
         row = int(np.argmax(dt <= 0)) + 1
         kind = "duplicates" if dt[row - 1] == 0 else "goes back from"
         raise TimestampError(
-            f"timestamps are not strictly increasing: row {row} (t = {t[row]!r} s) {kind} row {row - 1} "
-            f"(t = {t[row - 1]!r} s)",
+            f"timestamps are not strictly increasing: row {row} (t = {float(t[row])!r} s) {kind} row {row - 1} "
+            f"(t = {float(t[row - 1])!r} s)",
             path=path,
             channel=channel,
         )
@@ -1193,7 +1267,7 @@ def validate_time_base(
         gap_s = float(dt[row - 1])
         raise TimestampError(
             f"gap (dropout) in the timestamps: {gap_s:.6g} s between rows {row - 1} and {row} "
-            f"(t = {t[row - 1]!r} to {t[row]!r} s, about {round(gap_s / interval_s) - 1} samples missing)",
+            f"(t = {float(t[row - 1])!r} to {float(t[row])!r} s, about {round(gap_s / interval_s) - 1} samples missing)",
             path=path,
             channel=channel,
         )
@@ -1282,6 +1356,100 @@ def _check_fsr(
             )
 
 
+def _longest_constant_run(values: np.ndarray) -> tuple[int, int]:
+    """First row and length of the longest run of equal consecutive values."""
+    last_rows = np.r_[-1, np.flatnonzero(values[1:] != values[:-1]), len(values) - 1]  # last row of each run
+    lengths = np.diff(last_rows)
+    k = int(np.argmax(lengths))
+    return int(last_rows[k]) + 1, int(lengths[k])
+
+
+def _check_constant_stretches(
+    insole: Mapping[str, np.ndarray],
+    rate_hz: float,
+    path: Path | None,
+    *,
+    max_constant_s: float = 5.0,
+    saturation_adc: float = 4095.0,
+) -> None:
+    """Raise SensorFaultError if an FSR channel holds one value for long while another FSR channel varies.
+
+    A working FSR under a running foot is loaded in every stance and reads its
+    unloaded level (often exactly 0) in every swing: constant for a fraction
+    of a second.  A channel that keeps one value over many strides while other
+    sensors load is a dropout to a constant (a broken lead reads 0), a short
+    (saturated), or a sensor that no step reaches.  When every FSR channel of
+    both insoles is constant together, the runner is not running (or the
+    insoles are off the feet): that is no fault of one sensor.
+
+    Parameters
+    ----------
+    insole
+        ``time_s`` and the 32 FSR channels (finite values).
+    rate_hz
+        Nominal insole rate, hertz.
+    path
+        Insole file, named in the error.
+    max_constant_s
+        Longest accepted stretch of one value, seconds.
+    saturation_adc
+        ADC count at which an FSR saturates.
+    """
+    limit = max(int(round(max_constant_s * rate_hz)), 2)
+    channels = [*fsr_channels("left"), *fsr_channels("right")]
+    moving: np.ndarray | None = None  # per row: does any FSR channel change from the row before?
+    for channel in channels:
+        start, length = _longest_constant_run(insole[channel])
+        if length <= limit:
+            continue
+        if moving is None:
+            moving = np.zeros(len(insole[channel]) - 1, dtype=bool)
+            for other in channels:
+                moving |= insole[other][1:] != insole[other][:-1]
+        stop = start + length
+        # seconds of the stretch in which other channels change (counted in blocks of one second, a stride)
+        block = max(int(round(rate_hz)), 1)
+        active_s = np.count_nonzero(np.add.reduceat(moving[start : stop - 1], np.arange(0, length - 1, block)))
+        if active_s <= max_constant_s:
+            continue  # nothing loads over most of the stretch: not a fault of this sensor
+        value = float(insole[channel][start])
+        t = insole["time_s"]
+        state = f"saturated at {value:g} ADC counts" if value >= saturation_adc else f"stays at {value:g} ADC counts"
+        raise SensorFaultError(
+            f"FSR channel {state} for {float(t[stop - 1] - t[start]):.1f} s (rows {start} to {stop - 1}, "
+            f"{length / len(t):.0%} of the bout) while other FSR channels load: a sensor fault (broken lead, "
+            f"dropout to a constant, short); the longest constant stretch accepted while the others load is "
+            f"max_constant_s = {max_constant_s:g} s",
+            path=path,
+            channel=channel,
+        )
+
+
+#: Rows of the IMU table used for the angular-rate statistic (every 8th: as precise, faster).
+_GYRO_STRIDE = 8
+
+
+def _check_gyro_unit(imu: Mapping[str, np.ndarray], path: Path | None, *, min_gyro_peak_dps: float = 50.0) -> None:
+    """Raise UnitError if the shoe's angular rate is too small for degrees per second (rad/s stored).
+
+    A shoe turns at several hundred degrees per second in every running
+    stride (the simulated cohorts: 99th percentile of the magnitude
+    340-655 deg/s); the same motion in rad/s gives 6-12.
+    """
+    gyro = [c for c in IMU_CHANNELS if c.startswith("gyro_")]
+    squared = sum(np.square(np.asarray(imu[c][::_GYRO_STRIDE], dtype=float)) for c in gyro)
+    peak_dps = float(np.sqrt(np.percentile(squared, 99.0)))
+    if peak_dps < min_gyro_peak_dps:
+        raise UnitError(
+            f"the shoe's angular rate reaches only {peak_dps:.3g} deg/s (99th percentile of its magnitude); a "
+            f"running shoe turns at several hundred deg/s in every stride (at least min_gyro_peak_dps = "
+            f"{min_gyro_peak_dps:g} expected). Is the gyro in rad/s? Times 57.3 that would be "
+            f"{np.degrees(peak_dps):.3g} deg/s; store degrees per second",
+            path=path,
+            channel=", ".join(gyro),
+        )
+
+
 def validate_bout(
     bout: RawBout,
     source: str | Path | None = None,
@@ -1293,6 +1461,8 @@ def validate_bout(
     stuck_range_adc: float = 0.0,
     saturation_adc: float = 4095.0,
     max_saturated_fraction: float = 0.5,
+    max_constant_s: float = 5.0,
+    min_gyro_peak_dps: float = 50.0,
 ) -> None:
     """Check a bout against the raw data format; raise a typed error on the first problem.
 
@@ -1325,6 +1495,14 @@ def validate_bout(
         ADC count at which an FSR saturates (4095 for a 12-bit converter).
     max_saturated_fraction
         Largest accepted fraction of samples at saturation per FSR channel.
+    max_constant_s
+        Longest accepted stretch, seconds, over which an FSR channel keeps
+        one value (e.g. 0, or saturated) while another FSR channel varies.
+        A working sensor returns to its unloaded level in every swing, for a
+        fraction of a second.
+    min_gyro_peak_dps
+        The 99th percentile of the shoe's angular-rate magnitude must reach
+        this, deg/s (running: several hundred; the same in rad/s: about 10).
 
     Raises
     ------
@@ -1351,7 +1529,10 @@ def validate_bout(
         The IMU starts or ends more than ``max_span_mismatch_s`` away from the
         insole, or the marker away from the force.
     SensorFaultError
-        An FSR channel is stuck or saturated most of the time.
+        An FSR channel is stuck, saturated most of the time, or holds one
+        value for longer than ``max_constant_s`` while others load.
+    UnitError
+        The angular rate is too small for degrees per second (rad/s stored).
     NoContactError
         No vertical force channel of any plate exceeds
         ``contact_threshold_n``.  (A single plate that is never hit is
@@ -1372,6 +1553,8 @@ def validate_bout(
         stuck_range_adc=stuck_range_adc,
         saturation_adc=saturation_adc,
         max_saturated_fraction=max_saturated_fraction,
+        max_constant_s=max_constant_s,
+        min_gyro_peak_dps=min_gyro_peak_dps,
     )
 
 
@@ -1388,6 +1571,8 @@ def _validate_tables(
     stuck_range_adc: float = 0.0,
     saturation_adc: float = 4095.0,
     max_saturated_fraction: float = 0.5,
+    max_constant_s: float = 5.0,
+    min_gyro_peak_dps: float = 50.0,
 ) -> BoutArrays:
     """:func:`validate_bout` of a bout's tables; returns the checked required channels as numpy arrays.
 
@@ -1455,6 +1640,11 @@ def _validate_tables(
                 )
             elif table == "force" and channel.endswith("_fz_n"):
                 peak_fz_n = max(peak_fz_n, float(values.max()))
+        if table == "insole":
+            _check_constant_stretches(values_of, rate, path, max_constant_s=max_constant_s,
+                                      saturation_adc=saturation_adc)
+        elif table == "imu":
+            _check_gyro_unit(values_of, path, min_gyro_peak_dps=min_gyro_peak_dps)
     for reference, other, clock in (("insole", "imu", "insole"), ("force", "marker", "lab")):
         if other not in spans:
             continue

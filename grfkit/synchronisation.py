@@ -510,6 +510,69 @@ def synchronise_clocks(
     )
 
 
+#: Widest clock drift, ppm, that a failed synchronisation looks for to explain itself.
+DIAGNOSTIC_MAX_DRIFT_PPM: float = 5000.0
+
+
+def _drift_search(
+    lab_on: np.ndarray,
+    ins_on: np.ndarray,
+    t_ref: float,
+    max_offset_s: float,
+    max_drift_ppm: float,
+    kernel_s: float,
+    min_drift_ppm: float = 0.0,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Drifts (fractions) with ``min_drift_ppm <= |drift| <= max_drift_ppm`` and the onset correlation at each.
+
+    The grid is fine enough that the misalignment a drift step leaves over
+    the recording stays below ``kernel_s / 2``; zero drift is on it.
+    """
+    span_s = float(ins_on[-1] - ins_on[0])
+    n_drifts = int(math.ceil(2 * max_drift_ppm * 1e-6 * span_s / kernel_s)) + 1
+    n_drifts += 1 - n_drifts % 2  # odd: zero drift is on the grid
+    drifts = np.linspace(-max_drift_ppm, max_drift_ppm, n_drifts) * 1e-6
+    drifts = drifts[np.abs(drifts) >= min_drift_ppm * 1e-6]
+    scores = [  # per drift: correlation at each lag
+        _onset_correlation(lab_on, t_ref + (ins_on - t_ref) * (1 + drift), max_offset_s, kernel_s)[1]
+        for drift in drifts
+    ]
+    return drifts, scores
+
+
+def _raise_if_drift_beyond(
+    lab_on: np.ndarray,
+    ins_on: np.ndarray,
+    t_ref: float,
+    max_offset_s: float,
+    max_drift_ppm: float,
+    kernel_s: float,
+    min_match_fraction: float,
+) -> None:
+    """SyncError naming the drift if one beyond ``max_drift_ppm`` (up to :data:`DIAGNOSTIC_MAX_DRIFT_PPM`) aligns.
+
+    Called only when no drift within the searched range aligns the onsets,
+    so that a clock running far off (a wrong rate in the insole's firmware, a
+    resampled export) is not reported as a mere lack of a correlation peak.
+    """
+    if max_drift_ppm >= DIAGNOSTIC_MAX_DRIFT_PPM:
+        return
+    drifts, scores = _drift_search(
+        lab_on, ins_on, t_ref, max_offset_s, DIAGNOSTIC_MAX_DRIFT_PPM, kernel_s, min_drift_ppm=max_drift_ppm
+    )
+    if not len(drifts):
+        return
+    best = [float(score.max()) for score in scores]
+    k = int(np.argmax(best))
+    if best[k] >= min_match_fraction:
+        raise SyncError(
+            f"clock drift of about {drifts[k] * 1e6:+.0f} ppm between the insole and the lab clock ({100 * best[k]:.0f} % "
+            f"of the {len(lab_on)} force contacts then meet an insole contact): beyond what "
+            f"synchronisation corrects, max_drift_ppm = {max_drift_ppm:g} ppm (crystal clocks drift tens of ppm). "
+            "Check the insole timestamps (a wrong sampling rate in the export?)"
+        )
+
+
 def _synchronise_clocks(
     insole_time_s: np.ndarray,
     insole_load: np.ndarray,
@@ -561,23 +624,17 @@ def _synchronise_clocks(
 
     # ---- step 1: global correlation over lags and a grid of drifts
     t_ref = float(t_ins[0])
-    span_s = float(ins_on[-1] - ins_on[0])
-    n_drifts = int(math.ceil(2 * max_drift_ppm * 1e-6 * span_s / kernel_s)) + 1
-    n_drifts += 1 - n_drifts % 2  # odd: zero drift is on the grid
-    drifts = np.linspace(-max_drift_ppm, max_drift_ppm, n_drifts) * 1e-6
     lag = _lag_grid(max_offset_s, kernel_s).lag  # offsets at the insole's first sample, shared by all drifts
     if len(lag) == 0:
         raise SyncError(f"no lag within max_offset_s={max_offset_s:g} s brings the onsets into overlap")
-    scores = [  # per drift: correlation at each lag
-        _onset_correlation(lab_on, t_ref + (ins_on - t_ref) * (1 + drift), max_offset_s, kernel_s)[1]
-        for drift in drifts
-    ]
+    drifts, scores = _drift_search(lab_on, ins_on, t_ref, max_offset_s, max_drift_ppm, kernel_s)
     peaks = [int(np.argmax(score)) for score in scores]
     k_best = int(np.argmax([score[i] for score, i in zip(scores, peaks, strict=True)]))
     best_score = float(scores[k_best][peaks[k_best]])
     best_lag = float(lag[peaks[k_best]])
     best_drift = float(drifts[k_best])
     if not best_score >= min_match_fraction:
+        _raise_if_drift_beyond(lab_on, ins_on, t_ref, max_offset_s, max_drift_ppm, kernel_s, min_match_fraction)
         raise SyncError(
             f"no correlation peak: at best {100 * max(best_score, 0):.0f} % of the {len(lab_on)} force contacts "
             f"meet an insole contact (need {100 * min_match_fraction:.0f} %)"

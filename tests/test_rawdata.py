@@ -95,7 +95,8 @@ def make_bout(seed: int = 0, *, marker: bool = True, drift_ppm: float = 40.0) ->
     imu = {"time_s": t_imu}
     for k, name in enumerate(IMU_CHANNELS):
         base = 9.81 if name == "acc_z_mps2" else 0.0
-        imu[name] = base + (k + 1) * left_imu + rng.normal(0, 0.05, t_imu.size)
+        scale = 200.0 * (k - 2) if name.startswith("gyro_") else k + 1.0  # a shoe turns at hundreds of deg/s
+        imu[name] = base + scale * left_imu + rng.normal(0, 0.05, t_imu.size)
 
     t_lab = np.arange(int(DURATION_S * 1000)) / 1000.0
     force = {"time_s": t_lab}
