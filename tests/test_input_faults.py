@@ -205,11 +205,8 @@ def test_a14c_same_participant_id_in_two_data_sets_is_named_at_the_start(raw: Pa
         assert str(raw / "treadmill" / "OG02") in message
 
 
-@pytest.mark.parametrize(("key", "value"), [("participant", "OG01"), ("dataset", "treadmill"), ("bout", "fast")])
-def test_a22_bout_json_that_disagrees_with_its_folder_is_an_error(
-    raw: Path, tiny_result: PreprocessResult, key: str, value: str
-) -> None:
-    """A22a (participant), A22b (data set): a copy-paste slip never files stances under another runner."""
+def _bout_json_disagrees(raw: Path, tiny_result: PreprocessResult, key: str, value: str) -> None:
+    """A slip in bout.json is an error naming the file and both values; no stance is filed elsewhere."""
     edit_json(raw / BOUT / "bout.json", **{key: value})
     for message in lenient_and_strict(raw, RawDataError):
         assert str(raw / BOUT / "bout.json") in message and repr(value) in message
@@ -218,6 +215,18 @@ def test_a22_bout_json_that_disagrees_with_its_folder_is_an_error(
     after = result.stances.meta.groupby(["dataset", "participant"]).size()
     assert after.get(("overground", "OG01")) == before[("overground", "OG01")]
     assert ("treadmill", "OG02") not in after.index and ("overground", "OG02") not in after.index
+
+
+def test_a22a_bout_json_naming_another_participant_is_an_error(raw: Path, tiny_result: PreprocessResult) -> None:
+    _bout_json_disagrees(raw, tiny_result, "participant", "OG01")
+
+
+def test_a22b_bout_json_naming_another_data_set_is_an_error(raw: Path, tiny_result: PreprocessResult) -> None:
+    _bout_json_disagrees(raw, tiny_result, "dataset", "treadmill")
+
+
+def test_bout_json_naming_another_bout_is_an_error(raw: Path, tiny_result: PreprocessResult) -> None:
+    _bout_json_disagrees(raw, tiny_result, "bout", "fast")
 
 
 # --------------------------------------------------------------------------- paths (A21d)
