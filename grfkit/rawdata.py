@@ -1372,15 +1372,17 @@ def _check_constant_stretches(
     max_constant_s: float = 5.0,
     saturation_adc: float = 4095.0,
 ) -> None:
-    """Raise SensorFaultError if an FSR channel holds one value for long while another FSR channel varies.
+    """Raise SensorFaultError if an FSR channel holds one value for long while other FSR channels vary.
 
     A working FSR under a running foot is loaded in every stance and reads its
     unloaded level (often exactly 0) in every swing: constant for a fraction
     of a second.  A channel that keeps one value over many strides while other
     sensors load is a dropout to a constant (a broken lead reads 0), a short
-    (saturated), or a sensor that no step reaches.  When every FSR channel of
-    both insoles is constant together, the runner is not running (or the
-    insoles are off the feet): that is no fault of one sensor.
+    (saturated), or a sensor that no step reaches.  The stretch counts only
+    the one-second blocks (about a stride) in which some other FSR channel
+    changes: when every channel of both insoles is constant together, the
+    runner is not running (or the insoles are off the feet), which is no
+    fault of one sensor.
 
     Parameters
     ----------
@@ -1391,7 +1393,7 @@ def _check_constant_stretches(
     path
         Insole file, named in the error.
     max_constant_s
-        Longest accepted stretch of one value, seconds.
+        Longest accepted stretch of one value, seconds of other channels' activity.
     saturation_adc
         ADC count at which an FSR saturates.
     """
@@ -1497,7 +1499,8 @@ def validate_bout(
         Largest accepted fraction of samples at saturation per FSR channel.
     max_constant_s
         Longest accepted stretch, seconds, over which an FSR channel keeps
-        one value (e.g. 0, or saturated) while another FSR channel varies.
+        one value (e.g. 0, or saturated) while other FSR channels vary
+        (counted in one-second blocks in which another channel changes).
         A working sensor returns to its unloaded level in every swing, for a
         fraction of a second.
     min_gyro_peak_dps
