@@ -57,3 +57,62 @@ def test_results_get_the_usual_permissions_not_the_temporary_private_ones(tmp_pa
         os.umask(mask)
     assert (tmp_path / "f.txt").stat().st_mode & 0o777 == 0o644
     assert (tmp_path / "d").stat().st_mode & 0o777 == 0o755
+
+
+def test_b10_a_folder_put_in_place_by_another_writer_between_the_checks_does_not_crash(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """B10/B12: two writers finish the same folder together; the loser's rename met a non-empty folder."""
+    import os
+
+    import grfkit.atomic as atomic
+
+    target = tmp_path / "st"
+    real_rename, real_replace = os.rename, os.replace
+    raced = []
+
+    def other_writer_first(src, dst, *args, **kwargs):
+        # Just before this process moves its finished folder into place, the other process does.
+        if Path(dst) == target and not raced:
+            raced.append(True)
+            target.mkdir()
+            (target / "theirs.txt").write_text("complete")
+        return (real_rename if move is os.rename else real_replace)(src, dst, *args, **kwargs)
+
+    for move in (os.rename, os.replace):
+        monkeypatch.setattr(atomic.os, move.__name__, other_writer_first)
+    with atomic_directory(target) as tmp:
+        (tmp / "mine.txt").write_text("complete")
+    monkeypatch.undo()
+    assert [p.name for p in target.iterdir()] == ["mine.txt"]  # the last writer wins, whole
+    assert [p.name for p in tmp_path.iterdir()] == ["st"]  # the displaced folder was removed
+
+
+def test_concurrent_writers_of_one_folder_all_succeed(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    target = tmp_path / "folds" / "key"
+
+    def write(i: int) -> None:
+        for _ in range(10):
+            with atomic_directory(target) as tmp:
+                for name in ("a", "b", "c"):
+                    (tmp / name).write_text(str(i))
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(write, range(8)))  # re-raises any writer's error
+    contents = {p.name: p.read_text() for p in target.iterdir()}
+    assert sorted(contents) == ["a", "b", "c"] and len(set(contents.values())) == 1  # one writer's complete folder
+    assert [p.name for p in target.parent.iterdir()] == ["key"]
+
+
+def test_swap_in_returns_the_displaced_folder(tmp_path: Path) -> None:
+    from grfkit.atomic import staging_directory, swap_in
+
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "old.txt").write_text("old")
+    staged = staging_directory(target)
+    (staged / "new.txt").write_text("new")
+    [old] = swap_in(staged, target)
+    assert (old / "old.txt").read_text() == "old" and (target / "new.txt").read_text() == "new"
+    assert old.parent == tmp_path and old.name.startswith(".out.old-")
