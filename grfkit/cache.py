@@ -326,13 +326,16 @@ def write_entry(path: str | Path, kind: str, key: Mapping[str, object], code: st
         write_manifest(tmp, kind, key, code)
 
 
-def ensure_writable(folder: str | Path) -> Path:
+def ensure_writable(folder: str | Path, *, probe: bool = True) -> Path:
     """Create ``folder`` if needed and check that files can be written in it.
 
     Parameters
     ----------
     folder
         A cache folder.
+    probe
+        Also write (and delete) a small file in it; ``False``: only create
+        it, so that an existing read-only cache can still be read.
 
     Returns
     -------
@@ -347,9 +350,10 @@ def ensure_writable(folder: str | Path) -> Path:
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / f".grfkit-write-test-{os.getpid()}"
-        probe.write_bytes(b"")
-        probe.unlink()
+        if probe:
+            test_file = folder / f".grfkit-write-test-{os.getpid()}"
+            test_file.write_bytes(b"")
+            test_file.unlink()
     except FileExistsError as error:  # a file where the folder should be
         raise CacheError("cache folder path is an existing file", path=error.filename or folder) from error
     except OSError as error:

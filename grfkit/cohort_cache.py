@@ -82,7 +82,7 @@ def cache_dir(path: str | Path | None = None, *, create: bool = True) -> Path:
     path
         Explicit folder.
     create
-        Create the folder (and check that it can be written to).
+        Create the folder if it does not exist.
 
     Returns
     -------
@@ -92,13 +92,13 @@ def cache_dir(path: str | Path | None = None, *, create: bool = True) -> Path:
     Raises
     ------
     CacheError
-        If ``create`` and the folder cannot be created or written to
-        (read-only, no permission, disk full), naming it.
+        If ``create`` and the folder cannot be created (read-only, no
+        permission, a file in the way), naming it.
     """
     if path is None:
         path = os.environ.get(CACHE_DIR_ENV) or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "grfkit"
     folder = Path(path).expanduser()
-    return ensure_writable(folder) if create else folder
+    return ensure_writable(folder, probe=False) if create else folder
 
 
 @dataclass(frozen=True)

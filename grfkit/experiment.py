@@ -892,7 +892,6 @@ def run_experiment(
         stances = _load_stances(config, progress)
     overground, treadmill = split_domains(stances)
     subjects = _check_data(config, overground, treadmill, features)
-    ensure_writable(cache)
     for part in ("folds", "pretrained"):
         remove_stale_temporaries(cache / part)
     preset = config.model_preset
@@ -941,6 +940,8 @@ def run_experiment(
             todo_folds.append(job)
         else:
             folds[job.key] = fold
+    if todo_pretrain or todo_folds:  # before any training: a cache that cannot be written fails now
+        ensure_writable(cache)
 
     bar = tqdm(total=len(pretrain_jobs) + len(fold_jobs), desc="experiment", unit="fit", disable=not progress)
     bar.update(len(pretrain_jobs) - len(todo_pretrain))

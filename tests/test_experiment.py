@@ -494,19 +494,38 @@ def test_an_altered_pretrained_model_is_not_used_by_its_folds(small, stances, tm
 
 def test_a_read_only_cache_is_a_typed_error_before_any_training(small, stances, tmp_path, monkeypatch,
                                                                  fit_counter) -> None:
-    """A26c: the cache on a read-only mount (root ignores chmod, so the mount's error is injected)."""
+    """A26c: the cache on a read-only mount (root ignores chmod, so the mount's errors are injected).
+
+    A complete cache can still be read; one that lacks an entry fails with a CacheError naming it
+    before anything is trained.
+    """
     cache = tmp_path / "ro" / "cache"
-    real_mkdir = type(cache).mkdir
+    run(small, stances, tmp_path, "first", cache_dir=cache)
+    path_type = type(cache)
+    real_mkdir, real_write_bytes = path_type.mkdir, path_type.write_bytes
 
-    def read_only(self, *args, **kwargs):
-        if tmp_path / "ro" in (self, *self.parents):
-            raise OSError(errno.EROFS, "Read-only file system", str(self))
-        return real_mkdir(self, *args, **kwargs)
+    def read_only(real):
+        def call(self, *args, **kwargs):
+            if tmp_path / "ro" in self.parents and not self.exists():
+                raise OSError(errno.EROFS, "Read-only file system", str(self))
+            return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(type(cache), "mkdir", read_only)
+        return call
+
+    monkeypatch.setattr(path_type, "mkdir", read_only(real_mkdir))
+    monkeypatch.setattr(path_type, "write_bytes", read_only(real_write_bytes))
+    fit_counter.update(fit=0, fine_tune=0)
+    again = run(small, stances, tmp_path, "again", cache_dir=cache)
+    assert again.provenance["n_fits_computed"] == 0
+    shutil.rmtree(_entry(cache, "overground", "OG03"))
     with pytest.raises(CacheError, match=re.escape(str(cache))):
         run(small, stances, tmp_path, "out", cache_dir=cache)
     assert fit_counter == {"fit": 0, "fine_tune": 0}
+    monkeypatch.undo()
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    with pytest.raises(CacheError, match="Not a directory"):
+        run(small, stances, tmp_path, "out", cache_dir=a_file / "cache")
 
 
 def test_a_full_disk_while_caching_a_fold_is_a_typed_error_and_the_rerun_resumes(
