@@ -64,7 +64,16 @@ from tqdm import tqdm
 
 from .atomic import atomic_directory
 from .channels import FEET, IMU_CHANNELS, INSOLE_COP_CHANNELS, STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS, fsr_channels
-from .errors import ConfigError, EmptyTableError, GrfkitError, MissingFileError, RawDataError, UnitError
+from .errors import (
+    ConfigError,
+    EmptyTableError,
+    GrfkitError,
+    MissingFileError,
+    RawDataError,
+    SensorFaultError,
+    UnendedContactError,
+    UnitError,
+)
 from .events import REASON_FOOT_EDGE, _classify_plate_contacts, _insole_contacts, _median_interval
 from .filtering import lowpass_zero_lag_at
 from .insole import insole_cop, total_load
@@ -369,20 +378,24 @@ def _preprocess_bout(
     total_fz = np.asarray(plate_fz[info.plates[0].name], dtype=float)
     for p in info.plates[1:]:
         total_fz = total_fz + np.asarray(plate_fz[p.name], dtype=float)
-    sync = _synchronise_clocks(
-        insole_t,
-        np.column_stack([feet_load["left"], feet_load["right"]]),
-        force_t,
-        total_fz,
-        insole_rate_hz=info.insole_rate_hz,
-        lab_rate_hz=info.force_rate_hz,
-        threshold_n=config.threshold_n,
-        insole_period_s=insole_period_s,
-        lab_period_s=force_period_s,
-    )
+    try:
+        sync = _synchronise_clocks(
+            insole_t,
+            np.column_stack([feet_load["left"], feet_load["right"]]),
+            force_t,
+            total_fz,
+            insole_rate_hz=info.insole_rate_hz,
+            lab_rate_hz=info.force_rate_hz,
+            threshold_n=config.threshold_n,
+            insole_period_s=insole_period_s,
+            lab_period_s=force_period_s,
+        )
 
-    # 3. Insole contacts in lab time tell the foot of each plate contact.
-    insole_contacts = _insole_contacts(insole_t, feet_load, info.insole_rate_hz, period_s=insole_period_s)
+        # 3. Insole contacts in lab time tell the foot of each plate contact.
+        insole_contacts = _insole_contacts(insole_t, feet_load, info.insole_rate_hz, period_s=insole_period_s)
+    except UnendedContactError as error:
+        _raise_if_saturated(error, feet_fsr)
+        raise
     reference = {
         "foot": insole_contacts["foot"],
         "ic_s": insole_to_lab_time(insole_contacts["ic_s"], sync),
@@ -624,6 +637,34 @@ def _insole_size(participant: Mapping[str, object], where: str) -> tuple[float, 
         if value is not None and not (np.isfinite(value) and value > 0):
             raise ConfigError(f"{where}: the participant's {name} must be a positive number of metres, got {value}")
     return length, width
+
+
+#: ADC count at which an FSR of the format's 12-bit converters saturates.
+FSR_SATURATION_ADC: float = 4095.0
+#: Fraction of a bout at saturation above which an FSR explains a load that never returns to rest.
+_SATURATED_FRACTION_NAMED: float = 0.05
+
+
+def _raise_if_saturated(error: UnendedContactError, feet_fsr: Mapping[str, list[np.ndarray]]) -> None:
+    """SensorFaultError naming the FSR channel whose saturation keeps an insole's load up, if there is one.
+
+    A sensor stuck at saturation for stretches holds the foot's summed load
+    above the contact threshold, which contact detection can only report as
+    a contact that never ends; validation accepts saturation up to half of
+    the bout (in stretches shorter than ``max_constant_s``).
+    """
+    fractions = {
+        channel: np.count_nonzero(values >= FSR_SATURATION_ADC) / len(values)
+        for foot, columns in feet_fsr.items()
+        for channel, values in zip(fsr_channels(foot), columns, strict=True)
+    }
+    channel = max(fractions, key=fractions.__getitem__)
+    if fractions[channel] > _SATURATED_FRACTION_NAMED:
+        raise SensorFaultError(
+            f"FSR channel saturated ({FSR_SATURATION_ADC:g} ADC counts) {fractions[channel]:.0%} of the time, in "
+            f"stretches that keep the insole's load from returning to rest between steps (seen as: {error})",
+            channel=channel,
+        ) from error
 
 
 #: Unit slips that scale the force-to-weight ratio by a known factor, and what to say about each.

@@ -1267,7 +1267,8 @@ def validate_time_base(
         gap_s = float(dt[row - 1])
         raise TimestampError(
             f"gap (dropout) in the timestamps: {gap_s:.6g} s between rows {row - 1} and {row} "
-            f"(t = {float(t[row - 1])!r} to {float(t[row])!r} s, about {round(gap_s / interval_s) - 1} samples missing)",
+            f"(t = {float(t[row - 1])!r} to {float(t[row])!r} s, "
+            f"about {round(gap_s / interval_s) - 1} samples missing)",
             path=path,
             channel=channel,
         )

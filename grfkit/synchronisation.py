@@ -566,8 +566,8 @@ def _raise_if_drift_beyond(
     k = int(np.argmax(best))
     if best[k] >= min_match_fraction:
         raise SyncError(
-            f"clock drift of about {drifts[k] * 1e6:+.0f} ppm between the insole and the lab clock ({100 * best[k]:.0f} % "
-            f"of the {len(lab_on)} force contacts then meet an insole contact): beyond what "
+            f"clock drift of about {drifts[k] * 1e6:+.0f} ppm between the insole and the lab clock "
+            f"({100 * best[k]:.0f} % of the {len(lab_on)} force contacts then meet an insole contact): beyond what "
             f"synchronisation corrects, max_drift_ppm = {max_drift_ppm:g} ppm (crystal clocks drift tens of ppm). "
             "Check the insole timestamps (a wrong sampling rate in the export?)"
         )

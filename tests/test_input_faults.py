@@ -104,6 +104,17 @@ def test_fsr_saturated_for_a_stretch_under_half_the_bout_is_called_saturation(ra
         assert "contact" not in message  # not an unended contact
 
 
+def test_fsr_saturated_in_stretches_shorter_than_the_limit_is_called_saturation(raw: Path) -> None:
+    def saturate_every_other_two_seconds(df: pd.DataFrame) -> None:
+        blocks = (df["time_s"] - df["time_s"].iloc[0]) // 2.0
+        df.loc[(blocks % 2 == 0) & (blocks < 12), "left_fsr07_adc"] = 4095  # 12 s of 30 s, 2 s at a time
+
+    edit_table(raw / BOUT, "insole", saturate_every_other_two_seconds)
+    read_bout(raw / BOUT)  # valid raw data: saturated under half of the time, in short stretches
+    for message in lenient_and_strict(raw, SensorFaultError):
+        assert "saturated" in message and "left_fsr07_adc" in message and str(raw / BOUT) in message
+
+
 def _swing_zero_bout_insole(n_strides: int = 30, skip_every: int = 3) -> pd.DataFrame:
     """An insole table whose sensors read exactly 0 in every swing; one sensor loads every third stride."""
     rate_hz, stride_s, contact_s = 1000.0, 0.7, 0.25
