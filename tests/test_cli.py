@@ -50,3 +50,182 @@ def test_unknown_scale_is_rejected_by_the_parser() -> None:
     with pytest.raises(SystemExit) as info:
         main(["simulate", "--scale", "huge", "--out", "x"])
     assert info.value.code == 2
+
+
+# --- the command line as people expect it ----------------------------------------------
+
+
+def test_version_and_python_dash_m(capsys: pytest.CaptureFixture[str]) -> None:
+    import subprocess
+    import sys
+
+    import grfkit
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0 and capsys.readouterr().out.strip() == f"grfkit {grfkit.__version__}"
+    done = subprocess.run([sys.executable, "-m", "grfkit", "--version"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and done.stdout.strip() == f"grfkit {grfkit.__version__}"
+
+
+def test_help_is_fast_and_imports_neither_torch_nor_pandas() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, time\n"
+        "started = time.perf_counter()\n"
+        "from grfkit.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(time.perf_counter() - started, 'torch' in sys.modules, 'pandas' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    seconds, torch_loaded, pandas_loaded = done.stdout.split()[-3:]
+    assert torch_loaded == "False" and pandas_loaded == "False"
+    assert float(seconds) < 1.0
+
+
+def test_help_shows_defaults_scale_sizes_and_the_workflow(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    top = capsys.readouterr().out
+    for step in ("grfkit simulate", "grfkit preprocess", "grfkit experiment", "grfkit data fetch", "grfkit cache"):
+        assert step in top
+    with pytest.raises(SystemExit):
+        main(["experiment", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: fast)" in text and "(default: 1)" in text and "(default: 0)" in text
+    for name in ("ci", "book", "paper"):
+        scale = SCALES[name]
+        assert f"{name}: {scale.overground_participants} overground runners" in text
+        assert f"{scale.treadmill_participants} treadmill runners x {len(scale.treadmill_conditions)} conditions" in text
+    assert "about 21 min" in text and "2-core CPU" in text
+
+
+def test_quiet_is_accepted_after_the_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_scale,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    import grfkit.simulate.cohort as cohort
+
+    monkeypatch.setitem(SCALES, "ci", tiny_scale)
+    seen = []
+    real = cohort.simulate_cohort
+
+    def spy(*args, progress, **kwargs):
+        seen.append(progress)
+        return real(*args, progress=progress, **kwargs)
+
+    monkeypatch.setattr(cohort, "simulate_cohort", spy)
+    assert main(["simulate", "--out", str(tmp_path / "a"), "-q"]) == 0
+    assert main(["-q", "simulate", "--out", str(tmp_path / "b")]) == 0
+    assert main(["simulate", "--out", str(tmp_path / "c")]) == 0
+    assert seen == [False, False, True]
+
+
+def test_the_cli_choices_are_the_librarys() -> None:
+    import dataclasses
+
+    import grfkit.cli as cli
+    from grfkit.experiment import ALL_STRATEGIES, TARGETS
+    from grfkit.model import PRESETS
+    from grfkit.simulate import DomainGap
+
+    assert cli._STRATEGIES == ALL_STRATEGIES and cli._TARGETS == TARGETS
+    assert set(cli._PRESETS) == set(PRESETS)
+    assert cli._GAP_SWITCHES == tuple(f.name for f in dataclasses.fields(DomainGap))
+    assert set(cli._EXPERIMENT_TIME) == set(SCALES)
+
+
+def test_ctrl_c_exits_130_with_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import grfkit.simulate.cohort as cohort
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cohort, "simulate_cohort", interrupted)
+    try:
+        status = main(["-q", "simulate", "--out", str(tmp_path / "raw")])
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C escaped as a traceback")
+    assert status == 130 and capsys.readouterr().err == "grfkit simulate: interrupted\n"
+
+
+# --- data and cache commands (grfkit.datasets, grfkit.cache) -------------------------------
+
+
+def test_data_list_and_fetch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    import pandas as pd
+
+    import grfkit.datasets as datasets
+
+    calls = []
+
+    def table(data_dir=None):
+        calls.append(("list", data_dir))
+        return pd.DataFrame({"name": ["hamner2013"], "title": ["Hamner"], "n_files": [3], "size_mb": [1.5],
+                             "licence": ["CC-BY"], "citation": ["Hamner 2013"], "local_path": ["/d/hamner2013"],
+                             "status": ["absent"]})
+
+    def fetch(names=None, data_dir=None, progress=True):
+        calls.append(("fetch", names, data_dir, progress))
+        return [Path("/d") / n for n in names or ["hamner2013", "dorn2012"]]
+
+    monkeypatch.setattr(datasets, "dataset_table", table, raising=False)
+    monkeypatch.setattr(datasets, "fetch_datasets", fetch, raising=False)
+    assert main(["data", "list", "--data-dir", str(tmp_path)]) == 0
+    assert "hamner2013" in (out := capsys.readouterr().out) and "absent" in out
+    assert main(["data", "fetch", "dorn2012", "--data-dir", str(tmp_path), "-q"]) == 0
+    assert main(["data", "fetch"]) == 0
+    assert calls == [("list", tmp_path), ("fetch", ["dorn2012"], tmp_path, False), ("fetch", None, None, True)]
+    assert "verified: /d/dorn2012" in capsys.readouterr().out
+
+
+@pytest.fixture
+def fake_cache(monkeypatch: pytest.MonkeyPatch):
+    import pandas as pd
+
+    import grfkit.cache as cache
+
+    cleared = []
+    table = pd.DataFrame({"kind": ["fold", "cohort"], "key": ["k1", "k2"], "path": ["/c/k1", "/c/k2"],
+                          "size_mb": [2.0, 3.0], "modified": ["2026-01-01", "2026-01-02"], "current": [False, True]})
+    monkeypatch.setattr(cache, "cache_table", lambda cache_dir=None: table, raising=False)
+
+    def clear(cache_dir=None, stale_only=False):
+        cleared.append((cache_dir, stale_only))
+        return 2_000_000 if stale_only else 5_000_000
+
+    monkeypatch.setattr(cache, "clear_cache", clear, raising=False)
+    return cleared
+
+
+def test_cache_ls_and_clear(fake_cache, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cache", "ls", "--cache-dir", str(tmp_path)]) == 0
+    assert "k1" in capsys.readouterr().out
+    assert main(["cache", "clear", "--stale", "--yes", "--cache-dir", str(tmp_path)]) == 0
+    assert fake_cache == [(tmp_path, True)]
+    assert "1 stale cache entries (2.0 MB)" in capsys.readouterr().out
+
+
+def test_cache_clear_asks_first_and_needs_yes_without_a_terminal(fake_cache, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))  # not a terminal
+    assert main(["cache", "clear"]) == 2
+    assert "pass --yes" in capsys.readouterr().err and fake_cache == []
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stdin", Terminal("n\n"))
+    assert main(["cache", "clear"]) == 0 and fake_cache == []
+    monkeypatch.setattr("sys.stdin", Terminal("y\n"))
+    assert main(["cache", "clear"]) == 0 and fake_cache == [(None, False)]
+    assert "2 cache entries (5.0 MB)" in capsys.readouterr().out
