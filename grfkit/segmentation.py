@@ -69,7 +69,9 @@ def _check_events(t: np.ndarray, ic: np.ndarray, to: np.ndarray, name: str) -> N
     bad = ~(np.isfinite(ic) & np.isfinite(to) & (ic < to))
     if bad.any():
         k = int(np.argmax(bad))
-        raise EventRangeError(f"stance {k}: need finite ic_s < to_s, got {float(ic[k])!r} and {float(to[k])!r}", channel=name)
+        raise EventRangeError(
+            f"stance {k}: need finite ic_s < to_s, got {float(ic[k])!r} and {float(to[k])!r}", channel=name
+        )
     outside = (ic < t[0]) | (to > t[-1])
     if outside.any():
         k = int(np.argmax(outside))

@@ -69,8 +69,8 @@ def test_events_outside_the_signal():
     assert reasons.index.tolist() == [3, 4, 5, 6, 7]
     with pytest.raises(EventRangeError, match="outside the signal's time range"):
         segment_stances(t, t, events.iloc[:2], name="insole")
-    with pytest.raises(EventRangeError, match="ic_s < to_s"):
-        segment(t, t, 0.5, 0.4)
+    with pytest.raises(EventRangeError, match="ic_s < to_s, got 0.5 and 0.4$"):  # plain numbers, no np.float64
+        segment(t, t, np.float64(0.5), np.float64(0.4))
     with pytest.raises(EventRangeError, match="imu"):
         segment(t, t, 0.9, 1.5, name="imu")
     # the whole recording, exactly from first to last sample, is allowed
