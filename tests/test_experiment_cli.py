@@ -126,3 +126,73 @@ def test_experiment_on_a_cohort_without_the_domain_gap(small_run, tmp_path: Path
     assert not any(dataclasses.asdict(asked["gap"]).values())
     assert "domain gap nogap" in json.loads((out / "provenance.json").read_text())["data"]["source"]
     assert main(["-q", "experiment", "--out", str(out), "--stances", str(tmp_path), "--gap-off", "all"]) == 2
+
+
+_POOL_SCRIPT = '''
+import os
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+from tqdm import tqdm
+
+import grfkit.experiment as experiment
+
+
+def slow_fold(job):
+    (Path(os.environ["GRFKIT_TEST_PIDS"]) / str(os.getpid())).write_text("")
+    time.sleep(120)
+    return 0.0
+
+
+experiment._fold_in_worker = slow_fold  # at the top level, so that the spawned workers run it too
+
+if __name__ == "__main__":
+    jobs = [SimpleNamespace(pretrained_path=None, path=Path("/nonexistent") / str(i)) for i in range(2)]
+    experiment._run_pool(2, [], jobs, None, None, {}, [], tqdm(disable=True), None)
+'''
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")  # a zombie has ended; only its exit status waits to be collected
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
+def test_workers_end_when_the_experiment_is_killed(tmp_path: Path, how: str) -> None:
+    """After kill -9 or SIGTERM of `experiment --workers 2`, no worker keeps training."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "run.py"
+    script.write_text(_POOL_SCRIPT)
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    parent = subprocess.Popen([sys.executable, str(script)], env={**os.environ, "GRFKIT_TEST_PIDS": str(pids)})
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while len(workers) < 2:
+            assert parent.poll() is None and time.monotonic() < deadline, "the workers did not start"
+            time.sleep(0.1)
+            workers = [int(p.name) for p in pids.iterdir()]
+        parent.send_signal(getattr(signal, how))
+        parent.wait(timeout=30)
+        deadline = time.monotonic() + 5
+        while any(map(_alive, workers)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(map(_alive, workers)), f"workers {workers} outlived the killed experiment"
+        if how == "SIGTERM":
+            assert parent.returncode == 128 + signal.SIGTERM
+    finally:
+        parent.kill()
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
