@@ -34,6 +34,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping
@@ -349,15 +350,14 @@ def ensure_writable(folder: str | Path, *, probe: bool = True) -> Path:
     """
     folder = Path(folder)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        if probe:
-            test_file = folder / f".grfkit-write-test-{os.getpid()}"
-            test_file.write_bytes(b"")
-            test_file.unlink()
+        with storage_errors(folder):
+            folder.mkdir(parents=True, exist_ok=True)
+            if probe:
+                handle, name = tempfile.mkstemp(prefix=".grfkit-write-test-", dir=folder)
+                os.close(handle)
+                os.unlink(name)
     except FileExistsError as error:  # a file where the folder should be
         raise CacheError("cache folder path is an existing file", path=error.filename or folder) from error
-    except OSError as error:
-        raise _storage_error(error, folder) from error
     return folder
 
 

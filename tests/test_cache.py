@@ -2,6 +2,7 @@
 
 import json
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 import grfkit.cohort_cache as cc
 import grfkit.experiment as experiment
-from grfkit.cache import cache_table, clear_cache, remove_stale_temporaries
+from grfkit.cache import cache_table, clear_cache, ensure_writable, remove_stale_temporaries
 from grfkit.experiment import ExperimentConfig, run_experiment
 from grfkit.simulate import SCALES
 from grfkit.stances import StanceDataset
@@ -131,3 +132,22 @@ def test_only_grfkits_temporary_names_are_removed_and_only_when_stale(tmp_path: 
     (busy / "overground").mkdir(parents=True)
     os.utime(busy, (old, old))
     assert remove_stale_temporaries(tmp_path) == 0 and busy.exists()
+
+
+def test_writability_checks_of_concurrent_runs_do_not_collide(tmp_path: Path) -> None:
+    """Two runs (threads of one process share a pid) checking one cache at once must not break each other."""
+    errors = []
+
+    def check() -> None:
+        for _ in range(200):
+            try:
+                ensure_writable(tmp_path)
+            except OSError as error:
+                errors.append(error)
+
+    threads = [threading.Thread(target=check) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and not list(tmp_path.iterdir())
