@@ -18,6 +18,7 @@ import argparse
 import shlex
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -373,7 +374,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = " ".join(c for c in (args.command, getattr(args, "data_command", None),
                                    getattr(args, "cache_command", None)) if c)
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            # Warnings (an old folder moved aside, a damaged cache entry recomputed) as one plain line each.
+            warnings.showwarning = lambda message, *_, **__: print(f"grfkit {command}: warning: {message}",
+                                                                   file=sys.stderr)
+            return args.func(args)
     except GrfkitError as err:
         print(f"grfkit {command}: {type(err).__name__}: {err}", file=sys.stderr)
         return 2

@@ -85,10 +85,10 @@ def test_b2_preprocess_out_an_unrelated_folder_is_refused_and_overwrite_moves_it
     assert status == 2 and "OutputError" in err and "refs.bib, thesis.tex" in err and "--overwrite" in err
     assert snapshot(thesis) == before
 
-    with pytest.warns(UserWarning, match="previous contents"):
-        assert main(["-q", "preprocess", str(raw), "--out", str(thesis), "--overwrite"]) == 0
-    assert len(StanceDataset.load(thesis)) > 0
+    status, err = run(capsys, "preprocess", str(raw), "--out", str(thesis), "--overwrite")
+    assert status == 0 and len(StanceDataset.load(thesis)) > 0
     [kept] = thesis.parent.glob("thesis.replaced-*")
+    assert err == f"grfkit preprocess: warning: the previous contents of {thesis} were moved to {kept}\n"
     assert snapshot(kept) == before  # nothing deleted: the old contents are beside the new folder
 
 
@@ -345,3 +345,18 @@ def test_write_output_leaves_nothing_when_the_block_fails(tmp_path: Path) -> Non
             (tmp / "results.csv").write_text("half")
             raise RuntimeError("killed")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_write_output_with_overwrite_moves_a_foreign_folder_aside(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "x.txt").write_text("x")
+    with pytest.raises(OutputError, match="x.txt"):
+        with write_output(out, "results"):
+            pass
+    with pytest.warns(UserWarning, match="previous contents"):
+        with write_output(out, "results", overwrite=True) as tmp:
+            (tmp / "results.csv").write_text("a\n")
+    [kept] = tmp_path.glob("out.replaced-*")
+    assert (kept / "x.txt").read_text() == "x"
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "results.csv"] and output_kind(out) == "results"
