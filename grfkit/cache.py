@@ -53,6 +53,7 @@ __all__ = [
     "CacheWarning",
     "sha256_file",
     "write_manifest",
+    "read_manifest",
     "verify_entry",
     "load_entry",
     "write_entry",
@@ -75,7 +76,7 @@ _STORAGE_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSP
 # Names grfkit.atomic gives temporary folders: ".<name>.<8 random characters>.tmp" and ".<name>.old-<hex>".
 _TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$|^\..+\.old-[0-9a-f]+$")
 _HEX = re.compile(r"^[0-9a-f]{24}$")
-_COHORT = re.compile(r"^cohort-.+-(?P<code>[0-9a-f]{12})$")
+_COHORT = re.compile(r"^cohort-.+-[0-9a-f]{12}$")
 
 T = TypeVar("T")
 
