@@ -389,6 +389,7 @@ def _preprocess_bout(
             threshold_n=config.threshold_n,
             insole_period_s=insole_period_s,
             lab_period_s=force_period_s,
+            insole_channels=[f"{foot}_fsr*_adc (sum)" for foot in ("left", "right")],
         )
 
         # 3. Insole contacts in lab time tell the foot of each plate contact.

@@ -107,6 +107,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -263,18 +264,25 @@ def _contact_onsets(
     *,
     threshold_n: float | None = None,
     threshold_fraction: float = 0.005,
-    channel: str = "signal",
+    channel: str | Sequence[str] = "signal",
     period_s: float | None = None,
 ) -> np.ndarray:
-    """:func:`contact_onsets`; ``period_s`` is the median sample interval of ``time_s`` when already known."""
+    """:func:`contact_onsets`; ``period_s`` is the median sample interval of ``time_s`` when already known.
+
+    ``channel`` names the signal in errors, or each of its columns (a sequence).
+    """
     x = np.asarray(signal, dtype=float)
     t = np.asarray(time_s, dtype=float)
     if x.shape[0] != t.shape[0]:
-        raise LengthMismatchError(f"time has {t.shape[0]} samples but the signal has {x.shape[0]}", channel=channel)
+        raise LengthMismatchError(f"time has {t.shape[0]} samples but the signal has {x.shape[0]}",
+                                  channel=channel if isinstance(channel, str) else ", ".join(channel))
     columns = x.reshape(len(x), -1)
     onsets = []
     for k in range(columns.shape[1]):
-        name = channel if columns.shape[1] == 1 else f"{channel}[{k}]"
+        if not isinstance(channel, str):
+            name = channel[k]
+        else:
+            name = channel if columns.shape[1] == 1 else f"{channel}[{k}]"
         column = _finite_1d(columns[:, k], name)
         t_axis = _time_axis(len(column), sampling_rate_hz, t, 0.0, name)
         if threshold_n is not None:
@@ -592,8 +600,12 @@ def _synchronise_clocks(
     min_drift_span_s: float = 10.0,
     insole_period_s: float | None = None,
     lab_period_s: float | None = None,
+    insole_channels: Sequence[str] | None = None,
 ) -> ClockSync:
-    """:func:`synchronise_clocks`; the periods are the median sample intervals of the time axes when known."""
+    """:func:`synchronise_clocks`; the periods are the median sample intervals of the time axes when known.
+
+    ``insole_channels`` names the columns of ``insole_load`` in errors (default ``insole load[k]``).
+    """
     if not (kernel_s > 0 and max_offset_s > 0 and max_drift_ppm >= 0):
         raise ConfigError("kernel_s and max_offset_s must be positive and max_drift_ppm non-negative")
     t_ins = np.asarray(insole_time_s, dtype=float)
@@ -613,8 +625,8 @@ def _synchronise_clocks(
             period_s=lab_period_s,
         )
         ins_on = _contact_onsets(
-            t_ins, insole_load, insole_rate_hz, threshold_fraction=insole_threshold_fraction, channel="insole load",
-            period_s=insole_period_s,
+            t_ins, insole_load, insole_rate_hz, threshold_fraction=insole_threshold_fraction,
+            channel="insole load" if insole_channels is None else insole_channels, period_s=insole_period_s,
         )
     except NoContactError as error:
         raise SyncError(f"no correlation peak: {error}") from error

@@ -17,10 +17,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from grfkit.channels import IMU_CHANNELS, fsr_channels
-from grfkit.errors import FileFormatError, GrfkitError, RawDataError, SensorFaultError, SyncError, UnitError
-from grfkit.pipeline import PreprocessResult, preprocess_raw
+from grfkit.errors import (
+    FileFormatError,
+    GrfkitError,
+    RawDataError,
+    SensorFaultError,
+    SyncError,
+    UnendedContactError,
+    UnitError,
+)
+from grfkit.pipeline import STANDARD_GRAVITY_MPS2, PreprocessResult, force_to_weight, preprocess_raw
 from grfkit.rawdata import read_bout, read_participants
 
 BOUT = Path("overground") / "OG02" / "medium"
@@ -113,6 +123,17 @@ def test_fsr_saturated_in_stretches_shorter_than_the_limit_is_called_saturation(
     read_bout(raw / BOUT)  # valid raw data: saturated under half of the time, in short stretches
     for message in lenient_and_strict(raw, SensorFaultError):
         assert "saturated" in message and "left_fsr07_adc" in message and str(raw / BOUT) in message
+
+
+def test_an_unended_insole_contact_names_the_bout_folder_and_the_foot(raw: Path) -> None:
+    """Errors raised after validation name the bout folder and the insole channels behind a derived signal."""
+    def hold_every_other_two_seconds(df: pd.DataFrame) -> None:
+        blocks = (df["time_s"] - df["time_s"].iloc[0]) // 2.0
+        df.loc[(blocks % 2 == 0) & (blocks < 12), "left_fsr07_adc"] = 2000  # loaded, not saturated
+
+    edit_table(raw / BOUT, "insole", hold_every_other_two_seconds)
+    for message in lenient_and_strict(raw, UnendedContactError):
+        assert str(raw / BOUT) in message and "left_fsr*_adc (sum)" in message and "insole load[" not in message
 
 
 def _swing_zero_bout_insole(n_strides: int = 30, skip_every: int = 3) -> pd.DataFrame:
@@ -326,3 +347,30 @@ def test_messages_print_plain_numbers(raw: Path) -> None:
     with pytest.raises(RawDataError) as info:
         read_bout(raw / BOUT)
     assert plain_numbers(str(info.value)), str(info.value)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    body_mass_kg=st.floats(30.0, 150.0),
+    step_s=st.floats(0.25, 0.45),
+    jitter=st.floats(0.0, 0.1),
+    factor=st.floats(0.05, 3.0),
+    seed=st.integers(0, 2**16),
+)
+def test_force_to_weight_is_the_force_scale_for_any_runner(
+    body_mass_kg: float, step_s: float, jitter: float, factor: float, seed: int
+) -> None:
+    """Stances whose impulse is body weight times the local step time give 1; a force scaled by k gives k."""
+    rng = np.random.default_rng(seed)
+    steps = step_s * (1 + jitter * rng.uniform(-1, 1, 40))
+    ic = np.cumsum(steps)
+    on_plate = np.arange(5, 35, 3)  # some contacts land on a plate, every third step
+    local_step_s = (ic[on_plate + 1] - ic[on_plate - 1]) / 2
+    table = {
+        "clean": np.ones(len(on_plate), dtype=bool),
+        "insole_ic_s": ic[on_plate],
+        "impulse_n_s": factor * body_mass_kg * STANDARD_GRAVITY_MPS2 * local_step_s,
+    }
+    assert force_to_weight(table, ic, body_mass_kg) == pytest.approx(factor, rel=1e-9)
+    table["clean"][:] = False
+    assert np.isnan(force_to_weight(table, ic, body_mass_kg))
