@@ -1436,8 +1436,8 @@ def _check_gyro_unit(imu: Mapping[str, np.ndarray], path: Path | None, *, min_gy
     """Raise UnitError if the shoe's angular rate is too small for degrees per second (rad/s stored).
 
     A shoe turns at several hundred degrees per second in every running
-    stride (the simulated cohorts: 99th percentile of the magnitude
-    340-655 deg/s); the same motion in rad/s gives 6-12.
+    stride (the simulated cohorts at ci and book scale: 99th percentile of
+    the magnitude 306-754 deg/s); the same motion in rad/s gives 5-13.
     """
     gyro = [c for c in IMU_CHANNELS if c.startswith("gyro_")]
     squared = sum(np.square(np.asarray(imu[c][::_GYRO_STRIDE], dtype=float)) for c in gyro)
