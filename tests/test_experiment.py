@@ -4,6 +4,7 @@ import errno
 import json
 import re
 import shutil
+import tempfile
 
 import numpy as np
 import pandas as pd
@@ -502,18 +503,27 @@ def test_a_read_only_cache_is_a_typed_error_before_any_training(small, stances, 
     cache = tmp_path / "ro" / "cache"
     run(small, stances, tmp_path, "first", cache_dir=cache)
     path_type = type(cache)
-    real_mkdir, real_write_bytes = path_type.mkdir, path_type.write_bytes
+    real_mkdir = path_type.mkdir
 
-    def read_only(real):
-        def call(self, *args, **kwargs):
-            if tmp_path / "ro" in self.parents and not self.exists():
-                raise OSError(errno.EROFS, "Read-only file system", str(self))
-            return real(self, *args, **kwargs)
+    def on_the_mount(path) -> bool:
+        return tmp_path / "ro" in path_type(path).parents
+
+    def mkdir(self, *args, **kwargs):
+        if on_the_mount(self) and not self.exists():
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    def make_temporary(real):
+        def call(*args, dir=None, **kwargs):
+            if dir is not None and on_the_mount(path_type(dir) / "x"):
+                raise OSError(errno.EROFS, "Read-only file system", str(dir))
+            return real(*args, dir=dir, **kwargs)
 
         return call
 
-    monkeypatch.setattr(path_type, "mkdir", read_only(real_mkdir))
-    monkeypatch.setattr(path_type, "write_bytes", read_only(real_write_bytes))
+    monkeypatch.setattr(path_type, "mkdir", mkdir)
+    for name in ("mkstemp", "mkdtemp"):
+        monkeypatch.setattr(tempfile, name, make_temporary(getattr(tempfile, name)))
     fit_counter.update(fit=0, fine_tune=0)
     again = run(small, stances, tmp_path, "again", cache_dir=cache)
     assert again.provenance["n_fits_computed"] == 0
