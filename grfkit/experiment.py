@@ -877,6 +877,14 @@ def run_experiment(
         If the stances lack channels of ``features``.
     OutputError
         If ``out_dir`` may not be replaced or cannot be written.
+    CacheError
+        If the cache cannot be written (read-only, disk full), naming the
+        path; checked before any training when something is to be computed.
+
+    Warns
+    -----
+    grfkit.cache.CacheWarning
+        For every cache entry that fails its check and is recomputed.
     """
     started = time.perf_counter()
     if workers < 1:
