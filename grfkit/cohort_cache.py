@@ -152,6 +152,11 @@ def prepare_cohort(
         For an unknown scale.
     CacheError
         If the cache folder cannot be written to (read-only, disk full), naming it.
+
+    Warns
+    -----
+    grfkit.cache.CacheWarning
+        When a cached folder fails its check and is rebuilt.
     """
     config = get_scale(scale)
     variant = "" if gap == DomainGap() else f"-{gap.label}"
