@@ -12,8 +12,10 @@ cohort and its stance data set.  :func:`prepare_cohort` builds them once per
                         what each folder was built from (scale, seed, gap,
                         code fingerprint) and every file's SHA-256
 
-The key includes a fingerprint of grfkit's own source code, so changing the
-simulator or the preprocessing can never serve stale data.  Both folders are
+The key includes a fingerprint of the grfkit source that simulates and
+preprocesses (:func:`source_fingerprint`), so changing the simulator or the
+preprocessing can never serve stale data, while changing anything else keeps
+the cohorts.  Both folders are
 written atomically: an interrupted build is simply redone, and a temporary
 folder a killed build left behind is removed once it is an hour old.  On
 reuse the preprocessed folder is checked file by file against its manifest
@@ -24,6 +26,7 @@ fails is rebuilt with a :class:`grfkit.cache.CacheWarning` naming it.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import hashlib
 import os
@@ -57,21 +60,75 @@ CACHE_DIR_ENV = "GRFKIT_CACHE_DIR"
 T = TypeVar("T")
 
 
+#: Where a cohort's computation starts: the simulator and the preprocessing pipeline.
+_COHORT_ROOTS: tuple[str, ...] = ("simulate", "pipeline.py")
+
+
 @lru_cache(maxsize=1)
 def source_fingerprint() -> str:
-    """Return a short SHA-256 of every ``.py`` file of the installed grfkit package.
+    """Return a short SHA-256 of the grfkit source that simulates and preprocesses a cohort.
+
+    It covers the ``simulate`` package, ``pipeline.py`` and every grfkit
+    module they import (directly or not, found in their source); changing
+    other modules (models, training, the experiment, the command line, the
+    book's helpers) keeps the cached cohorts, which take minutes to build
+    and hundreds of megabytes each.
 
     Returns
     -------
     str
-        12 hexadecimal characters; changes whenever any grfkit source changes.
+        12 hexadecimal characters; changes whenever any of those files changes.
     """
-    package = Path(__file__).resolve().parent
+    return _fingerprint(Path(__file__).resolve().parent)
+
+
+def _fingerprint(package: Path) -> str:
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted(_cohort_sources(package)):
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def _cohort_sources(package: Path) -> set[Path]:
+    """The ``.py`` files of ``package`` that the cohort roots import, transitively (from their syntax trees)."""
+    todo: list[Path] = []
+    for root in _COHORT_ROOTS:
+        todo += sorted((package / root).rglob("*.py")) if (package / root).is_dir() else [package / root]
+    found: set[Path] = set()
+    while todo:
+        path = todo.pop()
+        if path in found or not path.is_file():
+            continue
+        found.add(path)
+        todo += _imported_files(path, package)
+    return found
+
+
+def _imported_files(path: Path, package: Path) -> list[Path]:
+    """Files of ``package`` that ``path`` imports with relative or ``grfkit.`` imports (anywhere in it)."""
+    here = path.parent.relative_to(package).parts
+    modules: list[tuple[str, ...]] = []
+    for node in ast.walk(ast.parse(path.read_bytes())):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = here[: len(here) - node.level + 1] if node.level > 1 else here
+            elif node.module and node.module.split(".")[0] == package.name:
+                base = ()
+            else:
+                continue
+            module = tuple(node.module.split(".")) if node.module else ()
+            if not node.level:
+                module = module[1:]
+            modules.append(base + module)
+            modules += [base + module + (alias.name,) for alias in node.names]
+        elif isinstance(node, ast.Import):
+            modules += [tuple(a.name.split(".")[1:]) for a in node.names if a.name.split(".")[0] == package.name]
+    files = []
+    for parts in modules:
+        target = package.joinpath(*parts)
+        files += [f for f in (target.with_suffix(".py"), target / "__init__.py") if parts and f.is_file()]
+    return files
 
 
 def cache_dir(path: str | Path | None = None, *, create: bool = True) -> Path:

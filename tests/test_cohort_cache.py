@@ -22,6 +22,22 @@ def test_fingerprint_is_stable_and_short() -> None:
     assert len(cc.source_fingerprint()) == 12
 
 
+def test_fingerprint_covers_what_simulates_and_preprocesses_and_nothing_else(tmp_path: Path) -> None:
+    """Keys change with the simulator, the pipeline and what they import; not with models or the CLI."""
+    package = tmp_path / "grfkit"
+    shutil.copytree(Path(cc.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    original = cc._fingerprint(package)
+    for name, changes in (("model.py", False), ("cli.py", False), ("experiment.py", False),
+                          ("cohort_cache.py", False), ("pipeline.py", True), ("simulate/gait.py", True),
+                          ("filtering.py", True), ("stances.py", True)):
+        path = package / name
+        text = path.read_text()
+        path.write_text(text + "\n# changed\n")
+        assert (cc._fingerprint(package) != original) == changes, name
+        path.write_text(text)
+    assert cc._fingerprint(package) == original
+
+
 def test_cache_dir_prefers_argument_then_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(cc.CACHE_DIR_ENV, str(tmp_path / "env"))
     assert cc.cache_dir() == tmp_path / "env"
