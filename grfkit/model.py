@@ -50,6 +50,7 @@ import torch
 from torch import nn
 
 from .atomic import atomic_directory
+from .cache import sha256_file
 from .errors import (
     ChannelMismatchError,
     ChecksumError,
@@ -641,7 +642,7 @@ class TrainedModel:
         state = {k: v.detach().cpu().clone() for k, v in self.network.state_dict().items()}
         torch.save(state, folder / "weights.pt")
         config = self.config()
-        config["weights_sha256"] = _sha256_file(folder / "weights.pt")
+        config["weights_sha256"] = sha256_file(folder / "weights.pt")
         config["weights_bytes"] = (folder / "weights.pt").stat().st_size
         config["content_sha256"] = _content_sha256(config)
         (folder / "model.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
@@ -710,14 +711,6 @@ class TrainedModel:
                    history=history)
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _content_sha256(config: dict) -> str:
     """SHA-256 of the canonical JSON of ``model.json`` without its ``content_sha256`` field."""
     content = {k: v for k, v in config.items() if k != "content_sha256"}
@@ -747,7 +740,7 @@ def _check_weights_file(config: dict, path: Path) -> None:
     if size < expected:
         raise TruncatedFileError(f"weights file has {size} bytes, {expected} were saved (truncated or replaced)",
                                  path=path)
-    if size != expected or _sha256_file(path) != config.get("weights_sha256"):
+    if size != expected or sha256_file(path) != config.get("weights_sha256"):
         raise ChecksumError("weights file is not the one saved with this model.json (its SHA-256 differs: altered, "
                             "or another model's weights)", path=path)
 

@@ -128,9 +128,9 @@ def _rewrite_json(path: Path, edit) -> None:
 def _rewrite_weights(path: Path, state: dict) -> None:
     """Save other weights and record their checksum in model.json (a consistent but wrong pair)."""
     torch.save(state, path / "weights.pt")
-    from grfkit.model import _sha256_file
+    from grfkit.cache import sha256_file
 
-    size, digest = (path / "weights.pt").stat().st_size, _sha256_file(path / "weights.pt")
+    size, digest = (path / "weights.pt").stat().st_size, sha256_file(path / "weights.pt")
     _rewrite_json(path, lambda c: c.update(weights_bytes=size, weights_sha256=digest))
 
 
