@@ -28,8 +28,10 @@ import datetime as _dt
 import json
 import os
 import shutil
+import stat
 import warnings
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import _give_default_permissions, staging_directory, swap_in
@@ -50,24 +52,66 @@ _LEGACY_NAMES = {
     "stances": {"meta.parquet", "arrays.npz", "channels.json", "skipped.csv"},
     "results": {"results.csv", "summary.csv", "stances.csv", "curves.npz", "timings.csv", "provenance.json"},
 }
+_DOCUMENTS = (MARKER, "channels.json", "provenance.json", "dataset.json")
 
 
-def _read_json(path: Path) -> dict:
+@dataclass(frozen=True)
+class _Contents:
+    """What one folder held at one moment: its top-level names, its JSON files, every file below it."""
+
+    names: frozenset[str]
+    documents: dict[str, dict]
+    files: tuple[str, ...]
+
+
+def _read_json_at(dir_fd: int, name: str) -> dict:
     try:
-        data = json.loads(path.read_bytes())
+        handle = os.open(name, os.O_RDONLY, dir_fd=dir_fd)
+        with os.fdopen(handle, "rb") as stream:
+            data = json.loads(stream.read())
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
-def _legacy_kind(folder: Path, names: set[str]) -> str | None:
+def _contents(folder: Path) -> _Contents | None:
+    """Read ``folder`` through one open handle; ``None`` if there is no folder there.
+
+    Another process may swap a new folder in meanwhile (and delete the one it
+    displaced): then the folder now at ``folder`` is read again, so that the
+    answer always describes one folder that was at ``folder``, whole.
+    """
+    for _ in range(100):
+        try:
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        except FileNotFoundError:
+            return None
+        try:
+            names = frozenset(os.listdir(fd))
+            documents = {name: _read_json_at(fd, name) for name in _DOCUMENTS}
+            files = []
+            for root, _, found, _ in os.fwalk(".", dir_fd=fd):
+                files += [os.path.normpath(os.path.join(root, name)).replace(os.sep, "/") for name in found]
+            opened = os.fstat(fd)
+        finally:
+            os.close(fd)
+        try:
+            now = os.stat(folder)
+        except FileNotFoundError:
+            return None
+        if (now.st_dev, now.st_ino) == (opened.st_dev, opened.st_ino):  # still the folder at that path
+            return _Contents(names, documents, tuple(sorted(f for f in files if f != MARKER)))
+    raise OutputError("other processes keep replacing this folder", path=folder)
+
+
+def _legacy_kind(contents: _Contents) -> str | None:
     """The kind of an unmarked folder grfkit wrote before markers existed, judged by its files."""
-    if names <= _LEGACY_NAMES["stances"] and _read_json(folder / "channels.json").get("format") == "grfkit-stances":
+    names, docs = contents.names, contents.documents
+    if names <= _LEGACY_NAMES["stances"] and docs["channels.json"].get("format") == "grfkit-stances":
         return "stances"
-    if names <= _LEGACY_NAMES["results"] and "results.csv" in names and \
-            "grfkit_version" in _read_json(folder / "provenance.json"):
+    if names <= _LEGACY_NAMES["results"] and "results.csv" in names and "grfkit_version" in docs["provenance.json"]:
         return "results"
-    manifest = _read_json(folder / "dataset.json")
+    manifest = docs["dataset.json"]
     if names <= _LEGACY_NAMES["raw"] and manifest.get("format") == "grfkit-raw" and \
             manifest.get("generator") == "grfkit.simulate":
         return "raw"
@@ -89,20 +133,22 @@ def output_kind(folder: str | Path) -> str | None:
     Parameters
     ----------
     folder
-        An existing folder.
+        A folder.
 
     Returns
     -------
     str or None
         ``"raw"``, ``"stances"`` or ``"results"`` when the folder carries a
         marker of that kind (or is an unmarked folder of that kind from an
-        older grfkit), else ``None``.
+        older grfkit), else ``None`` (also when there is no folder).
     """
-    folder = Path(folder)
-    marker = _read_json(folder / MARKER)
+    contents = _contents(Path(folder))
+    if contents is None:
+        return None
+    marker = contents.documents[MARKER]
     if marker.get("format") == _MARKER_FORMAT and marker.get("kind") in KINDS:
         return marker["kind"]
-    return _legacy_kind(folder, {p.name for p in folder.iterdir()})
+    return _legacy_kind(contents)
 
 
 def foreign_entries(folder: str | Path, kind: str) -> list[str]:
@@ -111,7 +157,7 @@ def foreign_entries(folder: str | Path, kind: str) -> list[str]:
     Parameters
     ----------
     folder
-        An existing folder.
+        A folder.
     kind
         One of :data:`KINDS`.
 
@@ -120,17 +166,19 @@ def foreign_entries(folder: str | Path, kind: str) -> list[str]:
     list of str
         Relative paths of the files (or top-level names, for an unmarked
         folder) that a replacement would lose; every entry when the folder is
-        not an output of ``kind``.
+        not an output of ``kind``; nothing when there is no folder.
     """
-    folder = Path(folder)
-    names = sorted(p.name for p in folder.iterdir())
-    marker = _read_json(folder / MARKER)
+    contents = _contents(Path(folder))
+    if contents is None:
+        return []
+    names = sorted(contents.names)
+    marker = contents.documents[MARKER]
     if marker.get("format") == _MARKER_FORMAT:
         if marker.get("kind") != kind:
             return names
         written = set(marker.get("files", []))
-        return [f for f in _files(folder) if f not in written]
-    return [] if _legacy_kind(folder, set(names)) == kind else names
+        return [f for f in contents.files if f not in written]
+    return [] if _legacy_kind(contents) == kind else names
 
 
 def _listing(names: list[str], limit: int = 5) -> str:
@@ -184,10 +232,13 @@ def check_output(path: str | Path, kind: str, *, inputs: Iterable[str | Path] = 
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     path = Path(path)
-    out = path.expanduser().absolute()
-    if path.is_symlink():
+    try:
+        mode = os.lstat(path.expanduser()).st_mode  # one look, so that a folder swapped in meanwhile is still a folder
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and stat.S_ISLNK(mode):
         raise OutputError("is a symbolic link; name the folder itself", path=path)
-    out = out.resolve()
+    out = path.expanduser().resolve()
     reason = _protected(out)
     if reason:
         raise OutputError(reason, path=path)
@@ -197,11 +248,11 @@ def check_output(path: str | Path, kind: str, *, inputs: Iterable[str | Path] = 
             raise OutputError(f"is (or holds) the input folder {source}; name a new folder", path=path)
         if source_abs in out.parents:
             raise OutputError(f"lies inside the input folder {source}; name a folder outside it", path=path)
-    if path.exists() and not path.is_dir():
+    if mode is not None and not stat.S_ISDIR(mode):
         raise OutputError(f"is an existing file, not a folder; name a folder to write the {_WHAT[kind]} to",
                           path=path)
-    if path.is_dir() and not overwrite:
-        foreign = foreign_entries(path, kind)
+    if mode is not None and not overwrite:
+        foreign = foreign_entries(out, kind)
         if foreign:
             raise OutputError(
                 f"exists and is not a grfkit {_WHAT[kind]}: it holds {len(foreign)} entries grfkit did not write "

@@ -360,3 +360,20 @@ def test_write_output_with_overwrite_moves_a_foreign_folder_aside(tmp_path: Path
     [kept] = tmp_path.glob("out.replaced-*")
     assert (kept / "x.txt").read_text() == "x"
     assert sorted(p.name for p in out.iterdir()) == [MARKER, "results.csv"] and output_kind(out) == "results"
+
+
+def test_b10_concurrent_saves_to_one_output_all_succeed(tmp_path: Path, stance_factory) -> None:
+    """B10: two `preprocess` runs with the same --out, started together, both exit 0 with a complete folder."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = [stance_factory(participants=("OG01",), stances_per_participant=2, seed=s) for s in range(6)]
+    out = tmp_path / "st"
+
+    def save(i: int) -> None:
+        for _ in range(8):
+            data[i].save(out)
+
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(save, range(6)))
+    assert len(StanceDataset.load(out)) == 2 and foreign_entries(out, "stances") == []
+    assert [p.name for p in tmp_path.iterdir()] == ["st"]
