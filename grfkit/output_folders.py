@@ -257,7 +257,7 @@ def check_output(path: str | Path, kind: str, *, inputs: Iterable[str | Path] = 
             raise OutputError(
                 f"exists and is not a grfkit {_WHAT[kind]}: it holds {len(foreign)} entries grfkit did not write "
                 f"({_listing(foreign)}); name a new folder, or pass --overwrite to replace it (its contents are then "
-                "moved aside to a '.replaced-...' folder beside it, not deleted)",
+                f"moved aside to {out.name}.replaced-<time> beside it, not deleted)",
                 path=path,
             )
     try:

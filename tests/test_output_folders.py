@@ -377,3 +377,17 @@ def test_b10_concurrent_saves_to_one_output_all_succeed(tmp_path: Path, stance_f
         list(pool.map(save, range(6)))
     assert len(StanceDataset.load(out)) == 2 and foreign_entries(out, "stances") == []
     assert [p.name for p in tmp_path.iterdir()] == ["st"]
+
+
+def test_b10_two_preprocess_commands_with_one_out_started_together(raw: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "st"
+    command = [sys.executable, "-m", "grfkit", "-q", "preprocess", str(raw), "--out", str(out)]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for run_ in runs:
+        _, err = run_.communicate(timeout=300)
+        assert run_.returncode == 0, err
+    assert len(StanceDataset.load(out)) > 0 and foreign_entries(out, "stances") == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "st"]
