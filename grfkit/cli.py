@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+import textwrap
 import time
 import warnings
 from collections.abc import Sequence
@@ -204,7 +205,12 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 def _cmd_data_list(args: argparse.Namespace) -> int:
     from .datasets import dataset_table
 
-    print(dataset_table(args.data_dir).to_string(index=False))
+    for row in dataset_table(args.data_dir).itertuples(index=False):
+        print(f"{row.name} [{row.status}]: {row.title}")
+        print(f"  {row.n_files} files, {row.size_mb:.1f} MB, in {row.local_path}")
+        for label, text in (("licence", row.licence), ("cite", row.citation)):
+            print(textwrap.fill(text, width=100, initial_indent=f"  {label}: ", subsequent_indent="    ",
+                                break_on_hyphens=False))
     return 0
 
 
@@ -231,6 +237,9 @@ def _cmd_cache_clear(args: argparse.Namespace) -> int:
     table = cache_table(args.cache_dir)
     doomed = table.loc[~table["current"].astype(bool)] if args.stale else table
     what = f"{len(doomed)} {'stale ' if args.stale else ''}cache entries ({doomed['size_mb'].sum():.1f} MB)"
+    if not len(doomed):
+        print("nothing to delete")
+        return 0
     if not args.yes:
         if not sys.stdin.isatty():
             raise ConfigError(f"would delete {what}; not run from a terminal, so pass --yes to confirm")

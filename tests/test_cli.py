@@ -177,7 +177,8 @@ def test_data_list_and_fetch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(datasets, "dataset_table", table, raising=False)
     monkeypatch.setattr(datasets, "fetch_datasets", fetch, raising=False)
     assert main(["data", "list", "--data-dir", str(tmp_path)]) == 0
-    assert "hamner2013" in (out := capsys.readouterr().out) and "absent" in out
+    assert capsys.readouterr().out.splitlines() == ["hamner2013 [absent]: Hamner", "  3 files, 1.5 MB, in /d/hamner2013",
+                                                    "  licence: CC-BY", "  cite: Hamner 2013"]
     assert main(["data", "fetch", "dorn2012", "--data-dir", str(tmp_path), "-q"]) == 0
     assert main(["data", "fetch"]) == 0
     assert calls == [("list", tmp_path), ("fetch", ["dorn2012"], tmp_path, False), ("fetch", None, None, True)]
@@ -205,11 +206,21 @@ def fake_cache(monkeypatch: pytest.MonkeyPatch):
 
 def test_cache_ls_and_clear(fake_cache, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                             capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    import grfkit.cache as cache
+
+    cache_table = cache.cache_table(None)
     assert main(["cache", "ls", "--cache-dir", str(tmp_path)]) == 0
     assert "k1" in capsys.readouterr().out
     assert main(["cache", "clear", "--stale", "--yes", "--cache-dir", str(tmp_path)]) == 0
     assert fake_cache == [(tmp_path, True)]
     assert "1 stale cache entries (2.0 MB)" in capsys.readouterr().out
+
+    monkeypatch.setattr(cache, "cache_table", lambda cache_dir=None: cache_table.iloc[0:0])
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # not a terminal, but nothing to confirm
+    assert main(["cache", "clear"]) == 0 and "nothing to delete" in capsys.readouterr().out
+    assert fake_cache == [(tmp_path, True)]
 
 
 def test_cache_clear_asks_first_and_needs_yes_without_a_terminal(fake_cache, monkeypatch: pytest.MonkeyPatch,
