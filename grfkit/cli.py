@@ -22,11 +22,15 @@ import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import ConfigError, GrfkitError, MissingFileError, RawDataError
 from .output_folders import check_output
 from .simulate.scales import SCALES
+
+if TYPE_CHECKING:
+    from .simulate.domain_gap import DomainGap
 
 __all__ = ["main", "build_parser"]
 
@@ -102,7 +106,7 @@ def _gap_off(parser: argparse.ArgumentParser) -> None:
                              f"{', '.join(_GAP_SWITCHES)}; or all)")
 
 
-def _domain_gap(gap_off: Sequence[str]):
+def _domain_gap(gap_off: Sequence[str]) -> DomainGap:
     """The :class:`~grfkit.simulate.DomainGap` with the named differences (or ``all``) switched off."""
     from .simulate.domain_gap import DomainGap
 
@@ -115,12 +119,11 @@ def _require_raw_folder(raw_dir: Path) -> None:
     from .rawdata import read_manifest
 
     if not raw_dir.exists():
-        raise MissingFileError(f"not a grfkit raw data folder: {raw_dir} (it does not exist)", path=raw_dir)
+        raise MissingFileError(f"not a grfkit raw data folder: {raw_dir} (it does not exist)")
     if not raw_dir.is_dir() or not (raw_dir / "dataset.json").is_file():
         raise RawDataError(
             f"not a grfkit raw data folder: {raw_dir} (no dataset.json; see the book's raw data format page, "
-            "or make one with `grfkit simulate`)",
-            path=raw_dir,
+            "or make one with `grfkit simulate`)"
         )
     read_manifest(raw_dir)
 
