@@ -589,6 +589,9 @@ def clear_cache(cache_dir: str | Path | None = None, stale_only: bool = False) -
     if not root.is_dir():
         return 0
     freed = sum(remove_stale_temporaries(c) for c in _temporary_containers(root))
+    for folder in root.iterdir():  # a cohort folder whose first build was killed holds nothing now
+        if _COHORT.match(folder.name) and folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
+            folder.rmdir()
     protected = _protected()
     for entry in _entries(root):
         if stale_only and entry.current:

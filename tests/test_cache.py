@@ -38,6 +38,10 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_scale, tiny_pres
     (legacy / "fold.json").write_text(json.dumps({"key": legacy.name, "strategy": "combined", "target": "vgrf",
                                                   "subject": "OG09"}))
     (legacy / "curves.npz").write_bytes(b"x" * 5000)
+    old_cohort = root / "cohort-ci-seed0-0123456789ab"  # written by a grfkit without manifests
+    (old_cohort / "raw").mkdir(parents=True)
+    (old_cohort / "raw" / "dataset.json").write_text(json.dumps({"format": "grfkit-raw", "version": 1}))
+    (old_cohort / "raw" / "force.parquet").write_bytes(b"f" * 4000)
     two_hours_ago = time.time() - 7200
     for name, age in ((".0123456789abcdef01234567.k1ll3d_x.tmp", two_hours_ago), (".x.st1llg0n.tmp", time.time())):
         tmp = root / "experiments" / "folds" / name
@@ -62,12 +66,12 @@ def _users_files(root: Path) -> list[Path]:
 def test_cache_table_lists_every_entry_and_whether_this_code_can_use_it(cache: Path) -> None:
     table = cache_table()
     assert list(table.columns) == COLUMNS
-    assert table.groupby("kind").size().to_dict() == {"cohort": 1, "fold": 7, "pretrained": 1, "results": 1}
+    assert table.groupby("kind").size().to_dict() == {"cohort": 2, "fold": 7, "pretrained": 1, "results": 1}
     assert (table["size_mb"] > 0).all()
     assert set(table.loc[table["kind"] == "fold", "key"]) == (
         {f"{s}/vgrf/{p}" for s in ("overground", "transfer") for p in ("OG01", "OG02", "OG03")} | {"combined/vgrf/OG09"})
     stale = table.loc[~table["current"]]
-    assert list(stale["key"]) == ["combined/vgrf/OG09"]  # the entry of an older grfkit
+    assert list(stale["key"]) == ["cohort-ci-seed0-0123456789ab", "combined/vgrf/OG09"]  # of an older grfkit
     assert table.loc[table["kind"] == "pretrained", "key"].item() == "vgrf"
     assert str(table["modified"].dtype).startswith("datetime64") and str(table["modified"].dt.tz) == "UTC"
     # The experiments folder given directly (as `grfkit experiment --cache-dir` takes it).
@@ -78,8 +82,8 @@ def test_clear_stale_keeps_what_this_code_uses(cache: Path) -> None:
     before = cache_table()
     freed = clear_cache(stale_only=True)
     after = cache_table()
-    assert len(after) == len(before) - 1 and after["current"].all()
-    assert freed >= 5000 + 3000  # the legacy entry and the temporary folder of a killed run
+    assert len(after) == len(before) - 2 and after["current"].all()
+    assert freed >= 4000 + 5000 + 3000  # the entries of an older grfkit, the temporary folder of a killed run
     assert not (cache / "experiments" / "folds" / ".0123456789abcdef01234567.k1ll3d_x.tmp").exists()
     assert all(p.exists() for p in _users_files(cache))
 
@@ -109,6 +113,21 @@ def test_clear_never_deletes_the_data_folder_or_users_files(cache: Path, monkeyp
     assert (data / "results.csv").exists() and all(p.exists() for p in _users_files(cache))
     assert set(cache_table()["key"]) == {"downloads"}
     assert sorted(p.name for p in cache.iterdir()) == ["experiments", "my-folder", "notes.txt", "results"]
+
+
+def test_a_cohort_folder_left_by_a_killed_first_build_goes_with_its_temporary_folder(tmp_path: Path) -> None:
+    """A kill during `simulate` into the cache leaves cohort-*/.raw.*.tmp and nothing else: both go, once stale."""
+    cohort = tmp_path / "cohort-ci-seed0-0123456789ab"
+    killed = cohort / ".raw.k1ll3d_x.tmp"
+    (killed / "overground").mkdir(parents=True)
+    (killed / "overground" / "imu.parquet").write_bytes(b"i" * 700)
+    mine = tmp_path / "cohort-of-mine"
+    mine.mkdir()
+    old = time.time() - 7200
+    for path in (killed / "overground" / "imu.parquet", killed / "overground", killed):
+        os.utime(path, (old, old))
+    assert clear_cache(tmp_path, stale_only=True) == 700
+    assert not cohort.exists() and mine.exists()
 
 
 def test_a_cache_folder_that_does_not_exist_is_empty_and_not_created(tmp_path: Path) -> None:
