@@ -319,6 +319,11 @@ def write_output(path: str | Path, kind: str, *, overwrite: bool = False) -> Ite
                   "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
         (staged / MARKER).write_text(json.dumps(marker, indent=1), encoding="utf-8")
         _give_default_permissions(staged, 0o777)
+        if overwrite and foreign_entries(path, kind):
+            # Straight to its visible backup name: a kill during the swap must not leave it in a hidden folder.
+            with contextlib.suppress(FileNotFoundError):  # unless another writer moved it meanwhile
+                backup = _set_aside(path, path)
+                warnings.warn(f"the previous contents of {path} were moved to {backup}", stacklevel=3)
         for old in swap_in(staged, path):
             if not any(old.iterdir()) or not foreign_entries(old, kind):
                 shutil.rmtree(old)

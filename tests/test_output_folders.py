@@ -391,3 +391,22 @@ def test_b10_two_preprocess_commands_with_one_out_started_together(raw: Path, tm
         assert run_.returncode == 0, err
     assert len(StanceDataset.load(out)) > 0 and foreign_entries(out, "stances") == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "st"]
+
+
+def test_overwrite_keeps_a_foreign_folder_visible_even_if_killed_during_the_swap(tmp_path: Path,
+                                                                                  monkeypatch) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "x.txt").write_text("x")
+    real_swap_in = output_folders.swap_in
+
+    def killed_after_swap(staged, path):
+        real_swap_in(staged, path)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(output_folders, "swap_in", killed_after_swap)
+    with pytest.raises(KeyboardInterrupt), pytest.warns(UserWarning):
+        with write_output(out, "results", overwrite=True) as tmp:
+            (tmp / "results.csv").write_text("a\n")
+    [kept] = tmp_path.glob("out.replaced-*")  # a visible name, not a hidden .out.old-* folder
+    assert (kept / "x.txt").read_text() == "x"
