@@ -65,16 +65,13 @@ command need nothing).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import dataclasses
 import datetime as _dt
 import hashlib
 import importlib
 import json
 import os
-import platform
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -96,6 +93,7 @@ from .features import PUBLISHED_FEATURES, FeatureSet
 from .metrics import participant_metrics, summarise
 from .model import ModelPreset, TrainedModel, get_preset
 from .output_folders import check_output, write_output
+from .provenance import git_state, machine
 from .simulate.scales import SCALES
 from .stances import StanceDataset
 from .strategies import (
@@ -108,6 +106,7 @@ from .strategies import (
     run_fold,
     split_domains,
 )
+from .workers import exit_with_parent
 
 __all__ = [
     "STRATEGIES",
@@ -387,21 +386,8 @@ def _cached_pretrained(job: _PretrainJob) -> TrainedModel | None:
 # --- units of work (run in this process or in worker processes) ------------------
 
 _WORKER_DATA: dict[str, StanceDataset] = {}
-_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-
-
-def _exit_with_parent(parent_pid: int) -> None:
-    """Have the kernel kill this worker when the process that started it dies (Linux; elsewhere nothing)."""
-    if not sys.platform.startswith("linux"):
-        return
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent_pid:  # the parent died before prctl took effect
-        os._exit(1)
-
-
 def _init_worker(parent_pid: int, overground: StanceDataset, treadmill: StanceDataset) -> None:
-    _exit_with_parent(parent_pid)
+    exit_with_parent(parent_pid)
     _WORKER_DATA["overground"], _WORKER_DATA["treadmill"] = overground, treadmill
 
 
@@ -747,36 +733,6 @@ def load_results(out_dir: str | Path) -> ExperimentResults:
 # --- the runner ------------------------------------------------------------------
 
 
-def _git_commit() -> dict:
-    """Commit of the repository grfkit is imported from, if any."""
-    where = Path(__file__).resolve().parent
-
-    def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(["git", *args], cwd=where, capture_output=True, text=True, timeout=10, check=False)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return done.stdout.strip() if done.returncode == 0 else None
-
-    commit = git("rev-parse", "HEAD")
-    status = git("status", "--porcelain", "--untracked-files=no") if commit else None
-    return {"commit": commit, "dirty": bool(status) if status is not None else None}
-
-
-def _machine(num_threads: int, workers: int) -> dict:
-    return {
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "torch_threads_per_run": num_threads,
-        "workers": workers,
-    }
-
-
 def _check_data(config: ExperimentConfig, overground: StanceDataset, treadmill: StanceDataset,
                 features: FeatureSet) -> list[str]:
     """Validate the stances against the config before any training; return the held-out participants."""
@@ -975,7 +931,7 @@ def run_experiment(
     provenance = {
         "grfkit_version": __version__,
         "command": command,
-        "git": _git_commit(),
+        "git": git_state(),
         "config": config.to_dict(),
         "features": features.to_dict(),
         "data": {
@@ -990,7 +946,7 @@ def run_experiment(
             ),
         },
         "code_fingerprint": context.code,
-        "machine": _machine(int(config.num_threads), workers),
+        "machine": machine(torch_threads_per_run=int(config.num_threads), workers=workers),
         "date_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "wall_time_s": time.perf_counter() - started,
         "compute_time_s": float(sum(r["wall_time_s"] for r in timing_rows)),

@@ -83,6 +83,7 @@ from .segmentation import REASON_OUTSIDE_SIGNAL, _checked, _covered, _segment_at
 from .speed import PASS_GAP_S, REASON_SPEED_OFF_TARGET, SPEED_TOLERANCE_FRACTION, _pass_speed_check, _stance_speed
 from .stances import N_POINTS, SKIP_COLUMNS, StanceDataset
 from .synchronisation import ClockSync, _synchronise_clocks, insole_to_lab_time, lab_to_insole_time
+from .workers import exit_with_parent
 
 __all__ = [
     "PreprocessConfig",
@@ -849,7 +850,7 @@ def preprocess_raw(
             outcomes: Iterator = map(_bout_job, jobs)
             pool = None
         else:
-            pool = ProcessPoolExecutor(max_workers=n_workers)
+            pool = ProcessPoolExecutor(max_workers=n_workers, initializer=exit_with_parent, initargs=(os.getpid(),))
             outcomes = pool.map(_bout_job, jobs, chunksize=1)
         try:
             for ids, duration, result, error in outcomes:
