@@ -410,3 +410,44 @@ def test_overwrite_keeps_a_foreign_folder_visible_even_if_killed_during_the_swap
             (tmp / "results.csv").write_text("a\n")
     [kept] = tmp_path.glob("out.replaced-*")  # a visible name, not a hidden .out.old-* folder
     assert (kept / "x.txt").read_text() == "x"
+
+
+# --- every command x every dangerous --out (the issue's "done when") ------------------
+
+
+@pytest.fixture
+def stances(tmp_path: Path, tiny_result) -> Path:
+    """A stance data set folder (an experiment's input) of the tiny cohort."""
+    return tiny_result.stances.save(tmp_path / "stances")
+
+
+@pytest.mark.parametrize("overwrite", [[], ["--overwrite"]], ids=["plain", "overwrite"])
+@pytest.mark.parametrize("case", ["input", "unrelated", "home"])
+@pytest.mark.parametrize("command", ["simulate", "preprocess", "experiment"])
+def test_no_command_deletes_a_file_it_did_not_write(command, case, overwrite, raw, stances, thesis, tmp_path,
+                                                    monkeypatch, capsys) -> None:
+    """Each command with --out equal to its input, a folder of unrelated files, or the home folder."""
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    (home / "Documents" / "paper.docx").write_text("draft")
+    monkeypatch.setenv("HOME", str(home))
+    inputs = {"simulate": None, "preprocess": raw, "experiment": stances}[command]
+    if case == "input" and inputs is None:
+        pytest.skip("simulate reads no input folder")
+    out = {"input": inputs, "unrelated": thesis, "home": home}[case]
+    argv = {
+        "simulate": ["simulate", "--scale", "ci"],
+        "preprocess": ["preprocess", str(raw)],
+        "experiment": ["experiment", "--stances", str(stances), "--strategies", "baseline_mean", "--targets", "vgrf",
+                       "--cache-dir", str(tmp_path / "cache")],
+    }[command]
+    watched = {folder: snapshot(folder) for folder in (raw.parent, stances, thesis, home)}
+    status, err = run(capsys, *argv, "--out", str(out), *overwrite)
+    if case == "unrelated" and overwrite:  # allowed: the folder's files are moved aside, not deleted
+        backups = list(thesis.parent.glob("thesis.replaced-*"))
+        assert status == 0 and len(backups) == 1, err
+        assert snapshot(backups[0]) == watched.pop(thesis)
+    else:
+        assert status == 2 and "OutputError" in err and str(out) in err, err
+    for folder, files in watched.items():
+        assert snapshot(folder) == files, f"{command} --out {case} changed {folder}"
