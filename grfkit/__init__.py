@@ -14,11 +14,11 @@ The modules that need PyTorch (model, training, experiment) are imported on
 demand, so ``import grfkit`` stays light.
 """
 
-import importlib
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
 from .errors import GrfkitError
+from .lazy_imports import lazy_getattr
 
 try:
     __version__ = version("grfkit")
@@ -46,17 +46,7 @@ if TYPE_CHECKING:
     from .stances import StanceDataset
 
 
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    try:  # a submodule, as when the names above were imported eagerly
-        return importlib.import_module(f".{name}", __name__)
-    except ModuleNotFoundError as err:
-        if err.name != f"{__name__}.{name}":
-            raise
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = [

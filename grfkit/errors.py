@@ -144,13 +144,13 @@ class EventRangeError(RawDataError):
     """An event (initial contact, toe-off) lies outside the time range of the signal it should cut."""
 
 
-# --- Caches (grfkit.cache) --------------------------------------------------------
+# --- Storage: caches and output folders ---------------------------------------------
 
-__all__ += ["CacheError"]
+__all__ += ["CacheError", "OutputError"]
 
 
-class CacheError(GrfkitError, OSError):
-    """grfkit's cache folder cannot be written (read-only, no permission, disk full).
+class _StorageError(GrfkitError, OSError):
+    """A folder grfkit writes to may not or cannot be written; picklable, so it crosses from workers intact.
 
     Parameters
     ----------
@@ -160,47 +160,30 @@ class CacheError(GrfkitError, OSError):
         The folder or file concerned.
     """
 
+    _template = "{path}: {message}"
+
     def __init__(self, message: str, *, path: str | Path) -> None:
         self.message = message
         self.path = Path(path)
-        super().__init__(f"[{self.path}] {message}")
+        super().__init__(self._template.format(path=self.path, message=message))
 
-    def __reduce__(self):  # picklable, so that it crosses from worker processes intact
-        return (_make_cache_error, (self.message, str(self.path)))
-
-
-def _make_cache_error(message: str, path: str) -> CacheError:
-    return CacheError(message, path=path)
+    def __reduce__(self):
+        return (_rebuild_storage_error, (type(self), self.message, str(self.path)))
 
 
-# --- Output folders (grfkit.output_folders) -------------------------------------
+def _rebuild_storage_error(cls: type[_StorageError], message: str, path: str) -> _StorageError:
+    return cls(message, path=path)
 
-__all__ += ["OutputError"]
+
+class CacheError(_StorageError):
+    """grfkit's cache folder cannot be written (read-only, no permission, disk full)."""
+
+    _template = "[{path}] {message}"
 
 
-class OutputError(GrfkitError, OSError):
+class OutputError(_StorageError):
     """An output folder (``--out``) may not or cannot be written: it holds other files, is an input,
-    is the home folder, is read-only, or the disk is full.
-
-    Parameters
-    ----------
-    message
-        What is wrong and what to do.
-    path
-        The folder or file concerned.
-    """
-
-    def __init__(self, message: str, *, path: str | Path) -> None:
-        self.message = message
-        self.path = Path(path)
-        super().__init__(f"{self.path}: {message}")
-
-    def __reduce__(self):  # picklable, like CacheError
-        return (_make_output_error, (self.message, str(self.path)))
-
-
-def _make_output_error(message: str, path: str) -> OutputError:
-    return OutputError(message, path=path)
+    is the home folder, is read-only, or the disk is full."""
 
 
 # --- Units (grfkit.rawdata, grfkit.pipeline) ---------------------------------------

@@ -17,8 +17,9 @@ treadmill/overground difference), :mod:`~grfkit.simulate.truth`, :mod:`~grfkit.s
 and :mod:`~grfkit.simulate.cohort` (the entry points).
 """
 
-import importlib
 from typing import TYPE_CHECKING
+
+from ..lazy_imports import lazy_getattr
 
 # Where each public name lives; imported on first use, so that reading the scales (``grfkit --help``)
 # does not load the simulator and pandas.
@@ -56,17 +57,7 @@ if TYPE_CHECKING:
     from .scales import SCALES, TREADMILL_CONDITIONS, ScaleConfig, get_scale
 
 
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    try:  # a submodule, as when the names above were imported eagerly
-        return importlib.import_module(f".{name}", __name__)
-    except ModuleNotFoundError as err:
-        if err.name != f"{__name__}.{name}":
-            raise
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = [
