@@ -52,7 +52,7 @@ from urllib.parse import quote
 
 import pandas as pd
 import platformdirs
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from grfkit.download import download_file
 from grfkit.errors import ChecksumError, ConfigError, DataUnavailableError

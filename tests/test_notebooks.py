@@ -160,6 +160,22 @@ def execute_at_ci_scale(source: Path, tmp_path: Path) -> nbformat.NotebookNode:
     return nbformat.read(output_path, as_version=4)
 
 
+#: Warnings of the libraries underneath that would be printed on a book page (e.g. tqdm.auto without ipywidgets).
+LIBRARY_WARNINGS = ("TqdmWarning", "FutureWarning", "DeprecationWarning")
+
+
+def library_warnings(notebook: nbformat.NotebookNode) -> list[str]:
+    """The stderr lines of the executed notebook that carry one of :data:`LIBRARY_WARNINGS`."""
+    return [
+        line
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream" and output.get("name") == "stderr"
+        for line in output.get("text", "").splitlines()
+        if any(kind in line for kind in LIBRARY_WARNINGS)
+    ]
+
+
 def markdown_outputs(notebook: nbformat.NotebookNode) -> list[str]:
     """Every ``text/markdown`` output of the executed notebook."""
     return [
@@ -175,6 +191,7 @@ def markdown_outputs(notebook: nbformat.NotebookNode) -> list[str]:
 def test_notebook_runs_at_ci_scale(source, tmp_path, grfkit_kernel):
     executed = execute_at_ci_scale(source, tmp_path)
     assert plotly_html_outputs(executed), f"{source.name} drew no plotly figure the book can show"
+    assert not library_warnings(executed), f"{source.name} prints warnings into the book: {library_warnings(executed)}"
     assert dropped_plotly_outputs(executed) == 0, (
         f"{source.name} has plotly outputs without text/html (blank in the book)"
     )
