@@ -45,21 +45,8 @@ def test_cache_dir_prefers_argument_then_environment(tmp_path: Path, monkeypatch
     assert (tmp_path / "arg").is_dir()
 
 
-def test_prepare_cohort_builds_once_then_reuses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_scale) -> None:
-    monkeypatch.setitem(SCALES, "tiny", tiny_scale)
-    calls = {"simulate": 0, "preprocess": 0}
-    real_simulate, real_preprocess = cc.simulate_cohort, cc.preprocess_raw
-
-    def counting_simulate(*args, **kwargs):
-        calls["simulate"] += 1
-        return real_simulate(*args, **kwargs)
-
-    def counting_preprocess(*args, **kwargs):
-        calls["preprocess"] += 1
-        return real_preprocess(*args, **kwargs)
-
-    monkeypatch.setattr(cc, "simulate_cohort", counting_simulate)
-    monkeypatch.setattr(cc, "preprocess_raw", counting_preprocess)
+def test_prepare_cohort_builds_once_then_reuses(tmp_path: Path, counted: dict) -> None:
+    calls = counted
     first = cc.prepare_cohort("tiny", seed=3, cache=tmp_path)
     second = cc.prepare_cohort("tiny", seed=3, cache=tmp_path)
     assert calls == {"simulate": 1, "preprocess": 1}
