@@ -171,3 +171,20 @@ def tiny_result(tiny_raw: Path):
     from grfkit.pipeline import preprocess_raw
 
     return preprocess_raw(tiny_raw, workers=1)
+
+
+# --- Processes (worker tests) --------------------------------------------------------
+
+
+@pytest.fixture
+def process_alive() -> Callable[[int], bool]:
+    """Return ``alive(pid)``: whether a process runs (a zombie has ended; only its status waits)."""
+
+    def alive(pid: int) -> bool:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            return False
+        return state not in ("Z", "X")
+
+    return alive

@@ -153,17 +153,11 @@ if __name__ == "__main__":
 '''
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state not in ("Z", "X")  # a zombie has ended; only its exit status waits to be collected
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
-def test_workers_end_when_the_experiment_is_killed(tmp_path: Path, how: str) -> None:
+def test_workers_end_when_the_experiment_is_killed(tmp_path: Path, how: str, process_alive) -> None:
     """After kill -9 or SIGTERM of `experiment --workers 2`, no worker keeps training."""
     import os
     import signal
@@ -186,13 +180,13 @@ def test_workers_end_when_the_experiment_is_killed(tmp_path: Path, how: str) -> 
         parent.send_signal(getattr(signal, how))
         parent.wait(timeout=30)
         deadline = time.monotonic() + 5
-        while any(map(_alive, workers)) and time.monotonic() < deadline:
+        while any(map(process_alive, workers)) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not any(map(_alive, workers)), f"workers {workers} outlived the killed experiment"
+        assert not any(map(process_alive, workers)), f"workers {workers} outlived the killed experiment"
         if how == "SIGTERM":
             assert parent.returncode == 128 + signal.SIGTERM
     finally:
         parent.kill()
         for pid in workers:
-            if _alive(pid):
+            if process_alive(pid):
                 os.kill(pid, signal.SIGKILL)

@@ -29,16 +29,10 @@ if __name__ == "__main__":
 '''
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state not in ("Z", "X")
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
-def test_workers_die_when_their_parent_is_killed(tmp_path):
+def test_workers_die_when_their_parent_is_killed(tmp_path, process_alive):
     script = tmp_path / "pool.py"
     script.write_text(_SCRIPT)
     pids = tmp_path / "pids"
@@ -54,13 +48,13 @@ def test_workers_die_when_their_parent_is_killed(tmp_path):
         parent.kill()
         parent.wait(timeout=30)
         deadline = time.monotonic() + 5
-        while any(map(_alive, workers)) and time.monotonic() < deadline:
+        while any(map(process_alive, workers)) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not any(map(_alive, workers)), f"workers {workers} outlived their killed parent"
+        assert not any(map(process_alive, workers)), f"workers {workers} outlived their killed parent"
     finally:
         parent.kill()
         for pid in workers:
-            if _alive(pid):
+            if process_alive(pid):
                 os.kill(pid, signal.SIGKILL)
 
 
