@@ -153,8 +153,6 @@ if __name__ == "__main__":
 '''
 
 
-
-
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
 def test_workers_end_when_the_experiment_is_killed(tmp_path: Path, how: str, process_alive) -> None:

@@ -29,8 +29,6 @@ if __name__ == "__main__":
 '''
 
 
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
 def test_workers_die_when_their_parent_is_killed(tmp_path, process_alive):
     script = tmp_path / "pool.py"
