@@ -7,12 +7,12 @@ call, for
 
 * ``network`` -- the eager network on an already z-scored tensor
   (``torch.inference_mode``), the floor of the eager path;
-* ``predict_bw`` -- :meth:`grfkit.model.TrainedModel.predict_bw` on a z-scored
+* ``predict_bw`` -- :meth:`grfkit.model.network.TrainedModel.predict_bw` on a z-scored
   NumPy array (what a caller holding prepared inputs pays);
-* ``predict`` -- :func:`grfkit.training.predict` from a one-stance
-  :class:`~grfkit.stances.StanceDataset` (assembling and scaling the inputs
+* ``predict`` -- :func:`grfkit.model.training.predict` from a one-stance
+  :class:`~grfkit.io.stances.StanceDataset` (assembling and scaling the inputs
   from the data set, then newtons);
-* ``fast path`` -- :meth:`grfkit.inference.InferenceModel.estimate_bw` on the
+* ``fast path`` -- :meth:`grfkit.model.inference.InferenceModel.estimate_bw` on the
   unscaled NumPy inputs of one stance (scaling inside a traced, frozen
   TorchScript module).
 
@@ -32,10 +32,10 @@ import numpy as np
 import torch
 from _common import machine, random_stances
 
-from grfkit.features import build_inputs
-from grfkit.inference import InferenceModel
-from grfkit.model import get_preset
-from grfkit.training import fit, predict, torch_threads
+from grfkit.model.features import build_inputs
+from grfkit.model.inference import InferenceModel
+from grfkit.model.network import get_preset
+from grfkit.model.training import fit, predict, torch_threads
 
 
 def latency_ms(fn: Callable[[], object], calls: int) -> tuple[float, float, float]:

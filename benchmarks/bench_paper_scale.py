@@ -36,9 +36,14 @@ from pathlib import Path
 import pandas as pd
 from _common import machine
 
-from grfkit.cohort_cache import load_or_build_stances
-from grfkit.experiment import STRATEGIES, TARGETS, ExperimentConfig, run_experiment
-from grfkit.strategies import split_domains
+from grfkit.experiment.runner import (
+    STRATEGIES,
+    TARGETS,
+    ExperimentConfig,
+    run_experiment,
+)
+from grfkit.experiment.strategies import split_domains
+from grfkit.storage.cohort_cache import load_or_build_stances
 
 
 def timing(stances, participants: list[str], n_participants: int, args, cache: Path) -> None:

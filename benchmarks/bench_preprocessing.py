@@ -18,9 +18,9 @@ import platform
 import time
 from pathlib import Path
 
-from grfkit.cohort_cache import prepare_cohort
-from grfkit.pipeline import preprocess_raw
-from grfkit.rawdata import iter_bout_paths, read_bout
+from grfkit.io.rawdata import iter_bout_paths, read_bout
+from grfkit.preprocess.chain import preprocess_raw
+from grfkit.storage.cohort_cache import prepare_cohort
 
 
 def main() -> None:

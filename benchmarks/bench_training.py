@@ -6,7 +6,7 @@ size, with the same number of torch threads, interleaved ``--repeats`` times
 so that a change in machine load affects both alike.  The bare loop is the
 floor of what any training loop can cost: forward pass, MSE loss, backward
 pass, and nothing else (no optimiser step, no clipping, no shuffling).
-``grfkit.training.fit`` adds the scaler fit, tensor conversion, per-epoch
+``grfkit.model.training.fit`` adds the scaler fit, tensor conversion, per-epoch
 shuffling, gradient clipping, the Adam step and loss bookkeeping; its
 throughput is taken from the fit's own history (training loop only).
 
@@ -27,10 +27,10 @@ import numpy as np
 import torch
 from _common import machine, random_stances
 
-from grfkit.features import build_inputs, build_targets
-from grfkit.model import build_network, get_preset
-from grfkit.scaling import fit_scaler
-from grfkit.training import fit, torch_threads
+from grfkit.model.features import build_inputs, build_targets
+from grfkit.model.network import build_network, get_preset
+from grfkit.model.normalisation import fit_scaler
+from grfkit.model.training import fit, torch_threads
 
 
 def bare_loop_stances_per_s(preset, x: torch.Tensor, y: torch.Tensor) -> float:
@@ -58,7 +58,7 @@ def main() -> None:
     preset = dataclasses.replace(get_preset(args.preset), epochs=1, min_steps=0)  # one pass each
     stances = random_stances(args.stances)
     features = build_inputs(stances)
-    from grfkit.features import PUBLISHED_FEATURES
+    from grfkit.model.features import PUBLISHED_FEATURES
 
     scaler = fit_scaler(features, PUBLISHED_FEATURES.channels)
     x = torch.from_numpy(scaler.transform(features, PUBLISHED_FEATURES.channels))

@@ -8,7 +8,7 @@ The data flow, one call per arrow::
 
     simulate_cohort(scale, seed, out_dir)          -> raw data folder (or your own recordings)
     preprocess_raw(raw_dir)                        -> PreprocessResult (.stances: StanceDataset)
-    grfkit.training.fit / grfkit.experiment.run_experiment  -> models and results
+    grfkit.model.training.fit / grfkit.experiment.runner.run_experiment  -> models and results
 
 The modules that need PyTorch (model, training, experiment) are imported on
 demand, so ``import grfkit`` stays light.
@@ -17,8 +17,8 @@ demand, so ``import grfkit`` stays light.
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
-from .errors import GrfkitError
-from .lazy_imports import lazy_getattr
+from grfkit.errors import GrfkitError
+from grfkit.lazy_imports import lazy_getattr
 
 try:
     __version__ = version("grfkit")
@@ -28,22 +28,26 @@ except PackageNotFoundError:  # imported from a source tree that was never insta
 # Where each public name lives; imported on first use, so that ``import grfkit`` (and ``grfkit --help``)
 # loads neither PyTorch nor pandas.
 _LAZY = {
-    "prepare_cohort": "cohort_cache",
-    "PreprocessConfig": "pipeline",
-    "PreprocessResult": "pipeline",
-    "preprocess_raw": "pipeline",
-    "read_bout": "rawdata",
-    "simulate_bout": "simulate",
-    "simulate_cohort": "simulate",
-    "StanceDataset": "stances",
+    "prepare_cohort": "storage.cohort_cache",
+    "PreprocessConfig": "preprocess.chain",
+    "PreprocessResult": "preprocess.chain",
+    "preprocess_raw": "preprocess.chain",
+    "read_bout": "io.rawdata",
+    "simulate_bout": "simulate.cohort",
+    "simulate_cohort": "simulate.cohort",
+    "StanceDataset": "io.stances",
 }
 
 if TYPE_CHECKING:
-    from .cohort_cache import prepare_cohort
-    from .pipeline import PreprocessConfig, PreprocessResult, preprocess_raw
-    from .rawdata import read_bout
-    from .simulate import simulate_bout, simulate_cohort
-    from .stances import StanceDataset
+    from grfkit.io.rawdata import read_bout
+    from grfkit.io.stances import StanceDataset
+    from grfkit.preprocess.chain import (
+        PreprocessConfig,
+        PreprocessResult,
+        preprocess_raw,
+    )
+    from grfkit.simulate import simulate_bout, simulate_cohort
+    from grfkit.storage.cohort_cache import prepare_cohort
 
 
 __getattr__ = lazy_getattr(__name__, _LAZY)

@@ -3,7 +3,7 @@
 Each command is one arrow of the data flow (raw recordings → stance data set
 → results) and calls exactly one library function, so the shell and the
 notebooks do the same thing.  Output folders are protected by
-:mod:`grfkit.output_folders`: nothing a user did not ask to replace is ever
+:mod:`grfkit.storage.output_folders`: nothing a user did not ask to replace is ever
 deleted.
 
 Building the parser imports neither PyTorch nor pandas (``grfkit --help`` is
@@ -24,17 +24,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .errors import ConfigError, GrfkitError, MissingFileError, RawDataError
-from .output_folders import check_output
-from .simulate.scales import SCALES
+from grfkit import __version__
+from grfkit.errors import ConfigError, GrfkitError, MissingFileError, RawDataError
+from grfkit.scales import SCALES
+from grfkit.storage.output_folders import check_output
 
 if TYPE_CHECKING:
-    from .simulate.domain_gap import DomainGap
+    from grfkit.simulate.domain_gap import DomainGap
 
 __all__ = ["main", "build_parser"]
 
-# The choices below are those of grfkit.experiment, grfkit.model and grfkit.simulate.DomainGap, which import
+# The choices below are those of grfkit.experiment.runner, grfkit.model.network and grfkit.simulate.DomainGap, which import
 # PyTorch or pandas; tests/test_cli.py checks that they agree.
 _STRATEGIES = ("overground", "treadmill", "transfer", "combined", "baseline_mean", "baseline_static")
 _TARGETS = ("vgrf", "apgrf")
@@ -108,7 +108,7 @@ def _gap_off(parser: argparse.ArgumentParser) -> None:
 
 def _domain_gap(gap_off: Sequence[str]) -> DomainGap:
     """The :class:`~grfkit.simulate.DomainGap` with the named differences (or ``all``) switched off."""
-    from .simulate.domain_gap import DomainGap
+    from grfkit.simulate.domain_gap import DomainGap
 
     off = set(_GAP_SWITCHES) if "all" in gap_off else set(gap_off)
     return DomainGap(**{name: False for name in off})
@@ -116,7 +116,7 @@ def _domain_gap(gap_off: Sequence[str]) -> DomainGap:
 
 def _require_raw_folder(raw_dir: Path) -> None:
     """Raise a typed error unless ``raw_dir`` is a folder in the grfkit raw data format."""
-    from .rawdata import read_manifest
+    from grfkit.io.rawdata import read_manifest
 
     if not raw_dir.exists():
         raise MissingFileError(f"not a grfkit raw data folder: {raw_dir} (it does not exist)")
@@ -132,7 +132,7 @@ def _require_raw_folder(raw_dir: Path) -> None:
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
-    from .simulate.cohort import simulate_cohort
+    from grfkit.simulate.cohort import simulate_cohort
 
     gap = _domain_gap(args.gap_off)
     check_output(args.out, "raw", overwrite=args.overwrite)
@@ -147,7 +147,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 def _cmd_preprocess(args: argparse.Namespace) -> int:
     _require_raw_folder(args.raw_dir)
     check_output(args.out, "stances", inputs=[args.raw_dir], overwrite=args.overwrite)
-    from .pipeline import preprocess_raw
+    from grfkit.preprocess.chain import preprocess_raw
 
     started = time.perf_counter()
     result = preprocess_raw(args.raw_dir, strict=args.strict, progress=not args.quiet)
@@ -165,7 +165,7 @@ def _cmd_preprocess(args: argparse.Namespace) -> int:
 
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
-    from .cohort_cache import cache_dir
+    from grfkit.storage.cohort_cache import cache_dir
 
     if args.stances is not None and args.gap_off:
         raise ConfigError("--gap-off applies to the simulated cohort, not to --stances")
@@ -174,9 +174,9 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     check_output(args.out, "results", inputs=inputs, overwrite=args.overwrite)
     gap = _domain_gap(args.gap_off)
 
-    from .cohort_cache import load_or_build_stances
-    from .experiment import ExperimentConfig, run_experiment
-    from .stances import StanceDataset
+    from grfkit.experiment.runner import ExperimentConfig, run_experiment
+    from grfkit.io.stances import StanceDataset
+    from grfkit.storage.cohort_cache import load_or_build_stances
 
     config = ExperimentConfig(
         scale=args.scale,
@@ -206,7 +206,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_list(args: argparse.Namespace) -> int:
-    from .datasets import dataset_table
+    from grfkit.real.registry import dataset_table
 
     for row in dataset_table(args.data_dir).itertuples(index=False):
         print(f"{row.name} [{row.status}]: {row.title}")
@@ -218,7 +218,7 @@ def _cmd_data_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_fetch(args: argparse.Namespace) -> int:
-    from .datasets import fetch_datasets
+    from grfkit.real.registry import fetch_datasets
 
     folders = fetch_datasets(args.names or None, data_dir=args.data_dir, progress=not args.quiet)
     for folder in folders:
@@ -227,7 +227,7 @@ def _cmd_data_fetch(args: argparse.Namespace) -> int:
 
 
 def _cmd_cache_ls(args: argparse.Namespace) -> int:
-    from .cache import cache_table
+    from grfkit.storage.cache import cache_table
 
     table = cache_table(args.cache_dir)
     print(table.to_string(index=False) if len(table) else "no cache entries")
@@ -235,7 +235,7 @@ def _cmd_cache_ls(args: argparse.Namespace) -> int:
 
 
 def _cmd_cache_clear(args: argparse.Namespace) -> int:
-    from .cache import cache_table, clear_cache
+    from grfkit.storage.cache import cache_table, clear_cache
 
     table = cache_table(args.cache_dir)
     doomed = table.loc[~table["current"].astype(bool)] if args.stale else table
@@ -305,9 +305,9 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", type=Path, required=True,
                      help="results folder to write (rerunning resumes from the fold cache)")
     _overwrite(exp, "results folder")
-    # No argparse choices: grfkit.model.PRESETS (checked by ExperimentConfig) may hold more than the built-in ones.
+    # No argparse choices: grfkit.model.network.PRESETS (checked by ExperimentConfig) may hold more than the built-in ones.
     exp.add_argument("--preset", default="fast", metavar="{" + ",".join(_PRESETS) + "}",
-                     help="model and training settings (grfkit.model.PRESETS)")
+                     help="model and training settings (grfkit.model.network.PRESETS)")
     exp.add_argument("--strategies", nargs="+", choices=_STRATEGIES, default=list(_STRATEGIES),
                      help="strategies and baselines to run")
     exp.add_argument("--targets", nargs="+", choices=_TARGETS, default=list(_TARGETS),

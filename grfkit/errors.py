@@ -114,7 +114,7 @@ class ChannelMismatchError(GrfkitError, ValueError):
     """A model, scaler or data set expects other channels than it was given."""
 
 
-# --- Real public data sets (grfkit.datasets, grfkit.readers) -----------------
+# --- Real public data sets (grfkit.real.registry, grfkit.real.readers) -----------------
 
 __all__ += ["FileFormatError", "TruncatedFileError", "ChecksumError", "DataUnavailableError"]
 
@@ -135,7 +135,7 @@ class DataUnavailableError(MissingFileError):
     """A registered data file is missing and could not (or may not) be downloaded."""
 
 
-# --- Preprocessing (grfkit.segmentation) ----------------------------------------
+# --- Preprocessing (grfkit.preprocess.segmentation) ----------------------------------------
 
 __all__ += ["EventRangeError"]
 
@@ -186,7 +186,7 @@ class OutputError(_StorageError):
     is the home folder, is read-only, or the disk is full."""
 
 
-# --- Units (grfkit.rawdata, grfkit.pipeline) ---------------------------------------
+# --- Units (grfkit.io.rawdata, grfkit.preprocess.chain) ---------------------------------------
 
 __all__ += ["UnitError"]
 

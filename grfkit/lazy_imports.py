@@ -17,7 +17,8 @@ def lazy_getattr(package: str, lazy: Mapping[str, str]) -> Callable[[str], objec
     package
         The package's ``__name__``.
     lazy
-        Public name -> the sub-module (relative to ``package``) that defines it.
+        Public name -> the module that defines it: relative to ``package``
+        (``"io.stances"``), or absolute (``"grfkit.scales"``).
 
     Returns
     -------
@@ -29,7 +30,8 @@ def lazy_getattr(package: str, lazy: Mapping[str, str]) -> Callable[[str], objec
 
     def __getattr__(name: str) -> object:
         if name in lazy:
-            value = getattr(importlib.import_module(f".{lazy[name]}", package), name)
+            module = lazy[name] if lazy[name].startswith("grfkit.") else f".{lazy[name]}"
+            value = getattr(importlib.import_module(module, package), name)
             setattr(sys.modules[package], name, value)
             return value
         try:

@@ -79,11 +79,12 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from grfkit.channels import N_FSR
-from grfkit.cohort_cache import prepare_cohort
-from grfkit.rawdata import read_bout, read_bouts, read_participants, read_truth
-from grfkit.signal_plots import bout_signals_figure, cohort_figure, sensor_paths_figure
-from grfkit.simulate import OVERGROUND_COHORT, TREADMILL_COHORT, DomainGap, get_scale, sample_participant
+from grfkit.io.channels import N_FSR
+from grfkit.storage.cohort_cache import prepare_cohort
+from grfkit.io.rawdata import read_bout, read_bouts, read_participants, read_truth
+from grfkit.plots.signals import bout_signals_figure, cohort_figure, sensor_paths_figure
+from grfkit.simulate import OVERGROUND_COHORT, TREADMILL_COHORT, DomainGap, sample_participant
+from grfkit.scales import get_scale
 from grfkit.simulate.imu import ImuConfig
 from grfkit.simulate.paths import sensor_path_variants
 from grfkit.simulate.treadmill import TreadmillConfig
@@ -268,7 +269,7 @@ true_contacts.assign(reason=true_contacts["reason"].replace("", "clean")).groupb
 #
 # * **The insole feels the normal (vertical) force**, spread over its sensors by the *plantar
 #   load model*: each sensor's share of the load depends on where the centre of pressure is
-#   (`grfkit.insole.plantar_distribution`). On the way to the ADC counts the FSRs add their own
+#   (`grfkit.io.insole.plantar_distribution`). On the way to the ADC counts the FSRs add their own
 #   errors — hysteresis (they read more while unloading), creep (the reading rises under steady
 #   load), drift over a bout, saturation — and every recording session has its own gains
 #   (`grfkit.simulate.wearables`).

@@ -19,7 +19,7 @@
 # 5. take the running speed from the waist marker;
 # 6. cut every signal at IC and TO and time-normalise it to 101 points.
 #
-# Each step is one function in `grfkit` (see `grfkit.pipeline` for the chain). Because the
+# Each step is one function in `grfkit` (see `grfkit.preprocess.chain` for the chain). Because the
 # cohort is simulated, every step can be **scored against the truth** — something a real
 # lab cannot do.
 
@@ -30,18 +30,18 @@ seed = 0
 # %%
 import numpy as np
 
-from grfkit.cohort_cache import prepare_cohort
-from grfkit.events import detect_contacts
-from grfkit.ground_truth import contact_detection_summary, match_plate_contacts, stance_truth, sync_errors
-from grfkit.rawdata import read_bout, read_participants, read_truth
-from grfkit.resampling import resample_table
-from grfkit.signal_plots import (
+from grfkit.storage.cohort_cache import prepare_cohort
+from grfkit.preprocess.events import detect_contacts
+from grfkit.preprocess.ground_truth import contact_detection_summary, match_plate_contacts, stance_truth, sync_errors
+from grfkit.io.rawdata import read_bout, read_participants, read_truth
+from grfkit.preprocess.resampling import resample_table
+from grfkit.plots.signals import (
     event_error_figure,
     filter_response_figure,
     stance_curves_figure,
     sync_figure,
 )
-from grfkit.synchronisation import ClockSync
+from grfkit.preprocess.synchronisation import ClockSync
 
 cohort = prepare_cohort(scale, seed)
 result = cohort.result
@@ -65,7 +65,7 @@ example[["dataset", "participant", "bout"]].to_dict()
 # ## 1. IMU resampling, 1125 → 1000 Hz
 #
 # 1000/1125 = 8/9 exactly, so a **polyphase** resampler (`scipy.signal.resample_poly`, wrapped by
-# `grfkit.resampling`) upsamples by 8, low-pass filters below the new Nyquist frequency (500 Hz)
+# `grfkit.preprocess.resampling`) upsamples by 8, low-pass filters below the new Nyquist frequency (500 Hz)
 # and keeps every 9th sample — no interpolation error and no aliasing of the impact transient.
 # The IMU stays on the insole clock.
 
@@ -83,7 +83,7 @@ print(f"{len(bout.imu)} samples at 1125 Hz -> {len(imu_1000)} samples at 1000 Hz
 # periodic, so shifting by one step also lines contacts up with contacts; the step-to-step
 # variability of real running breaks the tie, and grfkit refuses to guess (a `SyncError`) when the
 # best peak is not clearly higher than the runner-up (`peak_ratio`). See
-# `grfkit.synchronisation` for the details.
+# `grfkit.preprocess.synchronisation` for the details.
 #
 # Grey: the insole load placed as if the clocks agreed. Green: placed by the estimated clock
 # model. Orange dotted: the generator's true clock.
@@ -165,7 +165,7 @@ event_error_figure(matched)
 # ## 5. Speed
 #
 # Overground, speed is the mean horizontal speed of the waist marker over a window centred on
-# the stance (`grfkit.speed.stance_speed`); on the treadmill it is the belt speed. Against the
+# the stance (`grfkit.preprocess.speed.stance_speed`); on the treadmill it is the belt speed. Against the
 # generator's true running speed at each stance:
 
 # %%
@@ -199,7 +199,7 @@ stance_curves_figure(result.stances, "acc_z_mps2")
 # %% [markdown]
 # ## The stance data set
 #
-# The output of the chain is a `grfkit.stances.StanceDataset`: one metadata row per stance and
+# The output of the chain is a `grfkit.io.stances.StanceDataset`: one metadata row per stance and
 # arrays of inputs (101 × 24 channels: 16 FSR, insole centre of pressure, 3 + 3 IMU) and targets
 # (101 × 2: vertical and anteroposterior GRF in newtons). It saves to a folder and loads back;
 # from the shell the same chain is

@@ -37,25 +37,25 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from grfkit.baselines import BASELINES
-from grfkit.cohort_cache import load_or_build_stances
-from grfkit.experiment import (
+from grfkit.model.baselines import BASELINES
+from grfkit.storage.cohort_cache import load_or_build_stances
+from grfkit.experiment.runner import (
     ExperimentConfig,
     default_results_dir,
     preset_for_scale,
     run_experiment,
 )
-from grfkit.features import build_targets
-from grfkit.figures import (
+from grfkit.model.features import build_targets
+from grfkit.plots.results import (
     STRATEGY_LABELS,
     feature_importance,
     participant_errors,
     rrmse_example,
 )
-from grfkit.importance import permutation_importance
-from grfkit.metrics import rmse, rrmse_pct, summarise
-from grfkit.stances import N_POINTS
-from grfkit.strategies import (
+from grfkit.model.importance import permutation_importance
+from grfkit.model.metrics import rmse, rrmse_pct, summarise
+from grfkit.io.stances import N_POINTS
+from grfkit.experiment.strategies import (
     STRATEGIES,
     exaggerate_participant,
     identical_fit,
@@ -64,7 +64,7 @@ from grfkit.strategies import (
     split_domains,
     train_strategy,
 )
-from grfkit.training import split_participants
+from grfkit.model.training import split_participants
 
 config = ExperimentConfig(scale=scale, seed=seed, preset=preset or preset_for_scale(scale))
 stances = load_or_build_stances(scale, seed)

@@ -45,10 +45,10 @@
 # every fold: the *treadmill-only* strategy **is** that pre-trained model evaluated on each
 # held-out participant, and *transfer learning* starts every fold's fine-tuning from a copy of it.
 #
-# **How long to fine-tune is chosen inside each fold.** `grfkit.training.fine_tune` continues
+# **How long to fine-tune is chosen inside each fold.** `grfkit.model.training.fine_tune` continues
 # training all layers at half the pre-training learning rate. The number of passes is chosen by
 # cross-validation over the fold's *training* participants
-# (`grfkit.training.choose_fine_tune_epochs`): the held-out participant never takes part in the
+# (`grfkit.model.training.choose_fine_tune_epochs`): the held-out participant never takes part in the
 # choice. Zero passes — keep the treadmill model — is one of the candidates.
 
 # %% tags=["parameters"]
@@ -66,9 +66,9 @@ import pandas as pd
 from myst_nb import glue
 
 import grfkit
-from grfkit.cohort_cache import load_or_build_stances
-from grfkit.comparisons import BEST_VS_BASELINE, describe_comparison, findings_table, friedman_test, paired_comparison
-from grfkit.experiment import (
+from grfkit.storage.cohort_cache import load_or_build_stances
+from grfkit.experiment.comparisons import BEST_VS_BASELINE, describe_comparison, findings_table, friedman_test, paired_comparison
+from grfkit.experiment.runner import (
     PUBLISHED_RRMSE,
     ExperimentConfig,
     default_results_dir,
@@ -77,10 +77,11 @@ from grfkit.experiment import (
     rrmse_table,
     run_experiment,
 )
-from grfkit.figures import participant_errors, strategy_comparison
-from grfkit.model import PRESETS
-from grfkit.simulate import NO_GAP, get_scale
-from grfkit.strategies import STRATEGIES
+from grfkit.plots.results import participant_errors, strategy_comparison
+from grfkit.model.network import PRESETS
+from grfkit.simulate import NO_GAP
+from grfkit.scales import get_scale
+from grfkit.experiment.strategies import STRATEGIES
 
 config = ExperimentConfig(scale=scale, seed=seed, preset=preset or preset_for_scale(scale))
 stances = load_or_build_stances(scale, seed)

@@ -36,7 +36,7 @@
 # present one is used even when another is absent. Every section whose data set is absent shows
 # the tables, figures and numbers of a **kept run** instead: this page executed once with all the
 # data, from a clean commit, with `keep_results = True` (`make keep-real-data`), and kept in
-# `results/real-data/` with its provenance (`grfkit.kept_run`). A note at the top of the page
+# `results/real-data/` with its provenance (`grfkit.storage.kept_run`). A note at the top of the page
 # then names the absent data sets, the kept run's commit and command, and how to fetch the data
 # (`grfkit data fetch`, or `make data`). The simulated parts — the static baseline on the
 # simulated cohort and the oracle floor — are always computed.
@@ -69,19 +69,19 @@ import pandas as pd
 import plotly.graph_objects as go
 from myst_nb import glue
 
-from grfkit.channels import fsr_channels
-from grfkit.cohort_cache import prepare_cohort
+from grfkit.io.channels import fsr_channels
+from grfkit.storage.cohort_cache import prepare_cohort
 from grfkit.errors import ConfigError
-from grfkit.ground_truth import oracle_floor
-from grfkit.kept_run import open_kept_run
-from grfkit.rawdata import read_truth
-from grfkit.readers.alcantara import ALCANTARA_SAMPLING_RATE_HZ
+from grfkit.preprocess.ground_truth import oracle_floor
+from grfkit.storage.kept_run import open_kept_run
+from grfkit.io.rawdata import read_truth
+from grfkit.real.readers.alcantara import ALCANTARA_SAMPLING_RATE_HZ
 from grfkit.real.alcantara import alcantara_stances, condition_split_evaluation, summarise_by_trial
 from grfkit.real.availability import locate_real_data
 from grfkit.real.calibration import CALIBRATION, VALIDATION
 from grfkit.real.chain import skip_reasons, stance_counts
 from grfkit.real.dorn import dorn_stances
-from grfkit.real.figures import (
+from grfkit.plots.real import (
     condition_rrmse_figure,
     estimates_figure,
     input_curves_figure,
@@ -95,7 +95,7 @@ from grfkit.real.scales import get_real_scale
 from grfkit.real.speed_variability import dorn_step_speeds, hamner_step_speeds, summarise_speed_variability
 from grfkit.real.transfer import leave_one_subject_out, summarise_transfer, train_and_test
 from grfkit.real.wearables import dorn_wearable_stances, hamner_wearable_stances
-from grfkit.validation import (
+from grfkit.real.validation import (
     BASELINE_TOLERANCE_PCT,
     HAMNER_SPEED_RANGE_MPS,
     LEVEL_TOLERANCE_DEG,
@@ -121,8 +121,8 @@ Markdown(real.note(kept.describe())) if real.absent else config
 # %% [markdown]
 # ## 1. The preprocessing chain on real forces
 #
-# The same functions as for the simulated data (`grfkit.events`, `grfkit.filtering`,
-# `grfkit.segmentation`), applied per recording at its own sampling rate: the 20 Hz filter is
+# The same functions as for the simulated data (`grfkit.preprocess.events`, `grfkit.preprocess.filtering`,
+# `grfkit.preprocess.segmentation`), applied per recording at its own sampling rate: the 20 Hz filter is
 # designed for each rate, and time normalisation interpolates on each recording's own time
 # axis, so nothing needs resampling first.
 #
@@ -303,7 +303,7 @@ curves_fig
 # strides repeat too exactly, makes estimation easier than it is. The spread **between runners**
 # (SD of the runners' mean values) and **within one runner** (mean of each runner's own SD over
 # their stances), held-out real runners beside the simulated ones, with the ratio simulated /
-# real (`grfkit.validation.runner_spread`):
+# real (`grfkit.real.validation.runner_spread`):
 
 # %%
 spread_table
@@ -427,7 +427,7 @@ pd.concat([treadmill_steps, overground_steps], ignore_index=True)
 # ### How much of each force do the wearables have to explain?
 #
 # A stance's contact time, speed, body mass and gradient already tell much of its force curve:
-# the static baseline (`grfkit.baselines`: the mean curve of the training stances nearest in
+# the static baseline (`grfkit.model.baselines`: the mean curve of the training stances nearest in
 # those four quantities) uses nothing else. What it misses is what the wearables have to
 # explain — the stance-to-stance variation no static quantity accounts for. A simulator with
 # too little of it would make wearable models look better than they can be on real runners;
@@ -435,7 +435,7 @@ pd.concat([treadmill_steps, overground_steps], ignore_index=True)
 # participant out, rRMSE averaged per participant, then over participants) on the real Hamner
 # stances (every accepted stance of both feet, as in step 1) and on the simulated treadmill
 # cohort of chapters 1-5 (left foot), once restricted to Hamner's conditions
-# ({glue:text}`matched_rule`) and once whole (`grfkit.validation.baseline_sim_vs_real`). The
+# ({glue:text}`matched_rule`) and once whole (`grfkit.real.validation.baseline_sim_vs_real`). The
 # simulator passes when its matched static-baseline rRMSE lies within
 # ±{glue:text}`baseline_tolerance_pct` % (relative) of the real one, for each force.
 
@@ -477,7 +477,7 @@ sim_vs_real.set_index(["cohort", "target", "kind"]).round(2)
 # wearable could in principle sense — rebuilds the true force, samples it like the plate,
 # filters it with the same 20 Hz filter, cuts it at the same detected initial contact and
 # toe-off and normalises it to the same 101 points as the measured target
-# (`grfkit.ground_truth.oracle_floor`). Its error against the measured target is what the
+# (`grfkit.preprocess.ground_truth.oracle_floor`). Its error against the measured target is what the
 # measurement alone leaves. Overground that is plate noise, offsets and resolution, all random:
 # no model, with any sensors, can go below it. On the treadmill it also holds the belt's
 # resonance, a fixed transform of the force that a model could in principle learn, so there
@@ -591,7 +591,7 @@ clipped
 # is trained on the other runners' stances and estimates this runner's. rRMSE is the RMSE over
 # the range of the measured curve, averaged per runner, then across runners (mean and range).
 # Beside it, two estimators that use **no wearable signal**, scored the same way on the same
-# held-out runners (`grfkit.baselines`): the training runners' mean curve, and the mean curve of
+# held-out runners (`grfkit.model.baselines`): the training runners' mean curve, and the mean curve of
 # the training stances nearest in contact time, speed, body mass and gradient — all of them
 # laboratory quantities here.
 

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from grfkit.channels import STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS, fsr_channels
-from grfkit.stances import N_POINTS, StanceDataset
+from grfkit.io.channels import STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS, fsr_channels
+from grfkit.io.stances import N_POINTS, StanceDataset
 
 
 def make_stance_dataset(
@@ -88,7 +88,7 @@ def stance_factory() -> Callable[..., StanceDataset]:
 @pytest.fixture
 def tiny_preset():
     """A ModelPreset small enough to train in milliseconds."""
-    from grfkit.model import ModelPreset
+    from grfkit.model.network import ModelPreset
 
     return ModelPreset(
         name="tiny",
@@ -122,7 +122,7 @@ def real_dataset() -> Callable[[str], Path]:
     ``<repository>/../shared/data``.  The folder's checksums are verified
     without any download attempt.
     """
-    from grfkit.datasets import DATA_DIR_ENV, data_dir, fetch
+    from grfkit.real.registry import DATA_DIR_ENV, data_dir, fetch
 
     def get(name: str) -> Path:
         candidates = [data_dir()] + ([] if os.environ.get(DATA_DIR_ENV) else [REAL_DATA_FALLBACK])
@@ -152,7 +152,7 @@ TINY_SCALE_KWARGS = dict(
 @pytest.fixture(scope="session")
 def tiny_scale():
     """The :class:`grfkit.simulate.ScaleConfig` of the tiny cohort."""
-    from grfkit.simulate import ScaleConfig
+    from grfkit.scales import ScaleConfig
 
     return ScaleConfig(**TINY_SCALE_KWARGS)
 
@@ -160,7 +160,8 @@ def tiny_scale():
 @pytest.fixture(scope="session")
 def tiny_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Raw data folder of a tiny simulated cohort (seed 3), read-only by convention."""
-    from grfkit.simulate import ScaleConfig, simulate_cohort
+    from grfkit.scales import ScaleConfig
+    from grfkit.simulate import simulate_cohort
 
     return simulate_cohort(ScaleConfig(**TINY_SCALE_KWARGS), seed=3, out_dir=tmp_path_factory.mktemp("tiny") / "raw")
 
@@ -168,7 +169,7 @@ def tiny_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_result(tiny_raw: Path):
     """PreprocessResult of :func:`tiny_raw` (in-process, one worker)."""
-    from grfkit.pipeline import preprocess_raw
+    from grfkit.preprocess.chain import preprocess_raw
 
     return preprocess_raw(tiny_raw, workers=1)
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from grfkit.cli import main
-from grfkit.simulate import SCALES
-from grfkit.stances import StanceDataset
+from grfkit.io.stances import StanceDataset
+from grfkit.scales import SCALES
 
 
 def test_simulate_then_preprocess(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_scale,
@@ -128,8 +128,8 @@ def test_the_cli_choices_are_the_librarys() -> None:
     import dataclasses
 
     import grfkit.cli as cli
-    from grfkit.experiment import ALL_STRATEGIES, TARGETS
-    from grfkit.model import PRESETS
+    from grfkit.experiment.runner import ALL_STRATEGIES, TARGETS
+    from grfkit.model.network import PRESETS
     from grfkit.simulate import DomainGap
 
     assert cli._STRATEGIES == ALL_STRATEGIES and cli._TARGETS == TARGETS
@@ -153,14 +153,14 @@ def test_ctrl_c_exits_130_with_one_line(tmp_path: Path, monkeypatch: pytest.Monk
     assert status == 130 and capsys.readouterr().err == "grfkit simulate: interrupted\n"
 
 
-# --- data and cache commands (grfkit.datasets, grfkit.cache) -------------------------------
+# --- data and cache commands (grfkit.real.registry, grfkit.storage.cache) -------------------------------
 
 
 def test_data_list_and_fetch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                              capsys: pytest.CaptureFixture[str]) -> None:
     import pandas as pd
 
-    import grfkit.datasets as datasets
+    import grfkit.real.registry as datasets
 
     calls = []
 
@@ -189,7 +189,7 @@ def test_data_list_and_fetch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 def fake_cache(monkeypatch: pytest.MonkeyPatch):
     import pandas as pd
 
-    import grfkit.cache as cache
+    import grfkit.storage.cache as cache
 
     cleared = []
     table = pd.DataFrame({"kind": ["fold", "cohort"], "key": ["k1", "k2"], "path": ["/c/k1", "/c/k2"],
@@ -208,7 +208,7 @@ def test_cache_ls_and_clear(fake_cache, tmp_path: Path, monkeypatch: pytest.Monk
                             capsys: pytest.CaptureFixture[str]) -> None:
     import io
 
-    import grfkit.cache as cache
+    import grfkit.storage.cache as cache
 
     cache_table = cache.cache_table(None)
     assert main(["cache", "ls", "--cache-dir", str(tmp_path)]) == 0

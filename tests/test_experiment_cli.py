@@ -1,4 +1,4 @@
-"""Tests of ``grfkit experiment`` (the command line of grfkit.experiment)."""
+"""Tests of ``grfkit experiment`` (the command line of grfkit.experiment.runner)."""
 
 import dataclasses
 import json
@@ -8,11 +8,11 @@ from types import MappingProxyType
 import pandas as pd
 import pytest
 
-import grfkit.experiment as experiment
-import grfkit.model as model
+import grfkit.experiment.runner as experiment
+import grfkit.model.network as model
 from grfkit.cli import main
-from grfkit.cohort_cache import CACHE_DIR_ENV
-from grfkit.stances import StanceDataset
+from grfkit.io.stances import StanceDataset
+from grfkit.storage.cohort_cache import CACHE_DIR_ENV
 
 
 @pytest.fixture
@@ -109,7 +109,7 @@ def test_experiment_baselines_only_and_a_participant_in_both_domains(small_run, 
 
 def test_experiment_on_a_cohort_without_the_domain_gap(small_run, tmp_path: Path, stance_factory,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    import grfkit.cohort_cache as cc
+    import grfkit.storage.cohort_cache as cc
 
     asked = {}
     overground = stance_factory(participants=("OG01", "OG02"), stances_per_participant=3, seed=8)
@@ -136,7 +136,7 @@ from types import SimpleNamespace
 
 from tqdm import tqdm
 
-import grfkit.experiment as experiment
+import grfkit.experiment.runner as experiment
 
 
 def slow_fold(job):

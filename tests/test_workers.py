@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from grfkit import pipeline
+from grfkit.preprocess import chain as pipeline
 from grfkit.workers import exit_with_parent
 
 _SCRIPT = '''

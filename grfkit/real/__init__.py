@@ -10,16 +10,16 @@
 - :mod:`grfkit.real.alcantara`: Alcantara et al. (2022) sacral accelerometer
   stances and the accelerometer-to-vGRF model split by condition.
 - :mod:`grfkit.real.wearables`: virtual shoe IMU and virtual insole stances
-  built from real markers and forces (:mod:`grfkit.virtual_sensors`).
+  built from real markers and forces (:mod:`grfkit.real.virtual_sensors`).
 - :mod:`grfkit.real.transfer`: treadmill LOSO on Hamner, transfer to Dorn.
 - :mod:`grfkit.real.speed_variability`: step-to-step running speed from pelvis markers between
   force events (Hamner, Dorn).
 - :mod:`grfkit.real.calibration`: which real runners may calibrate the simulator and which are
   held out to validate it (the one place the split is defined).
 - :mod:`grfkit.real.scales`: how much the real-data chapter trains (``ci``, ``book``, ``paper``).
-- :mod:`grfkit.real.figures`: the chapter's plotly figures.
+- :mod:`grfkit.plots.real`: the chapter's plotly figures.
 
-The simulator's validation against these data lives in :mod:`grfkit.validation`; by
+The simulator's validation against these data lives in :mod:`grfkit.real.validation`; by
 default it compares the simulator with the held-out validation runners only.
 
 What is real and what is derived: the forces, centres of pressure and marker

@@ -22,7 +22,7 @@ Stances (:func:`alcantara_stances`)
     system would have to find it in the accelerometer.)
 
 Model and split (:func:`condition_split_evaluation`)
-    The BiLSTM of the study (:func:`grfkit.training.fit`) maps the two
+    The BiLSTM of the study (:func:`grfkit.model.training.fit`) maps the two
     accelerometer curves plus speed and slope (static inputs) to the vertical
     force curve.  Trials are grouped by condition (speed x slope; several
     trials repeat a condition) and the conditions are dealt into folds: every
@@ -44,17 +44,17 @@ import numpy as np
 import pandas as pd
 
 from grfkit.errors import ConfigError
-from grfkit.events import REASON_CUT, detect_contacts
-from grfkit.features import GRAVITY_MPS2, FeatureSet
-from grfkit.filtering import lowpass_zero_lag
-from grfkit.metrics import participant_metrics
-from grfkit.model import ModelPreset
-from grfkit.readers.alcantara import AlcantaraData, read_alcantara
+from grfkit.io.stances import SKIP_COLUMNS, StanceDataset
+from grfkit.model.features import GRAVITY_MPS2, FeatureSet
+from grfkit.model.metrics import participant_metrics
+from grfkit.model.network import ModelPreset
+from grfkit.model.training import fit, predict
+from grfkit.preprocess.events import REASON_CUT, detect_contacts
+from grfkit.preprocess.filtering import lowpass_zero_lag
+from grfkit.preprocess.segmentation import segment_stances
 from grfkit.real.chain import FORCE_CUTOFF_HZ, stance_events
+from grfkit.real.readers.alcantara import AlcantaraData, read_alcantara
 from grfkit.real.transfer import TransferResult, evaluate_stances
-from grfkit.segmentation import segment_stances
-from grfkit.stances import SKIP_COLUMNS, StanceDataset
-from grfkit.training import fit, predict
 
 __all__ = [
     "ALCANTARA_DATASET",
@@ -129,7 +129,7 @@ def trial_stances(
     Parameters
     ----------
     data
-        The data set (:func:`grfkit.readers.alcantara.read_alcantara`).
+        The data set (:func:`grfkit.real.readers.alcantara.read_alcantara`).
     trial
         Row of the files (0-based).
     threshold_bw
@@ -209,7 +209,7 @@ def alcantara_stances(folder: str | os.PathLike[str], *, threshold_bw: float = T
     Parameters
     ----------
     folder
-        The data set's folder (``grfkit.datasets.fetch("alcantara2022")``).
+        The data set's folder (``grfkit.real.registry.fetch("alcantara2022")``).
     threshold_bw
         Contact threshold, see :data:`THRESHOLD_BW`.
 

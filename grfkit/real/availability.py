@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from grfkit.datasets import DATASETS, DataUnavailableError, fetch
+from grfkit.real.registry import DATASETS, DataUnavailableError, fetch
 
 __all__ = ["RealData", "locate_real_data"]
 
@@ -54,7 +54,7 @@ class RealData:
         Parameters
         ----------
         kept_from
-            Where the kept results come from (:meth:`grfkit.kept_run.KeptRun.describe`).
+            Where the kept results come from (:meth:`grfkit.storage.kept_run.KeptRun.describe`).
 
         Returns
         -------
@@ -82,7 +82,7 @@ def locate_real_data(names: Sequence[str] = tuple(DATASETS), data_dir: str | os.
     names
         Data sets to look up; default every registered one.
     data_dir
-        Data directory; default as :func:`grfkit.datasets.data_dir`.
+        Data directory; default as :func:`grfkit.real.registry.data_dir`.
 
     Returns
     -------

@@ -15,7 +15,7 @@ This module is the one place the split is defined.  The rule:
 
 Simulator changes may be checked against the calibration runners; a claim
 that the simulator matches real running is made on the validation runners
-only (:func:`grfkit.validation.validate_simulator` reports them by default).
+only (:func:`grfkit.real.validation.validate_simulator` reports them by default).
 The split was introduced after the simulator's first three corrections,
 which had looked at all ten Hamner runners: the validation runners are held
 out from every simulator change made since, not from those three.
@@ -26,9 +26,9 @@ from __future__ import annotations
 import numpy as np
 
 from grfkit.errors import ConfigError
+from grfkit.io.stances import StanceDataset
 from grfkit.real.dorn import DORN_DATASET, DORN_PARTICIPANT
 from grfkit.real.hamner import HAMNER_DATASET, HAMNER_SUBJECTS
-from grfkit.stances import StanceDataset
 
 __all__ = ["CALIBRATION", "VALIDATION", "PARTS", "REAL_DATA_SPLIT", "real_data_part", "select_part", "describe_part"]
 

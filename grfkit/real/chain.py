@@ -4,22 +4,22 @@ The study's chain, applied to real force recordings with the same functions
 the simulated data go through:
 
 1. initial contact (IC) and toe-off (TO) are the 20 N crossings of the
-   vertical force (:func:`grfkit.events.detect_contacts`, sub-sample
-   interpolated, on the unfiltered force: :mod:`grfkit.events` explains why
+   vertical force (:func:`grfkit.preprocess.events.detect_contacts`, sub-sample
+   interpolated, on the unfiltered force: :mod:`grfkit.preprocess.events` explains why
    the 20 Hz filter would move the crossings by several milliseconds);
 2. the force curves are low-pass filtered at 20 Hz, zero lag, with the
-   two-pass cutoff correction (:func:`grfkit.filtering.lowpass_zero_lag`),
+   two-pass cutoff correction (:func:`grfkit.preprocess.filtering.lowpass_zero_lag`),
    each recording at its own sampling rate so the -3 dB point is 20 Hz
    whatever the rate;
 3. every stance is time normalised to 101 points, 0 % to 100 % of stance, by
    linear interpolation at ``ic_s + k (to_s - ic_s) / 100``
-   (:func:`grfkit.segmentation.segment_stances`).
+   (:func:`grfkit.preprocess.segmentation.segment_stances`).
 
 Because step 3 interpolates on each recording's own time axis, a recording
 need not be resampled to a common rate first: a stance of 960, 1000, 1500 or
 2000 Hz force becomes the same 101 points.
 
-A *force stance set* is a :class:`grfkit.stances.StanceDataset` without
+A *force stance set* is a :class:`grfkit.io.stances.StanceDataset` without
 inputs: its targets are the three ground reaction force components
 (:data:`GRF_CHANNELS`, newtons, grfkit axes) and its ``skipped`` table lists
 every contact that was rejected, with the reason.
@@ -32,9 +32,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from grfkit.filtering import lowpass_zero_lag
-from grfkit.segmentation import segment_stances
-from grfkit.stances import N_POINTS, SKIP_COLUMNS, STANCE_META_COLUMNS, StanceDataset
+from grfkit.io.stances import N_POINTS, SKIP_COLUMNS, STANCE_META_COLUMNS, StanceDataset
+from grfkit.preprocess.filtering import lowpass_zero_lag
+from grfkit.preprocess.segmentation import segment_stances
 
 __all__ = [
     "GRF_CHANNELS",
@@ -59,7 +59,7 @@ CONTACT_THRESHOLD_N: float = 20.0
 
 
 def stance_events(ic_s: Sequence[float] | np.ndarray, to_s: Sequence[float] | np.ndarray) -> pd.DataFrame:
-    """The events table :func:`grfkit.segmentation.segment_stances` takes.
+    """The events table :func:`grfkit.preprocess.segmentation.segment_stances` takes.
 
     Parameters
     ----------
@@ -94,7 +94,7 @@ def force_stance_curves(
     sampling_rate_hz
         Sampling rate of the recording (the filter is designed for it).
     ic_s, to_s
-        Stance events, e.g. from :func:`grfkit.events.detect_contacts`.
+        Stance events, e.g. from :func:`grfkit.preprocess.events.detect_contacts`.
     cutoff_hz
         -3 dB frequency of the zero-lag filter.
 
@@ -108,7 +108,7 @@ def force_stance_curves(
     DropoutError
         If the force holds NaN values (the filter needs a continuous signal).
     EventRangeError, TimestampError, LengthMismatchError
-        As :func:`grfkit.segmentation.segment_stances`.
+        As :func:`grfkit.preprocess.segmentation.segment_stances`.
     """
     filtered = lowpass_zero_lag(np.asarray(force_n, dtype=np.float64), cutoff_hz, sampling_rate_hz)
     return segment_stances(time_s, filtered, stance_events(ic_s, to_s), name="force")
@@ -119,17 +119,17 @@ def force_stance_dataset(
     curves_n: np.ndarray,
     skipped: pd.DataFrame | None = None,
 ) -> StanceDataset:
-    """Wrap force stances in a :class:`~grfkit.stances.StanceDataset` without inputs.
+    """Wrap force stances in a :class:`~grfkit.io.stances.StanceDataset` without inputs.
 
     Parameters
     ----------
     meta
-        One row per stance with :data:`~grfkit.stances.STANCE_META_COLUMNS`
+        One row per stance with :data:`~grfkit.io.stances.STANCE_META_COLUMNS`
         (missing ones, e.g. ``insole_length_m``, are added as NaN).
     curves_n
         ``(n_stances, 101, 3)`` force in newtons, channels :data:`GRF_CHANNELS`.
     skipped
-        Rejected contacts; columns :data:`~grfkit.stances.SKIP_COLUMNS` (more
+        Rejected contacts; columns :data:`~grfkit.io.stances.SKIP_COLUMNS` (more
         columns, e.g. ``detail``, are kept).
 
     Returns

@@ -8,7 +8,7 @@ at 1500 Hz.  The lab's +Y is the running direction and +Z up, so the
 recordings are rotated with ``to_grfkit_frame(forward="+y")``.
 
 Contacts (:func:`dorn_stances`) come from
-:func:`grfkit.events.classify_plate_contacts` (20 N on each plate's
+:func:`grfkit.preprocess.events.classify_plate_contacts` (20 N on each plate's
 unfiltered vertical force; straddle, edge and cut-by-the-recording rules),
 plus one stricter straddle rule: a contact is also rejected when another
 plate exceeds 20 N within :data:`STRADDLE_GUARD_S` of its IC or TO (in the
@@ -36,13 +36,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from grfkit.datasets import dataset_info
 from grfkit.errors import ConfigError, MissingChannelError
-from grfkit.events import classify_plate_contacts
-from grfkit.rawdata import Plate
-from grfkit.readers.c3d import read_c3d, to_grfkit_frame
-from grfkit.real.chain import CONTACT_THRESHOLD_N, force_stance_curves, force_stance_dataset
-from grfkit.stances import StanceDataset
+from grfkit.io.rawdata import Plate
+from grfkit.io.stances import StanceDataset
+from grfkit.preprocess.events import classify_plate_contacts
+from grfkit.real.chain import (
+    CONTACT_THRESHOLD_N,
+    force_stance_curves,
+    force_stance_dataset,
+)
+from grfkit.real.readers.c3d import read_c3d, to_grfkit_frame
+from grfkit.real.registry import dataset_info
 
 __all__ = [
     "DORN_DATASET",
@@ -158,7 +162,7 @@ def read_dorn_trial(folder: str | os.PathLike[str], trial: str) -> DornTrial:
     Parameters
     ----------
     folder
-        The data set's folder (``grfkit.datasets.fetch("dorn2012")``).
+        The data set's folder (``grfkit.real.registry.fetch("dorn2012")``).
     trial
         ``"jog"`` or ``"sprint"``.
 
@@ -208,7 +212,7 @@ def plate_contacts(trial: DornTrial) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        :func:`grfkit.events.classify_plate_contacts`'s table; a contact
+        :func:`grfkit.preprocess.events.classify_plate_contacts`'s table; a contact
         another plate loads within :data:`STRADDLE_GUARD_S` of its IC or TO
         gets the reason ``"straddle: plateA+plateB (within 10 ms of IC/TO)"``.
     """

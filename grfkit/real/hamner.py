@@ -8,7 +8,7 @@ in the air, at 1000 Hz (subjects 01, 08, 10, 11), 2000 Hz (03, 04) or
 120 Hz (02, 17, 19, 20) on the same clock.
 
 Axes: OpenSim's X forward, Y up, Z to the runner's right become grfkit's
-``x = X``, ``y = -Z``, ``z = Y`` (:func:`grfkit.readers.frames.rotation_to_grfkit`).
+``x = X``, ``y = -Z``, ``z = Y`` (:func:`grfkit.real.readers.frames.rotation_to_grfkit`).
 The centre of pressure reads 0 (not NaN) while a foot is in the air; grfkit
 sets it to NaN where that foot's vertical force is below 10 N.
 
@@ -43,14 +43,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from grfkit.datasets import dataset_info
 from grfkit.errors import ConfigError, MissingChannelError, NoContactError
-from grfkit.events import REASON_CUT, detect_contacts
-from grfkit.features import GRAVITY_MPS2
-from grfkit.readers.frames import rotate_vector_columns, rotation_to_grfkit
-from grfkit.readers.opensim import OPENSIM_FORWARD, OPENSIM_UP, read_mot, read_trc
-from grfkit.real.chain import CONTACT_THRESHOLD_N, force_stance_curves, force_stance_dataset
-from grfkit.stances import StanceDataset
+from grfkit.io.stances import StanceDataset
+from grfkit.model.features import GRAVITY_MPS2
+from grfkit.preprocess.events import REASON_CUT, detect_contacts
+from grfkit.real.chain import (
+    CONTACT_THRESHOLD_N,
+    force_stance_curves,
+    force_stance_dataset,
+)
+from grfkit.real.readers.frames import rotate_vector_columns, rotation_to_grfkit
+from grfkit.real.readers.opensim import OPENSIM_FORWARD, OPENSIM_UP, read_mot, read_trc
+from grfkit.real.registry import dataset_info
 
 __all__ = [
     "HAMNER_DATASET",
@@ -145,7 +149,7 @@ def read_hamner_trial(
     Parameters
     ----------
     folder
-        The data set's folder (``grfkit.datasets.fetch("hamner2013")``).
+        The data set's folder (``grfkit.real.registry.fetch("hamner2013")``).
     subject
         One of :data:`HAMNER_SUBJECTS`.
     run

@@ -19,7 +19,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from grfkit.errors import ConfigError
-from grfkit.model import ModelPreset, get_preset
+from grfkit.model.network import ModelPreset, get_preset
 
 __all__ = ["RealDataScale", "REAL_DATA_SCALES", "get_real_scale"]
 

@@ -44,12 +44,25 @@ import numpy as np
 import pandas as pd
 
 from grfkit.errors import ConfigError, MissingChannelError
-from grfkit.features import GRAVITY_MPS2
+from grfkit.io.stances import StanceDataset
+from grfkit.model.features import GRAVITY_MPS2
 from grfkit.real.chain import force_stance_curves, force_stance_dataset
-from grfkit.real.dorn import DORN_DATASET, DORN_PARTICIPANT, DORN_TRIALS, assign_feet, plate_contacts, read_dorn_trial
-from grfkit.real.hamner import HAMNER_DATASET, HAMNER_RUNS, HAMNER_SUBJECTS, hamner_stances, read_hamner_trial
-from grfkit.stances import StanceDataset
-from grfkit.validation import stance_features
+from grfkit.real.dorn import (
+    DORN_DATASET,
+    DORN_PARTICIPANT,
+    DORN_TRIALS,
+    assign_feet,
+    plate_contacts,
+    read_dorn_trial,
+)
+from grfkit.real.hamner import (
+    HAMNER_DATASET,
+    HAMNER_RUNS,
+    HAMNER_SUBJECTS,
+    hamner_stances,
+    read_hamner_trial,
+)
+from grfkit.real.validation import stance_features
 
 __all__ = [
     "PELVIS_MARKERS",

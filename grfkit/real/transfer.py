@@ -12,8 +12,8 @@ targets are measured force.
 * :func:`train_and_test` -- a model trained on all treadmill runners
   estimates the overground stances.
 
-Both use the model code of the simulated study (:func:`grfkit.training.fit`,
-:func:`grfkit.training.predict`, :func:`grfkit.metrics.evaluate`), one
+Both use the model code of the simulated study (:func:`grfkit.model.training.fit`,
+:func:`grfkit.model.training.predict`, :func:`grfkit.model.metrics.evaluate`), one
 network per target (``"vgrf"``, ``"apgrf"``).
 """
 
@@ -25,11 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from grfkit.features import PUBLISHED_FEATURES, FeatureSet
-from grfkit.metrics import evaluate, participant_metrics, summarise
-from grfkit.model import ModelPreset
-from grfkit.stances import StanceDataset
-from grfkit.training import fit, predict, split_participants
+from grfkit.io.stances import StanceDataset
+from grfkit.model.features import PUBLISHED_FEATURES, FeatureSet
+from grfkit.model.metrics import evaluate, participant_metrics, summarise
+from grfkit.model.network import ModelPreset
+from grfkit.model.training import fit, predict, split_participants
 
 __all__ = ["TransferResult", "evaluate_stances", "leave_one_subject_out", "train_and_test", "summarise_transfer"]
 
@@ -41,7 +41,7 @@ class TransferResult:
     Parameters
     ----------
     stances
-        :func:`grfkit.metrics.evaluate` rows of every test stance, with
+        :func:`grfkit.model.metrics.evaluate` rows of every test stance, with
         ``target`` and ``foot``, ``speed_mps`` columns added.
     estimates
         Target (``"vgrf"``/``"apgrf"``) -> ``(n_stances, 101)`` estimated force
@@ -70,7 +70,7 @@ def evaluate_stances(dataset: StanceDataset, estimate_n: np.ndarray, target: str
     Returns
     -------
     pandas.DataFrame
-        :func:`grfkit.metrics.evaluate` with ``target`` first and ``foot`` and
+        :func:`grfkit.model.metrics.evaluate` with ``target`` first and ``foot`` and
         ``speed_mps`` added.
     """
     table = evaluate(dataset, estimate_n, target)
@@ -182,7 +182,7 @@ def summarise_transfer(result: TransferResult, by: Sequence[str] = ("target",)) 
     """rRMSE (and RMSE, r) per target, as the study reports it.
 
     Per participant and group the stance metrics are averaged, then the mean
-    and range across participants are taken (:func:`grfkit.metrics.summarise`).
+    and range across participants are taken (:func:`grfkit.model.metrics.summarise`).
 
     Parameters
     ----------

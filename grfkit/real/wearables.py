@@ -2,7 +2,7 @@
 
 For every accepted left-foot stance of Hamner & Delp (2013) and every clean
 left-foot plate contact of Dorn et al. (2012), the study's model inputs are
-derived (:mod:`grfkit.virtual_sensors`):
+derived (:mod:`grfkit.real.virtual_sensors`):
 
 * shoe IMU (accelerometer incl. gravity, gyroscope) from the left heel, toe
   and 5th-metatarsal markers, computed at the marker rate and resampled to
@@ -15,7 +15,7 @@ and both are time normalised over the stance (IC/TO from the force, as in
 :mod:`grfkit.real.chain`).  Targets are the measured, 20 Hz filtered
 vertical and anteroposterior force.  Static inputs: contact time, body mass,
 speed, gradient (0) and the insole length placed from the markers
-(:func:`grfkit.virtual_sensors.insole_geometry`).
+(:func:`grfkit.real.virtual_sensors.insole_geometry`).
 
 Real: the forces, centres of pressure and marker trajectories.  Derived: every
 input channel.  ``meta["cop_clipped_share"]`` reports, per stance, the share of
@@ -35,13 +35,18 @@ import os
 import numpy as np
 import pandas as pd
 
-from grfkit.channels import STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS
+from grfkit.io.channels import STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS
+from grfkit.io.stances import N_POINTS, SKIP_COLUMNS, StanceDataset
+from grfkit.preprocess.segmentation import segment_stances
 from grfkit.real.chain import stance_events
 from grfkit.real.dorn import DORN_TRIALS, DornTrial, dorn_stances, read_dorn_trial
-from grfkit.real.hamner import HAMNER_RUNS, HAMNER_SUBJECTS, hamner_stances, read_hamner_trial
-from grfkit.segmentation import segment_stances
-from grfkit.stances import N_POINTS, SKIP_COLUMNS, StanceDataset
-from grfkit.virtual_sensors import (
+from grfkit.real.hamner import (
+    HAMNER_RUNS,
+    HAMNER_SUBJECTS,
+    hamner_stances,
+    read_hamner_trial,
+)
+from grfkit.real.virtual_sensors import (
     insole_cop_fractions,
     insole_geometry,
     virtual_insole_signals,
@@ -110,16 +115,16 @@ def virtual_wearable_inputs(
         ``(n, 2)`` or ``(n, 3)`` that force's centre of pressure (NaN when unloaded).
     ic_s, to_s
         The stances to cut (they also level the foot frame, see
-        :func:`grfkit.virtual_sensors.mounting_offset`).
+        :func:`grfkit.real.virtual_sensors.mounting_offset`).
     rng
         Insole converter noise (``None``: noise-free).
 
     Returns
     -------
     inputs : numpy.ndarray
-        ``(n_stances, 101, 24)`` in :data:`grfkit.channels.STANCE_SIGNAL_CHANNELS` order.
+        ``(n_stances, 101, 24)`` in :data:`grfkit.io.channels.STANCE_SIGNAL_CHANNELS` order.
     insole_length_m : float
-        Insole length placed from the markers (:func:`grfkit.virtual_sensors.insole_geometry`).
+        Insole length placed from the markers (:func:`grfkit.real.virtual_sensors.insole_geometry`).
     cop_clipped_share : numpy.ndarray
         Per stance, share of loaded samples whose COP was clipped onto the insole.
     """
@@ -191,7 +196,7 @@ def hamner_wearable_stances(
     Returns
     -------
     StanceDataset
-        Inputs :data:`grfkit.channels.STANCE_SIGNAL_CHANNELS`, targets
+        Inputs :data:`grfkit.io.channels.STANCE_SIGNAL_CHANNELS`, targets
         ``vgrf_n``, ``apgrf_n``; ``skipped`` lists left stances of trials
         without the 5th-metatarsal marker (subject04 ``Run_5``).
     """

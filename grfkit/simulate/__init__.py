@@ -13,13 +13,13 @@ Modules: :mod:`~grfkit.simulate.participants` (the two cohorts),
 (insole clock), :mod:`~grfkit.simulate.wearables` (insole and IMU tables),
 :mod:`~grfkit.simulate.overground`, :mod:`~grfkit.simulate.treadmill`
 (environments), :mod:`~grfkit.simulate.domain_gap` (one switch per
-treadmill/overground difference), :mod:`~grfkit.simulate.truth`, :mod:`~grfkit.simulate.scales`
+treadmill/overground difference), :mod:`~grfkit.simulate.truth`
 and :mod:`~grfkit.simulate.cohort` (the entry points).
 """
 
 from typing import TYPE_CHECKING
 
-from ..lazy_imports import lazy_getattr
+from grfkit.lazy_imports import lazy_getattr
 
 # Where each public name lives; imported on first use, so that reading the scales (``grfkit --help``)
 # does not load the simulator and pandas.
@@ -37,16 +37,18 @@ _LAZY = {
     "Participant": "participants",
     "sample_cohort": "participants",
     "sample_participant": "participants",
-    "SCALES": "scales",
-    "TREADMILL_CONDITIONS": "scales",
-    "ScaleConfig": "scales",
-    "get_scale": "scales",
 }
 
 if TYPE_CHECKING:
-    from .cohort import COHORTS, SimulatedBout, cohort_plan, simulate_bout, simulate_cohort
-    from .domain_gap import NO_GAP, DomainGap
-    from .participants import (
+    from grfkit.simulate.cohort import (
+        COHORTS,
+        SimulatedBout,
+        cohort_plan,
+        simulate_bout,
+        simulate_cohort,
+    )
+    from grfkit.simulate.domain_gap import NO_GAP, DomainGap
+    from grfkit.simulate.participants import (
         OVERGROUND_COHORT,
         TREADMILL_COHORT,
         CohortSpec,
@@ -54,7 +56,6 @@ if TYPE_CHECKING:
         sample_cohort,
         sample_participant,
     )
-    from .scales import SCALES, TREADMILL_CONDITIONS, ScaleConfig, get_scale
 
 
 __getattr__ = lazy_getattr(__name__, _LAZY)
@@ -74,8 +75,4 @@ __all__ = [
     "Participant",
     "sample_cohort",
     "sample_participant",
-    "SCALES",
-    "TREADMILL_CONDITIONS",
-    "ScaleConfig",
-    "get_scale",
 ]

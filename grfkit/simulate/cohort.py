@@ -1,7 +1,7 @@
 """Simulate whole cohorts (to disk) or single bouts (in memory).
 
 :func:`simulate_cohort` writes a raw data folder in the grfkit raw format
-(:mod:`grfkit.rawdata`): ``dataset.json`` (scale, seed, generator and grfkit
+(:mod:`grfkit.io.rawdata`): ``dataset.json`` (scale, seed, generator and grfkit
 version), ``participants.csv``, ``bouts.csv``, one folder per bout and the
 ``truth/`` tables.  :func:`simulate_bout` returns one bout and its truth
 without touching the disk, for notebooks and tests.
@@ -22,14 +22,18 @@ from typing import NamedTuple
 import pandas as pd
 from tqdm import tqdm
 
-from ..atomic import write_text_atomic
-from ..errors import ConfigError
-from ..output_folders import write_output
-from ..rawdata import TRUTH_TRIAL_COLUMNS, RawBout, write_bout, write_dataset_files
-from .clocks import InsoleClock
-from .domain_gap import DomainGap
-from .overground import OvergroundConfig, simulate_overground_bout
-from .participants import (
+from grfkit.errors import ConfigError
+from grfkit.io.rawdata import (
+    TRUTH_TRIAL_COLUMNS,
+    RawBout,
+    write_bout,
+    write_dataset_files,
+)
+from grfkit.scales import ScaleConfig, get_scale
+from grfkit.simulate.clocks import InsoleClock
+from grfkit.simulate.domain_gap import DomainGap
+from grfkit.simulate.overground import OvergroundConfig, simulate_overground_bout
+from grfkit.simulate.participants import (
     OVERGROUND_COHORT,
     TREADMILL_COHORT,
     CohortSpec,
@@ -38,8 +42,9 @@ from .participants import (
     sample_participant,
     truth_table,
 )
-from .scales import ScaleConfig, get_scale
-from .treadmill import TreadmillConfig, simulate_treadmill_bout
+from grfkit.simulate.treadmill import TreadmillConfig, simulate_treadmill_bout
+from grfkit.storage.atomic import write_text_atomic
+from grfkit.storage.output_folders import write_output
 
 __all__ = ["COHORTS", "SimulatedBout", "cohort_plan", "simulate_bout", "simulate_cohort"]
 
@@ -245,7 +250,7 @@ def simulate_cohort(
     The folder is written beside ``out_dir`` and moved into place when
     complete, so an interrupted run leaves no half-written cohort.  An
     existing ``out_dir`` is replaced only if it is a simulated cohort grfkit
-    wrote (see :mod:`grfkit.output_folders`).
+    wrote (see :mod:`grfkit.storage.output_folders`).
 
     Parameters
     ----------

@@ -17,10 +17,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..channels import N_FSR
-from .overground import OvergroundConfig
-from .participants import OVERGROUND_COHORT, TREADMILL_COHORT, CohortSpec, Participant
-from .treadmill import TreadmillConfig
+from grfkit.io.channels import N_FSR
+from grfkit.simulate.overground import OvergroundConfig
+from grfkit.simulate.participants import (
+    OVERGROUND_COHORT,
+    TREADMILL_COHORT,
+    CohortSpec,
+    Participant,
+)
+from grfkit.simulate.treadmill import TreadmillConfig
 
 __all__ = ["DomainGap", "NO_GAP"]
 

@@ -23,10 +23,15 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..channels import FEET
-from .grf_model import GaitRelations, GrfShape, StanceForce, design_stance
-from .participants import Participant
-from .plantar import CopPattern
+from grfkit.io.channels import FEET
+from grfkit.simulate.grf_model import (
+    GaitRelations,
+    GrfShape,
+    StanceForce,
+    design_stance,
+)
+from grfkit.simulate.participants import Participant
+from grfkit.simulate.plantar import CopPattern
 
 __all__ = ["Contact", "generate_contacts"]
 

@@ -53,7 +53,7 @@ also push against the downhill component of gravity).  The impact, which
 stops the lower limb moving mostly downwards, adds only a small posterior
 spike (``impact_ap_ratio`` of the impact force).  Two numbers were chosen
 against the calibration runners of Hamner & Delp (2013; the held-out
-runners validate them, :mod:`grfkit.validation`): the pivot height (0.66 x
+runners validate them, :mod:`grfkit.real.validation`): the pivot height (0.66 x
 body height) and ``impact_ap_ratio`` (0.2); the rest follows from the COP
 path, the speed and the momentum balance.
 
@@ -86,7 +86,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .plantar import CopPattern, cop_ap_path
+from grfkit.simulate.plantar import CopPattern, cop_ap_path
 
 __all__ = [
     "GRAVITY_MPS2",

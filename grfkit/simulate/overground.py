@@ -46,19 +46,36 @@ import numpy as np
 import pandas as pd
 from scipy.interpolate import PchipInterpolator
 
-from ..channels import MARKER_CHANNELS, plate_channels
-from ..errors import ConfigError
-from ..insole import plantar_weights
-from ..rawdata import BoutInfo, Plate, RawBout
-from .clocks import ClockModel, InsoleClock, sample_clock
-from .gait import Contact, generate_contacts
-from .grf_model import GaitRelations, GrfShape
-from .imu import ImuConfig
-from .participants import Participant
-from .plantar import Footprint, classify_footprint, cop_trajectory, plate_load_split
-from .seeds import child_rng
-from .truth import coarse_times, event_times, force_truth, stance_events, stance_table
-from .wearables import InsoleConfig, imu_table, insole_table, quantise, sample_times
+from grfkit.errors import ConfigError
+from grfkit.io.channels import MARKER_CHANNELS, plate_channels
+from grfkit.io.insole import plantar_weights
+from grfkit.io.rawdata import BoutInfo, Plate, RawBout
+from grfkit.simulate.clocks import ClockModel, InsoleClock, sample_clock
+from grfkit.simulate.gait import Contact, generate_contacts
+from grfkit.simulate.grf_model import GaitRelations, GrfShape
+from grfkit.simulate.imu import ImuConfig
+from grfkit.simulate.participants import Participant
+from grfkit.simulate.plantar import (
+    Footprint,
+    classify_footprint,
+    cop_trajectory,
+    plate_load_split,
+)
+from grfkit.simulate.seeds import child_rng
+from grfkit.simulate.truth import (
+    coarse_times,
+    event_times,
+    force_truth,
+    stance_events,
+    stance_table,
+)
+from grfkit.simulate.wearables import (
+    InsoleConfig,
+    imu_table,
+    insole_table,
+    quantise,
+    sample_times,
+)
 
 __all__ = ["LabLayout", "OvergroundConfig", "simulate_overground_bout"]
 

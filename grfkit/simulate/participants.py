@@ -49,9 +49,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..channels import N_FSR
-from .plantar import COP_PATTERNS, CopPattern
-from .seeds import child_rng
+from grfkit.io.channels import N_FSR
+from grfkit.simulate.plantar import COP_PATTERNS, CopPattern
+from grfkit.simulate.seeds import child_rng
 
 __all__ = [
     "CohortSpec",

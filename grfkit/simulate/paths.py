@@ -28,13 +28,17 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from ..insole import FSR_LAYOUT, plantar_distribution
-from .gait import Contact, generate_contacts
-from .grf_model import GRAVITY_MPS2
-from .imu import ImuConfig, foot_kinematics, imu_signals
-from .participants import OVERGROUND_COHORT, Participant, sample_participant
-from .plantar import cop_trajectory
-from .wearables import imu_foot_steps
+from grfkit.io.insole import FSR_LAYOUT, plantar_distribution
+from grfkit.simulate.gait import Contact, generate_contacts
+from grfkit.simulate.grf_model import GRAVITY_MPS2
+from grfkit.simulate.imu import ImuConfig, foot_kinematics, imu_signals
+from grfkit.simulate.participants import (
+    OVERGROUND_COHORT,
+    Participant,
+    sample_participant,
+)
+from grfkit.simulate.plantar import cop_trajectory
+from grfkit.simulate.wearables import imu_foot_steps
 
 __all__ = ["sensor_path_variants"]
 
@@ -174,7 +178,7 @@ def sensor_path_variants(
     :func:`~grfkit.simulate.imu.imu_signals` (ideal sensor: no noise or bias,
     the runner's mounting angles); the centre of pressure from
     :func:`~grfkit.simulate.plantar.cop_trajectory`, and the sensors' shares of
-    the load from :func:`grfkit.insole.plantar_distribution`.  The FSR
+    the load from :func:`grfkit.io.insole.plantar_distribution`.  The FSR
     non-idealities and response come after that share and are left out here.
 
     Parameters

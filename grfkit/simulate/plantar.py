@@ -17,7 +17,7 @@ load is, senses the lever that makes the force brake or propel.
 Footprint on the plates
 -----------------------
 The same plantar load model that drives the insole sensors
-(:func:`grfkit.insole.plantar_weights`) splits the load between force plates
+(:func:`grfkit.io.insole.plantar_weights`) splits the load between force plates
 when a foot straddles a plate edge: each sensor stands for a small
 rectangular patch of sole around it, and a plate receives the load of the
 patches (or parts of patches) above it.  A contact is *clean* only when the
@@ -33,8 +33,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..insole import FSR_AP_FRAC, FSR_ML_FRAC
-from ..rawdata import Plate
+from grfkit.io.insole import FSR_AP_FRAC, FSR_ML_FRAC
+from grfkit.io.rawdata import Plate
 
 __all__ = [
     "CopPattern",
@@ -297,7 +297,7 @@ def plate_load_split(
     ----------
     weights
         Plantar load shares of the 16 sensors, shape ``(n, 16)`` (rows sum to
-        1), from :func:`grfkit.insole.plantar_weights`.
+        1), from :func:`grfkit.io.insole.plantar_weights`.
     footprint
         The foot on the ground.
     plates

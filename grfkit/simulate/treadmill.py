@@ -40,7 +40,6 @@ No waist marker is recorded on the treadmill.
 from __future__ import annotations
 
 import dataclasses
-
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,17 +47,24 @@ import pandas as pd
 from scipy.ndimage import gaussian_filter1d
 from scipy.signal import bilinear, lfilter
 
-from ..channels import plate_channels
-from ..rawdata import BoutInfo, Plate, RawBout
-from .clocks import ClockModel, InsoleClock, sample_clock
-from .gait import Contact, generate_contacts
-from .grf_model import GaitRelations, GrfShape, evaluate_contacts
-from .imu import ImuConfig
-from .participants import Participant
-from .plantar import cop_trajectories
-from .seeds import child_rng
-from .truth import force_truth, stance_events, stance_table
-from .wearables import InsoleConfig, contact_index, imu_table, insole_table, quantise, sample_times
+from grfkit.io.channels import plate_channels
+from grfkit.io.rawdata import BoutInfo, Plate, RawBout
+from grfkit.simulate.clocks import ClockModel, InsoleClock, sample_clock
+from grfkit.simulate.gait import Contact, generate_contacts
+from grfkit.simulate.grf_model import GaitRelations, GrfShape, evaluate_contacts
+from grfkit.simulate.imu import ImuConfig
+from grfkit.simulate.participants import Participant
+from grfkit.simulate.plantar import cop_trajectories
+from grfkit.simulate.seeds import child_rng
+from grfkit.simulate.truth import force_truth, stance_events, stance_table
+from grfkit.simulate.wearables import (
+    InsoleConfig,
+    contact_index,
+    imu_table,
+    insole_table,
+    quantise,
+    sample_times,
+)
 
 __all__ = ["TreadmillConfig", "belt_plate", "resonator", "simulate_treadmill_bout"]
 
@@ -80,7 +86,7 @@ class TreadmillConfig:
         (SD) relative to the belt and, through the step's momentum balance,
         braking/propulsive impulses several times the real stride-to-stride
         spread (validated against Hamner & Delp 2013, see
-        :mod:`grfkit.validation`).  Smoothed over 0.5 s the drift speed stays
+        :mod:`grfkit.real.validation`).  Smoothed over 0.5 s the drift speed stays
         a few cm/s, as for a runner holding position on a belt.
     step_width_sd_m, fore_aft_sd_m
         Stride-to-stride scatter of where each foot lands.
@@ -112,7 +118,7 @@ class TreadmillConfig:
         braking and propulsive impulses of level running are equal within
         0.001 BW·s at 2-5 m/s, whereas 0.02 made the simulated braking
         impulse exceed the propulsive one by about 0.008 BW·s, more than
-        twice the real stance-to-stance SD (:mod:`grfkit.validation`).
+        twice the real stance-to-stance SD (:mod:`grfkit.real.validation`).
     offset_sd_n
         Spread of the zero offset of each channel.
     cop_moment_noise_nm

@@ -17,8 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..rawdata import TRUTH_STANCE_COLUMNS
-from .grf_model import GRAVITY_MPS2, StanceForce, evaluate_contacts
+from grfkit.io.rawdata import TRUTH_STANCE_COLUMNS
+from grfkit.simulate.grf_model import GRAVITY_MPS2, StanceForce, evaluate_contacts
 
 __all__ = [
     "EVENT_THRESHOLD_N",
@@ -289,7 +289,7 @@ def stance_table(rows: list[dict[str, object]]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`grfkit.rawdata.TRUTH_STANCE_COLUMNS` then
+        Columns :data:`grfkit.io.rawdata.TRUTH_STANCE_COLUMNS` then
         :data:`TRUTH_EXTRA_COLUMNS`, sorted by lab time; ``clean`` and
         ``insole_recorded`` boolean.
     """

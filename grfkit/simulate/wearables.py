@@ -5,10 +5,10 @@ to the lab clock through the bout's :class:`~grfkit.simulate.clocks.InsoleClock`
 and filled from the contacts of that foot: the stance's vertical (surface
 normal) force goes through a first-order lag (foam and sensor response) and,
 with the stance's centre of pressure, through the plantar load model
-(:func:`grfkit.insole.plantar_distribution`: each sensor's share of the load
+(:func:`grfkit.io.insole.plantar_distribution`: each sensor's share of the load
 depends on where the centre of pressure is), the FSR non-idealities, the
 insole's fit gain and per-sensor gains of the recording session, and the FSR
-response with its saturation (:func:`grfkit.insole.fsr_response`).  The
+response with its saturation (:func:`grfkit.io.insole.fsr_response`).  The
 lagged load is only distributed while the foot is on the ground: the sensors
 unload at toe-off.
 
@@ -31,20 +31,20 @@ import numpy as np
 import pandas as pd
 from scipy.signal import lfilter
 
-from ..channels import IMU_CHANNELS, N_FSR, fsr_channels
-from ..insole import (
+from grfkit.io.channels import IMU_CHANNELS, N_FSR, fsr_channels
+from grfkit.io.insole import (
     DEFAULT_FSR_RESPONSE,
     DEFAULT_SENSOR_LOAD_SHARE,
     FsrResponse,
     fsr_response,
     plantar_distribution,
 )
-from .clocks import InsoleClock
-from .gait import Contact
-from .grf_model import evaluate_contacts
-from .imu import FootStep, ImuConfig, foot_kinematics, imu_signals
-from .participants import Participant
-from .plantar import cop_trajectories
+from grfkit.simulate.clocks import InsoleClock
+from grfkit.simulate.gait import Contact
+from grfkit.simulate.grf_model import evaluate_contacts
+from grfkit.simulate.imu import FootStep, ImuConfig, foot_kinematics, imu_signals
+from grfkit.simulate.participants import Participant
+from grfkit.simulate.plantar import cop_trajectories
 
 __all__ = [
     "InsoleConfig",

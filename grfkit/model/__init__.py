@@ -1,0 +1,60 @@
+"""The estimator: features, normalisation, the BiLSTM, its training, inference and metrics.
+
+:mod:`~grfkit.model.features` builds the input and target arrays,
+:mod:`~grfkit.model.normalisation` z-scores them, :mod:`~grfkit.model.network`
+is the network and its presets, :mod:`~grfkit.model.training` fits and
+fine-tunes it, :mod:`~grfkit.model.inference` applies a trained model,
+:mod:`~grfkit.model.metrics` scores estimates (rRMSE), and
+:mod:`~grfkit.model.baselines` and :mod:`~grfkit.model.importance` give the
+no-wearable baselines and permutation importance. Modules that need PyTorch
+are imported on first use.
+"""
+
+from grfkit.lazy_imports import lazy_getattr
+
+# Public name -> the module that defines it; imported on first use.
+_LAZY = {
+    "BASELINES": "baselines",
+    "BaselineModel": "baselines",
+    "STATIC_BASELINE_FEATURES": "baselines",
+    "fit_baseline": "baselines",
+    "predict_baseline": "baselines",
+    "FeatureSet": "features",
+    "GRAVITY_MPS2": "features",
+    "PUBLISHED_FEATURES": "features",
+    "TARGETS": "features",
+    "body_weight_n": "features",
+    "build_inputs": "features",
+    "build_targets": "features",
+    "target_channel": "features",
+    "permutation_importance": "importance",
+    "InferenceModel": "inference",
+    "evaluate": "metrics",
+    "participant_metrics": "metrics",
+    "pearson_r": "metrics",
+    "rmse": "metrics",
+    "rrmse_pct": "metrics",
+    "stance_metrics": "metrics",
+    "summarise": "metrics",
+    "BiLSTMRegressor": "network",
+    "ModelPreset": "network",
+    "PRESETS": "network",
+    "TrainedModel": "network",
+    "TrainingHistory": "network",
+    "build_network": "network",
+    "get_preset": "network",
+    "Scaler": "normalisation",
+    "fit_scaler": "normalisation",
+    "FineTuneChoice": "training",
+    "TRAINABLE": "training",
+    "choose_fine_tune_epochs": "training",
+    "fine_tune": "training",
+    "fit": "training",
+    "predict": "training",
+    "split_participants": "training",
+    "torch_threads": "training",
+}
+
+__getattr__ = lazy_getattr(__name__, _LAZY)
+
+__all__ = sorted(_LAZY)

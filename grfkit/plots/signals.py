@@ -1,0 +1,335 @@
+"""Interactive plotly figures of raw signals and preprocessing steps (chapters 01 and 02).
+
+Each function takes grfkit objects and returns a :class:`plotly.graph_objects.Figure`;
+the notebooks only call them and display the result.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from grfkit.errors import ChannelMismatchError
+from grfkit.io.channels import (
+    IMU_ACC_CHANNELS,
+    IMU_GYRO_CHANNELS,
+    TARGET_CHANNELS,
+    fsr_channels,
+)
+from grfkit.io.insole import total_load
+from grfkit.io.rawdata import RawBout
+from grfkit.io.stances import StanceDataset
+from grfkit.preprocess.filtering import corrected_cutoff_hz, zero_lag_response
+from grfkit.preprocess.synchronisation import ClockSync, insole_to_lab_time
+
+__all__ = [
+    "cohort_figure",
+    "bout_signals_figure",
+    "sync_figure",
+    "filter_response_figure",
+    "event_error_figure",
+    "stance_curves_figure",
+    "sensor_paths_figure",
+]
+
+_DATASET_COLOURS = {"overground": "#1f77b4", "treadmill": "#d62728"}
+
+# Panels of each physical path (column of grfkit.simulate.paths.sensor_path_variants, panel title, axis title).
+_PATH_PANELS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "braking": (
+        ("apgrf_bw", "true AP force", "AP force (BW)"),
+        ("acc_x_mps2", "shoe IMU: forward acceleration", "acc_x (m/s²)"),
+    ),
+    "transition": (
+        ("apgrf_bw", "true AP force", "AP force (BW)"),
+        ("gyro_y_dps", "shoe IMU: pitch rate", "gyro_y (deg/s)"),
+        ("cop_ap_frac", "insole: centre of pressure", "COP along the insole (% of length)"),
+        ("forefoot_share_frac", "insole: forefoot share of the load", "forefoot share (% of sensor load)"),
+    ),
+    "propulsion": (
+        ("apgrf_bw", "true AP force", "AP force (BW)"),
+        ("gyro_y_dps", "shoe IMU: pitch rate", "gyro_y (deg/s)"),
+    ),
+}
+# Variant colours: below typical, typical, above typical.
+_VARIANT_COLOURS = {"low": "#1f77b4", "early": "#1f77b4", "typical": "#333333", "high": "#d62728", "late": "#d62728"}
+
+
+def _window(time_s: np.ndarray, start_s: float, duration_s: float) -> np.ndarray:
+    return (time_s >= start_s) & (time_s <= start_s + duration_s)
+
+
+def cohort_figure(participants: pd.DataFrame, bouts: pd.DataFrame) -> go.Figure:
+    """Body mass, height and running speed of the two cohorts, one point per participant or bout.
+
+    Parameters
+    ----------
+    participants
+        ``participants.csv``: ``dataset``, ``participant``, ``body_mass_kg``, ``height_m``, ``foot_strike``.
+    bouts
+        ``bouts.csv``: ``dataset``, ``speed_mps``, ``gradient_deg``.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Three panels of strip plots.
+    """
+    fig = make_subplots(rows=1, cols=3, subplot_titles=("body mass (kg)", "height (m)", "bout speed (m/s)"))
+    for dataset, colour in _DATASET_COLOURS.items():
+        p = participants.loc[participants["dataset"] == dataset]
+        b = bouts.loc[bouts["dataset"] == dataset]
+        if p.empty:
+            continue
+        hover = p["participant"] + " (" + p["foot_strike"] + ")"
+        fig.add_trace(go.Box(y=p["body_mass_kg"], name=dataset, boxpoints="all", marker_color=colour,
+                             text=hover, legendgroup=dataset), row=1, col=1)
+        fig.add_trace(go.Box(y=p["height_m"], name=dataset, boxpoints="all", marker_color=colour, text=hover,
+                             legendgroup=dataset, showlegend=False), row=1, col=2)
+        fig.add_trace(go.Box(y=b["speed_mps"], name=dataset, boxpoints="all", marker_color=colour,
+                             text=b["participant"] + " " + b["bout"], legendgroup=dataset, showlegend=False),
+                      row=1, col=3)
+    fig.update_layout(height=380, margin=dict(t=40, b=30), legend=dict(orientation="h", y=-0.12))
+    return fig
+
+
+def bout_signals_figure(bout: RawBout, start_s: float, duration_s: float = 3.0) -> go.Figure:
+    """The raw tables of one bout over a short window, each on its own clock.
+
+    Parameters
+    ----------
+    bout
+        A bout as read by :func:`grfkit.io.rawdata.read_bout`.
+    start_s
+        Start of the window on the *lab* clock for force/marker and on the
+        *insole* clock for insole/IMU (the clocks are not yet aligned: that
+        is the point of the figure).
+    duration_s
+        Window length, seconds.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Four stacked panels: plate forces, insole FSR sums per foot, shoe
+        accelerometer, shoe gyroscope.
+    """
+    fig = make_subplots(
+        rows=4, cols=1, shared_xaxes=False, vertical_spacing=0.07,
+        subplot_titles=("vertical force per plate (N, lab clock)", "insole load, sum of 16 FSRs (ADC counts, insole clock)",
+                        "shoe accelerometer (m/s², insole clock)", "shoe gyroscope (deg/s, insole clock)"),
+    )
+    f = bout.force
+    sel = _window(f["time_s"].to_numpy(), start_s, duration_s)
+    for plate in bout.info.plates:
+        fig.add_trace(go.Scattergl(x=f["time_s"][sel], y=f[f"{plate.name}_fz_n"][sel], name=plate.name, mode="lines",
+                                   legendgroup="force"), row=1, col=1)
+    ins = bout.insole
+    sel = _window(ins["time_s"].to_numpy(), start_s, duration_s)
+    for foot in ("left", "right"):
+        fig.add_trace(go.Scattergl(x=ins["time_s"][sel], y=total_load(ins.loc[sel, fsr_channels(foot)]),
+                                   name=f"{foot} insole", mode="lines", legendgroup="insole"), row=2, col=1)
+    imu = bout.imu
+    sel = _window(imu["time_s"].to_numpy(), start_s, duration_s)
+    for row, channels in ((3, IMU_ACC_CHANNELS), (4, IMU_GYRO_CHANNELS)):
+        for c in channels:
+            fig.add_trace(go.Scattergl(x=imu["time_s"][sel], y=imu[c][sel], name=c, mode="lines", legendgroup=c),
+                          row=row, col=1)
+    fig.update_xaxes(title_text="time (s)", row=4, col=1)
+    fig.update_layout(height=900, margin=dict(t=40, b=40))
+    return fig
+
+
+def sync_figure(bout: RawBout, sync: ClockSync, start_lab_s: float, duration_s: float = 4.0,
+                true_sync: ClockSync | None = None) -> go.Figure:
+    """Insole load drawn on the lab clock, before and after synchronisation, over the plate force.
+
+    Parameters
+    ----------
+    bout
+        The bout.
+    sync
+        Estimated clock relation.
+    start_lab_s, duration_s
+        Window on the lab clock, seconds.
+    true_sync
+        The generator's true relation, drawn too when given.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Total plate force (N, left axis) and the insole load of both feet
+        (counts, right axis) placed naively (insole time = lab time) and by
+        the estimated clock model.
+    """
+    f = bout.force
+    sel = _window(f["time_s"].to_numpy(), start_lab_s, duration_s)
+    plates = [f"{p.name}_fz_n" for p in bout.info.plates]
+    fig = go.Figure()
+    fig.add_trace(go.Scattergl(x=f["time_s"][sel], y=f.loc[sel, plates].sum(axis=1), name="plate force (N)",
+                               line=dict(color="black")))
+    t_ins = bout.insole["time_s"].to_numpy()
+    load = total_load(bout.insole[fsr_channels("left")]) + total_load(bout.insole[fsr_channels("right")])
+    placements = [("insole, unsynchronised (insole time as lab time)", t_ins, "lightgray"),
+                  ("insole, synchronised (estimate)", insole_to_lab_time(t_ins, sync), "#2ca02c")]
+    if true_sync is not None:
+        placements.append(("insole, true clock", insole_to_lab_time(t_ins, true_sync), "#ff7f0e"))
+    for name, t, colour in placements:
+        s = _window(t, start_lab_s, duration_s)
+        fig.add_trace(go.Scattergl(x=t[s], y=load[s], name=name, yaxis="y2", line=dict(color=colour, dash="dot"
+                                   if "true" in name else None)))
+    fig.update_layout(
+        height=420, xaxis_title="lab time (s)", yaxis_title="force (N)",
+        yaxis2=dict(title="insole load (counts)", overlaying="y", side="right"),
+        legend=dict(orientation="h", y=-0.25), margin=dict(t=30),
+    )
+    return fig
+
+
+def filter_response_figure(cutoff_hz: float = 20.0, sampling_rate_hz: float = 1000.0, order: int = 2) -> go.Figure:
+    """Magnitude response of the zero-lag Butterworth filter with and without the two-pass correction.
+
+    Parameters
+    ----------
+    cutoff_hz
+        Wanted -3 dB frequency, hertz.
+    sampling_rate_hz
+        Sampling rate, hertz.
+    order
+        Order of one pass.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Gain (dB) against frequency, with the -3 dB level and the cutoff marked.
+    """
+    freqs = np.linspace(0.0, 4 * cutoff_hz, 400)
+    fig = go.Figure()
+    for correct, name in ((False, "zero-lag, designed at the cutoff"), (True, "zero-lag, two-pass corrected")):
+        gain = zero_lag_response(cutoff_hz, sampling_rate_hz, order, freqs, correct_cutoff=correct)
+        fig.add_trace(go.Scatter(x=freqs, y=20 * np.log10(np.maximum(gain, 1e-6)), name=name))
+    fig.add_hline(y=-3.01, line_dash="dash", annotation_text="-3 dB")
+    fig.add_vline(x=cutoff_hz, line_dash="dot",
+                  annotation_text=f"{cutoff_hz:g} Hz (design {corrected_cutoff_hz(cutoff_hz, order):.1f} Hz)")
+    fig.update_layout(height=380, xaxis_title="frequency (Hz)", yaxis_title="gain (dB)", yaxis_range=[-40, 3],
+                      legend=dict(orientation="h", y=-0.25), margin=dict(t=30))
+    return fig
+
+
+def event_error_figure(matched: pd.DataFrame) -> go.Figure:
+    """Histograms of initial-contact and toe-off errors against the generator's truth.
+
+    Parameters
+    ----------
+    matched
+        :func:`grfkit.preprocess.ground_truth.match_plate_contacts` output.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Overlaid histograms (ms) of the kept stances, by data set and event.
+    """
+    kept = matched.loc[matched["kept"]]
+    fig = go.Figure()
+    for dataset, g in kept.groupby("dataset", sort=True):
+        for column, label in (("ic_error_ms", "initial contact"), ("to_error_ms", "toe-off")):
+            fig.add_trace(go.Histogram(x=g[column], name=f"{dataset}: {label}", opacity=0.6, nbinsx=60))
+    fig.update_layout(barmode="overlay", height=380, xaxis_title="detected minus true (ms)",
+                      yaxis_title="stances", legend=dict(orientation="h", y=-0.25), margin=dict(t=30))
+    return fig
+
+
+def stance_curves_figure(stances: StanceDataset, channel: str = "vgrf_n", *, body_weight: bool = True) -> go.Figure:
+    """Mean ± SD of a time-normalised channel per data set.
+
+    Parameters
+    ----------
+    stances
+        Stance data set.
+    channel
+        A target (``vgrf_n``, ``apgrf_n``) or input channel name.
+    body_weight
+        Divide force targets by body weight.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One band (mean ± 1 SD) per data set against % stance.
+
+    Raises
+    ------
+    ChannelMismatchError
+        If ``channel`` is neither a target nor an input.
+    """
+    if channel in stances.target_channels:
+        values = stances.target(channel).astype(float)
+        if body_weight:
+            values = values / (stances.meta["body_mass_kg"].to_numpy()[:, None] * 9.81)
+    elif channel in stances.input_channels:
+        values = stances.input(channel).astype(float)
+    else:
+        raise ChannelMismatchError(f"no channel {channel!r} among targets {TARGET_CHANNELS} or inputs")
+    pct = np.linspace(0, 100, values.shape[1])
+    fig = go.Figure()
+    for dataset, colour in _DATASET_COLOURS.items():
+        rows = (stances.meta["dataset"] == dataset).to_numpy()
+        if not rows.any():
+            continue
+        mean, sd = values[rows].mean(axis=0), values[rows].std(axis=0)
+        fig.add_trace(go.Scatter(x=np.r_[pct, pct[::-1]], y=np.r_[mean + sd, (mean - sd)[::-1]], fill="toself",
+                                 fillcolor=colour, opacity=0.2, line=dict(width=0), hoverinfo="skip",
+                                 showlegend=False, legendgroup=dataset))
+        fig.add_trace(go.Scatter(x=pct, y=mean, name=f"{dataset} (n={int(rows.sum())})", line=dict(color=colour),
+                                 legendgroup=dataset))
+    unit = "BW" if channel in stances.target_channels and body_weight else channel.rsplit("_", 1)[-1]
+    fig.update_layout(height=380, xaxis_title="% stance", yaxis_title=f"{channel} ({unit})",
+                      legend=dict(orientation="h", y=-0.25), margin=dict(t=30))
+    return fig
+
+
+def sensor_paths_figure(curves: pd.DataFrame, path: str) -> go.Figure:
+    """One physical path from the AP force to the wearables: the force and the sensor responses of its variants.
+
+    Parameters
+    ----------
+    curves
+        The ``curves`` table of :func:`grfkit.simulate.paths.sensor_path_variants`.
+    path
+        ``"braking"`` (AP force and ``acc_x``), ``"transition"`` (AP force,
+        ``gyro_y``, insole centre of pressure and forefoot share of the
+        sensor load) or ``"propulsion"`` (AP force and ``gyro_y``).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two panels per row against % stance (0 at contact, 100 at toe-off),
+        one line per variant in every panel; fractions are drawn in percent.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is not one of the three paths or ``curves`` has none of its rows.
+    """
+    if path not in _PATH_PANELS:
+        raise ValueError(f"path must be one of {sorted(_PATH_PANELS)}, got {path!r}")
+    rows = curves.loc[curves["path"] == path]
+    if rows.empty:
+        raise ValueError(f"curves has no rows for path {path!r}")
+    panels = _PATH_PANELS[path]
+    n_rows = (len(panels) + 1) // 2
+    fig = make_subplots(rows=n_rows, cols=2, subplot_titles=[title for _, title, _ in panels],
+                        horizontal_spacing=0.12, vertical_spacing=0.16)
+    for variant, g in rows.groupby("variant", sort=False):
+        colour = _VARIANT_COLOURS.get(str(variant), "#7f7f7f")
+        for k, (column, _, _) in enumerate(panels):
+            scale = 100.0 if column.endswith("_frac") else 1.0
+            fig.add_trace(go.Scatter(x=g["stance_pct"], y=g[column] * scale, name=str(variant), mode="lines",
+                                     line=dict(color=colour), legendgroup=str(variant), showlegend=k == 0),
+                          row=k // 2 + 1, col=k % 2 + 1)
+    for k, (_, _, axis_title) in enumerate(panels):
+        fig.update_yaxes(title_text=axis_title, row=k // 2 + 1, col=k % 2 + 1)
+        fig.update_xaxes(title_text="% stance" if k // 2 + 1 == n_rows else None, row=k // 2 + 1, col=k % 2 + 1)
+    height = 330 * n_rows + 110
+    fig.update_layout(height=height, margin=dict(t=40, b=110),
+                      legend=dict(orientation="h", yanchor="top", y=-70 / (height - 150), title_text=f"{path}:"))
+    return fig

@@ -1,0 +1,612 @@
+"""grfkit's computation caches: self-checking entries, and listing and clearing them.
+
+Every cache entry grfkit writes (a simulated cohort's raw and preprocessed
+folders, an experiment fold, a treadmill pre-trained model) carries a
+manifest, ``manifest.json``::
+
+    {"format": "grfkit-cache-entry", "version": 1, "kind": "fold",
+     "key": {...the configuration it was computed from...},
+     "code": "<fingerprint of the code that computed it>",
+     "files": {"curves.npz": {"sha256": "...", "size_bytes": 1234}, ...}}
+
+On reuse the manifest's key must equal the configuration asked for and every
+file its SHA-256, so that a truncated, emptied or altered file, or files of
+another entry copied in, are noticed: the entry is recomputed with a
+:class:`CacheWarning` naming its folder.  Only folders carrying such a
+manifest (or the layout of an entry written by an older grfkit) are ever
+deleted by :func:`clear_cache`; anything else in the cache folder is left
+alone, and so is the data folder of the downloaded data sets.
+
+The cache folder is ``$GRFKIT_CACHE_DIR``, else ``~/.cache/grfkit`` (see
+:func:`grfkit.storage.cohort_cache.cache_dir`).  Because every key holds a code
+fingerprint, each code change starts new entries; :func:`cache_table` marks
+which entries the running code can still use (``current``) and
+``clear_cache(stale_only=True)`` deletes the others.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import errno
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import pandas as pd
+
+from grfkit.errors import (
+    CacheError,
+    ChecksumError,
+    FileFormatError,
+    GrfkitError,
+    MissingFileError,
+    TruncatedFileError,
+)
+from grfkit.storage.atomic import atomic_directory, write_text_atomic
+
+__all__ = [
+    "MANIFEST_NAME",
+    "STALE_TEMPORARY_AGE_S",
+    "CacheWarning",
+    "sha256_file",
+    "write_manifest",
+    "read_manifest",
+    "verify_entry",
+    "load_entry",
+    "write_entry",
+    "storage_errors",
+    "ensure_writable",
+    "remove_stale_temporaries",
+    "cache_table",
+    "clear_cache",
+]
+
+#: File name of an entry's manifest.
+MANIFEST_NAME = "manifest.json"
+#: A temporary folder left by a killed run is removed once nothing in it changed for this long.
+STALE_TEMPORARY_AGE_S = 3600.0
+
+_FORMAT = "grfkit-cache-entry"
+_VERSION = 1
+# Errors of the storage itself (not of grfkit): read-only, no permission, disk or quota full.
+_STORAGE_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT, errno.ENOTDIR})
+# Names grfkit.storage.atomic gives temporary folders: ".<name>.<8 random characters>.tmp" and ".<name>.old-<hex>".
+_TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$|^\..+\.old-[0-9a-f]+$")
+_HEX = re.compile(r"^[0-9a-f]{24}$")
+_COHORT = re.compile(r"^cohort-.+-[0-9a-f]{12}$")
+
+T = TypeVar("T")
+
+
+class CacheWarning(UserWarning):
+    """A cache entry failed its check (damaged, incomplete or another entry's) and is recomputed."""
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """Return the hex SHA-256 of a file, read in 1 MiB blocks.
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    str
+        64 hexadecimal characters.
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _canonical(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def _entry_files(folder: Path, manifest: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p != manifest)
+
+
+def write_manifest(folder: str | Path, kind: str, key: Mapping[str, object], code: str,
+                   manifest: str | Path | None = None) -> Path:
+    """Hash every file of ``folder`` and write its manifest.
+
+    Parameters
+    ----------
+    folder
+        The entry's folder, complete.
+    kind
+        Entry kind, e.g. ``"fold"``.
+    key
+        The configuration the entry was computed from (JSON-ready).
+    code
+        Fingerprint of the code that computed it.
+    manifest
+        Where to write the manifest; default ``folder / "manifest.json"``.
+
+    Returns
+    -------
+    pathlib.Path
+        The manifest file.
+    """
+    folder = Path(folder)
+    manifest = Path(manifest) if manifest is not None else folder / MANIFEST_NAME
+    files = {p.relative_to(folder).as_posix(): {"sha256": sha256_file(p), "size_bytes": p.stat().st_size}
+             for p in _entry_files(folder, manifest)}
+    content = {"format": _FORMAT, "version": _VERSION, "kind": kind, "key": json.loads(_canonical(key)),
+               "code": code, "files": files}
+    write_text_atomic(manifest, json.dumps(content, indent=2, sort_keys=True))
+    return manifest
+
+
+def read_manifest(manifest: str | Path) -> dict:
+    """Read a cache manifest.
+
+    Parameters
+    ----------
+    manifest
+        The manifest file.
+
+    Returns
+    -------
+    dict
+        Its content.
+
+    Raises
+    ------
+    MissingFileError
+        If it is absent.
+    FileFormatError
+        If it is not a grfkit cache manifest.
+    """
+    manifest = Path(manifest)
+    if not manifest.is_file():
+        raise MissingFileError("cache entry has no manifest", path=manifest)
+    try:
+        content = json.loads(manifest.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise FileFormatError(f"cache manifest is not valid JSON ({error})", path=manifest) from None
+    if not isinstance(content, dict) or content.get("format") != _FORMAT or content.get("version") != _VERSION \
+            or not isinstance(content.get("files"), dict):
+        raise FileFormatError(f"not a grfkit cache manifest of version {_VERSION}", path=manifest)
+    return content
+
+
+def verify_entry(folder: str | Path, kind: str, key: Mapping[str, object], *, manifest: str | Path | None = None,
+                 hashes: bool = True) -> dict:
+    """Check an entry against its manifest: its key, and every file's size and SHA-256.
+
+    Parameters
+    ----------
+    folder
+        The entry's folder.
+    kind, key
+        What the entry must be (as given to :func:`write_manifest`).
+    manifest
+        The manifest file; default ``folder / "manifest.json"``.
+    hashes
+        Also compare SHA-256 digests (``False``: sizes only, for large
+        folders that are only handed on, not read).
+
+    Returns
+    -------
+    dict
+        The manifest.
+
+    Raises
+    ------
+    MissingFileError
+        If the manifest or a file it lists is absent.
+    FileFormatError
+        If the manifest is unreadable.
+    ChecksumError
+        If the entry was computed for another key, or a file's digest differs.
+    TruncatedFileError
+        If a file is shorter than when it was written.
+    """
+    folder = Path(folder)
+    manifest_path = Path(manifest) if manifest is not None else folder / MANIFEST_NAME
+    content = read_manifest(manifest_path)
+    expected = json.loads(_canonical(key))
+    if content.get("kind") != kind or content.get("key") != expected:
+        differs = sorted(k for k in set(expected) | set(content.get("key") or {})
+                         if (content.get("key") or {}).get(k) != expected.get(k))
+        raise ChecksumError(f"cache entry was computed for another configuration (differs in {differs}; "
+                            f"kind {content.get('kind')!r}, expected {kind!r})", path=manifest_path)
+    for name, info in content["files"].items():
+        path = folder / name
+        if not path.is_file():
+            raise MissingFileError("cache entry file is missing", path=path)
+        size = path.stat().st_size
+        if size < int(info["size_bytes"]):
+            raise TruncatedFileError(f"file has {size} bytes, {info['size_bytes']} were written (truncated or "
+                                     f"replaced)", path=path)
+        if size != int(info["size_bytes"]):
+            raise ChecksumError(f"file has {size} bytes, {info['size_bytes']} were written", path=path)
+        if hashes and sha256_file(path) != info["sha256"]:
+            raise ChecksumError("file's SHA-256 differs from the one written in the cache manifest", path=path)
+    return content
+
+
+def load_entry(folder: str | Path, kind: str, key: Mapping[str, object], load: Callable[[Path], T], *,
+               manifest: str | Path | None = None, hashes: bool = True) -> T | None:
+    """Return ``load(folder)`` for a valid entry, ``None`` if it is absent or fails its check.
+
+    A present entry that fails (see :func:`verify_entry`), or that ``load``
+    cannot read, gives a :class:`CacheWarning` naming its folder: the caller
+    recomputes it.
+
+    Parameters
+    ----------
+    folder, kind, key, manifest, hashes
+        As for :func:`verify_entry`.
+    load
+        Reads the verified folder.
+
+    Returns
+    -------
+    object or None
+        What ``load`` returned, or ``None``.
+    """
+    folder = Path(folder)
+    manifest_path = Path(manifest) if manifest is not None else folder / MANIFEST_NAME
+    if not folder.exists() and not manifest_path.exists():
+        return None
+    try:
+        verify_entry(folder, kind, key, manifest=manifest_path, hashes=hashes)
+        return load(folder)
+    except (GrfkitError, OSError, ValueError, KeyError, TypeError, EOFError) as error:
+        warnings.warn(f"cache entry {folder} is not usable and is recomputed: {type(error).__name__}: {error}",
+                      CacheWarning, stacklevel=2)
+        return None
+
+
+def _storage_error(error: OSError, path: Path) -> CacheError:
+    return CacheError(
+        f"cannot write to the cache ({error.strerror or error}); free some space, run `grfkit cache clear --stale`, "
+        f"or choose another cache folder with --cache-dir or GRFKIT_CACHE_DIR",
+        path=Path(error.filename) if error.filename else path,
+    )
+
+
+@contextlib.contextmanager
+def storage_errors(path: str | Path) -> Iterator[None]:
+    """Turn an error of the storage (read-only, no permission, disk full) inside the block into a CacheError.
+
+    Parameters
+    ----------
+    path
+        The cache entry being written, named when the error has no file name.
+
+    Raises
+    ------
+    CacheError
+        Instead of such an ``OSError``; other errors pass unchanged.
+    """
+    try:
+        yield
+    except CacheError:
+        raise
+    except OSError as error:
+        if error.errno in _STORAGE_ERRNOS:
+            raise _storage_error(error, Path(path)) from error
+        raise
+
+
+@contextlib.contextmanager
+def write_entry(path: str | Path, kind: str, key: Mapping[str, object], code: str) -> Iterator[Path]:
+    """Yield a temporary folder to fill; with its manifest it then replaces entry ``path`` atomically.
+
+    Two processes storing the same entry at once both succeed (see
+    :func:`grfkit.storage.atomic.swap_in`); the entries are identical.
+
+    Parameters
+    ----------
+    path
+        The entry's folder.
+    kind, key, code
+        As for :func:`write_manifest`.
+
+    Yields
+    ------
+    pathlib.Path
+        The temporary folder.
+
+    Raises
+    ------
+    CacheError
+        If the cache folder is read-only or the disk is full (naming the path).
+    """
+    with storage_errors(path), atomic_directory(path) as tmp:
+        yield tmp
+        write_manifest(tmp, kind, key, code)
+
+
+def ensure_writable(folder: str | Path, *, probe: bool = True) -> Path:
+    """Create ``folder`` if needed and check that files can be written in it.
+
+    Parameters
+    ----------
+    folder
+        A cache folder.
+    probe
+        Also write (and delete) a small file in it; ``False``: only create
+        it, so that an existing read-only cache can still be read.
+
+    Returns
+    -------
+    pathlib.Path
+        ``folder``.
+
+    Raises
+    ------
+    CacheError
+        If it cannot be created or written to (read-only, no permission, full).
+    """
+    folder = Path(folder)
+    try:
+        with storage_errors(folder):
+            folder.mkdir(parents=True, exist_ok=True)
+            if probe:
+                handle, name = tempfile.mkstemp(prefix=".grfkit-write-test-", dir=folder)
+                os.close(handle)
+                os.unlink(name)
+    except FileExistsError as error:  # a file where the folder should be
+        raise CacheError("cache folder path is an existing file", path=error.filename or folder) from error
+    return folder
+
+
+def _newest_mtime(path: Path) -> float:
+    newest = path.lstat().st_mtime
+    for root, dirs, files in os.walk(path):
+        for name in dirs + files:
+            with contextlib.suppress(OSError):
+                newest = max(newest, os.lstat(os.path.join(root, name)).st_mtime)
+    return newest
+
+
+def remove_stale_temporaries(folder: str | Path, max_age_s: float = STALE_TEMPORARY_AGE_S) -> int:
+    """Remove temporary folders and files that killed runs left directly in ``folder``.
+
+    Only names that :mod:`grfkit.storage.atomic` makes (``.<name>.<8 characters>.tmp``,
+    ``.<name>.old-<hex>``) are removed, and only when nothing inside them
+    changed for ``max_age_s`` seconds (a run still writing one is left alone).
+
+    Parameters
+    ----------
+    folder
+        A cache folder (e.g. the cohort folder or ``experiments/folds``).
+    max_age_s
+        Minimum age of the newest file inside.
+
+    Returns
+    -------
+    int
+        Bytes freed.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return 0
+    freed = 0
+    now = time.time()
+    for entry in folder.iterdir():
+        if not _TEMPORARY.match(entry.name) or entry.is_symlink():
+            continue
+        with contextlib.suppress(OSError):
+            if now - _newest_mtime(entry) < max_age_s:
+                continue
+            size = _size_bytes(entry)
+            if entry.is_dir():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+            freed += size
+    return freed
+
+
+# --- listing and clearing --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Entry:
+    kind: str
+    key: str
+    path: Path
+    current: bool
+
+
+def _size_bytes(path: Path) -> int:
+    if path.is_file() or path.is_symlink():
+        return path.lstat().st_size
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(root, name)).st_size
+    return total
+
+
+def _modified(path: Path) -> float:
+    times = [path.stat().st_mtime]
+    times += [p.stat().st_mtime for p in path.iterdir()] if path.is_dir() else []
+    return max(times)
+
+
+def _json(path: Path) -> dict:
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return {}
+    return content if isinstance(content, dict) else {}
+
+
+def _manifest_or_none(path: Path) -> dict | None:
+    with contextlib.suppress(GrfkitError):
+        return read_manifest(path)
+    return None
+
+
+def _cohort_entry(folder: Path, source_code: str) -> _Entry | None:
+    match = _COHORT.match(folder.name)
+    if match is None or not folder.is_dir():
+        return None
+    manifests = [m for m in (_manifest_or_none(folder / f"{part}.{MANIFEST_NAME}") for part in ("raw", "preprocessed"))
+                 if m is not None]
+    if manifests:
+        return _Entry("cohort", folder.name, folder, all(m.get("code") == source_code for m in manifests))
+    # Written by a grfkit without manifests: recognised by its layout; never current.
+    if _json(folder / "raw" / "dataset.json").get("format") == "grfkit-raw":
+        return _Entry("cohort", folder.name, folder, False)
+    return None
+
+
+def _fold_entry(folder: Path, code: str) -> _Entry | None:
+    if not _HEX.match(folder.name) or not folder.is_dir():
+        return None
+    manifest = _manifest_or_none(folder / MANIFEST_NAME)
+    if manifest is not None and manifest.get("kind") == "fold":
+        key = manifest["key"]
+        return _Entry("fold", f"{key.get('strategy')}/{key.get('target')}/{key.get('subject')}", folder,
+                      manifest.get("code") == code)
+    info = _json(folder / "fold.json")
+    if info.get("key") == folder.name:  # written by a grfkit without manifests
+        return _Entry("fold", f"{info.get('strategy')}/{info.get('target')}/{info.get('subject')}", folder, False)
+    return None
+
+
+def _pretrained_entry(folder: Path, code: str) -> _Entry | None:
+    if not _HEX.match(folder.name) or not folder.is_dir():
+        return None
+    manifest = _manifest_or_none(folder / MANIFEST_NAME)
+    if manifest is not None and manifest.get("kind") == "pretrained":
+        return _Entry("pretrained", str(manifest["key"].get("target")), folder, manifest.get("code") == code)
+    model = _json(folder / "model.json")
+    if model.get("format") == "grfkit-model":  # written by a grfkit without manifests
+        return _Entry("pretrained", str(model.get("target")), folder, False)
+    return None
+
+
+def _results_entry(folder: Path, code: str) -> _Entry | None:
+    provenance = _json(folder / "provenance.json")
+    if not (folder / "results.csv").is_file() or "code_fingerprint" not in provenance:
+        return None
+    return _Entry("results", folder.name, folder, provenance["code_fingerprint"] == code)
+
+
+def _entries(root: Path) -> list[_Entry]:
+    from grfkit.experiment.runner import code_fingerprint
+    from grfkit.storage.cohort_cache import source_fingerprint
+
+    source_code, code = source_fingerprint(), code_fingerprint()
+    found: list[_Entry | None] = []
+    for child in sorted(root.iterdir()):
+        found.append(_cohort_entry(child, source_code))
+    for experiments in (root / "experiments", root):
+        for kind, recognise in (("folds", _fold_entry), ("pretrained", _pretrained_entry)):
+            if (experiments / kind).is_dir():
+                found += [recognise(p, code) for p in sorted((experiments / kind).iterdir())]
+    if (root / "results").is_dir():
+        found += [_results_entry(p, code) for p in sorted((root / "results").iterdir()) if p.is_dir()]
+    return [e for e in found if e is not None]
+
+
+def _temporary_containers(root: Path) -> list[Path]:
+    containers = [root, root / "results", root / "experiments"]
+    containers += [c for c in root.iterdir() if _COHORT.match(c.name) and c.is_dir()] if root.is_dir() else []
+    for experiments in (root / "experiments", root):
+        containers += [experiments / "folds", experiments / "pretrained"]
+    return containers
+
+
+def _resolve(cache_dir: str | Path | None) -> Path:
+    from grfkit.storage.cohort_cache import cache_dir as grfkit_cache_dir
+
+    return grfkit_cache_dir(cache_dir, create=False)
+
+
+def cache_table(cache_dir: str | Path | None = None) -> pd.DataFrame:
+    """List grfkit's cache entries: one row per cohort, fold, pre-trained model and results folder.
+
+    Parameters
+    ----------
+    cache_dir
+        The cache folder; default ``$GRFKIT_CACHE_DIR``, else ``~/.cache/grfkit``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``kind`` (``cohort``, ``pretrained``, ``fold``, ``results``),
+        ``key`` (e.g. ``combined/vgrf/OG02``), ``path``, ``size_mb``,
+        ``modified`` (UTC), and ``current`` (computed by this code version,
+        i.e. its code fingerprint matches; entries of other versions are
+        never used again).  Empty when the folder does not exist.
+    """
+    root = _resolve(cache_dir)
+    columns = ["kind", "key", "path", "size_mb", "modified", "current"]
+    if not root.is_dir():
+        return pd.DataFrame(columns=columns)
+    rows = [
+        {"kind": e.kind, "key": e.key, "path": str(e.path), "size_mb": _size_bytes(e.path) / 1e6,
+         "modified": _dt.datetime.fromtimestamp(_modified(e.path), _dt.timezone.utc).replace(microsecond=0),
+         "current": e.current}
+        for e in _entries(root)
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _protected() -> list[Path]:
+    from grfkit.real.registry import data_dir
+
+    return [data_dir().resolve()]
+
+
+def clear_cache(cache_dir: str | Path | None = None, stale_only: bool = False) -> int:
+    """Delete grfkit's cache entries (all, or those of other code versions) and stale temporary folders.
+
+    Only folders :func:`cache_table` lists are deleted (entries grfkit wrote);
+    other files in the cache folder, and the data folder of downloaded data
+    sets (``grfkit.real.registry.data_dir()``), are never touched.
+
+    Parameters
+    ----------
+    cache_dir
+        The cache folder; default ``$GRFKIT_CACHE_DIR``, else ``~/.cache/grfkit``.
+    stale_only
+        Keep the entries this code version can use (``current``).
+
+    Returns
+    -------
+    int
+        Bytes freed.
+    """
+    root = _resolve(cache_dir)
+    if not root.is_dir():
+        return 0
+    freed = sum(remove_stale_temporaries(c) for c in _temporary_containers(root))
+    for folder in root.iterdir():  # a cohort folder whose first build was killed holds nothing now
+        if _COHORT.match(folder.name) and folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
+            folder.rmdir()
+    protected = _protected()
+    for entry in _entries(root):
+        if stale_only and entry.current:
+            continue
+        resolved = entry.path.resolve()
+        if any(p == resolved or resolved in p.parents for p in protected):  # it is or holds the data folder
+            continue
+        size = _size_bytes(entry.path)
+        shutil.rmtree(entry.path)
+        freed += size
+    return freed

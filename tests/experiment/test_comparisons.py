@@ -1,0 +1,175 @@
+"""Tests of grfkit.experiment.comparisons: paired differences, bootstrap, Wilcoxon, Friedman, the findings table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from grfkit.errors import ConfigError
+from grfkit.experiment.comparisons import (
+    BEST_VS_BASELINE,
+    PUBLISHED_FINDINGS,
+    findings_table,
+    friedman_test,
+    paired_comparison,
+)
+
+SUBJECTS = ("a", "b", "c", "d", "e")
+
+
+def results(values: dict[str, list[float]], target: str = "vgrf", subjects=SUBJECTS) -> pd.DataFrame:
+    """A results table: one row per strategy and subject."""
+    return pd.DataFrame(
+        [
+            {"strategy": strategy, "target": target, "subject": subject, "rrmse_pct": value}
+            for strategy, column in values.items()
+            for subject, value in zip(subjects, column)
+        ]
+    )
+
+
+def test_identical_strategies_differ_by_nothing() -> None:
+    table = results({"overground": [5.0, 6.0, 7.0, 8.0, 9.0], "combined": [5.0, 6.0, 7.0, 8.0, 9.0]})
+    r = paired_comparison(table, "combined", "overground", target="vgrf")
+    assert r["n_participants"] == 5 and r["n_unpaired"] == 0
+    assert r["mean_difference_pp"] == 0.0 and r["ci_low_pp"] == r["ci_high_pp"] == 0.0
+    assert r["n_improved"] == 0 and r["wilcoxon_statistic"] == 0.0 and r["p_value"] == 1.0
+    assert r["relative_difference_pct"] == 0.0 and r["mean_a"] == r["mean_b"] == 7.0
+
+
+def test_a_strictly_better_strategy() -> None:
+    better = [4.0, 5.5, 6.0, 6.0, 8.5]
+    worse = [5.0, 6.0, 7.0, 8.0, 9.0]
+    table = results({"overground": worse, "combined": better})
+    r = paired_comparison(table, "combined", "overground", target="vgrf", n_bootstrap=2000, seed=1)
+    d = np.array(better) - np.array(worse)
+    assert r["n_improved"] == 5
+    pd.testing.assert_series_equal(r["differences_pp"], pd.Series(d, index=pd.Index(SUBJECTS, name="subject"),
+                                                                  name="difference"))
+    assert r["mean_difference_pp"] == pytest.approx(d.mean())
+    assert r["relative_difference_pct"] == pytest.approx(100 * d.mean() / 7.0)
+    # The bootstrap interval lies within the range of the differences and contains their mean.
+    assert d.min() <= r["ci_low_pp"] <= r["mean_difference_pp"] <= r["ci_high_pp"] <= d.max()
+    # Exact two-sided signed-rank p with all 5 differences negative: 2 / 2**5.
+    assert r["wilcoxon_statistic"] == 0.0 and r["p_value"] == pytest.approx(2 / 2**5)
+    reverse = paired_comparison(table, "overground", "combined", target="vgrf", n_bootstrap=2000, seed=1)
+    assert reverse["n_improved"] == 0 and reverse["mean_difference_pp"] == pytest.approx(-d.mean())
+    assert reverse["p_value"] == pytest.approx(r["p_value"])
+
+
+def test_agrees_with_scipy_and_a_plain_bootstrap() -> None:
+    rng = np.random.default_rng(7)
+    a, b = rng.uniform(3, 10, 15), rng.uniform(3, 10, 15)
+    subjects = [f"S{i:02d}" for i in range(15)]
+    table = results({"transfer": list(a), "treadmill": list(b)}, target="apgrf", subjects=subjects)
+    r = paired_comparison(table, "transfer", "treadmill", target="apgrf", n_bootstrap=500, seed=3)
+    expected = stats.wilcoxon(a - b)
+    assert r["wilcoxon_statistic"] == pytest.approx(expected.statistic)
+    assert r["p_value"] == pytest.approx(expected.pvalue)
+    assert r["n_improved"] == int((a < b).sum())
+    d = a - b
+    means = d[np.random.default_rng(3).integers(0, 15, size=(500, 15))].mean(axis=1)
+    assert (r["ci_low_pp"], r["ci_high_pp"]) == pytest.approx(tuple(np.percentile(means, [2.5, 97.5])))
+    # Seeded: the same seed gives the same interval, another seed another one.
+    again = paired_comparison(table, "transfer", "treadmill", target="apgrf", n_bootstrap=500, seed=3)
+    other = paired_comparison(table, "transfer", "treadmill", target="apgrf", n_bootstrap=500, seed=4)
+    assert again["ci_low_pp"] == r["ci_low_pp"] and other["ci_low_pp"] != r["ci_low_pp"]
+
+
+def test_pairs_by_participant_not_by_row_order() -> None:
+    table = results({"overground": [5.0, 6.0, 7.0, 8.0, 9.0], "combined": [4.0, 5.0, 6.0, 7.0, 8.0]})
+    shuffled = table.sample(frac=1.0, random_state=0)
+    r = paired_comparison(shuffled, "combined", "overground", target="vgrf")
+    assert r["n_improved"] == 5 and (r["differences_pp"] == -1.0).all()
+    # A participant without a value for one strategy is not paired, and counted.
+    partial = table.drop(index=table.index[(table["strategy"] == "combined") & (table["subject"] == "e")])
+    partial.loc[(partial["strategy"] == "combined") & (partial["subject"] == "d"), "rrmse_pct"] = np.nan
+    r = paired_comparison(partial, "combined", "overground", target="vgrf")
+    assert r["n_participants"] == 3 and r["n_unpaired"] == 2 and list(r["differences_pp"].index) == ["a", "b", "c"]
+
+
+def test_paired_comparison_errors() -> None:
+    table = results({"overground": [5.0] * 5, "combined": [4.0] * 5})
+    with pytest.raises(ConfigError, match=r"no 'vgrf' rows for strategies \['transfer'\]"):
+        paired_comparison(table, "transfer", "overground", target="vgrf")
+    with pytest.raises(ConfigError, match="no 'apgrf' rows"):
+        paired_comparison(table, "combined", "overground", target="apgrf")
+    with pytest.raises(ConfigError, match=r"lacks columns \['rmse_bw'\]"):
+        paired_comparison(table, "combined", "overground", target="vgrf", column="rmse_bw")
+    with pytest.raises(ConfigError, match="n_bootstrap"):
+        paired_comparison(table, "combined", "overground", target="vgrf", n_bootstrap=0)
+    with pytest.raises(ConfigError, match="twice"):
+        paired_comparison(table, "combined", "combined", target="vgrf")
+    with pytest.raises(ConfigError, match=r"repeats .*\('combined', 'a'\)"):
+        paired_comparison(pd.concat([table, table.iloc[5:6]]), "combined", "overground", target="vgrf")
+    nan = table.assign(rrmse_pct=np.where(table["strategy"] == "combined", np.nan, table["rrmse_pct"]))
+    with pytest.raises(ConfigError, match="no participant has"):
+        paired_comparison(nan, "combined", "overground", target="vgrf")
+
+
+def test_friedman_agrees_with_scipy_and_ranks() -> None:
+    values = {"overground": [8.0, 9.0, 7.0, 8.5], "treadmill": [10.0, 6.0, 9.0, 9.5],
+              "transfer": [7.0, 8.5, 7.5, 7.0], "combined": [6.0, 8.0, 6.5, 6.0]}
+    table = results(values, subjects=("a", "b", "c", "d"))
+    r = friedman_test(table, list(values), target="vgrf")
+    expected = stats.friedmanchisquare(*values.values())
+    assert r["statistic"] == pytest.approx(expected.statistic) and r["p_value"] == pytest.approx(expected.pvalue)
+    assert r["n_participants"] == 4 and r["strategies"] == list(values)
+    assert r["mean_ranks"] == {"overground": 3.0, "treadmill": 3.25, "transfer": 2.5, "combined": 1.25}
+    tied = results({s: [5.0, 6.0] for s in values}, subjects=("a", "b"))
+    assert friedman_test(tied, list(values), target="vgrf")["p_value"] == 1.0
+    with pytest.raises(ConfigError, match="at least 3 distinct strategies"):
+        friedman_test(table, ["overground", "combined"], target="vgrf")
+    with pytest.raises(ConfigError, match="at least 3 distinct strategies"):
+        friedman_test(table, ["overground", "combined", "combined"], target="vgrf")
+    with pytest.raises(ConfigError, match=r"at least 2 participants .*\['a'\]"):
+        friedman_test(table.loc[table["subject"] == "a"], list(values), target="vgrf")
+
+
+def test_findings_table() -> None:
+    values = {"overground": [8.0, 9.0, 7.0, 8.5, 9.0], "treadmill": [10.0, 6.0, 9.0, 9.5, 11.0],
+              "transfer": [7.0, 8.5, 7.5, 7.0, 8.0], "combined": [6.0, 8.0, 6.5, 6.0, 7.0],
+              "baseline_mean": [14.0, 15.0, 13.0, 16.0, 15.0], "baseline_static": [12.0, 11.0, 10.0, 13.0, 12.0]}
+    table = pd.concat([results(values), results({k: v[::-1] for k, v in values.items()}, target="apgrf")])
+    found = findings_table(table, n_bootstrap=200)
+    assert len(found) == 2 * (len(PUBLISHED_FINDINGS) + 1)
+    assert list(found.columns[:4]) == ["finding", "target", "a", "b"]
+    assert {"relative_difference_pct", "p_value", "ci_low_pp", "significant", "direction_as_published"} <= set(
+        found.columns)
+    vgrf = found.loc[found["target"] == "vgrf"].set_index("finding")
+    row = vgrf.loc["transfer beats overground"]
+    assert row.n_improved == 4 and row.mean_difference_pp == pytest.approx(38 / 5 - 41.5 / 5)
+    assert row.direction_as_published and not row.significant  # 4 of 5: p = 0.125 > 0.05
+    best = vgrf.loc[BEST_VS_BASELINE]
+    assert (best.a, best.b) == ("combined", "baseline_static")  # the wearable strategy with the lowest mean
+    assert best.relative_difference_pct == pytest.approx(100 * (33.5 - 58.0) / 58.0)
+    assert best.n_improved == 5 and best.direction_as_published
+    assert found["direction_as_published"].all()
+    # Strictly: p < alpha.
+    assert (found["significant"] == (found["p_value"] < 0.05)).all()
+    assert (findings_table(table, alpha=0.2, n_bootstrap=200)["significant"] == (found["p_value"] < 0.2)).all()
+    # Findings whose strategies did not run are left out; unknown names are an error.
+    only = findings_table(results({"combined": values["combined"], "transfer": values["transfer"]}))
+    assert list(only["finding"]) == ["combined beats transfer"]
+    assert findings_table(results({"combined": values["combined"]})).empty
+    with pytest.raises(ConfigError, match="unknown strategy 'mixed'"):
+        findings_table(table, [("combined", "mixed")])
+    with pytest.raises(ConfigError, match="alpha"):
+        findings_table(table, alpha=1.5)
+
+
+def test_describe_comparison_words_the_statistics() -> None:
+    from grfkit.experiment.comparisons import describe_comparison
+
+    t = pd.DataFrame({"strategy": ["x"] * 4 + ["y"] * 4, "target": "apgrf", "subject": list("pqrs") * 2,
+                      "rrmse_pct": [4.0, 5.0, 6.0, 9.0, 5.0, 7.0, 6.5, 8.0]})
+    row = paired_comparison(t, "x", "y", target="apgrf")
+    text = describe_comparison(row)
+    assert text.startswith("For apGRF, x (6.0 %) had a lower mean rRMSE than y (6.6 %)")
+    assert "lower for 3 of 4 participants" in text and f"p = {row['p_value']:.3f}" in text
+    assert text.endswith("not significant at 0.05.")
+    worse = describe_comparison({**row, "a": "y", "b": "x", "mean_a": row["mean_b"], "mean_b": row["mean_a"],
+                                 "mean_difference_pp": -row["mean_difference_pp"], "n_improved": 1})
+    assert "had a higher mean rRMSE" in worse and "+0.62" in worse

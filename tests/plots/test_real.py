@@ -1,0 +1,72 @@
+"""Tests of the real-data chapter's figures (synthetic inputs)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from grfkit.errors import ConfigError
+from grfkit.plots.real import (
+    condition_rrmse_figure,
+    estimates_figure,
+    input_curves_figure,
+    mean_curves_figure,
+    participant_rrmse_figure,
+    stance_count_figure,
+    validation_curves_figure,
+)
+from grfkit.real.transfer import TransferResult, evaluate_stances
+from grfkit.real.validation import curve_summary
+
+
+def _result(data) -> TransferResult:
+    estimates = {t: data.target(f"{t}_n") * 1.05 for t in ("vgrf", "apgrf")}
+    stances = pd.concat([evaluate_stances(data, estimates[t], t) for t in estimates], ignore_index=True)
+    return TransferResult(stances=stances, estimates=estimates, dataset=data)
+
+
+def test_stance_count_figure_stacks_accepted_and_rejected() -> None:
+    counts = pd.DataFrame({"dataset": ["a", "a"], "bout": ["x", "y"], "accepted": [5, 3], "rejected": [1, 0]})
+    fig = stance_count_figure(counts)
+    assert isinstance(fig, go.Figure) and [t.name for t in fig.data] == ["accepted", "rejected"]
+    assert list(fig.data[0].y) == [5, 3]
+    with pytest.raises(ConfigError):
+        stance_count_figure(counts.drop(columns="rejected"))
+
+
+def test_mean_and_input_curve_figures_draw_one_band_per_group(stance_factory) -> None:
+    data = stance_factory(participants=("A", "B"), stances_per_participant=3)
+    fig = mean_curves_figure({"one": data, "two": data})
+    assert len(fig.data) == 2 * 2 * 2  # groups x panels x (band + mean)
+    assert max(fig.data[1].y) == pytest.approx((data.target("vgrf_n") / (data.meta["body_mass_kg"].to_numpy()[:, None] * 9.81)).mean(0).max(), rel=1e-6)
+    fig = input_curves_figure({"one": data}, channels=("cop_ap_frac", "acc_z_mps2"))
+    assert len(fig.data) == 4
+
+
+def test_validation_curves_figure_has_real_and_simulated_traces(stance_factory) -> None:
+    data = stance_factory(participants=("A",), stances_per_participant=3)
+    curves = pd.concat([curve_summary(data, "c1", "real"), curve_summary(data, "c1", "simulated"),
+                        curve_summary(data, "c2", "real")], ignore_index=True)
+    fig = validation_curves_figure(curves)
+    names = {t.name for t in fig.data if t.showlegend}
+    assert names == {"real", "simulated"}
+    assert len(fig.data) == 2 * (2 + 2 + 2)  # (band + mean) x (c1 real, c1 simulated, c2 real) x 2 channels
+    assert "held-out" not in fig.layout.title.text
+    held_out = validation_curves_figure(curves.assign(part="validation"))
+    assert "held-out validation runners: hamner2013 subject10" in held_out.layout.title.text
+
+
+def test_estimates_and_error_figures(stance_factory) -> None:
+    data = stance_factory(participants=("A", "B"), stances_per_participant=4)
+    result = _result(data)
+    fig = estimates_figure(result, "vgrf", max_stances=3)
+    assert len(fig.data) == 6 and "%" in fig.data[0].name
+    fig = participant_rrmse_figure(result)
+    assert [t.name for t in fig.data] == ["vgrf", "apgrf"] and list(fig.data[0].x) == ["A", "B"]
+    stances = result.stances.assign(trial=np.arange(len(result.stances)) % 3, gradient_deg=5.0, condition="c")
+    fig = condition_rrmse_figure(TransferResult(stances, result.estimates, data))
+    assert len(fig.data) >= 1
+    with pytest.raises(ConfigError):
+        condition_rrmse_figure(result)
