@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import torch
 
+from grfkit.constants import N_POINTS
 from grfkit.io.channels import STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS
-from grfkit.io.stances import N_POINTS, StanceDataset
+from grfkit.io.stances import StanceDataset
 
 
 def random_stances(n_stances: int, n_participants: int = 8, seed: int = 0) -> StanceDataset:

@@ -1,4 +1,12 @@
-"""How much to simulate: the ``ci``, ``book`` and ``paper`` scales.
+"""The ``ci``, ``book`` and ``paper`` scales: how much to simulate, train and evaluate.
+
+One name sets three things: the simulated cohort's size (:class:`ScaleConfig`,
+:func:`get_scale`), the model preset of the experiments
+(:func:`preset_for_scale`) and how much the real-data chapter trains
+(:class:`RealDataScale`, :func:`get_real_scale`).
+
+Simulation sizes
+----------------
 
 * ``ci``: generated in seconds, for tests and for running the notebooks in
   continuous integration: 4 overground participants x 3 bouts, 6 treadmill
@@ -47,6 +55,11 @@ __all__ = [
     "ScaleConfig",
     "SCALES",
     "get_scale",
+    "SCALE_PRESETS",
+    "preset_for_scale",
+    "RealDataScale",
+    "REAL_DATA_SCALES",
+    "get_real_scale",
 ]
 
 #: Overground bouts (self-selected speed classes), in recording order.
@@ -170,3 +183,104 @@ def get_scale(scale: str | ScaleConfig) -> ScaleConfig:
     if scale not in SCALES:
         raise ConfigError(f"unknown scale {scale!r}; choose one of {sorted(SCALES)}")
     return SCALES[scale]
+
+
+# --- the model preset of each scale ----------------------------------------
+
+#: The model preset the book uses at each data scale: ``ci`` only checks that
+#: everything runs (the ``"ci"`` smoke-test preset), ``book`` and ``paper``
+#: use the default ``"fast"`` preset.
+SCALE_PRESETS: dict[str, str] = {"ci": "ci", "book": "fast", "paper": "fast"}
+
+
+def preset_for_scale(scale: str) -> str:
+    """Return the model preset the book uses at a data scale (:data:`SCALE_PRESETS`).
+
+    Parameters
+    ----------
+    scale
+        ``"ci"``, ``"book"`` or ``"paper"``.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown scale.
+
+    Examples
+    --------
+    >>> preset_for_scale("book")
+    'fast'
+    """
+    try:
+        return SCALE_PRESETS[scale]
+    except KeyError:
+        raise ConfigError(f"unknown scale {scale!r}; choose one of {sorted(SCALE_PRESETS)}") from None
+
+
+# --- the real-data chapter ------------------------------------------------
+# The real data are always read in full (they are small); the scales differ in how many models are
+# trained and for how long, and in how much is simulated for the validation.
+
+@dataclass(frozen=True)
+class RealDataScale:
+    """Size of the real-data chapter's computations.
+
+    Parameters
+    ----------
+    name
+        Scale name.
+    loso_participants
+        How many Hamner runners are held out in turn (the first ones; 10 = all).
+    min_steps
+        Least optimiser steps of every model (the ``fast`` preset's
+        ``min_steps`` is replaced by this; its epochs by 1, so training stops
+        after ``min_steps`` steps on the small real data sets).
+    alcantara_folds
+        Folds of conditions for the Alcantara model.
+    validation_participants
+        Simulated runners per environment in the simulator validation.
+    treadmill_duration_s, overground_duration_s
+        Length of each simulated bout.
+    """
+
+    name: str
+    loso_participants: int
+    min_steps: int
+    alcantara_folds: int
+    validation_participants: int
+    treadmill_duration_s: float
+    overground_duration_s: float
+
+
+
+#: The predefined scales.
+REAL_DATA_SCALES: dict[str, RealDataScale] = {
+    "ci": RealDataScale("ci", 2, 20, 2, 2, 10.0, 30.0),
+    "book": RealDataScale("book", 10, 100, 5, 6, 12.0, 60.0),
+    "paper": RealDataScale("paper", 10, 300, 5, 10, 20.0, 90.0),
+}
+
+
+def get_real_scale(scale: str | RealDataScale) -> RealDataScale:
+    """Return a scale by name (or the given scale unchanged).
+
+    Parameters
+    ----------
+    scale
+        ``"ci"``, ``"book"``, ``"paper"`` or a :class:`RealDataScale`.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown name.
+
+    Examples
+    --------
+    >>> get_real_scale("book").loso_participants
+    10
+    """
+    if isinstance(scale, RealDataScale):
+        return scale
+    if scale not in REAL_DATA_SCALES:
+        raise ConfigError(f"unknown scale {scale!r}; choose one of {sorted(REAL_DATA_SCALES)}")
+    return REAL_DATA_SCALES[scale]

@@ -75,19 +75,23 @@ seed = 0
 # %%
 import math
 
-import numpy as np
 import pandas as pd
 from myst_nb import glue
 
 from grfkit.io.channels import N_FSR
-from grfkit.storage.cohort_cache import prepare_cohort
 from grfkit.io.rawdata import read_bout, read_bouts, read_participants, read_truth
 from grfkit.plots.signals import bout_signals_figure, cohort_figure, sensor_paths_figure
-from grfkit.simulate import OVERGROUND_COHORT, TREADMILL_COHORT, DomainGap, sample_participant
 from grfkit.scales import get_scale
+from grfkit.simulate import (
+    OVERGROUND_COHORT,
+    TREADMILL_COHORT,
+    DomainGap,
+    sample_participant,
+)
 from grfkit.simulate.imu import ImuConfig
 from grfkit.simulate.paths import sensor_path_variants
 from grfkit.simulate.treadmill import TreadmillConfig
+from grfkit.storage.cohort_cache import prepare_cohort
 
 cohort = prepare_cohort(scale, seed)
 participants = read_participants(cohort.raw_dir)

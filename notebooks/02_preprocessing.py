@@ -30,18 +30,23 @@ seed = 0
 # %%
 import numpy as np
 
-from grfkit.storage.cohort_cache import prepare_cohort
-from grfkit.preprocess.events import detect_contacts
-from grfkit.preprocess.ground_truth import contact_detection_summary, match_plate_contacts, stance_truth, sync_errors
 from grfkit.io.rawdata import read_bout, read_participants, read_truth
-from grfkit.preprocess.resampling import resample_table
 from grfkit.plots.signals import (
     event_error_figure,
     filter_response_figure,
     stance_curves_figure,
     sync_figure,
 )
+from grfkit.preprocess.events import detect_contacts
+from grfkit.preprocess.ground_truth import (
+    contact_detection_summary,
+    match_plate_contacts,
+    stance_truth,
+    sync_errors,
+)
+from grfkit.preprocess.resampling import resample_table
 from grfkit.preprocess.synchronisation import ClockSync
+from grfkit.storage.cohort_cache import prepare_cohort
 
 cohort = prepare_cohort(scale, seed)
 result = cohort.result

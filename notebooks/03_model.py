@@ -20,7 +20,7 @@
 #
 # :::{note}
 # `preset` chooses the model size (`None`: the scale's default, see
-# `grfkit.experiment.runner.SCALE_PRESETS` — `"fast"` for the book and the paper scale, a tiny
+# `grfkit.scales.SCALE_PRESETS` — `"fast"` for the book and the paper scale, a tiny
 # smoke-test model at `ci` scale whose numbers mean nothing). `num_threads` is the number of CPU
 # threads torch may use; these networks are small, and one thread is the robust choice on a
 # shared machine (two threads on two busy cores can be several times *slower*).
@@ -35,15 +35,15 @@ num_threads = 1
 # %%
 import pandas as pd
 
-from grfkit.storage.cohort_cache import load_or_build_stances
-from grfkit.experiment.runner import preset_for_scale
+from grfkit.experiment.strategies import split_domains
+from grfkit.io.stances import StanceDataset
 from grfkit.model.features import PUBLISHED_FEATURES
-from grfkit.plots.results import predicted_vs_measured, training_curves
 from grfkit.model.metrics import evaluate, participant_metrics
 from grfkit.model.network import PRESETS, build_network
-from grfkit.io.stances import StanceDataset
-from grfkit.experiment.strategies import split_domains
 from grfkit.model.training import fit, predict, split_participants
+from grfkit.plots.results import predicted_vs_measured, training_curves
+from grfkit.scales import preset_for_scale
+from grfkit.storage.cohort_cache import load_or_build_stances
 
 preset = preset or preset_for_scale(scale)
 stances = load_or_build_stances(scale, seed)

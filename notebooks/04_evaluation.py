@@ -37,24 +37,12 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from grfkit.model.baselines import BASELINES
-from grfkit.storage.cohort_cache import load_or_build_stances
+from grfkit.constants import N_POINTS
 from grfkit.experiment.runner import (
     ExperimentConfig,
     default_results_dir,
-    preset_for_scale,
     run_experiment,
 )
-from grfkit.model.features import build_targets
-from grfkit.plots.results import (
-    STRATEGY_LABELS,
-    feature_importance,
-    participant_errors,
-    rrmse_example,
-)
-from grfkit.model.importance import permutation_importance
-from grfkit.model.metrics import rmse, rrmse_pct, summarise
-from grfkit.io.stances import N_POINTS
 from grfkit.experiment.strategies import (
     STRATEGIES,
     exaggerate_participant,
@@ -64,7 +52,19 @@ from grfkit.experiment.strategies import (
     split_domains,
     train_strategy,
 )
+from grfkit.model.baselines import BASELINES
+from grfkit.model.features import build_targets
+from grfkit.model.importance import permutation_importance
+from grfkit.model.metrics import rmse, rrmse_pct, summarise
 from grfkit.model.training import split_participants
+from grfkit.plots.results import (
+    STRATEGY_LABELS,
+    feature_importance,
+    participant_errors,
+    rrmse_example,
+)
+from grfkit.scales import preset_for_scale
+from grfkit.storage.cohort_cache import load_or_build_stances
 
 config = ExperimentConfig(scale=scale, seed=seed, preset=preset or preset_for_scale(scale))
 stances = load_or_build_stances(scale, seed)

@@ -66,22 +66,27 @@ import pandas as pd
 from myst_nb import glue
 
 import grfkit
-from grfkit.storage.cohort_cache import load_or_build_stances
-from grfkit.experiment.comparisons import BEST_VS_BASELINE, describe_comparison, findings_table, friedman_test, paired_comparison
+from grfkit.experiment.comparisons import (
+    BEST_VS_BASELINE,
+    describe_comparison,
+    findings_table,
+    friedman_test,
+    paired_comparison,
+)
 from grfkit.experiment.runner import (
     PUBLISHED_RRMSE,
     ExperimentConfig,
     default_results_dir,
     load_results,
-    preset_for_scale,
     rrmse_table,
     run_experiment,
 )
-from grfkit.plots.results import participant_errors, strategy_comparison
-from grfkit.model.network import PRESETS
-from grfkit.simulate import NO_GAP
-from grfkit.scales import get_scale
 from grfkit.experiment.strategies import STRATEGIES
+from grfkit.model.network import PRESETS
+from grfkit.plots.results import participant_errors, strategy_comparison
+from grfkit.scales import get_scale, preset_for_scale
+from grfkit.simulate import NO_GAP
+from grfkit.storage.cohort_cache import load_or_build_stances
 
 config = ExperimentConfig(scale=scale, seed=seed, preset=preset or preset_for_scale(scale))
 stances = load_or_build_stances(scale, seed)

@@ -63,24 +63,15 @@ seed = 0
 keep_results = False  # True: keep this run's tables, figures and facts in results/real-data (needs every data set)
 
 # %%
-from IPython.display import Markdown
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from IPython.display import Markdown
 from myst_nb import glue
 
-from grfkit.io.channels import fsr_channels
-from grfkit.storage.cohort_cache import prepare_cohort
 from grfkit.errors import ConfigError
-from grfkit.preprocess.ground_truth import oracle_floor
-from grfkit.storage.kept_run import open_kept_run
+from grfkit.io.channels import fsr_channels
 from grfkit.io.rawdata import read_truth
-from grfkit.real.readers.alcantara import ALCANTARA_SAMPLING_RATE_HZ
-from grfkit.real.alcantara import alcantara_stances, condition_split_evaluation, summarise_by_trial
-from grfkit.real.availability import locate_real_data
-from grfkit.real.calibration import CALIBRATION, VALIDATION
-from grfkit.real.chain import skip_reasons, stance_counts
-from grfkit.real.dorn import dorn_stances
 from grfkit.plots.real import (
     condition_rrmse_figure,
     estimates_figure,
@@ -90,11 +81,29 @@ from grfkit.plots.real import (
     stance_count_figure,
     validation_curves_figure,
 )
+from grfkit.preprocess.ground_truth import oracle_floor
+from grfkit.real.alcantara import (
+    alcantara_stances,
+    condition_split_evaluation,
+    summarise_by_trial,
+)
+from grfkit.real.availability import locate_real_data
+from grfkit.real.calibration import CALIBRATION, VALIDATION
+from grfkit.real.chain import skip_reasons, stance_counts
+from grfkit.real.dorn import dorn_stances
 from grfkit.real.hamner import hamner_stances
-from grfkit.real.scales import get_real_scale
-from grfkit.real.speed_variability import dorn_step_speeds, hamner_step_speeds, summarise_speed_variability
-from grfkit.real.transfer import leave_one_subject_out, summarise_transfer, train_and_test
-from grfkit.real.wearables import dorn_wearable_stances, hamner_wearable_stances
+from grfkit.real.readers.alcantara import ALCANTARA_SAMPLING_RATE_HZ
+from grfkit.real.speed_variability import (
+    dorn_step_speeds,
+    hamner_step_speeds,
+    summarise_speed_variability,
+)
+from grfkit.real.transfer import (
+    leave_one_subject_out,
+    real_data_preset,
+    summarise_transfer,
+    train_and_test,
+)
 from grfkit.real.validation import (
     BASELINE_TOLERANCE_PCT,
     HAMNER_SPEED_RANGE_MPS,
@@ -106,6 +115,10 @@ from grfkit.real.validation import (
     static_baseline_loso,
     validate_simulator,
 )
+from grfkit.real.wearables import dorn_wearable_stances, hamner_wearable_stances
+from grfkit.scales import get_real_scale
+from grfkit.storage.cohort_cache import prepare_cohort
+from grfkit.storage.kept_run import open_kept_run
 
 config = get_real_scale(scale)
 real = locate_real_data()  # each data set on its own: present (checksums verified) or absent
@@ -598,7 +611,7 @@ clipped
 # %%
 if real.has("hamner2013"):
     held_out = hamner_wear.participants[: config.loso_participants]
-    loso = leave_one_subject_out(hamner_wear, preset=config.preset(), participants=held_out, seed=seed)
+    loso = leave_one_subject_out(hamner_wear, preset=real_data_preset(config), participants=held_out, seed=seed)
     loso_summary = summarise_transfer(loso).round(3)
     baselines = pd.concat([static_baseline_loso(hamner_wear, target=target) for target in ("vgrf", "apgrf")])
     baselines = baselines[baselines["participant"].isin(held_out)]
@@ -658,7 +671,7 @@ estimates_fig
 
 # %%
 if real.has("hamner2013", "dorn2012"):
-    overground = train_and_test(hamner_wear, dorn_wear, preset=config.preset(), seed=seed)
+    overground = train_and_test(hamner_wear, dorn_wear, preset=real_data_preset(config), seed=seed)
     overground_summary = summarise_transfer(overground, by=("target", "bout")).round(3)
     by_bout = overground_summary.set_index(["target", "bout"])
     overground_facts = {"dorn_left_stances": str(len(dorn_wear))}
@@ -704,7 +717,7 @@ apgrf_fig
 # %%
 if real.has("alcantara2022"):
     accelerometer = condition_split_evaluation(
-        stances["alcantara2022"], n_folds=config.alcantara_folds, preset=config.preset(), seed=seed
+        stances["alcantara2022"], n_folds=config.alcantara_folds, preset=real_data_preset(config), seed=seed
     )
     accelerometer_summary = kept.keep("alcantara_summary", summarise_by_trial(accelerometer).round(2))
     trials_fig = kept.keep("alcantara_trials", condition_rrmse_figure(accelerometer, title="Alcantara: rRMSE of each test trial"))

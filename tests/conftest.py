@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from grfkit.constants import N_POINTS
 from grfkit.io.channels import STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS, fsr_channels
-from grfkit.io.stances import N_POINTS, StanceDataset
+from grfkit.io.stances import StanceDataset
 
 
 def make_stance_dataset(

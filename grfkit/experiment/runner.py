@@ -117,8 +117,6 @@ __all__ = [
     "ALL_STRATEGIES",
     "TARGETS",
     "PUBLISHED_RRMSE",
-    "SCALE_PRESETS",
-    "preset_for_scale",
     "ExperimentConfig",
     "ExperimentResults",
     "run_experiment",
@@ -143,40 +141,10 @@ PUBLISHED_RRMSE: dict[tuple[str, str], tuple[float, float, float]] = {
     ("combined", "apgrf"): (5.5, 3.2, 7.9),
 }
 
-#: The model preset the book uses at each data scale: ``ci`` only checks that
-#: everything runs (the ``"ci"`` smoke-test preset), ``book`` and ``paper``
-#: use the default ``"fast"`` preset.
-SCALE_PRESETS: dict[str, str] = {"ci": "ci", "book": "fast", "paper": "fast"}
-
-#: Modules whose source decides what a fold computes (part of every cache key).
 #: Where a fold's computation starts: the model stage and the strategies (and all they import).
 CODE_SOURCES: tuple[str, ...] = ("model", "experiment/strategies.py")
 _CACHE_FORMAT = 3
 _CURVE_ID_COLUMNS: tuple[str, ...] = ("strategy", "target", "subject", "bout", "ic_s")
-
-
-def preset_for_scale(scale: str) -> str:
-    """Return the model preset the book uses at a data scale (:data:`SCALE_PRESETS`).
-
-    Parameters
-    ----------
-    scale
-        ``"ci"``, ``"book"`` or ``"paper"``.
-
-    Raises
-    ------
-    ConfigError
-        For an unknown scale.
-
-    Examples
-    --------
-    >>> preset_for_scale("book")
-    'fast'
-    """
-    try:
-        return SCALE_PRESETS[scale]
-    except KeyError:
-        raise ConfigError(f"unknown scale {scale!r}; choose one of {sorted(SCALE_PRESETS)}") from None
 
 
 @dataclass(frozen=True)

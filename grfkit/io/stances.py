@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from grfkit.constants import N_POINTS
 from grfkit.errors import (
     ChannelMismatchError,
     FileFormatError,
@@ -33,10 +34,8 @@ from grfkit.errors import (
 )
 from grfkit.storage.output_folders import write_output
 
-__all__ = ["StanceDataset", "SKIP_COLUMNS", "N_POINTS", "STANCE_META_COLUMNS"]
+__all__ = ["StanceDataset", "SKIP_COLUMNS", "STANCE_META_COLUMNS"]
 
-#: Samples per time-normalised stance (0 % to 100 % of stance in 1 % steps).
-N_POINTS: int = 101
 
 #: Columns every stance metadata table has.
 STANCE_META_COLUMNS: tuple[str, ...] = (

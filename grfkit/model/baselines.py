@@ -23,8 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from grfkit.constants import N_POINTS
 from grfkit.errors import ConfigError, DropoutError
-from grfkit.io.stances import N_POINTS, StanceDataset
+from grfkit.io.stances import StanceDataset
 from grfkit.model.features import body_weight_n, build_targets, target_channel
 
 __all__ = [

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from grfkit.constants import GRAVITY_MPS2, N_POINTS
 from grfkit.errors import ChannelMismatchError, ConfigError, DropoutError
 from grfkit.io.channels import (
     IMU_ACC_CHANNELS,
@@ -30,10 +31,9 @@ from grfkit.io.channels import (
     INSOLE_COP_CHANNELS,
     fsr_channels,
 )
-from grfkit.io.stances import N_POINTS, StanceDataset
+from grfkit.io.stances import StanceDataset
 
 __all__ = [
-    "GRAVITY_MPS2",
     "TARGETS",
     "FeatureSet",
     "PUBLISHED_FEATURES",
@@ -43,8 +43,6 @@ __all__ = [
     "body_weight_n",
 ]
 
-#: Standard gravity used to express forces in body weights.
-GRAVITY_MPS2: float = 9.81
 
 #: Model targets and the stance data set channel each one estimates.
 TARGETS: dict[str, str] = {"vgrf": "vgrf_n", "apgrf": "apgrf_n"}

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from grfkit.constants import N_POINTS
 from grfkit.errors import ChannelMismatchError
-from grfkit.io.stances import N_POINTS
 from grfkit.model.features import FeatureSet
 from grfkit.model.network import TrainedModel
 
@@ -153,7 +153,7 @@ class InferenceModel:
         numpy.ndarray
             ``float64`` curves in newtons, shaped as :meth:`estimate_bw`'s.
         """
-        from grfkit.model.features import GRAVITY_MPS2
+        from grfkit.constants import GRAVITY_MPS2
 
         bw = self.estimate_bw(inputs)
         mass = np.asarray(body_mass_kg, dtype=np.float64)

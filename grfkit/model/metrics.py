@@ -29,9 +29,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from grfkit.constants import GRAVITY_MPS2
 from grfkit.errors import ConfigError, LengthMismatchError
 from grfkit.io.stances import StanceDataset
-from grfkit.model.features import GRAVITY_MPS2, target_channel
+from grfkit.model.features import target_channel
 
 __all__ = [
     "rrmse_pct",

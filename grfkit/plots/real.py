@@ -14,9 +14,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from grfkit.constants import GRAVITY_MPS2
 from grfkit.errors import ConfigError
 from grfkit.io.stances import StanceDataset
-from grfkit.model.features import GRAVITY_MPS2
 from grfkit.model.metrics import participant_metrics
 from grfkit.plots.results import predicted_vs_measured
 from grfkit.real.calibration import describe_part

@@ -62,6 +62,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from grfkit.constants import GRAVITY_MPS2, N_POINTS
 from grfkit.errors import (
     ConfigError,
     EmptyTableError,
@@ -90,7 +91,7 @@ from grfkit.io.rawdata import (
     read_bouts,
     read_participants,
 )
-from grfkit.io.stances import N_POINTS, SKIP_COLUMNS, StanceDataset
+from grfkit.io.stances import SKIP_COLUMNS, StanceDataset
 from grfkit.preprocess.events import (
     REASON_FOOT_EDGE,
     _classify_plate_contacts,
@@ -164,8 +165,6 @@ BOUT_TABLE_COLUMNS: tuple[str, ...] = (
     "force_to_weight",
 )
 
-#: Standard gravity, m/s², for the body weight.
-STANDARD_GRAVITY_MPS2: float = 9.80665
 
 
 @dataclass(frozen=True)
@@ -713,7 +712,7 @@ def _raise_if_saturated(error: UnendedContactError, feet_fsr: Mapping[str, list[
 
 #: Unit slips that scale the force-to-weight ratio by a known factor, and what to say about each.
 _UNIT_SLIPS: tuple[tuple[float, str], ...] = (
-    (1.0 / STANDARD_GRAVITY_MPS2, "the plate force looks like it is in kgf (kilogram-force), not newtons"),
+    (1.0 / GRAVITY_MPS2, "the plate force looks like it is in kgf (kilogram-force), not newtons"),
     (1.0 / 2.20462, "body_mass_kg looks like it is in pounds, not kilograms"),
     (2.20462, "body_mass_kg looks like it is in kilograms where the force is in pound-force"),
 )
@@ -757,7 +756,7 @@ def force_to_weight(
     if not len(use):
         return float("nan")
     step_s = (ics[k + 1] - ics[k - 1]) / 2.0
-    ratio = plate_contacts["impulse_n_s"][use] / (body_mass_kg * STANDARD_GRAVITY_MPS2 * step_s)
+    ratio = plate_contacts["impulse_n_s"][use] / (body_mass_kg * GRAVITY_MPS2 * step_s)
     return float(np.median(ratio))
 
 
@@ -773,7 +772,7 @@ def _check_force_to_weight(ratio: float, participant: Mapping[str, object], info
     raise UnitError(
         f"bout {info.dataset}/{info.participant}/{info.bout}: the measured vertical force over whole steps "
         f"averages {ratio:.3g} times participant {info.participant!r}'s body weight (body_mass_kg {mass_kg:g} kg, "
-        f"{mass_kg * STANDARD_GRAVITY_MPS2:.0f} N); over whole steps of running it equals the body weight "
+        f"{mass_kg * GRAVITY_MPS2:.0f} N); over whole steps of running it equals the body weight "
         f"(accepted {low:g} to {high:g}). Likely {likely}."
     )
 

@@ -23,9 +23,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from grfkit.constants import N_POINTS
 from grfkit.errors import ChannelMismatchError
 from grfkit.io.rawdata import _read_required_table, bout_path, read_bout_info
-from grfkit.io.stances import N_POINTS, StanceDataset
+from grfkit.io.stances import StanceDataset
 from grfkit.model.features import target_channel
 from grfkit.model.metrics import evaluate, participant_metrics
 from grfkit.preprocess.chain import PreprocessConfig

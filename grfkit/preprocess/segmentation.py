@@ -32,13 +32,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from grfkit.constants import N_POINTS
 from grfkit.errors import (
     EventRangeError,
     LengthMismatchError,
     MissingChannelError,
     TimestampError,
 )
-from grfkit.io.stances import N_POINTS
 
 __all__ = ["segment", "time_normalise", "segment_stances", "segment_rows", "events_outside", "REASON_OUTSIDE_SIGNAL"]
 

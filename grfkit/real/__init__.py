@@ -16,7 +16,7 @@
   force events (Hamner, Dorn).
 - :mod:`grfkit.real.calibration`: which real runners may calibrate the simulator and which are
   held out to validate it (the one place the split is defined).
-- :mod:`grfkit.real.scales`: how much the real-data chapter trains (``ci``, ``book``, ``paper``).
+- :mod:`grfkit.scales`: how much the real-data chapter trains (``ci``, ``book``, ``paper``).
 - :mod:`grfkit.plots.real`: the chapter's plotly figures.
 
 The simulator's validation against these data lives in :mod:`grfkit.real.validation`; by

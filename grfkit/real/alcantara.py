@@ -43,16 +43,17 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from grfkit.constants import FORCE_CUTOFF_HZ, GRAVITY_MPS2
 from grfkit.errors import ConfigError
 from grfkit.io.stances import SKIP_COLUMNS, StanceDataset
-from grfkit.model.features import GRAVITY_MPS2, FeatureSet
+from grfkit.model.features import FeatureSet
 from grfkit.model.metrics import participant_metrics
 from grfkit.model.network import ModelPreset
 from grfkit.model.training import fit, predict
 from grfkit.preprocess.events import REASON_CUT, detect_contacts
 from grfkit.preprocess.filtering import lowpass_zero_lag
 from grfkit.preprocess.segmentation import segment_stances
-from grfkit.real.chain import FORCE_CUTOFF_HZ, stance_events
+from grfkit.real.chain import stance_events
 from grfkit.real.readers.alcantara import AlcantaraData, read_alcantara
 from grfkit.real.transfer import TransferResult, evaluate_stances
 

@@ -32,14 +32,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from grfkit.io.stances import N_POINTS, SKIP_COLUMNS, STANCE_META_COLUMNS, StanceDataset
+from grfkit.constants import FORCE_CUTOFF_HZ, N_POINTS
+from grfkit.io.stances import SKIP_COLUMNS, STANCE_META_COLUMNS, StanceDataset
 from grfkit.preprocess.filtering import lowpass_zero_lag
 from grfkit.preprocess.segmentation import segment_stances
 
 __all__ = [
     "GRF_CHANNELS",
-    "FORCE_CUTOFF_HZ",
-    "CONTACT_THRESHOLD_N",
     "stance_events",
     "force_stance_curves",
     "force_stance_dataset",
@@ -51,11 +50,7 @@ __all__ = [
 #: mediolateral ground reaction force (N; + up, + running direction, + left).
 GRF_CHANNELS: tuple[str, str, str] = ("vgrf_n", "apgrf_n", "mlgrf_n")
 
-#: Low-pass cutoff of the force curves (the study's 20 Hz).
-FORCE_CUTOFF_HZ: float = 20.0
 
-#: Vertical-force threshold of initial contact and toe-off (the study's 20 N).
-CONTACT_THRESHOLD_N: float = 20.0
 
 
 def stance_events(ic_s: Sequence[float] | np.ndarray, to_s: Sequence[float] | np.ndarray) -> pd.DataFrame:

@@ -36,15 +36,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from grfkit.constants import CONTACT_THRESHOLD_N
 from grfkit.errors import ConfigError, MissingChannelError
 from grfkit.io.rawdata import Plate
 from grfkit.io.stances import StanceDataset
 from grfkit.preprocess.events import classify_plate_contacts
-from grfkit.real.chain import (
-    CONTACT_THRESHOLD_N,
-    force_stance_curves,
-    force_stance_dataset,
-)
+from grfkit.real.chain import force_stance_curves, force_stance_dataset
 from grfkit.real.readers.c3d import read_c3d, to_grfkit_frame
 from grfkit.real.registry import dataset_info
 

@@ -43,15 +43,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from grfkit.constants import CONTACT_THRESHOLD_N, GRAVITY_MPS2
 from grfkit.errors import ConfigError, MissingChannelError, NoContactError
 from grfkit.io.stances import StanceDataset
-from grfkit.model.features import GRAVITY_MPS2
 from grfkit.preprocess.events import REASON_CUT, detect_contacts
-from grfkit.real.chain import (
-    CONTACT_THRESHOLD_N,
-    force_stance_curves,
-    force_stance_dataset,
-)
+from grfkit.real.chain import force_stance_curves, force_stance_dataset
 from grfkit.real.readers.frames import rotate_vector_columns, rotation_to_grfkit
 from grfkit.real.readers.opensim import OPENSIM_FORWARD, OPENSIM_UP, read_mot, read_trc
 from grfkit.real.registry import dataset_info

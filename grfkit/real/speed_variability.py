@@ -43,9 +43,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from grfkit.constants import GRAVITY_MPS2
 from grfkit.errors import ConfigError, MissingChannelError
 from grfkit.io.stances import StanceDataset
-from grfkit.model.features import GRAVITY_MPS2
 from grfkit.real.chain import force_stance_curves, force_stance_dataset
 from grfkit.real.dorn import (
     DORN_DATASET,

@@ -19,6 +19,7 @@ network per target (``"vgrf"``, ``"apgrf"``).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,10 +29,28 @@ import pandas as pd
 from grfkit.io.stances import StanceDataset
 from grfkit.model.features import PUBLISHED_FEATURES, FeatureSet
 from grfkit.model.metrics import evaluate, participant_metrics, summarise
-from grfkit.model.network import ModelPreset
+from grfkit.model.network import ModelPreset, get_preset
 from grfkit.model.training import fit, predict, split_participants
+from grfkit.scales import RealDataScale, get_real_scale
 
-__all__ = ["TransferResult", "evaluate_stances", "leave_one_subject_out", "train_and_test", "summarise_transfer"]
+__all__ = ["real_data_preset", "TransferResult", "evaluate_stances", "leave_one_subject_out", "train_and_test", "summarise_transfer"]
+
+
+def real_data_preset(scale: str | RealDataScale) -> ModelPreset:
+    """Return the ``fast`` model preset with a real-data scale's training length.
+
+    Parameters
+    ----------
+    scale
+        ``"ci"``, ``"book"``, ``"paper"`` or a :class:`~grfkit.scales.RealDataScale`.
+
+    Returns
+    -------
+    ModelPreset
+        One epoch and the scale's ``min_steps`` optimiser steps.
+    """
+    scale = get_real_scale(scale)
+    return dataclasses.replace(get_preset("fast"), name=f"fast-{scale.name}", epochs=1, min_steps=scale.min_steps)
 
 
 @dataclass(frozen=True)

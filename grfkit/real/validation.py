@@ -59,19 +59,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from grfkit.constants import CONTACT_THRESHOLD_N, GRAVITY_MPS2, N_POINTS
 from grfkit.errors import ConfigError
-from grfkit.io.stances import N_POINTS, StanceDataset
+from grfkit.io.stances import StanceDataset
 from grfkit.model.baselines import BASELINES, fit_baseline, predict_baseline
-from grfkit.model.features import GRAVITY_MPS2
 from grfkit.model.metrics import evaluate, participant_metrics
 from grfkit.preprocess.events import classify_plate_contacts, detect_contacts
 from grfkit.real.calibration import PARTS, VALIDATION, describe_part, select_part
-from grfkit.real.chain import (
-    CONTACT_THRESHOLD_N,
-    GRF_CHANNELS,
-    force_stance_curves,
-    force_stance_dataset,
-)
+from grfkit.real.chain import GRF_CHANNELS, force_stance_curves, force_stance_dataset
 from grfkit.simulate import (
     OVERGROUND_COHORT,
     TREADMILL_COHORT,

@@ -50,6 +50,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from grfkit.constants import GRAVITY_MPS2
 from grfkit.errors import ConfigError, LengthMismatchError, NoContactError
 from grfkit.io.channels import (
     IMU_ACC_CHANNELS,
@@ -58,7 +59,6 @@ from grfkit.io.channels import (
     fsr_channels,
 )
 from grfkit.io.insole import FSR_LAYOUT, insole_cop, virtual_insole
-from grfkit.model.features import GRAVITY_MPS2
 from grfkit.preprocess.filtering import lowpass_zero_lag
 from grfkit.preprocess.resampling import resample_poly_array
 

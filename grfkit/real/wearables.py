@@ -35,8 +35,9 @@ import os
 import numpy as np
 import pandas as pd
 
+from grfkit.constants import N_POINTS
 from grfkit.io.channels import STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS
-from grfkit.io.stances import N_POINTS, SKIP_COLUMNS, StanceDataset
+from grfkit.io.stances import SKIP_COLUMNS, StanceDataset
 from grfkit.preprocess.segmentation import segment_stances
 from grfkit.real.chain import stance_events
 from grfkit.real.dorn import DORN_TRIALS, DornTrial, dorn_stances, read_dorn_trial

@@ -86,10 +86,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from grfkit.constants import GRAVITY_MPS2
 from grfkit.simulate.plantar import CopPattern, cop_ap_path
 
 __all__ = [
-    "GRAVITY_MPS2",
     "GrfShape",
     "GaitRelations",
     "ImpactParameters",
@@ -98,8 +98,6 @@ __all__ = [
     "evaluate_contacts",
 ]
 
-#: Standard gravity (m/s²).
-GRAVITY_MPS2: float = 9.81
 
 
 @dataclass(frozen=True)

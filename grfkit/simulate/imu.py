@@ -76,7 +76,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.interpolate import PchipInterpolator
 
-from grfkit.simulate.grf_model import GRAVITY_MPS2
+from grfkit.constants import GRAVITY_MPS2
 
 __all__ = ["ImuConfig", "FootStep", "FootKinematics", "foot_kinematics", "imu_signals"]
 

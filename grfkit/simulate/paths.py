@@ -28,9 +28,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from grfkit.constants import GRAVITY_MPS2
 from grfkit.io.insole import FSR_LAYOUT, plantar_distribution
 from grfkit.simulate.gait import Contact, generate_contacts
-from grfkit.simulate.grf_model import GRAVITY_MPS2
 from grfkit.simulate.imu import ImuConfig, foot_kinematics, imu_signals
 from grfkit.simulate.participants import (
     OVERGROUND_COHORT,

@@ -17,11 +17,11 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from grfkit.constants import CONTACT_THRESHOLD_N, GRAVITY_MPS2
 from grfkit.io.rawdata import TRUTH_STANCE_COLUMNS
-from grfkit.simulate.grf_model import GRAVITY_MPS2, StanceForce, evaluate_contacts
+from grfkit.simulate.grf_model import StanceForce, evaluate_contacts
 
 __all__ = [
-    "EVENT_THRESHOLD_N",
     "COARSE_GRID_S",
     "FORCE_PARAMETER_COLUMNS",
     "IMPULSE_COLUMNS",
@@ -35,8 +35,6 @@ __all__ = [
     "stance_table",
 ]
 
-#: Force threshold of initial contact and toe-off (the study's 20 N).
-EVENT_THRESHOLD_N: float = 20.0
 #: Spacing of the grid on which contacts are first scanned (and impulses integrated).
 COARSE_GRID_S: float = 1e-3
 _FINE_GRID_S: float = 1e-5
@@ -130,7 +128,7 @@ def coarse_times(contact_time_s: float) -> np.ndarray:
 
 
 def threshold_crossings(
-    tau_s: np.ndarray, force_n: np.ndarray, start_s: float, threshold_n: float = EVENT_THRESHOLD_N
+    tau_s: np.ndarray, force_n: np.ndarray, start_s: float, threshold_n: float = CONTACT_THRESHOLD_N
 ) -> tuple[float, float]:
     """First upward and last downward crossing of a threshold.
 
@@ -175,7 +173,7 @@ def event_times(
     force_fn: Callable[[np.ndarray], np.ndarray],
     contact_time_s: float,
     start_s: float,
-    threshold_n: float = EVENT_THRESHOLD_N,
+    threshold_n: float = CONTACT_THRESHOLD_N,
 ) -> tuple[float, float]:
     """Initial contact and toe-off of a contact from its force function.
 
@@ -213,7 +211,7 @@ def event_times(
 
 
 def stance_events(
-    forces: Sequence[StanceForce], start_s: np.ndarray, threshold_n: float = EVENT_THRESHOLD_N
+    forces: Sequence[StanceForce], start_s: np.ndarray, threshold_n: float = CONTACT_THRESHOLD_N
 ) -> tuple[np.ndarray, np.ndarray]:
     """Initial contact and toe-off of many contacts from their total vertical force.
 

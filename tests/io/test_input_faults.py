@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from grfkit.constants import GRAVITY_MPS2
 from grfkit.errors import (
     FileFormatError,
     GrfkitError,
@@ -31,12 +32,7 @@ from grfkit.errors import (
 )
 from grfkit.io.channels import IMU_CHANNELS, fsr_channels
 from grfkit.io.rawdata import read_bout, read_participants
-from grfkit.preprocess.chain import (
-    STANDARD_GRAVITY_MPS2,
-    PreprocessResult,
-    force_to_weight,
-    preprocess_raw,
-)
+from grfkit.preprocess.chain import PreprocessResult, force_to_weight, preprocess_raw
 
 BOUT = Path("overground") / "OG02" / "medium"
 
@@ -374,7 +370,7 @@ def test_force_to_weight_is_the_force_scale_for_any_runner(
     table = {
         "clean": np.ones(len(on_plate), dtype=bool),
         "insole_ic_s": ic[on_plate],
-        "impulse_n_s": factor * body_mass_kg * STANDARD_GRAVITY_MPS2 * local_step_s,
+        "impulse_n_s": factor * body_mass_kg * GRAVITY_MPS2 * local_step_s,
     }
     assert force_to_weight(table, ic, body_mass_kg) == pytest.approx(factor, rel=1e-9)
     table["clean"][:] = False

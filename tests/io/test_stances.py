@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from grfkit.constants import N_POINTS
 from grfkit.errors import (
     ChannelMismatchError,
     FileFormatError,
@@ -15,7 +16,7 @@ from grfkit.errors import (
     TruncatedFileError,
 )
 from grfkit.io.channels import STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS
-from grfkit.io.stances import N_POINTS, STANCE_META_COLUMNS, StanceDataset
+from grfkit.io.stances import STANCE_META_COLUMNS, StanceDataset
 
 
 def make_dataset(n: int = 5, seed: int = 0) -> StanceDataset:

@@ -10,15 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from grfkit.constants import GRAVITY_MPS2, N_POINTS
 from grfkit.errors import ConfigError, DropoutError
-from grfkit.io.stances import N_POINTS, StanceDataset
+from grfkit.io.stances import StanceDataset
 from grfkit.model.baselines import (
     BASELINES,
     STATIC_BASELINE_FEATURES,
     fit_baseline,
     predict_baseline,
 )
-from grfkit.model.features import GRAVITY_MPS2
 from grfkit.model.training import split_participants
 
 SHAPE = np.sin(np.pi * np.linspace(0.0, 1.0, N_POINTS))

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from grfkit.constants import GRAVITY_MPS2
 from grfkit.errors import ChannelMismatchError, ConfigError, DropoutError
 from grfkit.io.channels import (
     IMU_CHANNELS,
@@ -12,7 +13,6 @@ from grfkit.io.channels import (
 )
 from grfkit.io.stances import StanceDataset
 from grfkit.model.features import (
-    GRAVITY_MPS2,
     PUBLISHED_FEATURES,
     TARGETS,
     FeatureSet,

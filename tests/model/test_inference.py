@@ -5,8 +5,9 @@ import dataclasses
 import numpy as np
 import pytest
 
+from grfkit.constants import GRAVITY_MPS2
 from grfkit.errors import ChannelMismatchError
-from grfkit.model.features import GRAVITY_MPS2, build_inputs
+from grfkit.model.features import build_inputs
 from grfkit.model.inference import InferenceModel
 from grfkit.model.training import fit, predict, torch_threads
 

@@ -7,8 +7,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from grfkit.constants import GRAVITY_MPS2
 from grfkit.errors import ConfigError, LengthMismatchError
-from grfkit.model.features import GRAVITY_MPS2
 from grfkit.model.metrics import (
     evaluate,
     participant_metrics,

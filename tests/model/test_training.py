@@ -7,9 +7,9 @@ import pytest
 import torch
 import torch.utils.deterministic
 
+from grfkit.constants import GRAVITY_MPS2
 from grfkit.errors import ChannelMismatchError, ConfigError
 from grfkit.io.stances import StanceDataset
-from grfkit.model.features import GRAVITY_MPS2
 from grfkit.model.network import TrainedModel
 from grfkit.model.training import (
     TRAINABLE,

@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from grfkit.constants import N_POINTS
 from grfkit.errors import ConfigError, MissingFileError, SyncError
 from grfkit.io.channels import STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS
 from grfkit.io.rawdata import read_bout, read_participants
-from grfkit.io.stances import N_POINTS, StanceDataset
+from grfkit.io.stances import StanceDataset
 from grfkit.preprocess.chain import (
     REASON_OTHER_FOOT,
     SKIPPED_COLUMNS,

@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from grfkit.constants import N_POINTS
 from grfkit.errors import (
     EventRangeError,
     LengthMismatchError,
     MissingChannelError,
     TimestampError,
 )
-from grfkit.io.stances import N_POINTS
 from grfkit.preprocess.segmentation import (
     REASON_OUTSIDE_SIGNAL,
     events_outside,

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from grfkit.constants import N_POINTS
 from grfkit.errors import DropoutError, EventRangeError
-from grfkit.io.stances import N_POINTS, STANCE_META_COLUMNS
+from grfkit.io.stances import STANCE_META_COLUMNS
 from grfkit.real.chain import (
     GRF_CHANNELS,
     force_stance_curves,

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from grfkit.constants import N_POINTS
 from grfkit.errors import ConfigError, NoContactError
-from grfkit.io.stances import N_POINTS
 from grfkit.preprocess.events import REASON_CUT
 from grfkit.real.hamner import (
     HAMNER_SUBJECTS,

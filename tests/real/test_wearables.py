@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from grfkit.constants import N_POINTS
 from grfkit.io.channels import STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS, fsr_channels
-from grfkit.io.stances import N_POINTS
 from grfkit.model.features import PUBLISHED_FEATURES, build_inputs
 from grfkit.real.hamner import hamner_stances
 from grfkit.real.wearables import (

@@ -7,8 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
+from grfkit.constants import GRAVITY_MPS2
 from grfkit.simulate.gait import generate_contacts
-from grfkit.simulate.grf_model import GRAVITY_MPS2
 from grfkit.simulate.participants import OVERGROUND_COHORT, sample_participant
 
 PERSON = sample_participant(OVERGROUND_COHORT, 0, 0)

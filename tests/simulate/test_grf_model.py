@@ -9,12 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grfkit.simulate.grf_model import (
-    GRAVITY_MPS2,
-    GaitRelations,
-    design_stance,
-    evaluate_contacts,
-)
+from grfkit.constants import GRAVITY_MPS2
+from grfkit.simulate.grf_model import GaitRelations, design_stance, evaluate_contacts
 from grfkit.simulate.plantar import COP_PATTERNS, cop_trajectory
 
 RELATIONS = GaitRelations()

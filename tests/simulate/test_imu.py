@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grfkit.simulate.grf_model import GRAVITY_MPS2, GaitRelations
+from grfkit.constants import GRAVITY_MPS2
+from grfkit.simulate.grf_model import GaitRelations
 from grfkit.simulate.imu import FootStep, ImuConfig, foot_kinematics, imu_signals
 
 RELATIONS = GaitRelations()

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from grfkit.constants import GRAVITY_MPS2
 from grfkit.simulate import OVERGROUND_COHORT, sample_participant
-from grfkit.simulate.grf_model import GRAVITY_MPS2
 from grfkit.simulate.paths import sensor_path_variants
 
 

@@ -6,7 +6,8 @@ import pytest
 
 from grfkit.errors import ConfigError
 from grfkit.model.network import get_preset
-from grfkit.real.scales import REAL_DATA_SCALES, RealDataScale, get_real_scale
+from grfkit.real.transfer import real_data_preset
+from grfkit.scales import REAL_DATA_SCALES, RealDataScale, get_real_scale
 
 
 def test_scales_grow_from_ci_to_paper() -> None:
@@ -17,7 +18,7 @@ def test_scales_grow_from_ci_to_paper() -> None:
 
 
 def test_preset_is_the_fast_architecture_with_the_scale_training_length() -> None:
-    preset = get_real_scale("book").preset()
+    preset = real_data_preset("book")
     fast = get_preset("fast")
     assert preset.hidden_size == fast.hidden_size and preset.dense_sizes == fast.dense_sizes
     assert preset.min_steps == REAL_DATA_SCALES["book"].min_steps and preset.epochs == 1
