@@ -206,7 +206,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_list(args: argparse.Namespace) -> int:
-    from grfkit.real.registry import dataset_table
+    from grfkit.real.data_folder import dataset_table
 
     for row in dataset_table(args.data_dir).itertuples(index=False):
         print(f"{row.name} [{row.status}]: {row.title}")
@@ -218,7 +218,7 @@ def _cmd_data_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_fetch(args: argparse.Namespace) -> int:
-    from grfkit.real.registry import fetch_datasets
+    from grfkit.real.data_folder import fetch_datasets
 
     folders = fetch_datasets(args.names or None, data_dir=args.data_dir, progress=not args.quiet)
     for folder in folders:

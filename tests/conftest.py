@@ -123,7 +123,7 @@ def real_dataset() -> Callable[[str], Path]:
     ``<repository>/../shared/data``.  The folder's checksums are verified
     without any download attempt.
     """
-    from grfkit.real.registry import DATA_DIR_ENV, data_dir, fetch
+    from grfkit.real.data_folder import DATA_DIR_ENV, data_dir, fetch
 
     def get(name: str) -> Path:
         candidates = [data_dir()] + ([] if os.environ.get(DATA_DIR_ENV) else [REAL_DATA_FALLBACK])

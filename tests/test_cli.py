@@ -160,7 +160,7 @@ def test_data_list_and_fetch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                              capsys: pytest.CaptureFixture[str]) -> None:
     import pandas as pd
 
-    import grfkit.real.registry as datasets
+    import grfkit.real.data_folder as datasets
 
     calls = []
 

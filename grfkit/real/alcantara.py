@@ -210,7 +210,7 @@ def alcantara_stances(folder: str | os.PathLike[str], *, threshold_bw: float = T
     Parameters
     ----------
     folder
-        The data set's folder (``grfkit.real.registry.fetch("alcantara2022")``).
+        The data set's folder (``grfkit.real.data_folder.fetch("alcantara2022")``).
     threshold_bw
         Contact threshold, see :data:`THRESHOLD_BW`.
 

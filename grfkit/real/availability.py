@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from grfkit.real.registry import DATASETS, DataUnavailableError, fetch
+from grfkit.errors import DataUnavailableError
+from grfkit.real.data_folder import fetch
+from grfkit.real.registry import DATASETS
 
 __all__ = ["RealData", "locate_real_data"]
 
@@ -82,7 +84,7 @@ def locate_real_data(names: Sequence[str] = tuple(DATASETS), data_dir: str | os.
     names
         Data sets to look up; default every registered one.
     data_dir
-        Data directory; default as :func:`grfkit.real.registry.data_dir`.
+        Data directory; default as :func:`grfkit.real.data_folder.data_dir`.
 
     Returns
     -------

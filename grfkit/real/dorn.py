@@ -159,7 +159,7 @@ def read_dorn_trial(folder: str | os.PathLike[str], trial: str) -> DornTrial:
     Parameters
     ----------
     folder
-        The data set's folder (``grfkit.real.registry.fetch("dorn2012")``).
+        The data set's folder (``grfkit.real.data_folder.fetch("dorn2012")``).
     trial
         ``"jog"`` or ``"sprint"``.
 

@@ -145,7 +145,7 @@ def read_hamner_trial(
     Parameters
     ----------
     folder
-        The data set's folder (``grfkit.real.registry.fetch("hamner2013")``).
+        The data set's folder (``grfkit.real.data_folder.fetch("hamner2013")``).
     subject
         One of :data:`HAMNER_SUBJECTS`.
     run

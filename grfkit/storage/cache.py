@@ -568,7 +568,7 @@ def cache_table(cache_dir: str | Path | None = None) -> pd.DataFrame:
 
 
 def _protected() -> list[Path]:
-    from grfkit.real.registry import data_dir
+    from grfkit.real.data_folder import data_dir
 
     return [data_dir().resolve()]
 
@@ -578,7 +578,7 @@ def clear_cache(cache_dir: str | Path | None = None, stale_only: bool = False) -
 
     Only folders :func:`cache_table` lists are deleted (entries grfkit wrote);
     other files in the cache folder, and the data folder of downloaded data
-    sets (``grfkit.real.registry.data_dir()``), are never touched.
+    sets (``grfkit.real.data_folder.data_dir()``), are never touched.
 
     Parameters
     ----------

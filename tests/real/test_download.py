@@ -1,4 +1,4 @@
-"""Tests of the download path (grfkit.real.download, grfkit.real.registry.fetch_datasets) without the internet.
+"""Tests of the download path (grfkit.real.download, grfkit.real.data_folder.fetch_datasets) without the internet.
 
 A local HTTP server on 127.0.0.1 serves a mirror laid out like
 raw.githubusercontent.com (``<owner>/<repo>/<commit>/<path in the repository>``)
@@ -24,14 +24,13 @@ import pytest
 from grfkit.errors import ChecksumError, ConfigError, DataUnavailableError
 from grfkit.real import download
 from grfkit.real import registry as datasets
+from grfkit.real.data_folder import fetch, fetch_datasets
 from grfkit.real.registry import (
     DATA_URL_ENV,
     Citation,
     DataFile,
     DatasetInfo,
     dataset_info,
-    fetch,
-    fetch_datasets,
 )
 
 #: The read-only reference copy of the real data beside the project (``../shared/data``).

@@ -18,20 +18,22 @@ from grfkit.errors import (
 )
 from grfkit.real import download
 from grfkit.real import registry as datasets
-from grfkit.real.registry import (
+from grfkit.real.data_folder import (
     DATA_DIR_ENV,
-    DEFAULT_BASE_URL,
     OFFLINE_ENV,
-    Citation,
-    DataFile,
-    DatasetInfo,
     data_dir,
-    dataset_info,
-    dataset_names,
     dataset_table,
     fetch,
     sha256_of,
     verify_file,
+)
+from grfkit.real.registry import (
+    DEFAULT_BASE_URL,
+    Citation,
+    DataFile,
+    DatasetInfo,
+    dataset_info,
+    dataset_names,
 )
 from grfkit.storage.cohort_cache import CACHE_DIR_ENV, cache_dir
 

@@ -106,7 +106,7 @@ def test_a_code_change_makes_every_entry_stale_and_clear_frees_them(cache: Path,
 
 
 def test_clear_never_deletes_the_data_folder_or_users_files(cache: Path, monkeypatch) -> None:
-    from grfkit.real.registry import DATA_DIR_ENV
+    from grfkit.real.data_folder import DATA_DIR_ENV
 
     data = cache / "results" / "downloads"  # even where it looks like a cache entry
     data.mkdir()
