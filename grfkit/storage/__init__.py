@@ -36,7 +36,6 @@ _LAZY = {
     "load_or_build_stances": "cohort_cache",
     "prepare_cohort": "cohort_cache",
     "source_fingerprint": "cohort_cache",
-    "KEPT_RESULTS_DIR": "kept_run",
     "KeptRun": "kept_run",
     "open_kept_run": "kept_run",
     "KINDS": "output_folders",

@@ -1,17 +1,13 @@
 """Kept runs: a chapter's tables, figures and quoted facts, kept for readers without its data.
 
-A chapter that needs data a reader may not have (the real recordings of
-chapter 6) is run once with the data, from a clean commit, and told to *keep*
-what it shows: every table (CSV), figure (plotly JSON) and set of quoted facts
-(JSON) under a name, with a ``manifest.json`` that records the provenance
-(commit, whether it was clean, the command, the parameters, the machine).
-Without the data, the chapter *recalls* the same objects by name, so the page
-shows the kept run's results — and says so — instead of prose about results it
-cannot show.
-
-Writing is atomic: the objects go to a staging folder that replaces the kept
-folder only when :meth:`KeptRun.finish` is called, and only a folder that is
-itself a kept run is ever replaced.
+A chapter that needs data a reader may not have (chapter 6) is run once with
+the data and told to *keep* what it shows: tables (CSV), figures (plotly JSON)
+and facts (JSON), with a ``manifest.json`` of their provenance.  Without the
+data, the chapter *recalls* them.  :func:`open_kept_run` opens one under a
+folder the caller names (e.g. ``../results`` from the notebook's working
+directory); :meth:`KeptRun.section` is the one gate per section: compute its
+values live (and keep them), or recall them.  Writing is atomic: the staging
+folder replaces the kept one only on :meth:`KeptRun.finish`.
 """
 
 from __future__ import annotations
@@ -20,7 +16,7 @@ import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -31,10 +27,7 @@ from grfkit.errors import ConfigError, MissingFileError
 from grfkit.storage.atomic import atomic_directory
 from grfkit.storage.provenance import git_state, machine
 
-__all__ = ["KEPT_RESULTS_DIR", "KeptRun", "open_kept_run"]
-
-#: The repository's ``results/`` folder (kept runs live in its sub-folders).
-KEPT_RESULTS_DIR: Path = Path(__file__).resolve().parents[2] / "results"
+__all__ = ["KeptRun", "open_kept_run"]
 
 _MANIFEST = "manifest.json"
 _KIND = "grfkit kept run"
@@ -94,7 +87,9 @@ class KeptRun:
             path = self.folder / _MANIFEST
             if not _is_kept_run(self.folder):
                 raise MissingFileError(
-                    "no kept run here: keep one by running the chapter with its data and keep_results=True",
+                    f"no kept run in {self.folder.resolve()}: check the results folder passed to "
+                    "open_kept_run (relative paths start at the working directory), or keep one by "
+                    "running the chapter with its data and keep_results=True",
                     path=path,
                 )
             self._manifest = json.loads(path.read_text(encoding="utf-8"))
@@ -144,6 +139,59 @@ class KeptRun:
         if entry["type"] == "figure":
             return pio.from_json(path.read_text(encoding="utf-8"))
         return json.loads(path.read_text(encoding="utf-8"))
+
+    @property
+    def sections(self) -> dict[str, list[str]]:
+        """Section name -> the names kept in it (reading mode: of the kept run)."""
+        entries = self._entries if self.writing else self.manifest["entries"]
+        found: dict[str, list[str]] = {}
+        for name, entry in entries.items():
+            if entry.get("section"):
+                found.setdefault(entry["section"], []).append(name)
+        return found
+
+    def section(self, name: str, compute: Callable[[], Mapping[str, object]], *, live: bool) -> dict[str, object]:
+        """One section of a chapter: its values computed here, or recalled from the kept run.
+
+        Parameters
+        ----------
+        name
+            The section's name, unique within the run.
+        compute
+            Computes the section's values from the data: a mapping of kept
+            names to tables, figures or facts (as :meth:`keep` takes them).
+        live
+            ``True`` when the section's data are here: ``compute`` runs (and,
+            when keeping, every value is kept under its name and the section);
+            ``False`` to recall the section's values from the kept run.
+
+        Returns
+        -------
+        dict
+            Kept name -> value, computed or recalled.
+
+        Raises
+        ------
+        ConfigError
+            When keeping a run without the section's data.
+        MissingFileError
+            When recalling from a kept run that lacks the section.
+        """
+        if live:
+            values = dict(compute())
+            if self.writing:
+                for key, value in values.items():
+                    self.keep(key, value)
+                    self._entries[key]["section"] = name
+            return values
+        if self.writing:
+            raise ConfigError(f"section {name!r} has no data here: a kept run needs every section's data")
+        if name not in self.sections:
+            raise MissingFileError(
+                f"the kept run holds no section {name!r}: keep it again with the chapter's data",
+                path=self.folder / _MANIFEST,
+            )
+        return {key: self.recall(key) for key in self.sections[name]}
 
     # --- writing ---------------------------------------------------------------
 
@@ -217,10 +265,10 @@ class KeptRun:
 def open_kept_run(
     name: str,
     *,
+    root: str | os.PathLike[str],
     keep: bool = False,
     command: str = "",
     parameters: Mapping[str, object] = {},
-    root: str | os.PathLike[str] = KEPT_RESULTS_DIR,
 ) -> KeptRun:
     """Open the kept run ``root/name`` for reading, or start keeping a new one.
 
@@ -234,7 +282,9 @@ def open_kept_run(
     command, parameters
         What produces this run, recorded in its provenance when keeping.
     root
-        Folder of kept runs; default the repository's ``results/``.
+        Folder of kept runs, e.g. the repository's ``results/`` (a relative
+        path starts at the working directory: ``../results`` from
+        ``notebooks/``).
 
     Returns
     -------

@@ -81,3 +81,33 @@ def test_bad_names_types_and_repeats_are_refused(tmp_path):
     manifest = tmp_path / "run" / "manifest.json"
     kept.finish()
     assert json.loads(manifest.read_text())["entries"].keys() == {"once"}
+
+
+def test_a_section_is_computed_with_its_data_and_recalled_without(tmp_path):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"section_table": _table(), "section_facts": {"n": "3"}}
+
+    kept = open_kept_run("run", keep=True, root=tmp_path)
+    values = kept.section("chain", compute, live=True)
+    assert values["section_facts"] == {"n": "3"} and len(calls) == 1
+    with pytest.raises(ConfigError, match="no data here"):
+        kept.section("other", compute, live=False)
+    kept.finish()
+
+    read = open_kept_run("run", root=tmp_path)
+    assert read.sections == {"chain": ["section_table", "section_facts"]}
+    recalled = read.section("chain", compute, live=False)
+    assert len(calls) == 1  # recalled, not computed
+    pd.testing.assert_frame_equal(recalled["section_table"], _table())
+    assert recalled["section_facts"] == {"n": "3"}
+    assert read.section("chain", compute, live=True)["section_facts"] == {"n": "3"} and len(calls) == 2
+    with pytest.raises(MissingFileError, match="no section 'absent'"):
+        read.section("absent", compute, live=False)
+
+
+def test_a_missing_kept_run_names_the_folder_it_looked_in(tmp_path):
+    with pytest.raises(MissingFileError, match="working directory"):
+        open_kept_run("nowhere", root=tmp_path).section("chain", dict, live=False)
