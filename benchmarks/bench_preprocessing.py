@@ -18,7 +18,7 @@ import platform
 import time
 from pathlib import Path
 
-from grfkit.io.rawdata import iter_bout_paths, read_bout
+from grfkit.io.read import iter_bout_paths, read_bout
 from grfkit.preprocess.chain import preprocess_raw
 from grfkit.storage.cohort_cache import prepare_cohort
 

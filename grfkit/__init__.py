@@ -32,14 +32,14 @@ _LAZY = {
     "PreprocessConfig": "preprocess.chain",
     "PreprocessResult": "preprocess.chain",
     "preprocess_raw": "preprocess.chain",
-    "read_bout": "io.rawdata",
+    "read_bout": "io.read",
     "simulate_bout": "simulate.cohort",
     "simulate_cohort": "simulate.cohort",
     "StanceDataset": "io.stances",
 }
 
 if TYPE_CHECKING:
-    from grfkit.io.rawdata import read_bout
+    from grfkit.io.read import read_bout
     from grfkit.io.stances import StanceDataset
     from grfkit.preprocess.chain import (
         PreprocessConfig,

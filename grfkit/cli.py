@@ -116,7 +116,7 @@ def _domain_gap(gap_off: Sequence[str]) -> DomainGap:
 
 def _require_raw_folder(raw_dir: Path) -> None:
     """Raise a typed error unless ``raw_dir`` is a folder in the grfkit raw data format."""
-    from grfkit.io.rawdata import read_manifest
+    from grfkit.io.read import read_manifest
 
     if not raw_dir.exists():
         raise MissingFileError(f"not a grfkit raw data folder: {raw_dir} (it does not exist)")

@@ -186,7 +186,7 @@ class OutputError(_StorageError):
     is the home folder, is read-only, or the disk is full."""
 
 
-# --- Units (grfkit.io.rawdata, grfkit.preprocess.chain) ---------------------------------------
+# --- Units (grfkit.io.validate, grfkit.preprocess.chain) ---------------------------------------
 
 __all__ += ["UnitError"]
 

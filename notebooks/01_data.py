@@ -79,7 +79,12 @@ import pandas as pd
 from myst_nb import glue
 
 from grfkit.io.channels import N_FSR
-from grfkit.io.rawdata import read_bout, read_bouts, read_participants, read_truth
+from grfkit.io.read import (
+    read_bout,
+    read_bouts,
+    read_participants,
+    read_truth,
+)
 from grfkit.plots.signals import bout_signals_figure, cohort_figure, sensor_paths_figure
 from grfkit.scales import get_scale
 from grfkit.simulate import (

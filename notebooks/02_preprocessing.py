@@ -30,7 +30,7 @@ seed = 0
 # %%
 import numpy as np
 
-from grfkit.io.rawdata import read_bout, read_participants, read_truth
+from grfkit.io.read import read_bout, read_participants, read_truth
 from grfkit.plots.signals import (
     event_error_figure,
     filter_response_figure,

@@ -71,7 +71,7 @@ from myst_nb import glue
 
 from grfkit.errors import ConfigError
 from grfkit.io.channels import fsr_channels
-from grfkit.io.rawdata import read_truth
+from grfkit.io.read import read_truth
 from grfkit.plots.real import (
     condition_rrmse_figure,
     estimates_figure,

@@ -1,9 +1,13 @@
 """The raw data format and the stance data set: what goes into and comes out of preprocessing.
 
-:mod:`~grfkit.io.channels` names every column, :mod:`~grfkit.io.insole` is the
-16-sensor insole's geometry, :mod:`~grfkit.io.rawdata` reads, writes and
-validates raw recordings (one folder per bout), and :mod:`~grfkit.io.stances`
-holds the time-normalised stances that the models learn from.
+:mod:`~grfkit.io.channels` names every column and :mod:`~grfkit.io.insole` is
+the 16-sensor insole's geometry.  The raw format (one folder per bout) is
+:mod:`~grfkit.io.schema` (layout, columns, :class:`BoutInfo`),
+:mod:`~grfkit.io.read` (:func:`read_bout`, ...), :mod:`~grfkit.io.write`
+(:func:`write_bout`, ...) and :mod:`~grfkit.io.validate` (:func:`validate_bout`,
+with :mod:`~grfkit.io.metadata` and :mod:`~grfkit.io.sensor_faults`);
+:mod:`~grfkit.io.table_files` reads and writes one table file.
+:mod:`~grfkit.io.stances` holds the time-normalised stances that the models learn from.
 """
 
 from grfkit.lazy_imports import lazy_getattr
@@ -39,31 +43,36 @@ _LAZY = {
     "plantar_weights": "insole",
     "total_load": "insole",
     "virtual_insole": "insole",
-    "BOUT_COLUMNS": "rawdata",
-    "BoutInfo": "rawdata",
-    "ENVIRONMENTS": "rawdata",
-    "FOOT_STRIKES": "rawdata",
-    "FORMAT": "rawdata",
-    "PARTICIPANT_COLUMNS": "rawdata",
-    "Plate": "rawdata",
-    "RawBout": "rawdata",
-    "TABLES": "rawdata",
-    "TRUTH_STANCE_COLUMNS": "rawdata",
-    "TRUTH_TRIAL_COLUMNS": "rawdata",
-    "VERSION": "rawdata",
-    "bout_path": "rawdata",
-    "iter_bout_paths": "rawdata",
-    "read_bout": "rawdata",
-    "read_bout_info": "rawdata",
-    "read_bouts": "rawdata",
-    "read_manifest": "rawdata",
-    "read_participants": "rawdata",
-    "read_truth": "rawdata",
-    "required_channels": "rawdata",
-    "validate_bout": "rawdata",
-    "validate_time_base": "rawdata",
-    "write_bout": "rawdata",
-    "write_dataset_files": "rawdata",
+    "BOUT_COLUMNS": "schema",
+    "BoutArrays": "schema",
+    "BoutInfo": "schema",
+    "ENVIRONMENTS": "schema",
+    "FILE_FORMATS": "schema",
+    "FOOT_STRIKES": "schema",
+    "FORMAT": "schema",
+    "ID_COLUMNS": "schema",
+    "PARTICIPANT_COLUMNS": "schema",
+    "Plate": "schema",
+    "RawBout": "schema",
+    "TABLES": "schema",
+    "TRUTH_STANCE_COLUMNS": "schema",
+    "TRUTH_TRIAL_COLUMNS": "schema",
+    "VERSION": "schema",
+    "bout_path": "schema",
+    "required_channels": "schema",
+    "bout_arrays": "read",
+    "iter_bout_paths": "read",
+    "read_bout": "read",
+    "read_bout_arrays": "read",
+    "read_bout_info": "read",
+    "read_bouts": "read",
+    "read_manifest": "read",
+    "read_participants": "read",
+    "read_truth": "read",
+    "write_bout": "write",
+    "write_dataset_files": "write",
+    "validate_bout": "validate",
+    "validate_time_base": "validate",
     "N_POINTS": "stances",
     "SKIP_COLUMNS": "stances",
     "STANCE_META_COLUMNS": "stances",

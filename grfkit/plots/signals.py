@@ -19,7 +19,7 @@ from grfkit.io.channels import (
     fsr_channels,
 )
 from grfkit.io.insole import total_load
-from grfkit.io.rawdata import RawBout
+from grfkit.io.schema import RawBout
 from grfkit.io.stances import StanceDataset
 from grfkit.preprocess.filtering import corrected_cutoff_hz, zero_lag_response
 from grfkit.preprocess.synchronisation import ClockSync, insole_to_lab_time
@@ -100,7 +100,7 @@ def bout_signals_figure(bout: RawBout, start_s: float, duration_s: float = 3.0) 
     Parameters
     ----------
     bout
-        A bout as read by :func:`grfkit.io.rawdata.read_bout`.
+        A bout as read by :func:`grfkit.io.read.read_bout`.
     start_s
         Start of the window on the *lab* clock for force/marker and on the
         *insole* clock for insole/IMU (the clocks are not yet aligned: that

@@ -82,15 +82,13 @@ from grfkit.io.channels import (
     fsr_channels,
 )
 from grfkit.io.insole import insole_cop, total_load
-from grfkit.io.rawdata import (
-    BoutArrays,
-    BoutInfo,
-    RawBout,
-    _bout_arrays,
-    _read_bout_arrays,
+from grfkit.io.read import (
+    bout_arrays,
+    read_bout_arrays,
     read_bouts,
     read_participants,
 )
+from grfkit.io.schema import BoutArrays, BoutInfo, RawBout
 from grfkit.io.stances import SKIP_COLUMNS, StanceDataset
 from grfkit.preprocess.events import (
     REASON_FOOT_EDGE,
@@ -308,7 +306,7 @@ def preprocess_bout(
     Parameters
     ----------
     bout
-        The bout's tables (validated by :func:`grfkit.io.rawdata.read_bout`).
+        The bout's tables (validated by :func:`grfkit.io.read.read_bout`).
     participant
         The participant's row of ``participants.csv`` (``body_mass_kg``,
         ``insole_length_m``, ``sex``, ``foot_strike``, optionally ``insole_width_m``).
@@ -328,7 +326,7 @@ def preprocess_bout(
         naming the bout when the insole size is not a positive number);
         :func:`preprocess_raw` reports it as a skipped bout.
     """
-    return _preprocess_bout(bout.info, _bout_arrays(bout), participant, config).result()
+    return _preprocess_bout(bout.info, bout_arrays(bout), participant, config).result()
 
 
 def _total_counts(fsr_columns: list[np.ndarray]) -> np.ndarray:
@@ -798,7 +796,7 @@ def _in_bout(error: GrfkitError, folder: Path) -> GrfkitError:
 def _bout_job(args: tuple[Path, dict[str, str], dict[str, object], PreprocessConfig, bool]):
     folder, ids, participant, config, strict = args
     try:
-        info, arrays = _read_bout_arrays(folder, expected_ids=ids)
+        info, arrays = read_bout_arrays(folder, expected_ids=ids)
         force_t = arrays["force"]["time_s"]
         duration = float(force_t[-1] - force_t[0])
         try:

@@ -25,8 +25,10 @@ import pandas as pd
 
 from grfkit.constants import N_POINTS
 from grfkit.errors import ChannelMismatchError
-from grfkit.io.rawdata import _read_required_table, bout_path, read_bout_info
+from grfkit.io.read import read_bout_info
+from grfkit.io.schema import bout_path
 from grfkit.io.stances import StanceDataset
+from grfkit.io.table_files import read_bout_table
 from grfkit.model.features import target_channel
 from grfkit.model.metrics import evaluate, participant_metrics
 from grfkit.preprocess.chain import PreprocessConfig
@@ -317,7 +319,7 @@ def oracle_floor(
     stances
         Its stance data set (:attr:`grfkit.preprocess.chain.PreprocessResult.stances`).
     truth
-        ``truth/stances.csv`` of ``raw_dir`` (:func:`grfkit.io.rawdata.read_truth`),
+        ``truth/stances.csv`` of ``raw_dir`` (:func:`grfkit.io.read.read_truth`),
         with ``contact_start_s``, ``contact_end_s`` and
         :data:`grfkit.simulate.truth.FORCE_PARAMETER_COLUMNS`.
     target
@@ -354,7 +356,7 @@ def oracle_floor(
     for (dataset, participant, bout), rows in paired.loc[matched].groupby(_KEYS, sort=False):
         folder = bout_path(raw_dir, str(dataset), str(participant), str(bout))
         info = read_bout_info(folder)
-        frame, arrays, path = _read_required_table(folder, "force")
+        frame, arrays, path = read_bout_table(folder, "force")
         force_t = np.asarray(arrays["time_s"] if arrays is not None else frame["time_s"], dtype=np.float64)
         in_bout = on_plate.loc[(on_plate["dataset"] == dataset) & (on_plate["participant"] == participant)
                                & (on_plate["bout"] == bout)]

@@ -38,7 +38,7 @@ import pandas as pd
 
 from grfkit.constants import CONTACT_THRESHOLD_N
 from grfkit.errors import ConfigError, MissingChannelError
-from grfkit.io.rawdata import Plate
+from grfkit.io.schema import Plate
 from grfkit.io.stances import StanceDataset
 from grfkit.preprocess.events import classify_plate_contacts
 from grfkit.real.chain import force_stance_curves, force_stance_dataset

@@ -1,7 +1,7 @@
 """Simulate whole cohorts (to disk) or single bouts (in memory).
 
 :func:`simulate_cohort` writes a raw data folder in the grfkit raw format
-(:mod:`grfkit.io.rawdata`): ``dataset.json`` (scale, seed, generator and grfkit
+(:mod:`grfkit.io.schema`): ``dataset.json`` (scale, seed, generator and grfkit
 version), ``participants.csv``, ``bouts.csv``, one folder per bout and the
 ``truth/`` tables.  :func:`simulate_bout` returns one bout and its truth
 without touching the disk, for notebooks and tests.
@@ -23,12 +23,8 @@ import pandas as pd
 from tqdm import tqdm
 
 from grfkit.errors import ConfigError
-from grfkit.io.rawdata import (
-    TRUTH_TRIAL_COLUMNS,
-    RawBout,
-    write_bout,
-    write_dataset_files,
-)
+from grfkit.io.schema import TRUTH_TRIAL_COLUMNS, RawBout
+from grfkit.io.write import write_bout, write_dataset_files
 from grfkit.scales import ScaleConfig, get_scale
 from grfkit.simulate.clocks import InsoleClock
 from grfkit.simulate.domain_gap import DomainGap

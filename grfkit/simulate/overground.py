@@ -49,7 +49,7 @@ from scipy.interpolate import PchipInterpolator
 from grfkit.errors import ConfigError
 from grfkit.io.channels import MARKER_CHANNELS, plate_channels
 from grfkit.io.insole import plantar_weights
-from grfkit.io.rawdata import BoutInfo, Plate, RawBout
+from grfkit.io.schema import BoutInfo, Plate, RawBout
 from grfkit.simulate.clocks import ClockModel, InsoleClock, sample_clock
 from grfkit.simulate.gait import Contact, generate_contacts
 from grfkit.simulate.grf_model import GaitRelations, GrfShape

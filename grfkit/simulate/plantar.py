@@ -34,7 +34,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from grfkit.io.insole import FSR_AP_FRAC, FSR_ML_FRAC
-from grfkit.io.rawdata import Plate
+from grfkit.io.schema import Plate
 
 __all__ = [
     "CopPattern",

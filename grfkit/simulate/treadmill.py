@@ -48,7 +48,7 @@ from scipy.ndimage import gaussian_filter1d
 from scipy.signal import bilinear, lfilter
 
 from grfkit.io.channels import plate_channels
-from grfkit.io.rawdata import BoutInfo, Plate, RawBout
+from grfkit.io.schema import BoutInfo, Plate, RawBout
 from grfkit.simulate.clocks import ClockModel, InsoleClock, sample_clock
 from grfkit.simulate.gait import Contact, generate_contacts
 from grfkit.simulate.grf_model import GaitRelations, GrfShape, evaluate_contacts

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from grfkit.constants import CONTACT_THRESHOLD_N, GRAVITY_MPS2
-from grfkit.io.rawdata import TRUTH_STANCE_COLUMNS
+from grfkit.io.schema import TRUTH_STANCE_COLUMNS
 from grfkit.simulate.grf_model import StanceForce, evaluate_contacts
 
 __all__ = [
@@ -287,7 +287,7 @@ def stance_table(rows: list[dict[str, object]]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`grfkit.io.rawdata.TRUTH_STANCE_COLUMNS` then
+        Columns :data:`grfkit.io.schema.TRUTH_STANCE_COLUMNS` then
         :data:`TRUTH_EXTRA_COLUMNS`, sorted by lab time; ``clean`` and
         ``insole_recorded`` boolean.
     """

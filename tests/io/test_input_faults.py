@@ -31,7 +31,7 @@ from grfkit.errors import (
     UnitError,
 )
 from grfkit.io.channels import IMU_CHANNELS, fsr_channels
-from grfkit.io.rawdata import read_bout, read_participants
+from grfkit.io.read import read_bout, read_participants
 from grfkit.preprocess.chain import PreprocessResult, force_to_weight, preprocess_raw
 
 BOUT = Path("overground") / "OG02" / "medium"
@@ -155,29 +155,29 @@ def _swing_zero_bout_insole(n_strides: int = 30, skip_every: int = 3) -> pd.Data
 
 
 def test_genuine_swing_zeros_are_not_a_sensor_fault() -> None:
-    from grfkit.io.rawdata import _check_constant_stretches
+    from grfkit.io.sensor_faults import check_constant_stretches
 
     insole = _swing_zero_bout_insole()
     arrays = {c: insole[c].to_numpy() for c in insole.columns}
-    _check_constant_stretches(arrays, 1000.0, None)  # no error: zeros last one swing, or 3 strides at most
+    check_constant_stretches(arrays, 1000.0, None)  # no error: zeros last one swing, or 3 strides at most
     arrays["left_fsr05_adc"] = np.where(insole["time_s"] < 10.0, 0, arrays["left_fsr05_adc"]).astype(np.uint16)
     with pytest.raises(SensorFaultError, match="left_fsr05_adc"):
-        _check_constant_stretches(arrays, 1000.0, None)
+        check_constant_stretches(arrays, 1000.0, None)
 
 
 def test_both_insoles_at_zero_are_no_fault_but_one_dead_insole_is() -> None:
     """Nobody running (insoles off the feet) is no sensor fault; one insole silent while the other loads is."""
-    from grfkit.io.rawdata import _check_constant_stretches
+    from grfkit.io.sensor_faults import check_constant_stretches
 
     insole = _swing_zero_bout_insole()
     arrays = {c: insole[c].to_numpy().copy() for c in insole.columns}
     for channel in fsr_channels("left"):
         arrays[channel][:10_000] = 0
     with pytest.raises(SensorFaultError, match="left_fsr01_adc"):
-        _check_constant_stretches(arrays, 1000.0, None)
+        check_constant_stretches(arrays, 1000.0, None)
     for channel in fsr_channels("right"):
         arrays[channel][:10_000] = 0
-    _check_constant_stretches(arrays, 1000.0, None)
+    check_constant_stretches(arrays, 1000.0, None)
 
 
 # --------------------------------------------------------------------------- units (A12c, A13e, A24)

@@ -34,29 +34,29 @@ from grfkit.io.channels import (
     fsr_channels,
     plate_channels,
 )
-from grfkit.io.rawdata import (
+from grfkit.io.read import (
+    bout_arrays,
+    iter_bout_paths,
+    read_bout,
+    read_bout_arrays,
+    read_bout_info,
+    read_bouts,
+    read_manifest,
+    read_participants,
+    read_truth,
+)
+from grfkit.io.schema import (
     BOUT_COLUMNS,
     PARTICIPANT_COLUMNS,
     TRUTH_STANCE_COLUMNS,
     BoutInfo,
     Plate,
     RawBout,
-    _bout_arrays,
-    _read_bout_arrays,
     bout_path,
-    iter_bout_paths,
-    read_bout,
-    read_bout_info,
-    read_bouts,
-    read_manifest,
-    read_participants,
-    read_truth,
     required_channels,
-    validate_bout,
-    validate_time_base,
-    write_bout,
-    write_dataset_files,
 )
+from grfkit.io.validate import validate_bout, validate_time_base
+from grfkit.io.write import write_bout, write_dataset_files
 
 DURATION_S = 3.0
 FSR = [*fsr_channels("left"), *fsr_channels("right")]
@@ -723,7 +723,7 @@ def test_read_tables_are_writeable(tmp_path: Path, good_bout: RawBout) -> None:
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
 def test_read_bout_arrays_are_the_checked_required_channels(tmp_path: Path, good_bout: RawBout, fmt: str) -> None:
     folder = write_bout(tmp_path, good_bout, fmt=fmt)
-    info, arrays = _read_bout_arrays(folder)
+    info, arrays = read_bout_arrays(folder)
     bout = read_bout(folder)
     assert info == bout.info
     assert set(arrays) == {"insole", "imu", "force", "marker"}
@@ -731,18 +731,18 @@ def test_read_bout_arrays_are_the_checked_required_channels(tmp_path: Path, good
         assert list(arrays[table]) == channels
         for channel in channels:
             np.testing.assert_array_equal(arrays[table][channel], getattr(bout, table)[channel].to_numpy())
-    from_frames = _bout_arrays(bout)
+    from_frames = bout_arrays(bout)
     for table in arrays:
         for channel, values in arrays[table].items():
             np.testing.assert_array_equal(from_frames[table][channel], values)
     # the same validation as read_bout: a stuck FSR channel is refused
     spoilt = with_table(good_bout, "insole", set_values("left_fsr03_adc", slice(None), 0))
     with pytest.raises(SensorFaultError, match="stuck"):
-        _read_bout_arrays(write_bout(tmp_path / "spoilt", spoilt, fmt=fmt))
+        read_bout_arrays(write_bout(tmp_path / "spoilt", spoilt, fmt=fmt))
 
 
 def test_bout_arrays_name_a_missing_channel(good_bout: RawBout) -> None:
     bout = dataclasses.replace(good_bout, imu=good_bout.imu.drop(columns=["gyro_y_dps"]))
     with pytest.raises(MissingChannelError) as info:
-        _bout_arrays(bout)
+        bout_arrays(bout)
     assert info.value.channel == "gyro_y_dps"

@@ -10,7 +10,7 @@ import pytest
 from grfkit.constants import N_POINTS
 from grfkit.errors import ConfigError, MissingFileError, SyncError
 from grfkit.io.channels import STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS
-from grfkit.io.rawdata import read_bout, read_participants
+from grfkit.io.read import read_bout, read_participants
 from grfkit.io.stances import StanceDataset
 from grfkit.preprocess.chain import (
     REASON_OTHER_FOOT,

@@ -18,7 +18,7 @@ from grfkit.errors import (
     UnendedContactError,
 )
 from grfkit.io.channels import fsr_channels, plate_channels
-from grfkit.io.rawdata import Plate
+from grfkit.io.schema import Plate
 from grfkit.preprocess.events import (
     CONTACT_COLUMNS,
     INSOLE_WIDTH_TO_LENGTH,

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from grfkit.errors import ChannelMismatchError
-from grfkit.io.rawdata import read_truth
+from grfkit.io.read import read_truth
 from grfkit.preprocess.ground_truth import (
     contact_detection_summary,
     edge_accepts,

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from grfkit.errors import ConfigError
-from grfkit.io.rawdata import Plate
+from grfkit.io.schema import Plate
 from grfkit.real.chain import stance_counts
 from grfkit.real.dorn import (
     FOOT_MARKERS,

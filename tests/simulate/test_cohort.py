@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from grfkit.errors import ConfigError
-from grfkit.io.rawdata import (
+from grfkit.io.read import (
     iter_bout_paths,
     read_bout,
     read_bouts,

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from grfkit.io.rawdata import FOOT_STRIKES, PARTICIPANT_COLUMNS
+from grfkit.io.schema import FOOT_STRIKES, PARTICIPANT_COLUMNS
 from grfkit.simulate.participants import (
     OVERGROUND_COHORT,
     TREADMILL_COHORT,

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grfkit.io.insole import FSR_AP_FRAC, FSR_ML_FRAC, plantar_weights
-from grfkit.io.rawdata import Plate
+from grfkit.io.schema import Plate
 from grfkit.simulate.plantar import (
     COP_PATTERNS,
     PATCH_HALF_LENGTH_FRAC,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from grfkit.constants import GRAVITY_MPS2
-from grfkit.io.rawdata import validate_bout
+from grfkit.io.validate import validate_bout
 from grfkit.simulate.participants import TREADMILL_COHORT, sample_participant
 from grfkit.simulate.treadmill import (
     TreadmillConfig,

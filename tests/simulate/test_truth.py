@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from grfkit.constants import GRAVITY_MPS2
-from grfkit.io.rawdata import TRUTH_STANCE_COLUMNS
+from grfkit.io.schema import TRUTH_STANCE_COLUMNS
 from grfkit.simulate.gait import generate_contacts
 from grfkit.simulate.grf_model import StanceForce
 from grfkit.simulate.participants import OVERGROUND_COHORT, sample_participant
