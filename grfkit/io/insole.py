@@ -1,43 +1,15 @@
 """The instrumented insole: sensor layout, plantar load model and FSR response.
 
-This module describes the hardware shared by the simulator
-(:mod:`grfkit.simulate`), the preprocessing (total insole load for clock
-synchronisation, insole centre of pressure as a model input) and the
-"virtual insole" that turns measured force and centre of pressure into
-insole signals.
-
-Coordinates
------------
-Positions on an insole are fractions of its length and width:
-``ap_frac`` runs from 0 at the heel to 1 at the toe, ``ml_frac`` from 0 at the
-medial edge to 1 at the lateral edge.  Both insoles use the same fractions
-(the right insole is the mirror image of the left one), so one layout serves
-both feet.
-
-Plantar load model
-------------------
-Given the vertical force on the foot and the centre of pressure (COP), the
-load is shared among the 16 sensors by *maximum entropy*: each sensor's share
-is ``prior_i * exp(lambda . position_i)``, normalised, with ``lambda`` chosen
-so that the shares' centroid equals the COP.  The prior is the sensor area
-times a regional weight (the arch carries less than heel and forefoot).  The
-result is the most spread-out distribution consistent with the COP: at heel
-strike only the heel sensors carry load, in mid-stance heel, midfoot and
-forefoot share it, at push-off the metatarsal heads and toes.  Only a part of
-the plantar load passes through the sensors (``sensor_load_share``); the rest
-is carried by the insole between them.
-
-FSR response
-------------
-A force-sensitive resistor's conductance grows with force roughly as a power
-law (``G ~ F ** exponent``, exponent a little below 1); in a voltage divider
-with a fixed resistor the output is ``x / (1 + x)`` of full scale with
-``x = (F / half_scale_force) ** exponent``, which is 2048 counts at the
-half-scale force.  The sensing layer itself saturates (modelled as
-``F_sat * tanh(F / F_sat)``), FSRs need a small activation force before they
-conduct, and the 12-bit converter adds noise and clips to 0..4095.  A
-per-participant *fit gain* (shoe fit, insole placement, calibration) and
-per-sensor gains scale the force each sensor feels.
+Shared by the simulator, the preprocessing (total load for clock
+synchronisation, the insole's centre of pressure) and the "virtual insole"
+that turns measured force into insole signals.  Positions are fractions of the
+insole: ``ap_frac`` from heel (0) to toe (1), ``ml_frac`` from the medial (0)
+to the lateral edge (1); the right insole mirrors the left.
+:func:`plantar_distribution` shares a load among the 16 sensors by maximum
+entropy, so that the shares' centroid is the centre of pressure;
+:func:`fsr_response` turns the force on a sensor into 12-bit ADC counts (a
+power-law conductance in a voltage divider, saturation, an activation
+threshold); :data:`FSR_LAYOUT` is the sensor layout.
 """
 
 from __future__ import annotations

@@ -4,17 +4,13 @@ It generates what a lab records, not pre-cut stances: continuous insole,
 IMU, force and marker tables of overground bouts (loops over four floor
 plates) and treadmill bouts (one instrumented belt), with the ground truth
 the generator knows (clock offsets, every contact's timing and plate).
-
-Modules: :mod:`~grfkit.simulate.participants` (the two cohorts),
-:mod:`~grfkit.simulate.grf_model` (stance force after Clark et al. 2017),
-:mod:`~grfkit.simulate.plantar` (centre of pressure, footprint on plates),
-:mod:`~grfkit.simulate.gait` (contact sequence),
-:mod:`~grfkit.simulate.imu` (shoe IMU), :mod:`~grfkit.simulate.clocks`
-(insole clock), :mod:`~grfkit.simulate.wearables` (insole and IMU tables),
-:mod:`~grfkit.simulate.overground`, :mod:`~grfkit.simulate.treadmill`
-(environments), :mod:`~grfkit.simulate.domain_gap` (one switch per
-treadmill/overground difference), :mod:`~grfkit.simulate.truth`
-and :mod:`~grfkit.simulate.cohort` (the entry points).
+The entry points are :func:`simulate_cohort` and :func:`simulate_bout`
+(:mod:`~grfkit.simulate.cohort`); the cohorts are in
+:mod:`~grfkit.simulate.participants`, the stance force in
+:mod:`~grfkit.simulate.grf_model`, the sensors in :mod:`~grfkit.simulate.imu`
+and :mod:`~grfkit.simulate.wearables`, the two environments in
+:mod:`~grfkit.simulate.overground` and :mod:`~grfkit.simulate.treadmill`,
+and the treadmill/overground switches in :mod:`~grfkit.simulate.domain_gap`.
 """
 
 from typing import TYPE_CHECKING

@@ -1,19 +1,13 @@
 """The sequence of foot contacts of a bout: timing, speed changes and force of every stance.
 
-Left and right feet alternate.  Each step (from one contact to the next
-contact of the other foot) gets its contact time and step time from the
-runner's speed at that moment (:class:`~grfkit.simulate.grf_model.GaitRelations`),
-scaled by the runner's individual factors and left/right asymmetry, with
-stride-to-stride noise.  The speed change over the step and the surface
-gradient set the stance's net anteroposterior impulse; the foot-strike
-pattern sets the impact, the runner's shape parameters (loading rate,
-active-peak timing, skew) set the vertical curve's shape, and each stride
-varies it a little (``shape_sd_frac``) in ways the impulse balance does not
-fix.  The anteroposterior force follows from the stride's own
-centre-of-pressure path, speed and the height of the point the force aims at
-(the runner's pivot height, varying by ``lever_cv`` from stride to
-stride; :func:`~grfkit.simulate.grf_model.design_stance`).  Where each foot lands is added by the
-environment (:mod:`~grfkit.simulate.overground`, :mod:`~grfkit.simulate.treadmill`).
+Left and right feet alternate.  Each step gets its contact and step time from
+the runner's speed (:class:`~grfkit.simulate.grf_model.GaitRelations`), scaled
+by the runner's factors and asymmetry, with stride-to-stride noise.  The speed
+change over the step and the gradient set the stance's net anteroposterior
+impulse, the foot strike the impact, and the runner's shape parameters the
+vertical curve (:func:`~grfkit.simulate.grf_model.design_stance`).  Where each
+foot lands is added by the environment (:mod:`~grfkit.simulate.overground`,
+:mod:`~grfkit.simulate.treadmill`).
 """
 
 from __future__ import annotations

@@ -1,79 +1,16 @@
 """Ground reaction force of one running stance: a two-mass model with impulse bookkeeping.
 
-Vertical force
---------------
-Clark, Ryan & Weyand (2017, *J Exp Biol* 220:247-258, "A general relationship
-links gait mechanics and running ground reaction forces") explain the whole
-vertical force-time waveform with two body-mass components: the stance foot
-and shank, ``m1 = 0.08 mb``, which collides with the ground and is stopped
-during an impact phase, and the remaining mass ``m2 = 0.92 mb``.  Their
-predicted waveform needs body mass, contact time, aerial time and the lower
-limb's vertical velocity change during impact.  We follow that decomposition:
-
-* impact component: impulse ``J1 = m1 * dV1`` delivered over ``2 * t1``
-  (``dV1``: lower-limb vertical velocity change, ``t1``: time to the impact
-  peak);
-* active component: the rest of the step's vertical impulse,
-  ``J2 = J_total - J1``, over the whole contact time;
-* ``J_total = mb * g * cos(gradient) * (t_contact + t_aerial)``: over a
-  steady step the vertical (surface-normal) impulse equals body weight times
-  step time.
-
-The pulse *shapes* are ours, not the paper's: the impact is a half-sine
-pulse and the active component a blend of a half sine and a squared sine,
-slightly skewed so that it peaks at 45 % of stance.  Both start with a
-non-zero slope, as force-plate recordings do (a raised cosine starts flat and
-would put the 20 N crossing well after the physical contact).  The strike
-pattern sets ``dV1`` and ``t1``: a rear-foot strike stops the shank abruptly
-(large ``dV1``, short ``t1``: a distinct impact peak), a fore-foot strike
-lets the ankle yield (small ``dV1``, longer ``t1``: no distinct peak).
-
-Anteroposterior force
----------------------
-The ground reaction force points, to a good approximation, from the centre
-of pressure (COP) towards the body's centre of mass (COM): the body is an
-inverted pendulum on the stance foot.  The along-surface force of the active
-(body) component is therefore the normal force times the lean of that line,
-
-``F_ap(t) = -F_active(t) * (x_cop(t) - x_com(t)) / h``,
-
-with ``x_cop`` the COP along the foot (the stance's own COP path, the same
-one the insole senses), ``x_com(t) = x_com(0) + v t`` the COM moving on at
-running speed ``v`` and ``h`` the height of the point the force aims at: in
-human running the force vectors cross near a *virtual pivot point* above
-the COM (Maus et al. 2010), so ``h`` is a little above the COM's height
-(:class:`grfkit.simulate.participants.Participant` ``pivot_height_m``).  The foot lands ahead of the
-COM (braking), the COM passes over the COP (the braking-to-propulsion
-transition) and leaves it behind (propulsion).  Where the COM is at contact,
-``x_com(0)`` -- how far ahead the foot lands -- is the one free quantity: it
-is set by the momentum balance of the step, so that the stance's net
-anteroposterior impulse is ``m * dv + m * g * sin(gradient) * t_step``
-(``dv``: change of running speed over the step; on a slope the runner must
-also push against the downhill component of gravity).  The impact, which
-stops the lower limb moving mostly downwards, adds only a small posterior
-spike (``impact_ap_ratio`` of the impact force).  Two numbers were chosen
-against the calibration runners of Hamner & Delp (2013; the held-out
-runners validate them, :mod:`grfkit.real.validation`): the pivot height (0.66 x
-body height) and ``impact_ap_ratio`` (0.2); the rest follows from the COP
-path, the speed and the momentum balance.
-
-Mediolateral force
-------------------
-A small half-sine lobe pushing the body towards the midline (the foot lands
-beside the centre of mass), about 5 % body weight.
-
-Forces are expressed in the *surface frame*: normal to the running surface,
-along it (positive in the running direction) and across it (positive to the
-runner's left).  On level ground this is the lab frame.
-
-Speed relations
----------------
-:class:`GaitRelations` gives contact time, step time, braking peak and the
-impact parameters as smooth functions of speed (m/s), height and gradient.
-They are chosen to stay within commonly reported ranges for distance running
-at 2.5-6 m/s (contact time about 0.30 s at 2.5 m/s to 0.18 s at 6 m/s, step
-frequency 2.7-3.1 Hz, peak vertical force 2-3 body weights), not fitted to
-any data set.
+The vertical (surface-normal) force follows the two-mass decomposition of
+Clark, Ryan & Weyand (2017): an impact of the lower limb (``m1 = 0.08 mb``)
+plus the slower loading of the rest of the body, with the step's vertical
+impulse equal to body weight times step time; the pulse shapes are grfkit's.
+The anteroposterior force is grfkit's own model, not Clark's: the normal
+force times the lean of the line from the centre of pressure to a pivot point
+above the centre of mass, with the landing point set by the step's momentum
+balance.  A small mediolateral lobe completes the force, in the surface frame.
+:class:`GaitRelations` gives contact time, step time and impact parameters as
+smooth functions of speed, height and gradient; :func:`design_stance` designs one stance and
+:func:`evaluate_contacts` evaluates the forces of many.  Chapter 1 of the book explains the model.
 """
 
 from __future__ import annotations

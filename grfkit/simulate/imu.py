@@ -1,70 +1,15 @@
 """The shoe IMU: accelerometer and gyroscope on the lateral side of the left shoe.
 
-Sensor axes
------------
-The sensor frame is fixed to the left shoe (right-handed):
-
-* ``x`` forward along the foot's long axis (heel to toe);
-* ``y`` to the runner's left, i.e. towards the *lateral* side of the left
-  shoe (outwards from the body's midline);
-* ``z`` up, normal to the sole, when the foot is flat.
-
-The accelerometer reads specific force (acceleration minus gravity) in
-m/s², so a shoe at rest on level ground reads about ``(0, 0, +9.81)``.  The
-gyroscope reads angular velocity in deg/s about the same axes: ``gyro_y``
-is positive when the toes rotate *down* (plantar-flexion direction: the foot
-flattening after a heel strike, the heel rising at push-off), ``gyro_x``
-positive when the lateral edge rises (eversion of the left foot).
-
-Motion model
-------------
-Foot pitch (rotation about ``y``, positive toes-down relative to the
-surface) follows keypoints through each gait cycle: dorsiflexed at a
-rear-foot strike (toes up, about -12°), flat from about 15 % of stance,
-heel rise at the stance's braking-to-propulsion transition, rolling over the
-forefoot to about +30° at toe-off, up to about +60° in early swing (the sole
-facing backwards), back to the landing angle at the next contact; fore-foot
-strikers land toes-down (about +8°).  Roll (about ``x``) inverts slightly at
-contact, everts in early stance and returns to neutral for the swing.  Angles
-follow quintic Hermite pieces through the keypoints (monotone slopes, zero
-curvature at the keypoints, so rates and angular accelerations are
-continuous) and are differentiated exactly.  In stance the sensor point
-rotates about the heel before foot-flat and about the metatarsal heads after
-heel rise.  In swing it follows a quintic Hermite curve that leaves with the
-toe-off velocity and acceleration and arrives at the next landing point
-moving forward and down, with a clearance bump on the way.
-
-How the anteroposterior force reaches the IMU
----------------------------------------------
-Three physical paths, no copy of the force:
-
-* **touchdown deceleration**: a foot that lands further ahead of the body
-  still moves forward when it touches down and brakes the body more.  The
-  forward touchdown velocity is proportional to the stance's braking impulse
-  per kilogram of body mass (``touchdown_braking_ratio``), and the impact
-  pulse that stops the shoe removes it: a harder-braking step shows a larger
-  forward deceleration in ``acc_x`` at contact;
-* **sagittal rotation timing**: the heel rises when braking turns into
-  propulsion, so the onset of the forefoot roll-over in ``gyro_y`` marks the
-  zero crossing of the anteroposterior force;
-* **push-off**: the pitch at toe-off grows with the propulsive impulse per
-  kilogram (``pushoff_pitch_per_mps_deg``), so a stronger push rolls the foot
-  faster (``gyro_y``) and accelerates the sensor forward and up about the
-  metatarsal heads.
-
-At contact the touchdown velocity is removed by a half-sine deceleration
-pulse lasting the impact of the two-mass model (``2 t1``); the downward
-touchdown velocity scales with the model's ``dV1``, so the pulse is larger
-at higher speed and for rear-foot strikers.  The pulse's area is exactly the
-velocity jump, so the sensor's acceleration integrates to zero over whole
-strides.  A damped ringing of shoe and mount follows.  Gravity is projected
-into the sensor frame through pitch, roll, the surface gradient and the
-mounting misalignment of the recording session; sensor noise, a constant
-bias per bout, the range limits (saturation) and 16-bit resolution (in
-:mod:`grfkit.simulate.wearables`) are added.
-
-Turns overground are ignored: the foot moves along the path as if it were
-straight (the plates lie on the straight).
+Sensor frame: ``x`` forward along the foot, ``y`` to the runner's left (the
+lateral side of the left shoe), ``z`` normal to the sole.  The accelerometer
+reads specific force in m/s² (about ``(0, 0, +9.81)`` at rest on level
+ground), the gyroscope angular velocity in deg/s (``gyro_y`` positive toes
+down).  Foot pitch and roll follow keypoints through each gait cycle on
+quintic Hermite pieces, differentiated exactly; in stance the sensor rotates
+about the heel, then the metatarsal heads.  The anteroposterior force reaches
+the IMU only through physical paths (touchdown deceleration, the timing of
+heel rise, the push-off roll; chapter 1 of the book shows each).  Noise, bias,
+range limits and resolution are added in :mod:`grfkit.simulate.wearables`.
 """
 
 from __future__ import annotations

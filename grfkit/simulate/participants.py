@@ -1,44 +1,15 @@
 """Simulated runners: the overground and the treadmill cohorts.
 
-The study had two separate cohorts, and so does the simulator:
-
-* overground (:data:`OVERGROUND_COHORT`): 15 recreational runners, 6 female,
-  three self-selected speeds (slow, medium, fast) on a lab loop;
-* treadmill (:data:`TREADMILL_COHORT`): the 50 runners (25 female, 25 male)
-  of the published treadmill study (Carter et al. 2024, PeerJ 12:e17896),
-  described there as heterogeneous.  Its protocol follows the study's
-  published data-set code (``Dataset_Generator.py`` of
-  ``JoshCarter97/LSTM_GRF_Estimation`` at commit ``069a239``, lines 138-151):
-  speeds of 0.9, 1.0 and 1.1 times the runner's preferred speed plus a fixed
-  12 km/h trial (the fixed value shows that speeds are in km/h there), and
-  treadmill incline settings of 1 (the "flat" trial), +6 and -4, which we
-  read as percent grade (a 1 % incline is the usual stand-in for level
-  overground running): about +0.57°, +3.43° and -2.29°.
-
-Each runner gets body size (height by sex, mass from a body-mass index, foot
-length about 15 % of height, insole width 36 % of its length), a foot-strike
-pattern (rear-, mid- or fore-foot with proportions typical of recreational
-runners), preferred speeds, individual gait factors (contact and step time,
-impact), the shape of their force curves (loading rate, active-peak timing,
-skew; the height of the point the force aims at, the lever of the
-anteroposterior force), stride-to-stride
-variability, a left/right asymmetry and the centre-of-pressure pattern of
-their foot strike.  Each runner is recorded in one session, so the insole fit
-gains, the gain of each sensor and the mounting angle of the shoe IMU are
-that session's (the insoles and the IMU are put on anew in every session).
-The generator's hidden parameters go to ``truth/participants.csv``, not to
-``participants.csv`` (:func:`truth_table`).
-
-Population differences between the cohorts are parameters of
-:class:`CohortSpec`: sex ratio, speed distribution (the treadmill runners
-are a more heterogeneous, on average slightly faster group, and the treadmill
-speeds are prescribed around each runner's preferred speed rather than
-self-selected in a small lab).
-
-Every participant draws from its own generator (:func:`grfkit.simulate.seeds.child_rng`
-keyed by data set and participant id), so a participant is the same person
-at every scale; the sexes come from one seeded permutation of the full
-cohort, so that the full cohort has exactly the specified number of women.
+:data:`OVERGROUND_COHORT` (15 runners, three self-selected speeds on a lab
+loop) and :data:`TREADMILL_COHORT` (the 50 runners and the published protocol
+of Carter et al. 2024: 0.9, 1.0 and 1.1 times the preferred speed plus
+12 km/h, at three inclines read as percent grade) are :class:`CohortSpec`
+objects.  :func:`sample_participant` draws one :class:`Participant`: body
+size, foot strike, preferred speeds, gait and force-shape factors, stride
+variability, asymmetry and the session's sensor gains and IMU mounting.
+Every participant draws from its own generator keyed by data set and id, so
+a participant is the same runner at every scale; the hidden parameters go to
+``truth/participants.csv`` (:func:`truth_table`).
 """
 
 from __future__ import annotations

@@ -1,24 +1,11 @@
 """How the anteroposterior force reaches the wearables: one stance in a few variants.
 
-The simulator never copies the force into a sensor.  Information about the
-anteroposterior (AP) force reaches the shoe IMU and the insole only through
-physical paths (:mod:`grfkit.simulate.imu`, :mod:`grfkit.simulate.plantar`):
-
-* **braking** -- the ground reaction force points from the centre of
-  pressure towards the centre of mass, so a longer lever (the foot further
-  ahead of a lower pivot point) brakes harder; the forward touchdown velocity of
-  the shoe grows with the stance's braking impulse, and the impact pulse that
-  stops the shoe shows it as a forward deceleration (``acc_x``) at contact;
-* **transition** -- braking turns into propulsion when the centre of mass
-  passes over the centre of pressure, so the centre of pressure's path along
-  the foot (which the insole senses) times it; the heel rises then, and the
-  onset of the forefoot roll-over in ``gyro_y`` follows;
-* **propulsion** -- the pitch at toe-off grows with the propulsive impulse, so
-  the foot rolls faster (``gyro_y``) in push-off.
-
+The simulator never copies the force into a sensor: the anteroposterior (AP)
+force reaches the shoe IMU and the insole only through physical paths
+(braking, the braking-to-propulsion transition, propulsion).
 :func:`sensor_path_variants` makes one stance of a runner in variants that
-change one property of the AP force each, and records the true force and
-what the simulator's own sensor functions make of it.
+change one property of the AP force each, and records the true force and what
+the simulator's own sensor functions make of it, for chapter 1 of the book.
 """
 
 from __future__ import annotations

@@ -1,28 +1,13 @@
 """Where the foot presses: centre-of-pressure progression and the footprint on the force plates.
 
-Centre-of-pressure progression
-------------------------------
-During a running stance the centre of pressure (COP) moves from where the
-foot lands towards the toes.  A rear-foot striker lands on the lateral heel
-(about 15 % of insole length) and the COP moves quickly forward, a mid-foot
-striker lands near 40 %, a fore-foot striker near 70 % on the lateral
-forefoot, where the COP first drifts slightly back as the heel lowers.  All end
-near the hallux (about 90 %, medial) at toe-off.  :data:`COP_PATTERNS` holds a
-pattern per strike type; :func:`cop_trajectory` evaluates it over the stance.
-The same path sets the anteroposterior force: the ground reaction force
-points from the COP towards the centre of mass
-(:mod:`grfkit.simulate.grf_model`), so the insole, which senses where the
-load is, senses the lever that makes the force brake or propel.
-
-Footprint on the plates
------------------------
-The same plantar load model that drives the insole sensors
-(:func:`grfkit.io.insole.plantar_weights`) splits the load between force plates
-when a foot straddles a plate edge: each sensor stands for a small
-rectangular patch of sole around it, and a plate receives the load of the
-patches (or parts of patches) above it.  A contact is *clean* only when the
-whole load-bearing footprint (the insole outline placed on the ground) lies
-on one plate for the whole stance.
+:data:`COP_PATTERNS` holds a centre-of-pressure path per foot-strike type
+(rear-foot strikers land near 15 % of insole length, mid-foot near 40 %,
+fore-foot near 70 %; all leave near the hallux), and :func:`cop_trajectory`
+evaluates it over a stance.  The same path sets the lever of the
+anteroposterior force (:mod:`grfkit.simulate.grf_model`).
+:func:`plate_load_split` uses the insole's plantar load model to split a
+foot's load between plates when it straddles a plate edge; a contact is
+clean only when the whole footprint stays on one plate for the whole stance.
 """
 
 from __future__ import annotations

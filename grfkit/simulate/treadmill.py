@@ -1,40 +1,14 @@
 """Treadmill bouts: every stance on one instrumented belt.
 
-The runner runs at the belt speed on a treadmill inclined by the condition's
-gradient; every contact of either foot lands on the force-measuring belt
-(one plate, ``belt``).  Running has a flight phase, so at most one foot is on
-the belt at a time.
-
-Frame
------
-The force plate sits under the deck and tilts with it, so the force table is
-in the *belt frame*: ``x`` along the belt in the running direction (uphill
-positive), ``y`` to the runner's left, ``z`` normal to the belt.  Gravity
-components are not rotated back to the lab vertical: on a slope the mean
-normal force is ``m g cos(gradient)`` and the mean along-belt force
-``m g sin(gradient)`` (propulsive uphill).  The belt's coordinate origin is the
-middle of the belt; a foot moves backwards with the belt during stance, so
-the COP travels backwards along x.
-
-What differs from overground (each a parameter of :class:`TreadmillConfig`)
------------------------------------------------------------------------------
-* constant belt speed: the runner's speed relative to the belt changes only
-  through a slow fore-aft drift on the belt (tiny net AP impulses), never
-  through turns;
-* gradients (downhill, level, uphill): step time, impact and the braking /
-  propulsion balance change with slope;
-* measurement: the treadmill frame has a resonance (lower than a floor
-  plate's) that rings after each impact (a second-order resonator on the
-  measured force, vertical and anteroposterior); motor and belt add more noise than a floor plate, a
-  roller-frequency vibration and mains hum; zero offsets are larger; the COP
-  is noisier.  (A belt-on-deck friction term, a backward along-belt force
-  proportional to the normal load, is available but off by default: real
-  instrumented-treadmill stances show no such bias, see
-  ``belt_friction_coefficient``.)
-* population: the treadmill cohort is a different group of runners
-  (:data:`grfkit.simulate.participants.TREADMILL_COHORT`).
-
-No waist marker is recorded on the treadmill.
+Every contact of either foot lands on the force-measuring belt (one plate,
+``belt``) at the belt speed and the condition's gradient.  The force table is
+in the belt frame (``x`` along the belt, uphill positive; ``z`` normal to the
+belt), so on a slope the mean normal force is ``m g cos(gradient)``.  Each
+difference from overground is a parameter of :class:`TreadmillConfig`:
+constant belt speed with a slow fore-aft drift, gradients, and the
+measurement (a frame resonance that rings after each impact, motor and belt
+noise, larger zero offsets, a noisier centre of pressure).  No waist marker
+is recorded.  :func:`simulate_treadmill_bout` records one bout.
 """
 
 from __future__ import annotations

@@ -1,25 +1,14 @@
 """The wearable recordings of a bout: both insoles and the left-shoe IMU, on the insole clock.
 
-Each insole sample is taken at a nominal insole-clock time (1000 Hz), mapped
-to the lab clock through the bout's :class:`~grfkit.simulate.clocks.InsoleClock`,
-and filled from the contacts of that foot: the stance's vertical (surface
-normal) force goes through a first-order lag (foam and sensor response) and,
-with the stance's centre of pressure, through the plantar load model
-(:func:`grfkit.io.insole.plantar_distribution`: each sensor's share of the load
-depends on where the centre of pressure is), the FSR non-idealities, the
-insole's fit gain and per-sensor gains of the recording session, and the FSR
-response with its saturation (:func:`grfkit.io.insole.fsr_response`).  The
-lagged load is only distributed while the foot is on the ground: the sensors
-unload at toe-off.
-
-FSR non-idealities (:class:`InsoleConfig`): *hysteresis* (a sensor reads more
-while unloading than while loading at the same force: the polymer recovers
-more slowly than it compresses; modelled as a share of the stance's load
-peak so far), *creep* (the reading rises under sustained load within a
-stance) and *drift* (the gain changes slowly over a bout as the insole warms
-up), on top of saturation.  FSR counts are ``int16``, IMU channels float32
-(16-bit converters); time stays float64.  The IMU (1125 Hz, same
-clock) senses the left foot's motion (:mod:`grfkit.simulate.imu`).
+Each insole sample is taken at a nominal insole-clock time, mapped to the lab
+clock (:class:`~grfkit.simulate.clocks.InsoleClock`), and filled from the
+contacts of that foot: the normal force goes through a first-order lag, the
+plantar load model (:func:`grfkit.io.insole.plantar_distribution`), the FSR
+non-idealities of :class:`InsoleConfig` (hysteresis, creep within a stance, a
+slow gain drift over a bout), the session's fit and per-sensor gains, and the
+FSR response with its saturation (:func:`grfkit.io.insole.fsr_response`).
+The IMU (:mod:`grfkit.simulate.imu`) gets noise, bias, range limits and
+16-bit resolution.  FSR counts are ``int16``, IMU channels float32.
 """
 
 from __future__ import annotations

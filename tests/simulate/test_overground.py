@@ -1,4 +1,4 @@
-"""Tests of overground bouts: lab geometry, plate forces, marker, truth."""
+"""Tests of overground bouts: plate forces, marker, truth."""
 
 from __future__ import annotations
 
@@ -9,11 +9,8 @@ import pytest
 
 from grfkit.constants import GRAVITY_MPS2
 from grfkit.io.validate import validate_bout
-from grfkit.simulate.overground import (
-    LabLayout,
-    OvergroundConfig,
-    simulate_overground_bout,
-)
+from grfkit.simulate.lab import LabLayout
+from grfkit.simulate.overground import OvergroundConfig, simulate_overground_bout
 from grfkit.simulate.participants import OVERGROUND_COHORT, sample_participant
 from grfkit.simulate.truth import stance_force_from_truth
 
@@ -24,28 +21,6 @@ PERSON = sample_participant(OVERGROUND_COHORT, 1, 0)
 @pytest.fixture(scope="module")
 def bout():
     return simulate_overground_bout(PERSON, "medium", duration_s=60.0, seed=0)
-
-
-def test_plates_are_four_in_a_row_with_gaps() -> None:
-    plates = LAYOUT.plates()
-    assert [p.name for p in plates] == ["plate1", "plate2", "plate3", "plate4"]
-    for p in plates:
-        assert p.x_max_m - p.x_min_m == pytest.approx(0.6) and p.y_max_m - p.y_min_m == pytest.approx(0.4)
-    gaps = [b.x_min_m - a.x_max_m for a, b in itertools.pairwise(plates)]
-    assert gaps == pytest.approx([0.005] * 3)
-    assert (plates[0].x_min_m + plates[-1].x_max_m) / 2 == pytest.approx(0.0)
-
-
-def test_loop_is_continuous_and_crosses_the_plates_in_plus_x() -> None:
-    s = np.linspace(0, LAYOUT.loop_length_m, 20001)
-    x, y, heading = LAYOUT.position(s)
-    steps = np.hypot(np.diff(x), np.diff(y))
-    assert steps.max() == pytest.approx(s[1] - s[0], rel=1e-6)
-    on_plates = (np.abs(x) < 1.3) & (np.abs(y) < 0.2)
-    assert np.all(heading[on_plates] == 0.0)
-    assert LAYOUT.turn_distance_m(np.array([0.0, LAYOUT.straight_length_m / 2]))[1] == pytest.approx(
-        LAYOUT.straight_length_m / 2
-    )
 
 
 def test_bout_tables_follow_the_raw_format(bout) -> None:
