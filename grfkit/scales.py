@@ -1,44 +1,17 @@
 """The ``ci``, ``book`` and ``paper`` scales: how much to simulate, train and evaluate.
 
 One name sets three things: the simulated cohort's size (:class:`ScaleConfig`,
-:func:`get_scale`), the model preset of the experiments
-(:func:`preset_for_scale`) and how much the real-data chapter trains
-(:class:`RealDataScale`, :func:`get_real_scale`).
+:data:`SCALES`, :func:`get_scale`), the model preset of the experiments
+(:data:`SCALE_PRESETS`, :func:`preset_for_scale`) and how much the real-data
+chapter trains (:class:`RealDataScale`, :func:`get_real_scale`).
 
-Simulation sizes
-----------------
-
-* ``ci``: generated in seconds, for tests and for running the notebooks in
-  continuous integration: 4 overground participants x 3 bouts, 6 treadmill
-  runners x 2 conditions.  Overground bouts keep the study's 2 minutes
-  because clean plate contacts are rare (about 5 per bout): shorter bouts
-  would leave some participants with too few for leave-one-subject-out
-  folds.
-* ``book``: what the published book runs; the whole book (simulation,
-  preprocessing, training) must build within about 15 minutes on 2 cores:
-  8 overground participants x 3 bouts, 20 treadmill runners x 3 conditions.
-* ``paper``: the study's design.  Overground: 15 participants x 3 bouts x
-  2 min.  Treadmill: 50 runners x 10 conditions (3 personalised speeds x
-  3 gradients, and 12 km/h on the level), each condition long enough that the treadmill set has about
-  70 times as many left-foot stances as the overground set has clean
-  left-foot plate contacts (the ratio the study reports).
-
-The scales are nested: every scale uses the paper's bout lengths and a
-subset of its participants and conditions, so for a given seed each ci bout
-is identical to the same bout of the book and of the paper cohort.
-
-Sizing the paper's treadmill bouts
-----------------------------------
-Measured on the simulated paper cohort (seed 0, ``cohort_plan("paper", 0)``
-and the generator's truth): the 45 overground bouts of 15 x 3 x 120 s hold
-229 clean left-foot plate contacts inside the insole recording (the plates
-lie in the steady-speed middle of a 12 m runway, one pass about every 12 s).
-70 x 229 = 16 000 left stances are needed from 50 x 10 = 500 treadmill
-conditions, i.e. 32 per condition.  A treadmill condition yields about 1.4
-usable left stances per second of recording minus about 1.2 s lost where
-the insole recording (offset up to 5 s) does not cover the lab recording
-(measured: 40.4 per 29 s condition on the first 30 conditions), so each
-condition records 24 s.
+``ci`` runs in seconds, for tests and continuous integration; ``book`` is what
+the published book runs; ``paper`` is the study's design (15 overground runners
+x 3 bouts of 2 min, 50 treadmill runners x 10 conditions).  The scales are
+nested: every scale uses the paper's bout lengths and a subset of its
+participants and conditions, so for a given seed each ``ci`` bout is the same
+bout of the ``book`` and ``paper`` cohorts.  Chapter 1 of the book tells how
+the treadmill bouts were sized.
 """
 
 from __future__ import annotations
@@ -123,7 +96,12 @@ class ScaleConfig:
             )
 
 
-#: The predefined scales.
+#: The predefined scales.  ``ci``: generated in seconds; overground bouts keep the study's 2 minutes
+#: because clean plate contacts are rare (about 5 per bout), so that every participant has enough for
+#: leave-one-subject-out folds.  ``book``: what the published book runs, a subset of the paper's runners.
+#: ``paper``: the study's design; each treadmill condition records long enough (24 s) that the treadmill
+#: set has about 70 times as many left-foot stances as the overground set has clean left-foot plate
+#: contacts, the ratio the study reports.
 SCALES: dict[str, ScaleConfig] = {
     "ci": ScaleConfig(
         name="ci",
@@ -201,6 +179,11 @@ def preset_for_scale(scale: str) -> str:
     scale
         ``"ci"``, ``"book"`` or ``"paper"``.
 
+    Returns
+    -------
+    str
+        Name of the model preset (:func:`grfkit.model.presets.get_preset`).
+
     Raises
     ------
     ConfigError
@@ -253,7 +236,12 @@ class RealDataScale:
 
 
 
-#: The predefined scales.
+#: The predefined scales.  ``ci``: generated in seconds; overground bouts keep the study's 2 minutes
+#: because clean plate contacts are rare (about 5 per bout), so that every participant has enough for
+#: leave-one-subject-out folds.  ``book``: what the published book runs, a subset of the paper's runners.
+#: ``paper``: the study's design; each treadmill condition records long enough (24 s) that the treadmill
+#: set has about 70 times as many left-foot stances as the overground set has clean left-foot plate
+#: contacts, the ratio the study reports.
 REAL_DATA_SCALES: dict[str, RealDataScale] = {
     "ci": RealDataScale("ci", 2, 20, 2, 2, 10.0, 30.0),
     "book": RealDataScale("book", 10, 100, 5, 6, 12.0, 60.0),
