@@ -35,6 +35,11 @@ __all__ = [
 ]
 
 _DATASET_COLOURS = {"overground": "#1f77b4", "treadmill": "#d62728"}
+# The raw-signal figures of chapter 1 keep one colour per thing: force plates in greys (plate1 or the belt
+# first), the left and right insole, and the IMU axes (the same colours for accelerometer and gyroscope).
+_PLATE_COLOURS = ("#000000", "#555555", "#888888", "#bbbbbb")
+_FOOT_COLOURS = {"left": "#1f77b4", "right": "#ff7f0e"}
+_AXIS_COLOURS = {"x (forward)": "#d62728", "y (left)": "#2ca02c", "z (up)": "#9467bd"}
 
 # Panels of each physical path (column of grfkit.simulate.paths.sensor_path_variants, panel title, axis title).
 _PATH_PANELS: dict[str, tuple[tuple[str, str, str], ...]] = {
@@ -112,31 +117,40 @@ def bout_signals_figure(bout: RawBout, start_s: float, duration_s: float = 3.0) 
     -------
     plotly.graph_objects.Figure
         Four stacked panels: plate forces, insole FSR sums per foot, shoe
-        accelerometer, shoe gyroscope.
+        accelerometer, shoe gyroscope; one legend, grouped by instrument,
+        with the same colours in every bout.
     """
     fig = make_subplots(
-        rows=4, cols=1, shared_xaxes=False, vertical_spacing=0.07,
-        subplot_titles=("vertical force per plate (N, lab clock)", "insole load, sum of 16 FSRs (ADC counts, insole clock)",
-                        "shoe accelerometer (m/s², insole clock)", "shoe gyroscope (deg/s, insole clock)"),
+        rows=4, cols=1, shared_xaxes=False, vertical_spacing=0.08,
+        subplot_titles=("force plates: vertical force (lab clock)", "insoles: sum of 16 FSRs (insole clock)",
+                        "shoe accelerometer (insole clock)", "shoe gyroscope (insole clock)"),
     )
     f = bout.force
     sel = _window(f["time_s"].to_numpy(), start_s, duration_s)
-    for plate in bout.info.plates:
+    for k, plate in enumerate(bout.info.plates):
         fig.add_trace(go.Scattergl(x=f["time_s"][sel], y=f[f"{plate.name}_fz_n"][sel], name=plate.name, mode="lines",
-                                   legendgroup="force"), row=1, col=1)
+                                   line=dict(color=_PLATE_COLOURS[k % len(_PLATE_COLOURS)]), legendgroup="force",
+                                   legendgrouptitle_text="force plate"), row=1, col=1)
     ins = bout.insole
     sel = _window(ins["time_s"].to_numpy(), start_s, duration_s)
     for foot in ("left", "right"):
         fig.add_trace(go.Scattergl(x=ins["time_s"][sel], y=total_load(ins.loc[sel, fsr_channels(foot)]),
-                                   name=f"{foot} insole", mode="lines", legendgroup="insole"), row=2, col=1)
+                                   name=f"{foot} insole", mode="lines", line=dict(color=_FOOT_COLOURS[foot]),
+                                   legendgroup="insole", legendgrouptitle_text="insole"), row=2, col=1)
     imu = bout.imu
     sel = _window(imu["time_s"].to_numpy(), start_s, duration_s)
     for row, channels in ((3, IMU_ACC_CHANNELS), (4, IMU_GYRO_CHANNELS)):
-        for c in channels:
-            fig.add_trace(go.Scattergl(x=imu["time_s"][sel], y=imu[c][sel], name=c, mode="lines", legendgroup=c),
-                          row=row, col=1)
-    fig.update_xaxes(title_text="time (s)", row=4, col=1)
-    fig.update_layout(height=900, margin=dict(t=40, b=40))
+        for c, (axis, colour) in zip(channels, _AXIS_COLOURS.items(), strict=True):
+            fig.add_trace(go.Scattergl(x=imu["time_s"][sel], y=imu[c][sel], name=axis, mode="lines",
+                                       line=dict(color=colour), legendgroup="imu", showlegend=row == 3,
+                                       legendgrouptitle_text="shoe IMU axis"), row=row, col=1)
+    for row, (x_title, y_title) in enumerate((("lab time (s)", "force (N)"), ("insole time (s)", "ADC counts"),
+                                              ("insole time (s)", "acceleration (m/s²)"),
+                                              ("insole time (s)", "angular rate (deg/s)")), start=1):
+        fig.update_xaxes(title_text=x_title, row=row, col=1)
+        fig.update_yaxes(title_text=y_title, row=row, col=1)
+    fig.update_layout(height=950, margin=dict(t=40, b=40),
+                      legend=dict(orientation="h", y=-0.08, groupclick="toggleitem"))
     return fig
 
 
