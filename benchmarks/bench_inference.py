@@ -7,7 +7,7 @@ call, for
 
 * ``network`` -- the eager network on an already z-scored tensor
   (``torch.inference_mode``), the floor of the eager path;
-* ``predict_bw`` -- :meth:`grfkit.model.network.TrainedModel.predict_bw` on a z-scored
+* ``predict_bw`` -- :meth:`grfkit.model.trained_model.TrainedModel.predict_bw` on a z-scored
   NumPy array (what a caller holding prepared inputs pays);
 * ``predict`` -- :func:`grfkit.model.training.predict` from a one-stance
   :class:`~grfkit.io.stances.StanceDataset` (assembling and scaling the inputs
@@ -34,7 +34,7 @@ from _common import machine, random_stances
 
 from grfkit.model.features import build_inputs
 from grfkit.model.inference import InferenceModel
-from grfkit.model.network import get_preset
+from grfkit.model.presets import get_preset
 from grfkit.model.training import fit, predict, torch_threads
 
 

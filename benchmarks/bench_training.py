@@ -28,8 +28,9 @@ import torch
 from _common import machine, random_stances
 
 from grfkit.model.features import build_inputs, build_targets
-from grfkit.model.network import build_network, get_preset
+from grfkit.model.network import build_network
 from grfkit.model.normalisation import fit_scaler
+from grfkit.model.presets import get_preset
 from grfkit.model.training import fit, torch_threads
 
 

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["main", "build_parser"]
 
-# The choices below are those of grfkit.experiment.runner, grfkit.model.network and grfkit.simulate.DomainGap, which import
+# The choices below are those of grfkit.experiment.runner, grfkit.model.presets and grfkit.simulate.DomainGap, which import
 # PyTorch or pandas; tests/test_cli.py checks that they agree.
 _STRATEGIES = ("overground", "treadmill", "transfer", "combined", "baseline_mean", "baseline_static")
 _TARGETS = ("vgrf", "apgrf")
@@ -305,9 +305,9 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", type=Path, required=True,
                      help="results folder to write (rerunning resumes from the fold cache)")
     _overwrite(exp, "results folder")
-    # No argparse choices: grfkit.model.network.PRESETS (checked by ExperimentConfig) may hold more than the built-in ones.
+    # No argparse choices: grfkit.model.presets.PRESETS (checked by ExperimentConfig) may hold more than the built-in ones.
     exp.add_argument("--preset", default="fast", metavar="{" + ",".join(_PRESETS) + "}",
-                     help="model and training settings (grfkit.model.network.PRESETS)")
+                     help="model and training settings (grfkit.model.presets.PRESETS)")
     exp.add_argument("--strategies", nargs="+", choices=_STRATEGIES, default=list(_STRATEGIES),
                      help="strategies and baselines to run")
     exp.add_argument("--targets", nargs="+", choices=_TARGETS, default=list(_TARGETS),

@@ -82,7 +82,7 @@ from grfkit.experiment.runner import (
     run_experiment,
 )
 from grfkit.experiment.strategies import STRATEGIES
-from grfkit.model.network import PRESETS
+from grfkit.model.presets import PRESETS
 from grfkit.plots.results import participant_errors, strategy_comparison
 from grfkit.scales import get_scale, preset_for_scale
 from grfkit.simulate import NO_GAP

@@ -89,7 +89,7 @@ def stance_factory() -> Callable[..., StanceDataset]:
 @pytest.fixture
 def tiny_preset():
     """A ModelPreset small enough to train in milliseconds."""
-    from grfkit.model.network import ModelPreset
+    from grfkit.model.presets import ModelPreset
 
     return ModelPreset(
         name="tiny",

@@ -129,7 +129,7 @@ def test_the_cli_choices_are_the_librarys() -> None:
 
     import grfkit.cli as cli
     from grfkit.experiment.runner import ALL_STRATEGIES, TARGETS
-    from grfkit.model.network import PRESETS
+    from grfkit.model.presets import PRESETS
     from grfkit.simulate import DomainGap
 
     assert cli._STRATEGIES == ALL_STRATEGIES and cli._TARGETS == TARGETS

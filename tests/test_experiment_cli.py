@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import grfkit.experiment.runner as experiment
-import grfkit.model.network as model
+import grfkit.model.presets as model
 from grfkit.cli import main
 from grfkit.io.stances import StanceDataset
 from grfkit.storage.cohort_cache import CACHE_DIR_ENV

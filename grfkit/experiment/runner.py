@@ -99,7 +99,8 @@ from grfkit.experiment.strategies import (
 from grfkit.io.stances import StanceDataset
 from grfkit.model.features import PUBLISHED_FEATURES, FeatureSet
 from grfkit.model.metrics import participant_metrics, summarise
-from grfkit.model.network import ModelPreset, TrainedModel, get_preset
+from grfkit.model.presets import ModelPreset, get_preset
+from grfkit.model.trained_model import TrainedModel
 from grfkit.scales import SCALES
 from grfkit.storage.cache import (
     ensure_writable,
@@ -160,8 +161,8 @@ class ExperimentConfig:
     seed
         Seeds the simulated cohort and every training run.
     preset
-        Model preset name (see :data:`grfkit.model.network.PRESETS`) or a
-        :class:`~grfkit.model.network.ModelPreset`.
+        Model preset name (see :data:`grfkit.model.presets.PRESETS`) or a
+        :class:`~grfkit.model.presets.ModelPreset`.
     strategies
         Strategies to run, from :data:`ALL_STRATEGIES` (the four wearable
         strategies and the two no-wearable baselines; default: all six).
@@ -218,7 +219,7 @@ class ExperimentConfig:
 
     @property
     def model_preset(self) -> ModelPreset:
-        """The resolved :class:`~grfkit.model.network.ModelPreset`."""
+        """The resolved :class:`~grfkit.model.presets.ModelPreset`."""
         return get_preset(self.preset)
 
     def to_dict(self) -> dict:

@@ -83,7 +83,8 @@ from grfkit.model.baselines import (
 )
 from grfkit.model.features import PUBLISHED_FEATURES, FeatureSet, target_channel
 from grfkit.model.metrics import evaluate
-from grfkit.model.network import ModelPreset, TrainedModel, get_preset
+from grfkit.model.presets import ModelPreset, get_preset
+from grfkit.model.trained_model import TrainedModel
 from grfkit.model.training import (
     choose_fine_tune_epochs,
     fine_tune,

@@ -1,9 +1,11 @@
 """The estimator: features, normalisation, the BiLSTM, its training, inference and metrics.
 
 :mod:`~grfkit.model.features` builds the input and target arrays,
-:mod:`~grfkit.model.normalisation` z-scores them, :mod:`~grfkit.model.network`
-is the network and its presets, :mod:`~grfkit.model.training` fits and
-fine-tunes it, :mod:`~grfkit.model.inference` applies a trained model,
+:mod:`~grfkit.model.normalisation` z-scores them, :mod:`~grfkit.model.presets`
+names the network sizes and training settings, :mod:`~grfkit.model.network`
+is the BiLSTM, :mod:`~grfkit.model.training` fits and fine-tunes it (its
+losses in :mod:`~grfkit.model.history`), :mod:`~grfkit.model.trained_model`
+saves and loads the result, :mod:`~grfkit.model.inference` applies it,
 :mod:`~grfkit.model.metrics` scores estimates (rRMSE), and
 :mod:`~grfkit.model.baselines` and :mod:`~grfkit.model.importance` give the
 no-wearable baselines and permutation importance. Modules that need PyTorch
@@ -20,7 +22,6 @@ _LAZY = {
     "fit_baseline": "baselines",
     "predict_baseline": "baselines",
     "FeatureSet": "features",
-    "GRAVITY_MPS2": "features",
     "PUBLISHED_FEATURES": "features",
     "TARGETS": "features",
     "body_weight_n": "features",
@@ -36,13 +37,13 @@ _LAZY = {
     "rrmse_pct": "metrics",
     "stance_metrics": "metrics",
     "summarise": "metrics",
+    "TrainingHistory": "history",
     "BiLSTMRegressor": "network",
-    "ModelPreset": "network",
-    "PRESETS": "network",
-    "TrainedModel": "network",
-    "TrainingHistory": "network",
     "build_network": "network",
-    "get_preset": "network",
+    "ModelPreset": "presets",
+    "PRESETS": "presets",
+    "get_preset": "presets",
+    "TrainedModel": "trained_model",
     "Scaler": "normalisation",
     "fit_scaler": "normalisation",
     "FineTuneChoice": "training",

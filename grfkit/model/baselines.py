@@ -1,20 +1,13 @@
-"""Baselines that use no wearable signal: what is the insole and IMU worth?
+"""Baselines that use no wearable signal: what are the insole and IMU worth?
 
-Two estimators of a stance's force curve that see only what is known
-without any wearable recording:
-
-``"baseline_mean"``
-    The training stances' mean curve in body weights.
-``"baseline_static"``
-    The mean body-weight curve of the ``k`` training stances nearest to the
-    test stance in its stance metadata (:data:`STATIC_BASELINE_FEATURES`:
-    contact time, speed, body mass, gradient), by Euclidean distance after
-    z-scoring with the training stances' mean and SD.
-
-Both return newtons: the body-weight curve times the test stance's body
-weight (body mass is a model input too).  They are fitted like the models,
-on the training stances only, so they slot into the leave-one-subject-out
-evaluation of :mod:`grfkit.experiment.strategies` as two more "strategies".
+``"baseline_mean"`` estimates every stance by the training stances' mean
+curve in body weights; ``"baseline_static"`` by the mean curve of the ``k``
+training stances nearest in their stance metadata
+(:data:`STATIC_BASELINE_FEATURES`: contact time, speed, body mass,
+gradient; z-scored Euclidean distance).  Both return newtons and are fitted
+on the training stances only, so they enter the leave-one-subject-out
+evaluation as two more strategies.  Entry points: :func:`fit_baseline`,
+:func:`predict_baseline`.
 """
 
 from __future__ import annotations

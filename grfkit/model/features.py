@@ -1,20 +1,11 @@
 """Model inputs and targets assembled from a stance data set.
 
-A model sees, for every stance, a ``(101, n_features)`` matrix: the
-time-varying wearable signals and a few *static* values (one number per
-stance, such as body mass) repeated at all 101 time points, as the published
-code does.  Which channels, and in which order, is a :class:`FeatureSet`.
-
-Targets are one force component per model (``"vgrf"`` or ``"apgrf"``, one
-model each, as in the study), expressed in body weights for training::
-
-    force_bw = force_n / (body_mass_kg * 9.81)
-
-Normalising to body weight puts participants of different mass on one scale
-and keeps the mean squared error near 1, so one learning rate suits every
-target.  (The published code trains on newtons; predictions are converted
-back to newtons by :func:`grfkit.model.training.predict`, so evaluation is
-unaffected.)
+:func:`build_inputs` gives, for every stance, a ``(101, n_features)``
+matrix: the wearable signals plus a few static values (one number per
+stance, such as body mass) repeated at all 101 points, in the channel order
+of a :class:`FeatureSet`.  :func:`build_targets` gives one force component
+(``"vgrf"`` or ``"apgrf"``) in body weights, ``force_n / (mass_kg * g)``;
+:func:`body_weight_n` is the divisor.  Chapter 3 of the book explains both.
 """
 
 from __future__ import annotations

@@ -1,22 +1,11 @@
 """Permutation feature importance per input channel.
 
-For one channel at a time, the channel's whole curves (or static values)
-are shuffled across the test stances -- stance *i* receives the channel of
-stance *perm(i)*, every other channel stays in place -- and the model's
-rRMSE is measured again.  The increase over the unshuffled rRMSE is the
-channel's importance: how much the model relies on that channel being
-consistent with the rest of the stance.  Shuffling keeps each channel's
-distribution and its within-stance time course; it only breaks its link
-with the other channels and the force.
-
-The published code offers a per-channel importance too, but replaces the
-channel with uniform random numbers in [0, 1) (in z-score units) and
-reports the ratio of RMSEs; shuffling is the standard permutation
-importance and keeps inputs inside their observed range.  The RMSE ratio is
-reported here as well (``rmse_ratio``).
-
-rRMSE is aggregated as in :mod:`grfkit.model.metrics`: per stance, mean per
-participant, then mean across participants.
+:func:`permutation_importance` shuffles one channel at a time across the
+test stances (whole curves or static values; every other channel stays in
+place), measures the model's rRMSE again and reports the increase over the
+unshuffled rRMSE (percentage points) and the RMSE ratio.  rRMSE is
+aggregated as in :mod:`grfkit.model.metrics`.  Chapter 4 of the book
+explains how to read the result.
 """
 
 from __future__ import annotations
@@ -30,7 +19,7 @@ from grfkit.errors import ChannelMismatchError, ConfigError
 from grfkit.io.stances import StanceDataset
 from grfkit.model.features import build_targets
 from grfkit.model.metrics import rmse, rrmse_pct
-from grfkit.model.network import TrainedModel
+from grfkit.model.trained_model import TrainedModel
 from grfkit.model.training import torch_threads
 
 __all__ = ["permutation_importance"]

@@ -1,20 +1,13 @@
 """A lean inference path for estimating one stance at a time on the CPU.
 
-:meth:`grfkit.model.network.TrainedModel.predict_bw` goes through the ``nn.Module``
-stack: the input, LSTM and dense dropouts (identities in evaluation mode),
-``nn.LSTM.forward``'s argument checks and initial-state set-up, and one
-module call per dense layer.  For batches of stances that overhead is
-nothing; for a single stance it is about a third of the time (on the
-project's 2-core CPU with the ``"fast"`` preset: ~1.3 ms per stance for the
-eager network, of which the LSTM kernel itself takes ~0.7 ms).
-
-:class:`InferenceModel` holds the same weights as plain tensors and calls the
-same operators directly: z-scoring, the ATen LSTM operator
-(``torch.ops.aten.lstm``, the kernel ``nn.LSTM`` itself dispatches to) and the
-dense layers with ReLU.  Its estimates equal ``predict_bw``'s up to float
-rounding of the scaling step.  It is for evaluation only (no dropout, no
-gradients) and cannot be trained or saved; build it from a
-:class:`~grfkit.model.network.TrainedModel` whenever needed.
+:class:`InferenceModel` holds the weights of a
+:class:`~grfkit.model.trained_model.TrainedModel` as plain tensors and calls
+the same operators as the network directly (z-scoring, the ATen LSTM
+operator, the dense layers with ReLU), skipping the ``nn.Module`` overhead
+that dominates single-stance calls.  Its estimates equal
+:meth:`~grfkit.model.trained_model.TrainedModel.predict_bw`'s up to float
+rounding of the scaling step.  It is for evaluation only: no dropout, no
+gradients, no training or saving.  ``benchmarks/`` measures its speed.
 """
 
 from __future__ import annotations
@@ -27,7 +20,7 @@ import torch
 from grfkit.constants import N_POINTS
 from grfkit.errors import ChannelMismatchError
 from grfkit.model.features import FeatureSet
-from grfkit.model.network import TrainedModel
+from grfkit.model.trained_model import TrainedModel
 
 __all__ = ["InferenceModel"]
 

@@ -1,25 +1,14 @@
-"""Accuracy of estimated force curves.
+"""Accuracy of estimated force curves: rRMSE and its companions.
 
-The study's headline metric is the relative root mean squared error::
+The study's headline metric, per stance over its 101 points, is::
 
     rRMSE = RMSE(measured, estimated) / (max(measured) - min(measured)) * 100 %
 
-computed per stance over its 101 points, with the range of the *measured*
-(gold-standard) curve.  Aggregation, as in the study's per-participant
-LOSO evaluation:
-
-1. per stance: rRMSE (and every other metric) of one curve;
-2. per participant: the mean over that participant's stances
-   (:func:`participant_metrics`);
-3. across participants: the mean and the range (min-max) of the
-   participant means (:func:`summarise`) -- "6.1 % (3.5-10.7 %)".
-
-Alongside it: RMSE in body weights (BW), Pearson's r between the curves,
-and errors (estimated minus measured) of curve features -- peak vertical
-force (BW) for vGRF; peak braking force, peak propulsive force (BW, both as
-positive magnitudes) and braking and propulsive impulses (BW·s, the time
-integral of the negative and positive parts of the curve over the stance,
-with the 101 points spaced ``contact_time_s / 100`` apart) for apGRF.
+with the range of the measured curve.  :func:`stance_metrics` scores each
+stance (also RMSE in BW, Pearson's r, peak-force and impulse errors),
+:func:`participant_metrics` averages per participant, :func:`summarise`
+gives the mean and range across participants, and :func:`evaluate` does all
+three.  Chapter 4 of the book discusses the definition.
 """
 
 from __future__ import annotations

@@ -1,22 +1,12 @@
 """Per-channel z-scoring of model inputs, fitted on training stances only.
 
-For every input channel the scaler stores the mean and standard deviation
-over all training stances and all 101 time points; transforming subtracts
-the mean and divides by the standard deviation.  The statistics come from
-the array passed to :func:`fit_scaler` and nothing else, so a held-out
-participant can only influence them if the caller passes that participant's
-stances -- which the training API never does (see
-:func:`grfkit.model.training.split_participants`).
-
-Static channels (body mass, speed, ...) are repeated over the 101 time
-points, so each stance weighs the same in their statistics.  (The published
-code uses the mean and SD of the *distinct* values of a static channel
-instead; with many stances per participant and condition the two differ
-little, and one rule for all channels is simpler to check.)
-
-A channel whose training values are all equal (standard deviation 0 up to
-rounding, e.g. one gradient for every treadmill bout) is centred and divided
-by 1, so it becomes 0 for training data rather than exploding for new data.
+:func:`fit_scaler` stores each channel's mean and standard deviation over
+all training stances and all 101 points; :meth:`Scaler.transform` subtracts
+the mean and divides by the standard deviation.  Static channels count once
+per time point, like the others.  A channel with no spread (standard
+deviation 0, e.g. one gradient for every treadmill bout) is divided by 1
+instead.  The statistics come only from the array passed in, so the caller's
+split decides what they see (see chapter 3 of the book).
 """
 
 from __future__ import annotations

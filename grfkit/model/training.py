@@ -1,42 +1,15 @@
 """Training from scratch, fine-tuning, and prediction.
 
-Leakage guard
--------------
-Every function here fits on exactly the stances it is given: the caller
-splits the data (:func:`split_participants`) and passes the training part.
-The held-out participant's stances never reach :func:`fit` or
-:func:`fine_tune`, so they cannot move the scaler statistics or the weights.
-The optional validation participants (for a training curve) are split off
-*inside* :func:`fit` by participant, never by stance, and are likewise
-excluded from the scaler and the weights -- they are only predicted after
-each epoch.
-
-Reproducibility
----------------
-:func:`fit` and :func:`fine_tune` seed their own random streams from
-``seed``: weight initialisation and dropout use torch's global generator,
-re-seeded inside :func:`torch.random.fork_rng` so the caller's random state
-is restored afterwards; the shuffling uses a separate
-:class:`torch.Generator`.  On the CPU, :func:`torch.use_deterministic_algorithms`
-is switched on for the duration of training (its NaN-filling of new buffers,
-a debugging aid, is switched off for speed) and everything is restored
-after, so the same data, configuration, seed and number of threads give
-bit-identical weights and predictions.  (Float results may differ across
-thread counts, torch versions or machines; on a GPU cuDNN's LSTM is not
-guaranteed to be deterministic.)
-
-Threads
--------
-``num_threads`` sets :func:`torch.set_num_threads` for the duration of one
-call and restores the previous value; ``None`` leaves torch's setting alone.
-
-Speed
------
-The training stances are converted to tensors once; each step gathers a
-batch by index from those tensors and updates the weights with the fused
-Adam kernel, so the loop costs little beyond the network's own forward and
-backward pass (about 95 % of the throughput of a bare forward+backward loop
-over the same tensors with the ``"fast"`` preset on a 2-core CPU).
+:func:`fit` trains a network on exactly the stances it is given (optionally
+holding out validation participants, by participant, for a training curve);
+:func:`fine_tune` continues training a model on new stances;
+:func:`choose_fine_tune_epochs` picks the fine-tuning length by
+cross-validation over the training participants; :func:`predict` returns
+newtons; :func:`split_participants` splits a data set by participant.
+Training seeds its own random streams from ``seed`` and runs torch in
+deterministic mode, so the same data, settings, seed and thread count give
+bit-identical weights on the CPU.  :func:`torch_threads` sets the thread
+count for one call.
 """
 
 from __future__ import annotations
@@ -51,7 +24,6 @@ import numpy as np
 import torch
 import torch.utils.deterministic
 from torch import nn
-from tqdm import tqdm
 
 from grfkit.errors import ConfigError
 from grfkit.io.stances import StanceDataset
@@ -63,14 +35,12 @@ from grfkit.model.features import (
     build_targets,
     target_channel,
 )
-from grfkit.model.network import (
-    ModelPreset,
-    TrainedModel,
-    TrainingHistory,
-    build_network,
-    get_preset,
-)
+from grfkit.model.history import TrainingHistory
+from grfkit.model.network import build_network
 from grfkit.model.normalisation import fit_scaler
+from grfkit.model.presets import ModelPreset, get_preset
+from grfkit.model.trained_model import TrainedModel
+from grfkit.progress import progress_bar
 
 __all__ = [
     "TRAINABLE",
@@ -206,7 +176,7 @@ def _train(
     validation_loss: list[float] = []
     network.train()
     step = 0
-    with tqdm(total=epochs * n_batches, desc=description, unit="batch", disable=not progress, leave=False) as bar:
+    with progress_bar(total=epochs * n_batches, desc=description, unit="batch", show=progress, leave=False) as bar:
         for _ in range(epochs):
             order = torch.randperm(n, generator=generator).to(x.device)
             first_step = step
@@ -271,7 +241,7 @@ def fit(
     target
         ``"vgrf"`` or ``"apgrf"``.
     preset
-        Preset name (see :data:`grfkit.model.network.PRESETS`) or object.
+        Preset name (see :data:`grfkit.model.presets.PRESETS`) or object.
     features
         Input channels.
     seed
@@ -289,7 +259,7 @@ def fit(
     Returns
     -------
     TrainedModel
-        In evaluation mode, with one :class:`~grfkit.model.network.TrainingHistory`.
+        In evaluation mode, with one :class:`~grfkit.model.history.TrainingHistory`.
 
     Raises
     ------

@@ -16,12 +16,13 @@ import plotly.graph_objects as go
 
 from grfkit.errors import ConfigError, LengthMismatchError
 from grfkit.model.baselines import BASELINES
+from grfkit.model.history import TrainingHistory
 from grfkit.model.metrics import rmse
-from grfkit.model.network import TrainingHistory
 
 __all__ = [
     "STRATEGY_LABELS",
     "TARGET_LABELS",
+    "METRIC_LABELS",
     "strategy_comparison",
     "participant_errors",
     "training_curves",
@@ -46,6 +47,18 @@ _PALETTE: tuple[str, ...] = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467b
 #: Greys of the no-wearable baselines: per target (Figure 1) and per baseline (per-participant lines).
 _BASELINE_TARGET_GREYS: dict[str, str] = {"vgrf": "#7f7f7f", "apgrf": "#b3b3b3"}
 _BASELINE_GREYS: dict[str, str] = {"baseline_mean": "#9e9e9e", "baseline_static": "#555555"}
+#: Marker of the published values of each target (Figure 1).
+_PUBLISHED_SYMBOLS: dict[str, str] = {"vgrf": "diamond", "apgrf": "square"}
+#: Axis titles of the results table's metric columns.
+METRIC_LABELS: dict[str, str] = {
+    "rrmse_pct": "rRMSE (%)",
+    "rmse_bw": "RMSE (body weights)",
+    "r": "Pearson's r",
+    "peak_error_bw": "peak force error (body weights)",
+    "peak_abs_error_bw": "absolute peak force error (body weights)",
+    "braking_peak_abs_error_bw": "absolute braking peak error (body weights)",
+    "propulsive_peak_abs_error_bw": "absolute propulsive peak error (body weights)",
+}
 
 
 def _require_columns(table: pd.DataFrame, columns: Sequence[str]) -> None:
@@ -71,8 +84,9 @@ def strategy_comparison(
     participants' minimum to maximum, and every participant is drawn as a
     point (hover for the participant).  The no-wearable baselines
     (:data:`grfkit.model.baselines.BASELINES`) come after the four strategies, in
-    grey, behind a dotted line.  Published values, if given, are drawn as
-    black diamonds with their range.
+    grey, behind a dotted line.  Published values, if given, are drawn in
+    black with their range: diamonds for vGRF, squares for apGRF.  The
+    legend sits below the plot.
 
     Parameters
     ----------
@@ -80,7 +94,7 @@ def strategy_comparison(
         ``results.csv``: columns ``strategy``, ``target``, ``subject``, ``rrmse_pct``.
     published
         ``{(strategy, target): (mean, min, max)}``, e.g.
-        :data:`grfkit.experiment.runner.PUBLISHED_RRMSE`.
+        :data:`grfkit.experiment.config.PUBLISHED_RRMSE`.
     title
         Figure title.
 
@@ -152,7 +166,8 @@ def strategy_comparison(
                         y=mean,
                         mode="markers",
                         name=f"{name} published (Carter et al.)",
-                        marker=dict(symbol="diamond", size=11, color="black", line=dict(color="white", width=1)),
+                        marker=dict(symbol=_PUBLISHED_SYMBOLS.get(target, "circle"), size=11, color="black",
+                                    line=dict(color="white", width=1)),
                         error_y=dict(type="data", symmetric=False, array=high - mean, arrayminus=mean - low,
                                      color="black", width=6),
                         hovertemplate=f"{name} published: %{{y:.1f}} %<extra></extra>",
@@ -167,9 +182,10 @@ def strategy_comparison(
         xaxis=dict(tickmode="array", tickvals=list(range(len(strategies))),
                    ticktext=[STRATEGY_LABELS.get(s, s) for s in strategies], title="training strategy"),
         yaxis=dict(title="rRMSE (%)", rangemode="tozero"),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        legend=dict(orientation="h", yanchor="top", y=-0.3, x=0),
         template="plotly_white",
-        margin=dict(t=110),
+        height=560,
+        margin=dict(t=80, b=190),
     )
     return fig
 
@@ -187,7 +203,8 @@ def participant_errors(table: pd.DataFrame, *, metric: str = "rrmse_pct", title:
     table
         ``results.csv`` (``strategy``, ``target``, ``subject`` and ``metric``).
     metric
-        Column to plot (rRMSE in % by default).
+        Column to plot (rRMSE in % by default); its axis title comes from
+        :data:`METRIC_LABELS`.
     title
         Figure title (default names the metric).
 
@@ -207,7 +224,7 @@ def participant_errors(table: pd.DataFrame, *, metric: str = "rrmse_pct", title:
     targets = _ordered(table["target"], list(TARGET_LABELS))
     strategies = _ordered(table["strategy"], list(STRATEGY_LABELS))
     subjects = sorted(dict.fromkeys(table["subject"].astype(str)))
-    unit = "rRMSE (%)" if metric == "rrmse_pct" else metric
+    unit = METRIC_LABELS.get(metric, metric)
     fig = make_subplots(rows=1, cols=len(targets), shared_yaxes=False, horizontal_spacing=0.08,
                         subplot_titles=[TARGET_LABELS.get(t, t) for t in targets])
     for col, target in enumerate(targets, start=1):
@@ -234,7 +251,7 @@ def participant_errors(table: pd.DataFrame, *, metric: str = "rrmse_pct", title:
                 col=col,
             )
         fig.update_yaxes(title_text=unit, row=1, col=col, rangemode="tozero")
-        fig.update_xaxes(tickangle=-30, row=1, col=col)
+        fig.update_xaxes(tickangle=-30, title_text="training strategy", row=1, col=col)
     fig.update_layout(title=title or f"{unit} of each held-out participant", template="plotly_white", height=460,
                       legend=dict(orientation="h", yanchor="top", y=-0.35, title_text="held-out participant"),
                       margin=dict(b=150))
@@ -255,7 +272,9 @@ def training_curves(history: Sequence[TrainingHistory], *, title: str = "Trainin
     Returns
     -------
     plotly.graph_objects.Figure
-        Per phase a training-loss trace and, when recorded, a validation-loss trace.
+        Per phase a training-loss trace and, when recorded, a validation-loss
+        trace; whole-number epoch ticks and a log loss axis labelled at 1, 2
+        and 5 times powers of ten.
     """
     fig = go.Figure()
     start = 0
@@ -272,9 +291,23 @@ def training_curves(history: Sequence[TrainingHistory], *, title: str = "Trainin
                            line=dict(color=colour, dash="dash"))
             )
         start += len(phase.epoch_loss)
-    fig.update_layout(title=title, xaxis_title="epoch", yaxis_title="mean squared error (body weights²)",
-                      yaxis_type="log", template="plotly_white", legend=dict(orientation="h", y=-0.25))
+    losses = np.array([v for p in history for v in (*p.epoch_loss, *p.validation_loss)], dtype=float)
+    fig.update_layout(title=title, template="plotly_white", legend=dict(orientation="h", y=-0.25),
+                      xaxis=dict(title="epoch", tickmode="linear", tick0=1, dtick=max(1, int(np.ceil(start / 10))),
+                                 tickformat="d"),
+                      yaxis=dict(title="mean squared error (BW²)", type="log", **_log_ticks(losses)))
     return fig
+
+
+def _log_ticks(values: np.ndarray) -> dict:
+    """Tick values 1, 2 and 5 times powers of ten spanning ``values`` (positive ones), labelled plainly."""
+    values = values[np.isfinite(values) & (values > 0)]
+    if not len(values):
+        return {}
+    low, high = np.floor(np.log10(values.min())), np.ceil(np.log10(values.max()))
+    ticks = [m * 10.0**e for e in np.arange(low, high + 1) for m in (1, 2, 5)]
+    ticks = [t for t in ticks if values.min() / 2 <= t <= values.max() * 2]
+    return {"tickmode": "array", "tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks]}
 
 
 def predicted_vs_measured(

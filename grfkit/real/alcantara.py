@@ -48,7 +48,7 @@ from grfkit.errors import ConfigError
 from grfkit.io.stances import SKIP_COLUMNS, StanceDataset
 from grfkit.model.features import FeatureSet
 from grfkit.model.metrics import participant_metrics
-from grfkit.model.network import ModelPreset
+from grfkit.model.presets import ModelPreset
 from grfkit.model.training import fit, predict
 from grfkit.preprocess.events import REASON_CUT, detect_contacts
 from grfkit.preprocess.filtering import lowpass_zero_lag

@@ -29,7 +29,7 @@ import pandas as pd
 from grfkit.io.stances import StanceDataset
 from grfkit.model.features import PUBLISHED_FEATURES, FeatureSet
 from grfkit.model.metrics import evaluate, participant_metrics, summarise
-from grfkit.model.network import ModelPreset, get_preset
+from grfkit.model.presets import ModelPreset, get_preset
 from grfkit.model.training import fit, predict, split_participants
 from grfkit.scales import RealDataScale, get_real_scale
 

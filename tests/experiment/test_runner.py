@@ -361,7 +361,7 @@ def test_summaries_in_the_studys_format(config, stances, tmp_path) -> None:
 
 
 def test_preset_for_scale() -> None:
-    from grfkit.model.network import PRESETS
+    from grfkit.model.presets import PRESETS
     from grfkit.scales import SCALE_PRESETS, preset_for_scale
 
     assert preset_for_scale("ci") == "ci" and preset_for_scale("book") == preset_for_scale("paper") == "fast"

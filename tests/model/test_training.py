@@ -10,7 +10,7 @@ import torch.utils.deterministic
 from grfkit.constants import GRAVITY_MPS2
 from grfkit.errors import ChannelMismatchError, ConfigError
 from grfkit.io.stances import StanceDataset
-from grfkit.model.network import TrainedModel
+from grfkit.model.trained_model import TrainedModel
 from grfkit.model.training import (
     TRAINABLE,
     fine_tune,

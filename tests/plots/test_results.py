@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import pytest
 
 from grfkit.errors import ConfigError, LengthMismatchError
-from grfkit.model.network import TrainingHistory
+from grfkit.model.history import TrainingHistory
 from grfkit.plots.results import (
     feature_importance,
     participant_errors,
@@ -66,10 +66,13 @@ def test_strategy_comparison_draws_baselines_in_grey_after_the_strategies(table)
 
 
 def test_strategy_comparison_with_published_values(table) -> None:
-    fig = strategy_comparison(table, published={("combined", "vgrf"): (6.1, 3.5, 10.7)})
+    fig = strategy_comparison(table, published={("combined", "vgrf"): (6.1, 3.5, 10.7),
+                                                ("combined", "apgrf"): (5.5, 3.0, 9.0)})
     published = [t for t in fig.data if "published" in (t.name or "")]
-    assert len(published) == 1 and list(published[0].y) == [6.1]
+    assert len(published) == 2 and list(published[0].y) == [6.1]
     assert published[0].error_y.array[0] == pytest.approx(4.6)
+    assert published[0].marker.symbol != published[1].marker.symbol  # vGRF and apGRF told apart
+    assert fig.layout.legend.yanchor == "top" and fig.layout.legend.y < 0  # below the plot, not on the title
     with pytest.raises(ConfigError, match="rrmse_pct"):
         strategy_comparison(table.drop(columns="rrmse_pct"))
 
@@ -81,6 +84,8 @@ def test_participant_errors_is_a_paired_slope_chart(table) -> None:
     assert first.name == "OG01" and list(first.x)[0] == "Overground only" and len(first.x) == 4
     expected = table.query("target == 'vgrf' and subject == 'OG01'").set_index("strategy")["rmse_bw"]
     np.testing.assert_allclose(first.y, expected.reindex(["overground", "treadmill", "transfer", "combined"]))
+    assert fig.layout.yaxis.title.text == "RMSE (body weights)"
+    assert fig.layout.xaxis.title.text == "training strategy"
 
 
 def test_training_curves_number_epochs_across_phases() -> None:
@@ -95,6 +100,8 @@ def test_training_curves_number_epochs_across_phases() -> None:
     assert list(fig.data[0].x) == [1, 2] and list(fig.data[1].y) == [1.2, 0.7]
     assert list(fig.data[2].x) == [3, 4, 5]
     assert fig.layout.yaxis.type == "log"
+    assert (fig.layout.xaxis.tick0, fig.layout.xaxis.dtick, fig.layout.xaxis.tickformat) == (1, 1, "d")
+    assert list(fig.layout.yaxis.ticktext) == ["0.1", "0.2", "0.5", "1", "2"]  # 1-2-5 ticks, no minor labels
 
 
 def test_predicted_vs_measured_and_its_errors() -> None:
