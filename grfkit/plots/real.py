@@ -34,6 +34,21 @@ __all__ = [
 
 _PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 _CHANNELS = {"vgrf": "vertical", "apgrf": "anteroposterior"}
+_INPUT_LABELS = {
+    "cop_ap_frac": "COP along the insole (fraction of length)",
+    "acc_z_mps2": "shoe acceleration z (m/s²)",
+    "gyro_y_dps": "shoe angular velocity y (°/s)",
+}
+
+
+def _input_label(channel: str) -> str:
+    """A panel title with quantity and unit for an input channel name."""
+    if channel in _INPUT_LABELS:
+        return _INPUT_LABELS[channel]
+    if channel.endswith("_adc") and "_fsr" in channel:
+        side, sensor = channel.removesuffix("_adc").split("_fsr")
+        return f"{side} insole FSR {int(sensor)} (ADC counts)"
+    return channel
 
 
 def _band(fig: go.Figure, x: np.ndarray, mean: np.ndarray, sd: np.ndarray, *, colour: str, name: str,
@@ -64,16 +79,22 @@ def stance_count_figure(counts: pd.DataFrame, *, title: str = "Stances per data 
     Returns
     -------
     plotly.graph_objects.Figure
-        One bar per data set and trial.
+        One panel per data set, one stacked bar per trial.
     """
     missing = [c for c in ("dataset", "bout", "accepted", "rejected") if c not in counts.columns]
     if missing:
         raise ConfigError(f"stance count table lacks columns {missing}")
-    x = [counts["dataset"].astype(str), counts["bout"].astype(str)]
-    fig = go.Figure()
-    fig.add_trace(go.Bar(x=x, y=counts["accepted"], name="accepted", marker_color="#2ca02c"))
-    fig.add_trace(go.Bar(x=x, y=counts["rejected"], name="rejected", marker_color="#d62728"))
-    fig.update_layout(barmode="stack", title=title, yaxis_title="stances", template="plotly_white", height=380)
+    datasets = list(dict.fromkeys(counts["dataset"].astype(str)))
+    fig = make_subplots(rows=len(datasets), cols=1, subplot_titles=datasets, vertical_spacing=0.5 / len(datasets))
+    for row, dataset in enumerate(datasets, start=1):
+        part = counts[counts["dataset"].astype(str) == dataset]
+        for column, colour in (("accepted", "#2ca02c"), ("rejected", "#d62728")):
+            fig.add_trace(go.Bar(x=part["bout"].astype(str), y=part[column], name=column, marker_color=colour,
+                                 legendgroup=column, showlegend=row == 1), row=row, col=1)
+        fig.update_yaxes(title_text="stances", row=row, col=1)
+    fig.update_xaxes(title_text="trial", row=len(datasets), col=1)
+    fig.update_layout(barmode="stack", title=title, template="plotly_white", height=180 + 220 * len(datasets),
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
     return fig
 
 
@@ -106,7 +127,8 @@ def mean_curves_figure(
             _band(fig, x, curves.mean(axis=0), sd, colour=_PALETTE[k % len(_PALETTE)],
                   name=f"{label} (n={len(curves)})", group=label, row=1, col=col, show=col == 1)
     fig.update_xaxes(title_text="stance (%)")
-    fig.update_layout(title=title, template="plotly_white", height=420, legend=dict(orientation="h", y=-0.2))
+    fig.update_yaxes(title_text="force (BW)", row=1, col=1)
+    fig.update_layout(title=title, template="plotly_white", height=440, legend=dict(orientation="h", y=-0.25))
     return fig
 
 
@@ -152,7 +174,7 @@ def validation_curves_figure(
     if "part" in curves.columns:
         parts = [p for p in dict.fromkeys(curves["part"].astype(str)) if p]
         title = f"{title}<br><sup>{'; '.join(describe_part(p) for p in parts)}</sup>" if parts else title
-    fig.update_layout(title=title, template="plotly_white", height=560, width=max(900, 220 * len(comparisons)))
+    fig.update_layout(title=title, template="plotly_white", height=600, legend=dict(orientation="h", y=-0.15))
     return fig
 
 
@@ -169,7 +191,8 @@ def input_curves_figure(
     groups
         Label -> stances holding ``channels`` as inputs.
     channels
-        Input channels, one panel each.
+        Input channels, one panel each (three to a row), titled with their
+        quantity and unit.
     title
         Figure title.
 
@@ -178,18 +201,23 @@ def input_curves_figure(
     plotly.graph_objects.Figure
         One panel per channel, one band per group.
     """
-    fig = make_subplots(rows=1, cols=len(channels), subplot_titles=list(channels), horizontal_spacing=0.05)
+    n_cols = min(3, len(channels))
+    n_rows = -(-len(channels) // n_cols)
+    fig = make_subplots(rows=n_rows, cols=n_cols, subplot_titles=[_input_label(c) for c in channels],
+                        horizontal_spacing=0.08, vertical_spacing=0.2)
     for k, (label, stances) in enumerate(groups.items()):
-        for col, channel in enumerate(channels, start=1):
+        for index, channel in enumerate(channels):
+            row, col = divmod(index, n_cols)
+            row, col = row + 1, col + 1
             curves = stances.input(channel).astype(float)
             x = np.linspace(0, 100, curves.shape[1])
             sd = curves.std(axis=0, ddof=1) if len(curves) > 1 else np.zeros(curves.shape[1])
             _band(fig, x, curves.mean(axis=0), sd, colour=_PALETTE[k % len(_PALETTE)],
-                  name=f"{label} (n={len(curves)})", group=label, row=1, col=col, show=col == 1)
+                  name=f"{label} (n={len(curves)})", group=label, row=row, col=col, show=index == 0)
             fig.data[-1].hovertemplate = f"{label}: %{{y:.2f}} at %{{x:.0f}} %<extra></extra>"
     fig.update_xaxes(title_text="stance (%)")
-    fig.update_layout(title=title, template="plotly_white", height=380, width=max(900, 230 * len(channels)),
-                      legend=dict(orientation="h", y=-0.25))
+    fig.update_layout(title=title, template="plotly_white", height=180 + 280 * n_rows,
+                      legend=dict(orientation="h", y=-0.12))
     return fig
 
 
@@ -255,9 +283,11 @@ def participant_rrmse_figure(result: TransferResult, *, title: str = "rRMSE of e
     fig = go.Figure()
     for k, target in enumerate(dict.fromkeys(table["target"])):
         part = table[table["target"] == target]
-        fig.add_trace(go.Bar(x=part["participant"], y=part["rrmse_pct"], name=target, marker_color=_PALETTE[k],
-                             hovertemplate=f"{target} %{{x}}: %{{y:.1f}} %<extra></extra>"))
-    fig.update_layout(barmode="group", title=title, yaxis_title="rRMSE (%)", template="plotly_white", height=380)
+        name = _CHANNELS.get(target, target)
+        fig.add_trace(go.Bar(x=part["participant"], y=part["rrmse_pct"], name=f"{name} force",
+                             marker_color=_PALETTE[k], hovertemplate=f"{name} %{{x}}: %{{y:.1f}} %<extra></extra>"))
+    fig.update_layout(barmode="group", title=title, xaxis_title="held-out runner", yaxis_title="rRMSE (%)",
+                      template="plotly_white", height=380)
     return fig
 
 

@@ -62,7 +62,7 @@ from grfkit.real.hamner import (
     hamner_stances,
     read_hamner_trial,
 )
-from grfkit.real.validation import stance_features
+from grfkit.real.stance_features import stance_features
 
 __all__ = [
     "PELVIS_MARKERS",

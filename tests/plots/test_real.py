@@ -18,7 +18,7 @@ from grfkit.plots.real import (
     validation_curves_figure,
 )
 from grfkit.real.transfer import TransferResult, evaluate_stances
-from grfkit.real.validation import curve_summary
+from grfkit.real.stance_features import curve_summary
 
 
 def _result(data) -> TransferResult:
@@ -32,6 +32,9 @@ def test_stance_count_figure_stacks_accepted_and_rejected() -> None:
     fig = stance_count_figure(counts)
     assert isinstance(fig, go.Figure) and [t.name for t in fig.data] == ["accepted", "rejected"]
     assert list(fig.data[0].y) == [5, 3]
+    two = stance_count_figure(pd.concat([counts, counts.assign(dataset="b")], ignore_index=True))
+    assert [a.text for a in two.layout.annotations] == ["a", "b"]  # one panel per data set, no crowded labels
+    assert [t.showlegend for t in two.data] == [True, True, False, False]
     with pytest.raises(ConfigError):
         stance_count_figure(counts.drop(columns="rejected"))
 
@@ -42,7 +45,12 @@ def test_mean_and_input_curve_figures_draw_one_band_per_group(stance_factory) ->
     assert len(fig.data) == 2 * 2 * 2  # groups x panels x (band + mean)
     assert max(fig.data[1].y) == pytest.approx((data.target("vgrf_n") / (data.meta["body_mass_kg"].to_numpy()[:, None] * 9.81)).mean(0).max(), rel=1e-6)
     fig = input_curves_figure({"one": data}, channels=("cop_ap_frac", "acc_z_mps2"))
-    assert len(fig.data) == 4
+    assert len(fig.data) == 4 and fig.layout.width is None  # fits the page
+    assert [a.text for a in fig.layout.annotations] == [
+        "COP along the insole (fraction of length)", "shoe acceleration z (m/s²)"]
+    fig = input_curves_figure({"one": data}, channels=("left_fsr02_adc",) * 4)
+    assert fig.layout.annotations[0].text == "left insole FSR 2 (ADC counts)"
+    assert fig.layout.yaxis4.anchor == "x4" and len(fig.data) == 8  # 3 panels a row, then a second row
 
 
 def test_validation_curves_figure_has_real_and_simulated_traces(stance_factory) -> None:
@@ -53,7 +61,7 @@ def test_validation_curves_figure_has_real_and_simulated_traces(stance_factory) 
     names = {t.name for t in fig.data if t.showlegend}
     assert names == {"real", "simulated"}
     assert len(fig.data) == 2 * (2 + 2 + 2)  # (band + mean) x (c1 real, c1 simulated, c2 real) x 2 channels
-    assert "held-out" not in fig.layout.title.text
+    assert "held-out" not in fig.layout.title.text and fig.layout.width is None
     held_out = validation_curves_figure(curves.assign(part="validation"))
     assert "held-out validation runners: hamner2013 subject10" in held_out.layout.title.text
 
@@ -64,7 +72,8 @@ def test_estimates_and_error_figures(stance_factory) -> None:
     fig = estimates_figure(result, "vgrf", max_stances=3)
     assert len(fig.data) == 6 and "%" in fig.data[0].name
     fig = participant_rrmse_figure(result)
-    assert [t.name for t in fig.data] == ["vgrf", "apgrf"] and list(fig.data[0].x) == ["A", "B"]
+    assert [t.name for t in fig.data] == ["vertical force", "anteroposterior force"]
+    assert list(fig.data[0].x) == ["A", "B"] and fig.layout.xaxis.title.text == "held-out runner"
     stances = result.stances.assign(trial=np.arange(len(result.stances)) % 3, gradient_deg=5.0, condition="c")
     fig = condition_rrmse_figure(TransferResult(stances, result.estimates, data))
     assert len(fig.data) >= 1

@@ -12,18 +12,20 @@ from grfkit.model.baselines import BASELINES
 from grfkit.real.calibration import CALIBRATION, VALIDATION, select_part
 from grfkit.real.chain import force_stance_dataset
 from grfkit.real.hamner import hamner_stances
-from grfkit.real.validation import (
-    FEATURES,
-    SIMULATOR_SPEED_RANGE_MPS,
-    Comparison,
+from grfkit.real.baseline_comparison import (
     baseline_sim_vs_real,
-    curve_summary,
-    format_validation_table,
     matched_to_hamner,
+    static_baseline_loso,
+)
+from grfkit.real.simulated_stances import (
+    SIMULATOR_SPEED_RANGE_MPS,
     simulate_overground_stances,
     simulate_treadmill_stances,
-    stance_features,
-    static_baseline_loso,
+)
+from grfkit.real.stance_features import FEATURES, curve_summary, stance_features
+from grfkit.real.validation import (
+    Comparison,
+    format_validation_table,
     validate_simulator,
     validation_table,
 )
