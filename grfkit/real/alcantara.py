@@ -1,38 +1,15 @@
 """Alcantara et al. (2022): a real wearable -- sacral accelerometer to vertical force, stance by stance.
 
-One runner, 31 treadmill trials (2.5-4.17 m/s, slopes -10 to +10 degrees),
-5 s each at 500 Hz: a sacral accelerometer (vertical and anteroposterior, g)
-and the treadmill's normal ground reaction force in body weights (BW).
-
-Stances (:func:`alcantara_stances`)
-    The force is low-pass filtered (20 Hz zero lag, as in the study).  Its
-    flight phases are not at zero: before filtering the force dips to
-    -0.077 BW, and after filtering the middle of each flight phase sits at a
-    trial-specific offset between about -0.02 and +0.01 BW with a standard
-    deviation of at most 0.01 BW.  A 20 N threshold (0.027 BW for this
-    76.8 kg runner) would lie inside that band.  So each trial's offset (the
-    median of its flight-phase middles, :func:`flight_offset_bw`) is
-    subtracted first, and contacts are the crossings of
-    :data:`THRESHOLD_BW` = 0.05 BW (38 N): more than five flight-noise
-    standard deviations above the corrected baseline, and about twice the
-    study's 20 N.  Stances cut by the trial's start or end are rejected.
-    The inputs are the two accelerometer channels over the stance and the
-    targets the filtered, offset-corrected force, both normalised to 101
-    points.  (The stance window itself comes from the force: a wearable-only
-    system would have to find it in the accelerometer.)
-
-Model and split (:func:`condition_split_evaluation`)
-    The BiLSTM of the study (:func:`grfkit.model.training.fit`) maps the two
-    accelerometer curves plus speed and slope (static inputs) to the vertical
-    force curve.  Trials are grouped by condition (speed x slope; several
-    trials repeat a condition) and the conditions are dealt into folds: every
-    trial of a condition is in the same fold, so no trial -- and no
-    condition -- is both trained on and tested.  The published 6.4 +/- 1.5 %
-    rRMSE comes from another design (19 runners, leave one subject out,
-    sacral and shoe accelerometers, the continuous force predicted frame by
-    frame rather than time-normalised stances): this is a within-runner,
-    across-condition result from the sacral accelerometer alone and is not
-    directly comparable.
+One runner, 31 treadmill trials (2.5-4.17 m/s, slopes -10 to +10 degrees) at
+500 Hz: a sacral accelerometer (vertical and anteroposterior, g) and the
+force normal to the belt in body weights.  :func:`alcantara_stances` filters
+the force (20 Hz, zero lag), removes each trial's flight-phase offset
+(:func:`flight_offset_bw`) and cuts stances at the :data:`THRESHOLD_BW`
+crossings (a 20 N threshold would lie inside the flight-phase noise).
+:func:`condition_split_evaluation` trains the study's network with whole
+conditions (speed x slope) dealt into folds (:func:`condition_folds`), and
+:func:`summarise_by_trial` sets the result beside the published
+:data:`PUBLISHED_RRMSE_PCT`, which comes from another design (chapter 6).
 """
 
 from __future__ import annotations

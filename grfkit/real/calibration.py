@@ -1,24 +1,14 @@
 """Which real runners may calibrate the simulator and which only validate it.
 
-This module is the one place the split is defined.  The rule:
-
-* **Hamner & Delp (2013)**: the ten subjects in their published numbering
-  (:data:`grfkit.real.hamner.HAMNER_SUBJECTS`: 01, 02, 03, 04, 08, 10, 11,
-  17, 19, 20); the first five (subject01, 02, 03, 04, 08) are the
-  *calibration* runners, the last five (subject10, 11, 17, 19, 20) the
-  *validation* runners.
-* **Dorn et al. (2012)**: its single runner (JA1) is a *calibration* runner:
-  an earlier braking relation of the simulator was chosen so that the Dorn
-  jog lies inside the simulated population, so Dorn cannot also test the
-  simulator.  There is no
-  held-out overground runner.
-
-Simulator changes may be checked against the calibration runners; a claim
-that the simulator matches real running is made on the validation runners
-only (:func:`grfkit.real.validation.validate_simulator` reports them by default).
-The split was introduced after the simulator's first three corrections,
-which had looked at all ten Hamner runners: the validation runners are held
-out from every simulator change made since, not from those three.
+The one place the split is defined (:data:`REAL_DATA_SPLIT`): Hamner &
+Delp's first five subjects in their published numbering (subject01, 02, 03,
+04, 08) and Dorn's single runner, whose jog guided an earlier braking
+relation, are *calibration* runners; Hamner's last five (subject10, 11, 17,
+19, 20) are *validation* runners.  There is no held-out overground runner.
+:func:`real_data_part` names a runner's part, :func:`select_part` keeps one
+part of a stance set and :func:`describe_part` says it in words.  The split
+came after the simulator's first three corrections, which had looked at all
+ten Hamner runners (chapter 6).
 """
 
 from __future__ import annotations

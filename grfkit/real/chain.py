@@ -1,28 +1,15 @@
-"""The preprocessing chain shared by every real data set: filter, events, time normalisation.
+"""The preprocessing chain shared by every real data set: events, filter, time normalisation.
 
-The study's chain, applied to real force recordings with the same functions
-the simulated data go through:
-
-1. initial contact (IC) and toe-off (TO) are the 20 N crossings of the
-   vertical force (:func:`grfkit.preprocess.events.detect_contacts`, sub-sample
-   interpolated, on the unfiltered force: :mod:`grfkit.preprocess.events` explains why
-   the 20 Hz filter would move the crossings by several milliseconds);
-2. the force curves are low-pass filtered at 20 Hz, zero lag, with the
-   two-pass cutoff correction (:func:`grfkit.preprocess.filtering.lowpass_zero_lag`),
-   each recording at its own sampling rate so the -3 dB point is 20 Hz
-   whatever the rate;
-3. every stance is time normalised to 101 points, 0 % to 100 % of stance, by
-   linear interpolation at ``ic_s + k (to_s - ic_s) / 100``
-   (:func:`grfkit.preprocess.segmentation.segment_stances`).
-
-Because step 3 interpolates on each recording's own time axis, a recording
-need not be resampled to a common rate first: a stance of 960, 1000, 1500 or
-2000 Hz force becomes the same 101 points.
-
-A *force stance set* is a :class:`grfkit.io.stances.StanceDataset` without
-inputs: its targets are the three ground reaction force components
-(:data:`GRF_CHANNELS`, newtons, grfkit axes) and its ``skipped`` table lists
-every contact that was rejected, with the reason.
+The study's steps, with the functions the simulated data go through:
+initial contact and toe-off are the 20 N crossings of the unfiltered vertical
+force (:func:`stance_events`, :func:`grfkit.preprocess.events.detect_contacts`);
+the force is low-pass filtered at 20 Hz, zero lag, at each recording's own
+rate; every stance is normalised to 101 points on its own time axis, so no
+resampling is needed (:func:`force_stance_curves`).  A *force stance set*
+(:func:`force_stance_dataset`) is a :class:`grfkit.io.stances.StanceDataset`
+whose targets are the three force components (:data:`GRF_CHANNELS`) and whose
+``skipped`` table lists every rejected contact with its reason;
+:func:`stance_counts` and :func:`skip_reasons` summarise them.
 """
 
 from __future__ import annotations

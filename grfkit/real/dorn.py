@@ -1,30 +1,16 @@
 """Dorn et al. (2012) overground running: every clean contact on the 8 force plates.
 
-One runner (JA1, 75.93 kg) crossed a runway of 8 force plates (0.6 m across,
-0.9 m along the running direction; plates 1-7 contiguous with 2 mm gaps,
-plate 8 after a 0.904 m gap) in a jog (``JA1Gait21``, about 3.5 m/s) and a
-sprint (``JA1Gait35``, about 9 m/s).  C3D files: markers at 250 Hz, plates
-at 1500 Hz.  The lab's +Y is the running direction and +Z up, so the
-recordings are rotated with ``to_grfkit_frame(forward="+y")``.
-
-Contacts (:func:`dorn_stances`) come from
-:func:`grfkit.preprocess.events.classify_plate_contacts` (20 N on each plate's
-unfiltered vertical force; straddle, edge and cut-by-the-recording rules),
-plus one stricter straddle rule: a contact is also rejected when another
-plate exceeds 20 N within :data:`STRADDLE_GUARD_S` of its IC or TO (in the
-jog the right toes load plate 3 with 25 N for 2 ms just after the 20 N
-toe-off on plate 2: the foot's true 20 N toe-off is then on plate 3, and
-plate 2 alone does not hold the whole contact).
-
-Foot: each contact is given to the foot whose markers (heel, toe, 1st and 5th
-metatarsal heads) lie closest, in the horizontal plane, to the plate's centre
-of pressure during the contact; the assignment is *verified* when that foot
-is within :data:`FOOT_MATCH_M` of the centre of pressure and the other foot
-at least :data:`FOOT_CLEAR_M` away, and contacts of one trial alternate
-between the feet.  An unverified contact is rejected (``"foot not identified"``).
-
-Speed: the mean forward velocity of the sacral marker over the trial's
-contacts (the nominal speeds are 3.5 and 9 m/s).
+One runner (JA1) crossed a runway of 8 force plates in a jog (about 3.5 m/s)
+and a sprint (about 9 m/s); C3D files with markers at 250 Hz and plates at
+1500 Hz, rotated into grfkit's frame (the lab's +Y is forward).
+:func:`read_dorn_trial` reads a trial, :func:`plate_contacts` finds the
+contacts (20 N on each plate; straddle, edge and cut rules, plus a guard of
+:data:`STRADDLE_GUARD_S` around IC and TO), :func:`assign_feet` gives each
+contact to the foot whose markers lie closest to the centre of pressure
+(verified by :data:`FOOT_MATCH_M`, :data:`FOOT_CLEAR_M` and alternation), and
+:func:`dorn_stances` returns the clean contacts as a force stance set, the
+rejected ones with their reason.  Speed: the sacral marker's mean forward
+velocity over the contacts.
 """
 
 from __future__ import annotations

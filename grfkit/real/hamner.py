@@ -1,37 +1,15 @@
 """Hamner & Delp (2013) treadmill running: trials, body masses and every stance of both feet.
 
-Ten subjects ran on an instrumented treadmill at 2, 3, 4 and 5 m/s
-(``Run_2`` ... ``Run_5``), about 4.7 s each.  The ``.mot`` files hold each
-foot's force already split (``L_``/``R_`` columns), zero while that foot is
-in the air, at 1000 Hz (subjects 01, 08, 10, 11), 2000 Hz (03, 04) or
-960 Hz (02, 17, 19, 20); the ``.trc`` files hold 41-45 markers at 100 Hz or
-120 Hz (02, 17, 19, 20) on the same clock.
-
-Axes: OpenSim's X forward, Y up, Z to the runner's right become grfkit's
-``x = X``, ``y = -Z``, ``z = Y`` (:func:`grfkit.real.readers.frames.rotation_to_grfkit`).
-The centre of pressure reads 0 (not NaN) while a foot is in the air; grfkit
-sets it to NaN where that foot's vertical force is below 10 N.
-
-Stances (:func:`hamner_stances`): every contact of both feet, detected and
-normalised with the shared chain (:mod:`grfkit.real.chain`) at each file's
-own rate -- no resampling is needed because time normalisation interpolates
-on the file's time axis.  Rejected, and listed in ``skipped`` with the reason:
-
-* ``"cut at recording start/end"``: the trial starts or ends inside the contact;
-* ``"both feet loaded"``: the other foot's channel also exceeds 20 N for
-  more than 30 ms of the contact (:data:`MAX_DOUBLE_SUPPORT_S`).  The two
-  channels come from the treadmill's two force-measuring halves, so a foot
-  landing across both (a cross-over step: subject03 at 2 m/s, both channels
-  loaded for 230-270 ms) is measured by neither channel alone.  Shorter
-  overlaps are kept: at 2 m/s some runners touch down a few milliseconds
-  before the other foot leaves (measured: 2-22 ms, under 120 N, at the
-  transitions), each foot on its own half.
-
-Body mass: from the registry (``dataset_info("hamner2013").body_mass_kg``, the
-subjects' scaled OpenSim models); for subject20, who has no model, from the
-force itself
-(:func:`body_mass_from_force`: over whole strides the mean vertical force of
-steady running is body weight).
+Ten subjects ran on an instrumented treadmill at 2, 3, 4 and 5 m/s; each
+foot's force is already split in the ``.mot`` files (960-2000 Hz), the
+markers are in ``.trc`` files (100-120 Hz).  :func:`read_hamner_trial` reads
+a trial into grfkit's axes (the centre of pressure is NaN where the foot
+carries under 10 N), :func:`hamner_body_masses` gives the registry's masses
+and, for subject20, :func:`body_mass_from_force`.  :func:`hamner_stances`
+returns every contact of both feet through the shared chain
+(:mod:`grfkit.real.chain`); a contact is rejected when the trial cuts it or
+when the other foot's channel carries over 20 N for more than
+:data:`MAX_DOUBLE_SUPPORT_S` of it (a foot across both belt halves).
 """
 
 from __future__ import annotations

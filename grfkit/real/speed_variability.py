@@ -1,38 +1,16 @@
-"""Step-to-step running speed of real runners, from pelvis markers between force-plate events.
+"""Step-to-step running speed of real runners, from pelvis markers between force events.
 
 A *step* runs from the initial contact (IC) of one foot to the next IC of the
-other foot.  The ICs are the 20 N crossings the package already detects on
-the force (:mod:`grfkit.real.chain`): every accepted Hamner stance
-(:func:`grfkit.real.hamner.hamner_stances`) and every complete Dorn plate
-contact whose foot the markers identify (:func:`grfkit.real.dorn.assign_feet`,
-including contacts rejected as straddles at toe-off: their IC is still on
-the plate that was hit first).
-
-The step's mean speed is the forward displacement of the pelvis between its
-two ICs over the step time: the centroid of the pelvis markers
-(:data:`PELVIS_MARKERS`: Hamner ``LASI``, ``RASI``, ``LPSI``, ``RPSI``; Dorn
-``SACR``, ``LASI``, ``RASI``), each marker's forward coordinate linearly
-interpolated at the IC times.  Taking the displacement between two instants
-of the same gait phase cancels the pelvis's within-step oscillation, and the
-centroid of markers on both sides cancels most of the pelvis's rotation.
-
-On the treadmill the runner's speed relative to the belt is the belt speed
-plus the pelvis's forward velocity in the lab.  Hamner's files hold no belt
-speed signal, so the nominal belt speed (2, 3, 4 or 5 m/s) is taken as
-constant: it sets the mean speed (and the CV's denominator) but cancels from
-every step-to-step speed change.  Belt-speed dips under foot strike, if any,
-are not measured and not included.
-
-Per step (:func:`step_speeds`) the braking and net anteroposterior impulse of
-the stance that opens the step are attached (as velocities: impulse / body
-mass, m/s).  Between two consecutive steps the speed change should follow
-the first step's net impulse: ``v[k+1] - v[k] ~ J_net[k] / m`` (the second
-step begins with the velocity the first step's stance left), which
-:func:`summarise_speed_variability` checks with a correlation.
-
-A speed change needs two consecutive steps: a step is kept when its two ICs
-belong to alternating feet and its duration is at most 1.5 times the
-trial's median step time (a missed contact would double it).
+other; its mean speed is the forward displacement of the centroid of the
+:data:`PELVIS_MARKERS` between the two ICs over the step time.  On the
+treadmill the nominal belt speed is added as a constant (it cancels from every
+step-to-step change).  :func:`step_speeds` computes the steps of one trial,
+with the braking and net impulse of the opening stance as velocities;
+:func:`hamner_step_speeds` and :func:`dorn_step_speeds` run it on each data
+set; :func:`summarise_speed_variability` gives the SD of the speed changes,
+the coefficient of variation, and the correlation of each change with the
+net impulse (steps longer than :data:`MAX_STEP_TIME_RATIO` times the median
+are dropped).
 """
 
 from __future__ import annotations

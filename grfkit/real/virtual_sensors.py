@@ -1,48 +1,16 @@
 """Virtual wearables from real lab recordings: a shoe IMU from foot markers, an insole from force.
 
-Real running data sets rarely hold the wearables of the study (a pressure
-insole and a shoe IMU), but many hold foot markers and the ground reaction
-force.  This module *derives* the wearable signals from them -- they are
-not measurements, and a model trained on them learns from derived signals:
-
-Virtual shoe IMU (:func:`virtual_shoe_imu`)
-    A foot frame is built from three markers of one foot, heel, toe and the
-    5th metatarsal head (:func:`foot_frames`): ``x`` from heel to toe, ``y``
-    to the runner's left (the lateral side of a left foot), ``z = x × y``
-    (up when the foot is flat), the convention of the simulated shoe IMU
-    (:mod:`grfkit.simulate.imu`).  Marker heights differ (heel and toe
-    markers sit at different heights on a shoe), so the triad's frame is
-    pitched and rolled against the sole; a constant *mounting correction*
-    (:func:`mounting_offset`) rotates it so that its ``x`` and ``y`` are
-    level at mid-stance (30-50 % of the stances given), as a standing
-    calibration levels a real IMU.  The markers are low-pass filtered (20 Hz
-    zero lag, :func:`grfkit.preprocess.filtering.lowpass_zero_lag`), the orientation is
-    differentiated into the angular velocity (``R^T dR/dt``, body frame),
-    and a point on the lateral side of the shoe (25 % of the insole length
-    from the heel, like the simulated sensor, on the 5th-metatarsal marker's
-    line) is differentiated twice into its acceleration; the
-    accelerometer reads the specific force ``R^T (a + g e_z)`` (9.81 m/s²
-    along ``z`` at rest), in m/s², the gyroscope deg/s.  Everything is
-    computed at the markers' rate (100-250 Hz) and resampled to the model's
-    1000 Hz with the polyphase resampler (:func:`grfkit.preprocess.resampling.resample_poly_array`).
-    A real shoe IMU sees impacts up to hundreds of hertz; a marker-based one
-    cannot (its content ends near the 20 Hz filter and the marker rate).
-
-Virtual insole (:func:`insole_cop_fractions`, :func:`virtual_insole_signals`)
-    The insole is placed on the foot frame from the markers
-    (:func:`insole_geometry`): its heel end at the heel marker, its lateral
-    edge on the line of the 5th-metatarsal marker (a marker on the shoe's
-    lateral side), and its length such that the 5th metatarsal head lies at
-    the insole layout's MTH5 sensor (64 % of the length,
-    :data:`grfkit.io.insole.FSR_LAYOUT`); its width is 36 % of its length.  The
-    measured centre of pressure is expressed in these insole fractions
-    (:func:`insole_cop_fractions`).  With the measured vertical force
-    it drives the same plantar load model and FSR response the simulator
-    uses (:func:`grfkit.io.insole.virtual_insole`); the insole centre of
-    pressure channels are then computed from the 16 virtual FSR signals
-    (:func:`grfkit.io.insole.insole_cop`), as from a real insole.  Centres of
-    pressure beyond the heel or toe marker are clipped to the insole (the
-    fraction of clipped samples is returned so it can be reported).
+The signals are *derived*, not measured.  Shoe IMU (:func:`virtual_shoe_imu`):
+a foot frame from the heel, toe and 5th-metatarsal markers
+(:func:`foot_frames`), levelled at mid-stance (:func:`mounting_offset`); the
+filtered markers (:data:`MARKER_CUTOFF_HZ`) give the angular velocity
+(:func:`angular_velocity_dps`) and the specific force of a point on the
+lateral shoe, computed at the marker rate and resampled to 1000 Hz, so there
+is no impact transient.  Insole (:func:`insole_geometry`,
+:func:`insole_cop_fractions`, :func:`virtual_insole_signals`): the insole is
+placed on the foot frame from the markers, and the measured vertical force
+and centre of pressure drive the simulator's plantar-load and FSR model;
+centres of pressure beyond the insole are clipped (their share is returned).
 """
 
 from __future__ import annotations

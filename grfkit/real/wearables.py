@@ -1,31 +1,16 @@
 """Stance data sets of *virtual* wearables built from real recordings (Hamner, Dorn).
 
-For every accepted left-foot stance of Hamner & Delp (2013) and every clean
-left-foot plate contact of Dorn et al. (2012), the study's model inputs are
-derived (:mod:`grfkit.real.virtual_sensors`):
-
-* shoe IMU (accelerometer incl. gravity, gyroscope) from the left heel, toe
-  and 5th-metatarsal markers, computed at the marker rate and resampled to
-  1000 Hz;
-* 16 insole FSR counts and the insole centre of pressure from the left foot's
-  measured vertical force and centre of pressure, expressed in the foot frame
-  and passed through the simulator's plantar load model and FSR response;
-
-and both are time normalised over the stance (IC/TO from the force, as in
-:mod:`grfkit.real.chain`).  Targets are the measured, 20 Hz filtered
-vertical and anteroposterior force.  Static inputs: contact time, body mass,
-speed, gradient (0) and the insole length placed from the markers
-(:func:`grfkit.real.virtual_sensors.insole_geometry`).
-
-Real: the forces, centres of pressure and marker trajectories.  Derived: every
-input channel.  ``meta["cop_clipped_share"]`` reports, per stance, the share of
-loaded samples whose centre of pressure fell outside the heel-to-toe insole
-and was clipped onto it.  On Hamner it is 11-42 % per runner (Dorn: 2 %):
-late in stance the measured COP runs up to 10-15 % of the insole length
-ahead of where the markers put the toes, and for subject19 it lies several
-centimetres further forward throughout the stance, so the treadmill's COP and
-the markers are not perfectly aligned in the public files, or the foot
-markers sit elsewhere than assumed.
+For every accepted left-foot stance the study's inputs are derived
+(:mod:`grfkit.real.virtual_sensors`): a shoe IMU from the left heel, toe and
+5th-metatarsal markers, and 16 insole FSR counts with the insole centre of
+pressure from the measured vertical force and centre of pressure -- so the
+insole is made from the force the model estimates.  Targets are the measured,
+20 Hz filtered forces; static inputs are contact time, body mass, speed,
+gradient and the insole length.  :func:`virtual_wearable_inputs` derives one
+trial's inputs, :func:`hamner_wearable_stances` and
+:func:`dorn_wearable_stances` build the stance sets;
+``meta["cop_clipped_share"]`` reports the share of centre-of-pressure
+samples clipped onto the insole (chapter 6 shows it per runner).
 """
 
 from __future__ import annotations

@@ -1,24 +1,13 @@
 """Reader for the Alcantara et al. (2022) accelerometer and ground reaction force CSV files.
 
-Three files, one row per treadmill trial (31 trials of one runner):
-
-``Accelerometer_one_sub.csv``
-    ``2 n`` comma-separated values per row: the sacral accelerometer's
-    vertical channel (``n`` samples), then its anteroposterior channel
-    (``n`` samples), in g, at 500 Hz (``n = 2480``, 4.96 s).
-``GRF_one_sub.csv``
-    ``n`` values per row: the normal ground reaction force in body weights.
-``Sub_Info_one_sub.csv``
-    A header row, then per trial: ``Sub, Condition, Sex, Age, Height`` (cm),
-    ``Mass`` (kg), ``RFS, MFS, FFS`` (foot-strike percentages), ``Speed``
-    (m/s), ``Slope`` (degrees), ``StepFreq``.
-
-Trials of unequal length would be stored zero-padded to a common length;
-:func:`valid_length` finds such padding (a trailing run where every channel
-is exactly zero or NaN).  In the published file no trial is padded: all 2480
-samples of all 31 trials are valid.  The vertical channel reads exactly 0 g
-in runs of a few dozen samples once per step (the flight phase, floored at
-zero): that is not padding, since the other channels go on.
+Three files, one row per treadmill trial: ``Accelerometer_one_sub.csv``
+(the sacral accelerometer's vertical then anteroposterior samples, g, 500 Hz),
+``GRF_one_sub.csv`` (the force normal to the belt, body weights) and
+``Sub_Info_one_sub.csv`` (subject, body mass, speed, slope per trial).
+:func:`read_alcantara` reads them into :class:`AlcantaraData`;
+:func:`valid_length` finds zero padding at a trial's end (none in the
+published file: the vertical channel's zero runs are flight phases floored
+at zero, not padding).
 """
 
 from __future__ import annotations

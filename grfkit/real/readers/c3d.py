@@ -1,27 +1,13 @@
 """Read C3D motion-capture files (markers, force plates) with ezc3d.
 
-``ezc3d`` (pyomeca) parses the file and, with ``extract_forceplat_data=True``,
-turns each plate's analog channels into forces, moments and centre of
-pressure in the lab (global) frame.  Its force platform module assumes the
-lab's Z axis points up.  What it returns, checked in ezc3d's source
-(``ForcePlatforms.cpp``) and on the Dorn et al. (2012) files:
-
-- forces in the C3D force unit (N), rotated from the plate's frame (built from
-  its corners) into the lab frame;
-- moments in force x position units (N mm), about the plate's geometric
-  centre on its surface (the sensor moments are transported by the plate's
-  ``ORIGIN``), in the lab frame;
-- centre of pressure in the position unit (mm), lab frame, on the plate
-  surface (z = surface height); undefined where the vertical force is ~0;
-- ``Tz``: the moment about the centre of pressure (the free moment; only its
-  vertical component is meaningful).
-
-This module converts everything to SI (N, N m, m), blanks the centre of
-pressure and free moment where the vertical force is below a threshold, and
-returns tidy tables.  On the Dorn files the vertical force is positive
-(about 2-3 body weights at the jog's peaks) and the running-direction force
-is negative in early stance and positive late: the plates report the ground
-reaction acting on the runner.
+``ezc3d`` turns each plate's analog channels into forces (N), moments (N mm,
+about the plate's surface centre) and centre of pressure (mm) in the lab
+frame, assuming the lab's Z axis points up.  :func:`read_c3d` converts
+everything to SI, blanks the centre of pressure and free moment where the
+vertical force is below a threshold, and returns a :class:`C3DRecording`
+of tidy tables, one :class:`ForcePlate` per plate; the plates report the
+reaction acting on the runner.  :func:`to_grfkit_frame` rotates a recording
+into grfkit's axes.
 """
 
 from __future__ import annotations

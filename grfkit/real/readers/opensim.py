@@ -1,29 +1,14 @@
 """Readers for OpenSim's text formats: storage (``.mot``/``.sto``) and marker (``.trc``) files.
 
-No maintained, light Python package reads these files: OpenSim's own Python
-bindings (``opensim`` on PyPI, wheels of about 80 MB) bring the whole
-simulation library.  The formats are simple, so grfkit parses them with
-pandas, strictly: a file that is cut short, has a ragged row, a cell that is
-not a number, a missing ``endheader`` or a header that contradicts its table
-raises a :class:`~grfkit.errors.RawDataError` subclass naming the file and the
-line or column.
-
-Storage files (``.mot``/``.sto``)
-    Header lines up to a line ``endheader``: ``key=value`` (``nRows=...``,
-    ``nColumns=...``, ``inDegrees=yes``) or older ``key value`` lines
-    (``datarows 5461``, ``datacolumns 19``, ``range 0.09 5.55``); then a
-    row of column labels and a tab- (or white-space-) separated table whose
-    first column is ``time``.
-TRC files
-    Line 1 ``PathFileType ...``; line 2 header keys (``DataRate CameraRate
-    NumFrames NumMarkers Units OrigDataRate OrigDataStartFrame
-    OrigNumFrames``); line 3 their values; line 4 ``Frame# Time`` and the
-    marker names (each spanning three columns); line 5 the ``X1 Y1 Z1 ...``
-    sub-labels; then the table.  Empty cells are gaps (NaN).
-
-OpenSim's lab frame: X forward, Y up, Z to the subject's right.  Use
-:func:`grfkit.real.readers.frames.rotation_to_grfkit` with ``OPENSIM_FORWARD`` and
-``OPENSIM_UP`` to rotate vectors into grfkit's frame.
+The formats are simple, so grfkit parses them with pandas rather than
+OpenSim's own bindings, strictly: a file cut short, a ragged row, a cell that
+is not a number, a missing ``endheader`` or a header that contradicts its
+table raises a :class:`~grfkit.errors.RawDataError` subclass naming the file
+and line or column.  :func:`read_sto` and :func:`read_mot` read storage files
+(header up to ``endheader``, then a table whose first column is ``time``);
+:func:`read_trc` reads marker files (five header lines, three columns per
+marker, empty cells as NaN).  OpenSim's lab frame is X forward, Y up, Z to
+the right: rotate with :func:`grfkit.real.readers.frames.rotation_to_grfkit`.
 """
 
 from __future__ import annotations
