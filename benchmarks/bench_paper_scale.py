@@ -36,13 +36,9 @@ from pathlib import Path
 import pandas as pd
 from _common import machine
 
-from grfkit.experiment.runner import (
-    STRATEGIES,
-    TARGETS,
-    ExperimentConfig,
-    run_experiment,
-)
-from grfkit.experiment.strategies import split_domains
+from grfkit.experiment.config import TARGETS, ExperimentConfig
+from grfkit.experiment.runner import run_experiment
+from grfkit.experiment.strategies import STRATEGIES, split_domains
 from grfkit.storage.cohort_cache import load_or_build_stances
 
 

@@ -174,7 +174,8 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     check_output(args.out, "results", inputs=inputs, overwrite=args.overwrite)
     gap = _domain_gap(args.gap_off)
 
-    from grfkit.experiment.runner import ExperimentConfig, run_experiment
+    from grfkit.experiment.config import ExperimentConfig
+    from grfkit.experiment.runner import run_experiment
     from grfkit.io.stances import StanceDataset
     from grfkit.storage.cohort_cache import load_or_build_stances
 

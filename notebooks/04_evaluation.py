@@ -38,17 +38,15 @@ import pandas as pd
 from myst_nb import glue
 
 from grfkit.constants import N_POINTS
-from grfkit.experiment.runner import (
-    ExperimentConfig,
-    default_results_dir,
-    run_experiment,
-)
+from grfkit.experiment.config import ExperimentConfig
+from grfkit.experiment.evaluation import run_fold
+from grfkit.experiment.runner import run_experiment
+from grfkit.experiment.store import default_results_dir
 from grfkit.experiment.strategies import (
     STRATEGIES,
     exaggerate_participant,
     identical_fit,
     pretrain,
-    run_fold,
     split_domains,
     train_strategy,
 )

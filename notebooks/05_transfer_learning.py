@@ -73,14 +73,10 @@ from grfkit.experiment.comparisons import (
     friedman_test,
     paired_comparison,
 )
-from grfkit.experiment.runner import (
-    PUBLISHED_RRMSE,
-    ExperimentConfig,
-    default_results_dir,
-    load_results,
-    rrmse_table,
-    run_experiment,
-)
+from grfkit.experiment.config import PUBLISHED_RRMSE, ExperimentConfig
+from grfkit.experiment.report import rrmse_table
+from grfkit.experiment.runner import run_experiment
+from grfkit.experiment.store import default_results_dir, load_results
 from grfkit.experiment.strategies import STRATEGIES
 from grfkit.model.presets import PRESETS
 from grfkit.plots.results import participant_errors, strategy_comparison

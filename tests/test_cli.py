@@ -128,7 +128,8 @@ def test_the_cli_choices_are_the_librarys() -> None:
     import dataclasses
 
     import grfkit.cli as cli
-    from grfkit.experiment.runner import ALL_STRATEGIES, TARGETS
+    from grfkit.experiment.config import TARGETS
+    from grfkit.experiment.strategies import ALL_STRATEGIES
     from grfkit.model.presets import PRESETS
     from grfkit.simulate import DomainGap
 

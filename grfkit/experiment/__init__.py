@@ -1,10 +1,13 @@
-"""Leave-one-subject-out experiments: the training strategies, the runner and paired statistics.
+"""Leave-one-subject-out experiments: strategies, the evaluation loop, the runner and statistics.
 
 :mod:`~grfkit.experiment.strategies` defines the four training strategies and
-the baselines, :mod:`~grfkit.experiment.runner` runs them fold by fold with a
-resumable cache (:func:`run_experiment`), and
-:mod:`~grfkit.experiment.comparisons` compares strategies with paired
-statistics over participants.
+the baselines, :mod:`~grfkit.experiment.evaluation` is the one split -> train
+-> predict -> score loop, :mod:`~grfkit.experiment.config` says what an
+experiment runs, :mod:`~grfkit.experiment.runner` runs it fold by fold
+(:func:`run_experiment`) with the cache and results folders of
+:mod:`~grfkit.experiment.store`, :mod:`~grfkit.experiment.report` summarises
+results and :mod:`~grfkit.experiment.comparisons` compares strategies with
+paired statistics over participants.
 """
 
 from grfkit.lazy_imports import lazy_getattr
@@ -17,24 +20,38 @@ _LAZY = {
     "findings_table": "comparisons",
     "friedman_test": "comparisons",
     "paired_comparison": "comparisons",
-    "ALL_STRATEGIES": "runner",
-    "ExperimentConfig": "runner",
-    "ExperimentResults": "runner",
-    "PUBLISHED_RRMSE": "runner",
-    "STRATEGIES": "runner",
-    "TARGETS": "runner",
-    "code_fingerprint": "runner",
-    "compare_with_published": "runner",
-    "default_results_dir": "runner",
-    "format_summary": "runner",
-    "load_results": "runner",
-    "rrmse_table": "runner",
+    "ExperimentConfig": "config",
+    "PUBLISHED_RRMSE": "config",
+    "TARGETS": "config",
+    "FoldResult": "evaluation",
+    "SplitScores": "evaluation",
+    "run_fold": "evaluation",
+    "score_split": "evaluation",
+    "score_splits": "evaluation",
+    "compare_with_published": "report",
+    "format_summary": "report",
+    "rrmse_table": "report",
+    "summarise_results": "report",
     "run_experiment": "runner",
-    "stance_fingerprint": "runner",
-    "summarise_results": "runner",
+    "CACHE_FORMAT": "store",
+    "CODE_SOURCES": "store",
+    "CacheContext": "store",
+    "ExperimentResults": "store",
+    "cache_key": "store",
+    "cached_fold": "store",
+    "cached_pretrained": "store",
+    "code_fingerprint": "store",
+    "default_results_dir": "store",
+    "load_fold": "store",
+    "load_results": "store",
+    "save_fold": "store",
+    "save_pretrained": "store",
+    "stance_fingerprint": "store",
+    "write_results": "store",
+    "ALL_STRATEGIES": "strategies",
     "BASELINES": "strategies",
-    "FoldResult": "strategies",
     "OVERGROUND": "strategies",
+    "STRATEGIES": "strategies",
     "TREADMILL": "strategies",
     "check_strategy": "strategies",
     "exaggerate_participant": "strategies",
@@ -42,7 +59,6 @@ _LAZY = {
     "is_baseline": "strategies",
     "needs_pretraining": "strategies",
     "pretrain": "strategies",
-    "run_fold": "strategies",
     "split_domains": "strategies",
     "train_strategy": "strategies",
 }

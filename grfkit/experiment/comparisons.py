@@ -1,24 +1,15 @@
 """Paired statistics of the leave-one-subject-out results: is one strategy really better?
 
-Every strategy is tested on the same held-out participants, so strategies
-are compared *participant by participant*: the paired differences of their
-per-participant rRMSE (percentage points), summarised by
-
-* the mean difference with a bootstrap 95 % confidence interval
-  (participants resampled with replacement, seeded);
-* the number of participants for whom the first strategy was better;
-* the Wilcoxon signed-rank test (two-sided), which makes no normality
-  assumption (with the study's 15 participants, all 15 improving gives the
-  exact p = 2 / 2**15, about 6e-5);
-* the relative difference, ``100 * mean difference / mean of the second``.
-
-:func:`friedman_test` asks whether several strategies differ at all,
-:func:`findings_table` checks the study's published findings
+Every strategy is tested on the same held-out participants, so
+:func:`paired_comparison` compares two strategies participant by participant:
+the mean paired difference of their rRMSE in percentage points with a seeded
+bootstrap 95 % confidence interval, the number of participants for whom the
+first was better, the two-sided Wilcoxon signed-rank test, and the relative
+difference.  :func:`friedman_test` asks whether several strategies differ at
+all, :func:`findings_table` checks the study's published findings
 (:data:`PUBLISHED_FINDINGS`) and whether the wearables beat the best guess
-that needs none (``"baseline_static"``, see :mod:`grfkit.model.baselines`), and
-:func:`describe_comparison` words one comparison for the book's prose, so
-that every sentence that says one strategy beats another is written from its
-statistics.
+that needs none (:data:`BEST_VS_BASELINE`), and :func:`describe_comparison`
+words one comparison for the book's prose.
 """
 
 from __future__ import annotations

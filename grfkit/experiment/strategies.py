@@ -1,97 +1,33 @@
-"""The four training strategies of the study, and two baselines, evaluated leave-one-subject-out.
+"""The four training strategies of the study and two no-wearable baselines.
 
-Every strategy is evaluated on one held-out *overground* participant at a
-time (a LOSO fold); they differ only in what the model is trained on:
-
-``"overground"``
-    Train from scratch on the other overground participants.
-``"treadmill"``
-    Train on the treadmill data set only.
-``"transfer"``
-    Pre-train on the treadmill data set, then fine-tune on the other
-    overground participants (:func:`grfkit.model.training.fine_tune`: the preset's
-    layers, half the learning rate, for the number of passes that
-    cross-validation over those participants chooses).
-``"combined"``
-    One round of training from scratch on the treadmill data set plus the
-    other overground participants.
-
-Two baselines without any wearable signal (:mod:`grfkit.model.baselines`) are
-scored the same way, fitted on the other overground participants:
-
-``"baseline_mean"``
-    Their mean force curve (body weights), times the test stance's body weight.
-``"baseline_static"``
-    The mean curve of the training stances nearest in contact time, speed,
-    body mass and gradient.
-
-:data:`STRATEGIES` holds the four wearable strategies, :data:`ALL_STRATEGIES`
-the baselines too.
-
-Pre-training is shared across folds
------------------------------------
-The treadmill data set contains no overground participant, so a model
-trained on it alone cannot depend on which overground participant is held
-out.  It is therefore trained **once per target** (:func:`pretrain`) and
-reused in every fold: the ``"treadmill"`` strategy *is* that pre-trained
-model evaluated on each held-out participant, and ``"transfer"`` starts
-every fold's fine-tuning from a copy of it.  This is exactly equivalent to
-re-training it in every fold with the same seed (training is deterministic),
-only ``n_folds`` times cheaper.
-
-Leakage guard
--------------
-:func:`run_fold` receives the *whole* overground set and the name of the
-held-out participant, splits them itself (:func:`grfkit.model.training.split_participants`)
-and passes only the other participants to training.  The held-out
-participant's stances therefore never reach anything that is fitted: the
-z-score statistics (fitted on the training stances by
-:func:`grfkit.model.training.fit`, or kept from pre-training by
-:func:`grfkit.model.training.fine_tune`), the weights, the baselines' curves and
-standardisation, or model selection: the only choice made from data, the
-number of fine-tuning passes of ``"transfer"``, is made by cross-validation
-over the training participants (:func:`grfkit.model.training.choose_fine_tune_epochs`);
-every other strategy trains for a fixed, preset number of epochs.  The
-held-out stances are only predicted.  ``tests/test_strategies.py`` checks this by making the held-out
-participant's inputs, forces and body mass extreme and comparing the fitted
-models bit for bit.
-
-Seeds
------
-All trainings of one experiment use the same seed (initialisation, dropout
-and shuffling): the strategies and folds then differ only in their training
-data, a paired comparison.
+Every strategy is scored on one held-out *overground* participant at a time
+(:func:`grfkit.experiment.evaluation.run_fold`); they differ only in what the
+model is trained on: ``"overground"`` (the other overground participants,
+from scratch), ``"treadmill"`` (the treadmill data set only), ``"transfer"``
+(pre-trained on the treadmill, fine-tuned on the other overground
+participants for the passes that inner cross-validation over them chooses)
+and ``"combined"`` (treadmill and other overground participants together).
+The baselines ``"baseline_mean"`` and ``"baseline_static"``
+(:mod:`grfkit.model.baselines`) are fitted on the other overground participants.
+The treadmill model contains no overground participant, so :func:`pretrain`
+trains it once per target and every fold reuses it.  :func:`train_strategy`
+trains one strategy; :func:`exaggerate_participant` and :func:`identical_fit`
+check that a held-out participant touches nothing fitted.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import time
-from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
 import torch
 
 from grfkit.errors import ConfigError
 from grfkit.io.stances import StanceDataset
-from grfkit.model.baselines import (
-    BASELINES,
-    BaselineModel,
-    fit_baseline,
-    predict_baseline,
-)
-from grfkit.model.features import PUBLISHED_FEATURES, FeatureSet, target_channel
-from grfkit.model.metrics import evaluate
+from grfkit.model.baselines import BASELINES, BaselineModel, fit_baseline
+from grfkit.model.features import PUBLISHED_FEATURES, FeatureSet
 from grfkit.model.presets import ModelPreset, get_preset
 from grfkit.model.trained_model import TrainedModel
-from grfkit.model.training import (
-    choose_fine_tune_epochs,
-    fine_tune,
-    fit,
-    predict,
-    split_participants,
-)
+from grfkit.model.training import choose_fine_tune_epochs, fine_tune, fit
 
 __all__ = [
     "STRATEGIES",
@@ -105,8 +41,6 @@ __all__ = [
     "split_domains",
     "pretrain",
     "train_strategy",
-    "FoldResult",
-    "run_fold",
     "exaggerate_participant",
     "identical_fit",
 ]
@@ -355,128 +289,6 @@ def train_strategy(
         return fine_tune(pretrained, overground_train, trainable=p.fine_tune_trainable, epochs=choice.epochs,
                          **common)
     return fine_tune(pretrained, overground_train, trainable=p.fine_tune_trainable, **common)
-
-
-@dataclass(frozen=True, eq=False)
-class FoldResult:
-    """The outcome of one (strategy, target, held-out participant) fold.
-
-    Parameters
-    ----------
-    strategy, target, subject
-        What was trained and who was held out.
-    stances
-        One row per held-out stance: the output of :func:`grfkit.model.metrics.evaluate`.
-    measured_n, estimated_n
-        Measured and estimated force curves of those stances, newtons,
-        ``float64`` ``(n_stances, 101)``.
-    n_train_stances
-        Stances the fold's model was trained (or fine-tuned) on; for
-        ``"treadmill"`` the pre-training stances.
-    wall_time_s
-        Time to train (excluding shared pre-training) and evaluate.
-    fine_tune_epochs
-        ``"transfer"``: passes of fine-tuning the fold's model got (0: the
-        pre-trained model was kept); ``None`` for the other strategies.
-    model
-        The fold's model or fitted baseline (in memory only; ``None`` when
-        loaded from a cache).
-    """
-
-    strategy: str
-    target: str
-    subject: str
-    stances: pd.DataFrame
-    measured_n: np.ndarray
-    estimated_n: np.ndarray
-    n_train_stances: int
-    wall_time_s: float
-    model: TrainedModel | BaselineModel | None = None
-    fine_tune_epochs: int | None = None
-
-
-def run_fold(
-    strategy: str,
-    overground: StanceDataset,
-    held_out: str,
-    *,
-    target: str,
-    treadmill: StanceDataset | None = None,
-    pretrained: TrainedModel | None = None,
-    preset: str | ModelPreset = "fast",
-    features: FeatureSet = PUBLISHED_FEATURES,
-    seed: int = 0,
-    num_threads: int | None = None,
-    progress: bool = False,
-    k_neighbours: int = 25,
-) -> FoldResult:
-    """Train one strategy (or fit one baseline) without ``held_out`` and evaluate it on ``held_out``.
-
-    Parameters
-    ----------
-    strategy
-        One of :data:`ALL_STRATEGIES`.
-    overground
-        *All* overground stances, the held-out participant included: the
-        split happens here, so that callers cannot leak it into training.
-    held_out
-        The overground participant to test on.
-    target, treadmill, pretrained, preset, features, seed, num_threads, progress, k_neighbours
-        As for :func:`train_strategy`.
-
-    Returns
-    -------
-    FoldResult
-        Metrics and curves of the held-out participant's stances.
-
-    Raises
-    ------
-    ConfigError
-        If ``held_out`` is not an overground participant, or as
-        :func:`train_strategy`.
-    """
-    if (overground.meta["dataset"].astype(str) != OVERGROUND).any():
-        raise ConfigError("run_fold needs the overground stances only (split them with split_domains)")
-    started = time.perf_counter()
-    train, test = split_participants(overground, [held_out])
-    model = train_strategy(
-        strategy,
-        train,
-        target=target,
-        treadmill=treadmill,
-        pretrained=pretrained,
-        preset=preset,
-        features=features,
-        seed=seed,
-        num_threads=num_threads,
-        progress=progress,
-        k_neighbours=k_neighbours,
-    )
-    if isinstance(model, BaselineModel):
-        estimated_n, n_train = predict_baseline(model, test), model.n_stances
-    else:
-        estimated_n, n_train = predict(model, test, num_threads=num_threads), model.history[-1].n_stances
-    table = evaluate(test, estimated_n, target)
-    return FoldResult(
-        strategy=strategy,
-        target=target,
-        subject=str(held_out),
-        stances=table,
-        measured_n=test.target(target_channel(target)).astype(np.float64),
-        estimated_n=estimated_n,
-        n_train_stances=int(n_train),
-        wall_time_s=time.perf_counter() - started,
-        model=model,
-        fine_tune_epochs=_fine_tune_epochs(strategy, model),
-    )
-
-
-def _fine_tune_epochs(strategy: str, model: TrainedModel | BaselineModel) -> int | None:
-    """Passes of fine-tuning of a transfer model (0 when the pre-trained model was kept)."""
-    if strategy != "transfer":
-        return None
-    last = model.history[-1]
-    return int(last.epochs) if last.phase == "fine_tune" else 0
 
 
 def exaggerate_participant(

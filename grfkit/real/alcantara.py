@@ -22,17 +22,17 @@ import pandas as pd
 
 from grfkit.constants import FORCE_CUTOFF_HZ, GRAVITY_MPS2
 from grfkit.errors import ConfigError
+from grfkit.experiment.evaluation import score_splits
 from grfkit.io.stances import SKIP_COLUMNS, StanceDataset
 from grfkit.model.features import FeatureSet
 from grfkit.model.metrics import participant_metrics
 from grfkit.model.presets import ModelPreset
-from grfkit.model.training import fit, predict
 from grfkit.preprocess.events import REASON_CUT, detect_contacts
 from grfkit.preprocess.filtering import lowpass_zero_lag
 from grfkit.preprocess.segmentation import segment_stances
 from grfkit.real.chain import stance_events
 from grfkit.real.readers.alcantara import AlcantaraData, read_alcantara
-from grfkit.real.transfer import TransferResult, evaluate_stances
+from grfkit.real.transfer import TransferResult, transfer_result
 
 __all__ = [
     "ALCANTARA_DATASET",
@@ -290,33 +290,18 @@ def condition_split_evaluation(
     ------
     ConfigError
         If a trial would be in both training and test (cannot happen with
-        condition folds; checked nonetheless).
+        condition folds; :func:`grfkit.experiment.evaluation.score_split` checks nonetheless).
     """
     conditions = dataset.meta["condition"].astype(str).to_numpy()
-    tables, parts, estimates = [], [], []
-    for fold, test_conditions in enumerate(condition_folds(conditions, n_folds, seed)):
-        is_test = np.isin(conditions, test_conditions)
-        train, test = dataset.subset(~is_test), dataset.subset(is_test)
-        shared = set(train.meta["trial"]) & set(test.meta["trial"])
-        if shared:
-            raise ConfigError(f"trials {sorted(shared)} are in both training and test of fold {fold}")
-        model = fit(
-            train, target="vgrf", preset=preset, features=features, seed=seed, progress=progress, num_threads=num_threads
-        )
-        estimate = predict(model, test, num_threads=num_threads)
-        table = evaluate_stances(test, estimate, "vgrf")
-        table["fold"] = fold
-        table["trial"] = test.meta["trial"].to_numpy()
-        table["condition"] = test.meta["condition"].to_numpy()
-        table["gradient_deg"] = test.meta["gradient_deg"].to_numpy()
-        tables.append(table)
-        parts.append(test)
-        estimates.append(estimate)
-    return TransferResult(
-        stances=pd.concat(tables, ignore_index=True),
-        estimates={"vgrf": np.concatenate(estimates)},
-        dataset=StanceDataset.concat(parts),
-    )
+    test_masks = [np.isin(conditions, fold) for fold in condition_folds(conditions, n_folds, seed)]
+    splits = ((dataset.subset(~is_test), dataset.subset(is_test)) for is_test in test_masks)
+    result = transfer_result(score_splits(splits, targets=("vgrf",), disjoint_by="trial", preset=preset,
+                                          features=features, seed=seed, num_threads=num_threads, progress=progress))
+    stances, meta = result.stances, result.dataset.meta
+    stances["fold"] = np.concatenate([np.full(int(is_test.sum()), fold) for fold, is_test in enumerate(test_masks)])
+    for column in ("trial", "condition", "gradient_deg"):
+        stances[column] = meta[column].to_numpy()
+    return result
 
 
 def summarise_by_trial(result: TransferResult) -> pd.DataFrame:

@@ -1,20 +1,15 @@
 """Treadmill-to-overground transfer on real forces with virtual wearables.
 
-The study's question asked of public data: a model trained on treadmill
-stances (Hamner & Delp 2013, 10 runners, 2-5 m/s) estimates overground
-stances (Dorn et al. 2012, one runner: a 3.5 m/s jog inside the treadmill
-speed range and a 9 m/s sprint far outside it).  The inputs are *virtual*
-wearables derived from markers and force (:mod:`grfkit.real.wearables`); the
-targets are measured force.
-
-* :func:`leave_one_subject_out` -- the treadmill error: for each Hamner runner,
-  a model trained on the other nine estimates that runner's stances;
-* :func:`train_and_test` -- a model trained on all treadmill runners
-  estimates the overground stances.
-
-Both use the model code of the simulated study (:func:`grfkit.model.training.fit`,
-:func:`grfkit.model.training.predict`, :func:`grfkit.model.metrics.evaluate`), one
-network per target (``"vgrf"``, ``"apgrf"``).
+A model trained on treadmill stances (Hamner & Delp 2013, 10 runners,
+2-5 m/s) estimates overground stances (Dorn et al. 2012, one runner: a
+3.5 m/s jog and a 9 m/s sprint), from virtual wearables derived from
+markers and force (:mod:`grfkit.real.wearables`).
+:func:`leave_one_subject_out` gives the treadmill error (each Hamner runner
+estimated by a model of the other nine), :func:`train_and_test` the
+treadmill-to-overground error.  Both supply only their splits to the study's
+evaluation loop (:func:`grfkit.experiment.evaluation.score_splits`), one
+network per target; :func:`transfer_result` collects its scores and
+:func:`summarise_transfer` reports them as the study does.
 """
 
 from __future__ import annotations
@@ -26,14 +21,23 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from grfkit.experiment.evaluation import SplitScores, score_splits
 from grfkit.io.stances import StanceDataset
 from grfkit.model.features import PUBLISHED_FEATURES, FeatureSet
 from grfkit.model.metrics import evaluate, participant_metrics, summarise
 from grfkit.model.presets import ModelPreset, get_preset
-from grfkit.model.training import fit, predict, split_participants
+from grfkit.model.training import split_participants
 from grfkit.scales import RealDataScale, get_real_scale
 
-__all__ = ["real_data_preset", "TransferResult", "evaluate_stances", "leave_one_subject_out", "train_and_test", "summarise_transfer"]
+__all__ = [
+    "real_data_preset",
+    "TransferResult",
+    "evaluate_stances",
+    "transfer_result",
+    "leave_one_subject_out",
+    "train_and_test",
+    "summarise_transfer",
+]
 
 
 def real_data_preset(scale: str | RealDataScale) -> ModelPreset:
@@ -92,11 +96,43 @@ def evaluate_stances(dataset: StanceDataset, estimate_n: np.ndarray, target: str
         :func:`grfkit.model.metrics.evaluate` with ``target`` first and ``foot`` and
         ``speed_mps`` added.
     """
-    table = evaluate(dataset, estimate_n, target)
+    return _with_stance_columns(evaluate(dataset, estimate_n, target), dataset, target)
+
+
+def _with_stance_columns(table: pd.DataFrame, dataset: StanceDataset, target: str) -> pd.DataFrame:
+    """A copy of ``table`` with ``target`` first and the ``foot`` and ``speed_mps`` of each stance added."""
+    table = table.copy()
     table.insert(0, "target", target)
     table["foot"] = dataset.meta["foot"].to_numpy()
     table["speed_mps"] = dataset.meta["speed_mps"].to_numpy()
     return table
+
+
+def transfer_result(scores: Sequence[SplitScores], dataset: StanceDataset | None = None) -> TransferResult:
+    """Collect the scores of :func:`grfkit.experiment.evaluation.score_splits` into a :class:`TransferResult`.
+
+    Parameters
+    ----------
+    scores
+        Split by split, target by target (every split scored for the same targets).
+    dataset
+        The test stances in the order of the splits; default: the splits'
+        test sets concatenated.
+
+    Returns
+    -------
+    TransferResult
+        Per-stance errors (:func:`evaluate_stances` columns), the estimates of
+        each target and the test stances.
+    """
+    targets = list(dict.fromkeys(s.target for s in scores))
+    if dataset is None:
+        dataset = StanceDataset.concat([s.test for s in scores if s.target == targets[0]])
+    return TransferResult(
+        stances=pd.concat([_with_stance_columns(s.stances, s.test, s.target) for s in scores], ignore_index=True),
+        estimates={t: np.concatenate([s.estimated_n for s in scores if s.target == t]) for t in targets},
+        dataset=dataset,
+    )
 
 
 def leave_one_subject_out(
@@ -139,24 +175,9 @@ def leave_one_subject_out(
         to the held-out participants, in their order).
     """
     held_out = list(participants) if participants is not None else dataset.participants
-    tables, parts = [], []
-    estimates: dict[str, list[np.ndarray]] = {t: [] for t in targets}
-    for participant in held_out:
-        train, test = split_participants(dataset, [participant])
-        parts.append(test)
-        for target in targets:
-            model = fit(
-                train, target=target, preset=preset, features=features, seed=seed, progress=progress,
-                num_threads=num_threads,
-            )
-            estimate = predict(model, test, num_threads=num_threads)
-            estimates[target].append(estimate)
-            tables.append(evaluate_stances(test, estimate, target))
-    return TransferResult(
-        stances=pd.concat(tables, ignore_index=True),
-        estimates={t: np.concatenate(v) for t, v in estimates.items()},
-        dataset=StanceDataset.concat(parts),
-    )
+    splits = (split_participants(dataset, [participant]) for participant in held_out)
+    return transfer_result(score_splits(splits, targets=targets, preset=preset, features=features, seed=seed,
+                                        num_threads=num_threads, progress=progress))
 
 
 def train_and_test(
@@ -186,15 +207,9 @@ def train_and_test(
     TransferResult
         Errors and estimates of every test stance.
     """
-    tables = []
-    estimates = {}
-    for target in targets:
-        model = fit(
-            train, target=target, preset=preset, features=features, seed=seed, progress=progress, num_threads=num_threads
-        )
-        estimates[target] = predict(model, test, num_threads=num_threads)
-        tables.append(evaluate_stances(test, estimates[target], target))
-    return TransferResult(stances=pd.concat(tables, ignore_index=True), estimates=estimates, dataset=test)
+    scores = score_splits([(train, test)], targets=targets, preset=preset, features=features, seed=seed,
+                          num_threads=num_threads, progress=progress)
+    return transfer_result(scores, dataset=test)
 
 
 def summarise_transfer(result: TransferResult, by: Sequence[str] = ("target",)) -> pd.DataFrame:

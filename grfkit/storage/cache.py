@@ -507,7 +507,7 @@ def _results_entry(folder: Path, code: str) -> _Entry | None:
 
 
 def _entries(root: Path) -> list[_Entry]:
-    from grfkit.experiment.runner import code_fingerprint
+    from grfkit.experiment.store import code_fingerprint
     from grfkit.storage.cohort_cache import source_fingerprint
 
     source_code, code = source_fingerprint(), code_fingerprint()

@@ -1,4 +1,4 @@
-"""Tests of grfkit.experiment.runner: config, determinism, resume, atomic cache, leakage, results files."""
+"""Tests of grfkit.experiment.runner, config, store and report: config, determinism, resume, atomic cache, leakage, results files."""
 
 import errno
 import json
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import torch
 
-import grfkit.experiment.runner as experiment
+import grfkit.experiment.store as store
 import grfkit.experiment.strategies as strategies
 from grfkit.errors import (
     CacheError,
@@ -19,21 +19,19 @@ from grfkit.errors import (
     ConfigError,
     MissingFileError,
 )
-from grfkit.experiment.runner import (
-    ALL_STRATEGIES,
-    PUBLISHED_RRMSE,
-    STRATEGIES,
-    TARGETS,
-    ExperimentConfig,
-    code_fingerprint,
+from grfkit.experiment.config import PUBLISHED_RRMSE, TARGETS, ExperimentConfig
+from grfkit.experiment.report import (
     compare_with_published,
     format_summary,
-    load_results,
-    run_experiment,
-    stance_fingerprint,
     summarise_results,
 )
-from grfkit.experiment.strategies import exaggerate_participant
+from grfkit.experiment.runner import run_experiment
+from grfkit.experiment.store import code_fingerprint, load_results, stance_fingerprint
+from grfkit.experiment.strategies import (
+    ALL_STRATEGIES,
+    STRATEGIES,
+    exaggerate_participant,
+)
 from grfkit.io.stances import StanceDataset
 from grfkit.model.baselines import BASELINES, fit_baseline, predict_baseline
 from grfkit.model.metrics import evaluate
@@ -289,7 +287,7 @@ def test_cache_writes_are_atomic(config, stances, tmp_path, monkeypatch) -> None
             raise OSError("disk full")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(experiment.np, "savez_compressed", dies_on_third_write)
+    monkeypatch.setattr(store.np, "savez_compressed", dies_on_third_write)
     cache = tmp_path / "cache"
     with pytest.raises(OSError, match="disk full"):
         run_experiment(config, tmp_path / "out", stances=stances, cache_dir=cache, progress=False)
@@ -371,7 +369,7 @@ def test_preset_for_scale() -> None:
 
 
 def test_rrmse_table_side_by_side(config, stances, tmp_path) -> None:
-    from grfkit.experiment.runner import rrmse_table
+    from grfkit.experiment.report import rrmse_table
 
     table = run(config, stances, tmp_path, "out").table
     side = rrmse_table({"book": table, "only combined": table.loc[table["strategy"] == "combined"]})
@@ -386,7 +384,7 @@ def test_rrmse_table_side_by_side(config, stances, tmp_path) -> None:
 
 
 def test_default_results_dir_is_per_config(monkeypatch, tmp_path) -> None:
-    from grfkit.experiment.runner import default_results_dir
+    from grfkit.experiment.store import default_results_dir
     from grfkit.storage.cohort_cache import CACHE_DIR_ENV
 
     monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
@@ -556,7 +554,7 @@ def test_a_full_disk_while_caching_a_fold_is_a_typed_error_and_the_rerun_resumes
             raise OSError(errno.ENOSPC, "No space left on device", str(file))
         return original(file, *args, **kwargs)
 
-    monkeypatch.setattr(experiment.np, "savez_compressed", full_on_third)
+    monkeypatch.setattr(store.np, "savez_compressed", full_on_third)
     cache = tmp_path / "cache"
     with pytest.raises(CacheError, match=r"No space left on device.*cache clear --stale") as raised:
         run(small, stances, tmp_path, "out", cache_dir=cache)

@@ -1,4 +1,4 @@
-"""Tests of grfkit.experiment.strategies: the four strategies, the baselines, shared pre-training, the LOSO leakage guard."""
+"""Tests of grfkit.experiment.strategies: the four strategies, the baselines, shared pre-training, leakage tools."""
 
 import numpy as np
 import pytest
@@ -14,12 +14,11 @@ from grfkit.experiment.strategies import (
     is_baseline,
     needs_pretraining,
     pretrain,
-    run_fold,
     split_domains,
     train_strategy,
 )
 from grfkit.io.stances import StanceDataset
-from grfkit.model.baselines import BaselineModel, fit_baseline, predict_baseline
+from grfkit.model.baselines import BaselineModel, fit_baseline
 from grfkit.model.training import torch_threads
 
 OVERGROUND = ("OG01", "OG02", "OG03")
@@ -134,62 +133,6 @@ def test_strategy_errors(domains, tiny_preset) -> None:
         train_strategy("combined", overground, target="vgrf", preset=tiny_preset)
     with pytest.raises(ConfigError, match="unknown strategy"):
         train_strategy("both", overground, target="vgrf", preset=tiny_preset)
-    with pytest.raises(ConfigError, match="overground stances only"):
-        run_fold("overground", StanceDataset.concat([overground, treadmill]), "OG01", target="vgrf", preset=tiny_preset)
-    with pytest.raises(ConfigError, match="not in the data set"):
-        run_fold("overground", overground, "OG09", target="vgrf", preset=tiny_preset)
-
-
-def test_run_fold_evaluates_only_the_held_out_participant(domains, tiny_preset) -> None:
-    overground, treadmill = domains
-    fold = run_fold("combined", overground, "OG02", target="vgrf", treadmill=treadmill, preset=tiny_preset)
-    assert fold.subject == "OG02" and fold.strategy == "combined" and fold.target == "vgrf"
-    assert set(fold.stances["participant"]) == {"OG02"}
-    assert fold.measured_n.shape == fold.estimated_n.shape == (4, 101)
-    held = overground.subset((overground.meta["participant"] == "OG02").to_numpy())
-    np.testing.assert_array_equal(fold.measured_n, held.target("vgrf_n"))
-    assert fold.n_train_stances == len(treadmill) + 8
-    assert np.isfinite(fold.stances["rrmse_pct"]).all()
-
-
-def test_run_fold_scores_a_baseline_like_a_strategy(domains, tiny_preset) -> None:
-    overground, treadmill = domains
-    fold = run_fold("baseline_static", overground, "OG01", target="apgrf", treadmill=treadmill, k_neighbours=2)
-    model = fold.model
-    assert isinstance(model, BaselineModel) and model.participants == ("OG02", "OG03")
-    held = overground.subset((overground.meta["participant"] == "OG01").to_numpy())
-    np.testing.assert_array_equal(fold.estimated_n, predict_baseline(model, held))
-    np.testing.assert_array_equal(fold.measured_n, held.target("apgrf_n"))
-    assert fold.n_train_stances == 8 and len(fold.stances) == 4
-    modelled = run_fold("overground", overground, "OG01", target="apgrf", preset=tiny_preset)
-    assert list(fold.stances.columns) == list(modelled.stances.columns)
-
-
-EXTREME = dict(factor=1000.0, target_factor=1000.0, mass_factor=3.0)
-
-
-@pytest.mark.parametrize("strategy", ALL_STRATEGIES)
-def test_held_out_participant_touches_nothing_fitted(domains, tiny_preset, strategy) -> None:
-    """Leakage guard: extreme held-out inputs, forces and body mass leave every fitted artefact bit-identical."""
-    import dataclasses
-
-    overground, treadmill = domains
-    # Transfer chooses its fine-tuning length by inner cross-validation: that choice is fitted too.
-    preset = dataclasses.replace(tiny_preset, fine_tune_inner_folds=2)
-    pre = pretrain(treadmill, target="vgrf", preset=preset, seed=3)
-    kw = dict(target="vgrf", treadmill=treadmill, pretrained=pre, preset=preset, seed=3, k_neighbours=3)
-    normal = run_fold(strategy, overground, "OG03", **kw)
-    leaked = run_fold(strategy, exaggerate_participant(overground, "OG03", **EXTREME), "OG03", **kw)
-    assert identical_fit(normal.model, leaked.model)
-    if not is_baseline(strategy):
-        assert [h.step_loss for h in normal.model.history] == [h.step_loss for h in leaked.model.history]
-    # ...while the extreme stances did reach the evaluation.
-    assert not np.array_equal(normal.estimated_n, leaked.estimated_n)
-    np.testing.assert_allclose(leaked.measured_n, normal.measured_n * 1000.0, rtol=1e-6)
-    # And a non-held-out participant made extreme does change the fit (the check has teeth).
-    if strategy != "treadmill":
-        other = run_fold(strategy, exaggerate_participant(overground, "OG01", **EXTREME), "OG03", **kw)
-        assert not identical_fit(normal.model, other.model)
 
 
 def test_exaggerate_participant_changes_only_that_participants_inputs(domains) -> None:
@@ -221,29 +164,6 @@ def test_identical_fit_compares_scaler_weights_and_losses(domains, tiny_preset) 
     assert identical_fit(mean, fit_baseline("baseline_mean", overground, target="vgrf"))
     assert not identical_fit(mean, fit_baseline("baseline_static", overground, target="vgrf"))
     assert not identical_fit(a, mean) and not identical_fit(mean, a)
-
-
-@pytest.mark.parametrize("trainable", ["all", "head"])
-def test_transfer_fine_tunes_for_the_length_its_inner_folds_choose(domains, tiny_preset, trainable) -> None:
-    import dataclasses
-
-    from grfkit.model.training import choose_fine_tune_epochs, split_participants
-
-    overground, treadmill = domains
-    preset = dataclasses.replace(tiny_preset, fine_tune_inner_folds=2, fine_tune_trainable=trainable)
-    pre = pretrain(treadmill, target="vgrf", preset=preset, seed=3)
-    fold = run_fold("transfer", overground, "OG01", target="vgrf", treadmill=treadmill, pretrained=pre,
-                    preset=preset, seed=3)
-    train, _ = split_participants(overground, ["OG01"])
-    choice = choose_fine_tune_epochs(pre, train, n_inner_folds=2, trainable=trainable, seed=3)
-    assert fold.fine_tune_epochs == choice.epochs
-    if choice.epochs == 0:
-        assert fold.model.network is pre.network
-    else:
-        last = fold.model.history[-1]
-        assert (last.phase, last.epochs, last.trainable) == ("fine_tune", choice.epochs, trainable)
-    assert run_fold("combined", overground, "OG01", target="vgrf", treadmill=treadmill,
-                    preset=preset, seed=3).fine_tune_epochs is None
 
 
 def test_a_preset_differing_only_in_fine_tuning_reuses_the_pretrained_model(domains, tiny_preset) -> None:

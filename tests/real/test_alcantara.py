@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import grfkit.experiment.strategies as strategies
 import grfkit.real.alcantara as alcantara
 from grfkit.errors import ConfigError
 from grfkit.preprocess.events import REASON_CUT
@@ -91,13 +92,13 @@ def test_condition_split_never_shares_a_trial_between_training_and_test(monkeypa
         target_channels=("vgrf_n",),
     )
     trained_on: list[set[int]] = []
-    real_fit = alcantara.fit
+    real_fit = strategies.fit
 
     def spy(train, **kwargs):
         trained_on.append(set(train.meta["trial"]))
         return real_fit(train, **kwargs)
 
-    monkeypatch.setattr(alcantara, "fit", spy)
+    monkeypatch.setattr(strategies, "fit", spy)
     result = condition_split_evaluation(dataset, n_folds=3, preset=tiny_preset)
     assert len(trained_on) == 3
     for fold, training in enumerate(trained_on):

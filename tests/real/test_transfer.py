@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import grfkit.real.transfer as transfer
+import grfkit.experiment.strategies as strategies
+from grfkit.experiment.strategies import exaggerate_participant, identical_fit
 from grfkit.real.transfer import (
     leave_one_subject_out,
     summarise_transfer,
@@ -14,15 +15,15 @@ from grfkit.real.transfer import (
 
 
 def _recording_fit(monkeypatch) -> list[list[str]]:
-    """Replace fit by a wrapper that records the training participants of every call."""
+    """Replace the evaluation loop's fit by a wrapper that records the training participants of every call."""
     seen: list[list[str]] = []
-    real_fit = transfer.fit
+    real_fit = strategies.fit
 
     def spy(dataset, **kwargs):
         seen.append(list(dataset.participants))
         return real_fit(dataset, **kwargs)
 
-    monkeypatch.setattr(transfer, "fit", spy)
+    monkeypatch.setattr(strategies, "fit", spy)
     return seen
 
 
@@ -52,3 +53,21 @@ def test_train_and_test_estimates_every_test_stance(stance_factory, tiny_preset)
     by_bout = summarise_transfer(result, by=("target", "bout"))
     assert by_bout["n_stances"].tolist() == [3]
     assert by_bout["rrmse_pct_mean"].iloc[0] == pytest.approx(result.stances["rrmse_pct"].mean())
+
+
+def test_the_held_out_runner_touches_nothing_fitted(monkeypatch, stance_factory, tiny_preset) -> None:
+    """Extreme inputs, forces and body mass of the held-out runner leave its fold's models bit-identical."""
+    models = []
+    real_fit = strategies.fit
+
+    def keep(dataset, **kwargs):
+        models.append(real_fit(dataset, **kwargs))
+        return models[-1]
+
+    monkeypatch.setattr(strategies, "fit", keep)
+    data = stance_factory(participants=("A", "B", "C"), stances_per_participant=4, dataset="treadmill")
+    normal = leave_one_subject_out(data, participants=["B"], preset=tiny_preset)
+    extreme = exaggerate_participant(data, "B", factor=1000.0, target_factor=1000.0, mass_factor=3.0)
+    leaked = leave_one_subject_out(extreme, participants=["B"], preset=tiny_preset)
+    assert len(models) == 4 and all(identical_fit(a, b) for a, b in zip(models[:2], models[2:], strict=True))
+    assert not np.array_equal(normal.estimates["vgrf"], leaked.estimates["vgrf"])

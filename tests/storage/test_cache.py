@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import grfkit.experiment.runner as experiment
+import grfkit.experiment.store as experiment
 import grfkit.storage.cohort_cache as cc
-from grfkit.experiment.runner import ExperimentConfig, run_experiment
+from grfkit.experiment.config import ExperimentConfig
+from grfkit.experiment.runner import run_experiment
 from grfkit.io.stances import StanceDataset
 from grfkit.scales import SCALES
 from grfkit.storage.cache import (

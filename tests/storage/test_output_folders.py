@@ -246,7 +246,7 @@ def test_experiment_out_equal_to_or_inside_its_inputs_is_refused(stance_dir: Pat
 
 def test_c8_a_results_folder_is_replaced_whole_or_not_at_all(stance_dir: Path, tmp_path: Path, monkeypatch,
                                                              capsys) -> None:
-    import grfkit.experiment.runner as experiment_module
+    import grfkit.experiment.store as experiment_module
 
     out = tmp_path / "results"
     assert main(["-q", *experiment(out, stance_dir)]) == 0
