@@ -47,6 +47,7 @@ help:
 	@echo "make check-book  check that the built book's plotly figures render (headless Chromium)"
 	@echo "make data        download the real data sets (checksums verified) -> grfkit data list"
 	@echo "make keep-real-data  rerun chapter 6 with every real data set and keep its results in results/real-data"
+	@echo "make time-chapters SCALES=\"ci book\"  time every chapter at each scale -> results/run-times"
 	@echo "make setup TORCH=cuda  install PyTorch's CUDA build instead of the CPU one"
 	@echo "make clean       remove build outputs, generated notebooks and caches (keeps .venv)"
 	@echo "make distclean   clean, and remove .venv"
@@ -115,6 +116,14 @@ keep-real-data: setup
 		../_build/keep-real-data/06_real_data.executed.ipynb -k grfkit --no-progress-bar \
 		-p scale $(SCALE) -p seed $(SEED) -p keep_results True
 	@echo "kept: results/real-data (see its manifest.json)"
+
+# Every chapter executed with papermill at each scale, one at a time, each with an empty cache;
+# the wall times and their provenance go to results/run-times (the book's run-times page).
+# Commit first: a dirty tree is refused (tools/time_chapters.py --allow-dirty records it instead).
+SCALES ?= ci book
+.PHONY: time-chapters
+time-chapters: setup
+	$(BIN)/python tools/time_chapters.py --scales $(SCALES)
 
 # Debian's Chromium for the render check; installed only when absent (CI runs as root).
 chromium:

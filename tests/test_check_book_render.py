@@ -6,6 +6,7 @@ These tests feed it small HTML strings; `make check-book` runs it on the real bo
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,37 @@ def test_book_pages_skips_sphinx_pages_and_static_files(check, tmp_path):
         path.write_text("<html></html>")
     pages = [p.relative_to(tmp_path).as_posix() for p in check.book_pages(tmp_path)]
     assert pages == ["index.html", "notebooks/a.html"]
+
+
+def test_page_that_loads_a_script_from_the_network_fails(check):
+    built = '<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>'
+    verdict = check.judge_page("book/intro.html", built, "<p></p>", figures_required=False)
+    assert any("cdn.jsdelivr.net" in problem for problem in verdict.problems)
+
+
+def test_requests_the_browser_logged_fail_the_page(check):
+    url = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/3.2.2/es5/tex-svg.min.js"
+    verdict = check.judge_page("notebooks/a.html", BUILT, DRAWN, figures_required=True, requests=[url])
+    assert verdict.problems == (f"page requested {url} from the network",)
+
+
+def test_page_requests_keeps_the_page_s_requests_only(check):
+    events = [
+        {"params": {"url": "https://cdn.example.org/x.js", "initiator": "null"}},
+        {"params": {"url": "https://update.googleapis.com/u", "initiator": "not an origin"}},
+        {"params": {"url": "file:///book/_static/mathjax/tex-chtml-full.js", "initiator": "null"}},
+        {"params": {"url": "https://cdn.example.org/x.js", "initiator": "null"}},
+    ]
+    assert check.page_requests(json.dumps({"events": events})) == ["https://cdn.example.org/x.js"]
+    assert check.page_requests('{"events": [') == []
+
+
+def test_unrendered_formula_fails_and_rendered_one_passes(check):
+    raw = '<p>A <span class="math notranslate nohighlight">\\(t_\\mathrm{lab}\\)</span></p>'
+    rendered = (
+        '<p>A <span class="math notranslate nohighlight"><mjx-container class="MathJax" '
+        'jax="CHTML"></mjx-container></span></p>'
+    )
+    failing = check.judge_page("notebooks/b.html", raw, raw, figures_required=False)
+    assert failing.problems == ("1 formulas were not rendered by MathJax",)
+    assert check.judge_page("notebooks/b.html", raw, rendered, figures_required=False).problems == ()

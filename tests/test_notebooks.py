@@ -122,6 +122,32 @@ def test_notebook_declares_kernel_and_parameters(source):
     assert {"scale", "seed"} <= names, f"{source.name}: the parameters cell must set scale and seed"
 
 
+#: Longest code line a book page shows without cutting it off (PEP 8's limit).
+MAX_CODE_LINE = 79
+
+
+def long_code_lines(source: Path, limit: int = MAX_CODE_LINE) -> list[str]:
+    """Every code line of a py:percent notebook longer than ``limit``, named by cell and line."""
+    notebook = jupytext.read(source, fmt="py:percent")
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    return [
+        f"cell {index}, line {number} ({len(line)} characters): {line[:40]}..."
+        for index, cell in enumerate(code, start=1)
+        for number, line in enumerate(cell.source.splitlines(), start=1)
+        if len(line) > limit
+    ]
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda path: path.stem)
+def test_notebook_code_lines_fit_the_page(source):
+    """A code line longer than 79 characters is cut off on the book page."""
+    too_long = long_code_lines(source)
+    assert not too_long, (
+        f"{source.name}: {len(too_long)} code lines over {MAX_CODE_LINE} characters:\n"
+        + "\n".join(too_long)
+    )
+
+
 @pytest.fixture(scope="session")
 def grfkit_kernel():
     """The kernelspec `make` registers in .venv; papermill and the book both run in it."""

@@ -11,23 +11,31 @@ It fails (exit status 1) when
 * a page under ``--figure-pages-under`` (default ``notebooks``, the executed notebooks) has no
   figure at all,
 * a page has fewer drawn figures than figure containers,
-* a page shows myst-nb's dropped-output text ("unknown mime type") or a raw plotly JSON bundle.
+* a page shows myst-nb's dropped-output text ("unknown mime type") or a raw plotly JSON bundle,
+* a page asks for anything from the network (Chromium's net log, with every host name made
+  unresolvable, lists each request the page made; a ``<script>``, ``<link>``, ``<img>`` or
+  ``<iframe>`` with an ``http(s)://`` address counts even before it runs),
+* a formula stays unrendered (a Sphinx math element that MathJax did not turn into
+  ``<mjx-container>``).
 
 Usage::
 
     python tools/check_book_render.py _build/html [--screenshot-dir DIR]
 
-Chromium runs with no network access needed: the pages must carry everything they draw with.
+Every page is opened; Chromium runs with no network access needed: the pages must carry
+everything they draw with.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -43,6 +51,8 @@ CHROMIUM_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--hide-scrollbars",
+    # No host name resolves: a page that reaches for the network fails to, and says so in the log.
+    "--host-resolver-rules=MAP * ~NOTFOUND",
 )
 # Pages Sphinx writes that never hold notebook output.
 SKIPPED_PAGES = {"genindex.html", "search.html", "py-modindex.html"}
@@ -52,6 +62,15 @@ FIGURE_CONTAINER = re.compile(r"""<div[^>]*\bclass="[^"]*\bplotly-graph-div\b"""
 DRAWN_FIGURE = re.compile(r"""<div[^>]*\bclass="[^"]*\bjs-plotly-plot\b""")
 MAIN_SVG = re.compile(r"""<svg[^>]*\bclass="[^"]*\bmain-svg\b""")
 DROPPED_OUTPUT = re.compile(r"unknown mime type|application/vnd\.plotly\.v1\+json", re.IGNORECASE)
+# A Sphinx math element (inline or display) whose content is not MathJax's output.
+UNRENDERED_MATH = re.compile(
+    r"""<(?:span|div)[^>]*\bclass="math notranslate nohighlight"[^>]*>(?!\s*<mjx-container)"""
+)
+# A resource the page loads from another host, in the HTML as built.
+EXTERNAL_RESOURCE = re.compile(
+    r'<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)="((?:https?:)?//[^"]+)"'
+)
+NETWORK_SCHEMES = ("http://", "https://", "ws://", "wss://")
 
 
 class PageVerdict(NamedTuple):
@@ -76,6 +95,33 @@ class PageVerdict(NamedTuple):
     n_drawn: int
     n_svg: int
     problems: tuple[str, ...]
+
+
+def page_requests(net_log: str) -> list[str]:
+    """The network addresses a page asked for, from Chromium's net log.
+
+    Parameters
+    ----------
+    net_log : str
+        The JSON Chromium wrote with ``--log-net-log``.
+
+    Returns
+    -------
+    list of str
+        Sorted, unique ``http(s)``/``ws(s)`` URLs of requests the page started; Chromium's own
+        background requests (initiator "not an origin") are left out.
+    """
+    try:
+        events = json.loads(net_log).get("events", [])
+    except json.JSONDecodeError:  # a log cut short when the browser was killed
+        events = []
+    urls = set()
+    for event in events:
+        params = event.get("params") or {}
+        url, initiator = params.get("url", ""), params.get("initiator")
+        if url.startswith(NETWORK_SCHEMES) and initiator not in (None, "not an origin"):
+            urls.add(url)
+    return sorted(urls)
 
 
 def book_pages(html_dir: Path) -> list[Path]:
@@ -122,7 +168,12 @@ def count_figures(html: str) -> int:
 
 
 def judge_page(
-    page: str, built_html: str, dom_html: str | None, *, figures_required: bool
+    page: str,
+    built_html: str,
+    dom_html: str | None,
+    *,
+    figures_required: bool,
+    requests: Sequence[str] = (),
 ) -> PageVerdict:
     """Decide whether one page's figures rendered.
 
@@ -137,6 +188,8 @@ def judge_page(
         (it has no figure).
     figures_required : bool
         Whether the page must hold at least one figure (executed notebook pages).
+    requests : sequence of str, optional
+        Network addresses the page asked for in the browser (:func:`page_requests`).
 
     Returns
     -------
@@ -158,6 +211,13 @@ def judge_page(
         match = DROPPED_OUTPUT.search(text)
         if match:
             problems.append(f"{where} contains {match.group(0)!r}")
+    for url in sorted(set(EXTERNAL_RESOURCE.findall(built_html))):
+        problems.append(f"built page loads {url} from the network")
+    for url in requests:
+        problems.append(f"page requested {url} from the network")
+    n_unrendered = len(UNRENDERED_MATH.findall(dom)) if dom_html is not None else 0
+    if n_unrendered:
+        problems.append(f"{n_unrendered} formulas were not rendered by MathJax")
     return PageVerdict(page, n_figures, n_drawn, n_svg, tuple(problems))
 
 
@@ -183,7 +243,7 @@ def find_chromium() -> str:
 
 def run_chromium(
     browser: str, page: Path, extra: list[str], budget_ms: int, timeout_s: float
-) -> str:
+) -> tuple[str, str]:
     """Open one page in headless Chromium and return its standard output.
 
     Parameters
@@ -201,8 +261,10 @@ def run_chromium(
 
     Returns
     -------
-    str
+    stdout : str
         What Chromium printed on standard output (the DOM for ``--dump-dom``).
+    net_log : str
+        Chromium's net log of the visit (JSON; read it with :func:`page_requests`).
 
     Raises
     ------
@@ -217,6 +279,7 @@ def run_chromium(
             *CHROMIUM_FLAGS,
             f"--user-data-dir={profile}",
             f"--virtual-time-budget={budget_ms}",
+            f"--log-net-log={Path(profile) / 'net-log.json'}",
             *extra,
             page.resolve().as_uri(),
         ]
@@ -228,7 +291,9 @@ def run_chromium(
             check=True,
             stdin=subprocess.DEVNULL,
         )
-    return result.stdout
+        net_log = Path(profile) / "net-log.json"
+        log_text = net_log.read_text(errors="replace") if net_log.is_file() else "{}"
+    return result.stdout, log_text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -270,9 +335,8 @@ def main(argv: list[str] | None = None) -> int:
         relative = path.relative_to(args.html_dir).as_posix()
         built = path.read_text(encoding="utf-8", errors="replace")
         required = required_root in path.parents
-        dom = None
+        dom, net_log = run_chromium(browser, path, ["--dump-dom"], args.budget_ms, args.timeout_s)
         if count_figures(built):
-            dom = run_chromium(browser, path, ["--dump-dom"], args.budget_ms, args.timeout_s)
             if args.screenshot_dir:
                 png = args.screenshot_dir / (relative.replace("/", "__").removesuffix(".html") + ".png")
                 run_chromium(
@@ -282,7 +346,8 @@ def main(argv: list[str] | None = None) -> int:
                     args.budget_ms,
                     args.timeout_s,
                 )
-        verdict = judge_page(relative, built, dom, figures_required=required)
+        verdict = judge_page(relative, built, dom, figures_required=required,
+                             requests=page_requests(net_log))
         verdicts.append(verdict)
         status = "FAIL" if verdict.problems else "ok"
         print(
