@@ -60,8 +60,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
-
 from grfkit.constants import GRAVITY_MPS2, N_POINTS
 from grfkit.errors import (
     ConfigError,
@@ -123,6 +121,7 @@ from grfkit.preprocess.synchronisation import (
     insole_to_lab_time,
     lab_to_insole_time,
 )
+from grfkit.progress import progress_bar
 from grfkit.storage.atomic import atomic_directory
 from grfkit.workers import exit_with_parent
 
@@ -884,7 +883,7 @@ def preprocess_raw(
     n_workers = min(workers or min(os.cpu_count() or 1, 4), max(len(jobs), 1))
     parts: list[_BoutColumns] = []
     bout_rows, skipped = [], []
-    with tqdm(total=len(jobs), desc="preprocess", unit="bout", disable=not progress) as bar:
+    with progress_bar(total=len(jobs), desc="preprocess", unit="bout", show=progress) as bar:
         if n_workers == 1:
             outcomes: Iterator = map(_bout_job, jobs)
             pool = None

@@ -21,9 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 import platformdirs
-from tqdm import tqdm
-
 from grfkit.errors import ChecksumError, DataUnavailableError
+from grfkit.progress import progress_bar
 from grfkit.real.download import download_file
 from grfkit.real.registry import DataFile, DatasetInfo, dataset_info, dataset_names
 
@@ -276,13 +275,13 @@ def _fetch_missing(
     ]
     if not missing:
         return failures
-    with tqdm(
+    with progress_bar(
         total=sum(data_file.size_bytes for data_file in missing),
         unit="B",
         unit_scale=True,
         unit_divisor=1024,
         desc=info.name,
-        disable=not progress,
+        show=progress,
     ) as bar:
         for data_file in missing:
             bar.set_postfix_str(data_file.path, refresh=False)

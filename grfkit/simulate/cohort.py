@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
-from tqdm import tqdm
-
 from grfkit.errors import ConfigError
 from grfkit.io.schema import TRUTH_TRIAL_COLUMNS, RawBout
 from grfkit.io.write import write_bout, write_dataset_files
+from grfkit.progress import progress_bar
 from grfkit.scales import ScaleConfig, get_scale
 from grfkit.simulate.clocks import InsoleClock
 from grfkit.simulate.domain_gap import DomainGap
@@ -289,7 +288,7 @@ def simulate_cohort(
     trials: list[pd.DataFrame] = []
     with write_output(out_dir, "raw", overwrite=overwrite) as tmp:
         rows = list(bouts.itertuples(index=False))
-        for row in tqdm(rows, desc=f"simulate {config.name}", unit="bout", disable=not progress):
+        for row in progress_bar(rows, desc=f"simulate {config.name}", unit="bout", show=progress):
             person = by_id[(row.dataset, row.participant)]
             bout = simulate_bout(
                 row.dataset,

@@ -1,27 +1,15 @@
 """grfkit's computation caches: self-checking entries, and listing and clearing them.
 
-Every cache entry grfkit writes (a simulated cohort's raw and preprocessed
-folders, an experiment fold, a treadmill pre-trained model) carries a
-manifest, ``manifest.json``::
-
-    {"format": "grfkit-cache-entry", "version": 1, "kind": "fold",
-     "key": {...the configuration it was computed from...},
-     "code": "<fingerprint of the code that computed it>",
-     "files": {"curves.npz": {"sha256": "...", "size_bytes": 1234}, ...}}
-
-On reuse the manifest's key must equal the configuration asked for and every
-file its SHA-256, so that a truncated, emptied or altered file, or files of
-another entry copied in, are noticed: the entry is recomputed with a
-:class:`CacheWarning` naming its folder.  Only folders carrying such a
-manifest (or the layout of an entry written by an older grfkit) are ever
-deleted by :func:`clear_cache`; anything else in the cache folder is left
-alone, and so is the data folder of the downloaded data sets.
-
-The cache folder is ``$GRFKIT_CACHE_DIR``, else ``~/.cache/grfkit`` (see
-:func:`grfkit.storage.cohort_cache.cache_dir`).  Because every key holds a code
-fingerprint, each code change starts new entries; :func:`cache_table` marks
-which entries the running code can still use (``current``) and
-``clear_cache(stale_only=True)`` deletes the others.
+Every cache entry grfkit writes (a cohort's raw and preprocessed folders, an
+experiment fold, a pre-trained model) carries a ``manifest.json`` with its key
+(the configuration it was computed from), the fingerprint of the code that
+computed it and every file's SHA-256 (:func:`write_manifest`). On reuse
+(:func:`load_entry`, :func:`verify_entry`) the key and every checksum must match,
+or the entry is recomputed with a :class:`CacheWarning`. :func:`clear_cache`
+deletes only folders with such a manifest (or an older grfkit's layout), never
+anything else or the downloaded data; :func:`cache_table` lists the entries and
+marks those the running code can still use. The folder is ``$GRFKIT_CACHE_DIR``,
+else ``~/.cache/grfkit`` (:func:`grfkit.storage.cohort_cache.cache_dir`).
 """
 
 from __future__ import annotations
