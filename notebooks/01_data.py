@@ -10,47 +10,34 @@
 # # 1. The two data sets
 #
 # The study {cite:p}`carter_transfer_abstract` asks whether a large **treadmill** data set helps a
-# network estimate ground reaction forces (GRF) in **overground** running, where data are scarce.
-# Both data sets pair wearable signals — a pressure insole with {glue:text}`n_fsr` force-sensitive
-# resistors under each foot and an inertial measurement unit (IMU) on the left shoe — with a
-# gold-standard force measurement.
+# network estimate ground reaction forces ({term}`GRF`) in **overground** running, where data are
+# scarce. Both data sets pair wearable signals — a pressure insole with {glue:text}`n_fsr`
+# force-sensitive resistors ({term}`FSR`) under each foot and an inertial measurement unit
+# ({term}`IMU`) on the left shoe — with a gold-standard force measurement.
 #
-# :::{admonition} What you will learn
-# :class: tip
-# * what the two data sets hold, and how the simulated cohort follows the study's protocol;
-# * what the lab records in one bout, each table on its own clock;
-# * how the wearables "see" the forces: not as a copy, but through a few physical paths;
-# * which differences between treadmill and overground running the simulator models, one switch
-#   each.
-# :::
+# ```{admonition} Learning objectives
+# After this chapter you can
+# * say what the two data sets hold and how the simulated cohort follows the study's protocol;
+# * read the tables the lab records in one {term}`bout`, each on its own clock;
+# * explain why only some overground contacts give a force curve, and every treadmill one does;
+# * name the physical paths by which the forces reach the insole and the IMU;
+# * switch one treadmill/overground difference of the simulator on or off.
+# ```
+#
+# Run time: see {ref}`run-times`.
 #
 # :::{admonition} Words used in this chapter
 # :class: note
-# FSR
-# : force-sensitive resistor: a thin sensor in the insole whose resistance drops as it is pressed.
-#
-# ADC counts
-# : the raw numbers an analogue-to-digital converter writes; for an FSR they grow with force, but
-#   not in proportion, and they are not newtons.
+# The glossary defines {term}`FSR`, {term}`ADC` counts, {term}`bout`, {term}`stance`,
+# {term}`COP` (centre of pressure), {term}`BW` (body weight), {term}`vGRF` and {term}`apGRF`
+# (the vertical and anteroposterior force). Two more:
 #
 # ppm
 # : parts per million; a clock's drift in ppm is how many microseconds it gains or loses every
 #   second.
 #
-# bout
-# : one continuous recording of a runner in one condition (one speed, one gradient).
-#
-# stance
-# : the time one foot is on the ground, from foot contact to toe-off.
-#
 # foot strike
 # : the part of the foot that lands first: rear foot (heel), mid foot or fore foot.
-#
-# COP
-# : centre of pressure: the point under the foot where the ground force acts.
-#
-# BW
-# : body weight; forces divided by the runner's weight.
 # :::
 #
 # The study's recordings are private. grfkit therefore ships a **simulated cohort** that follows
@@ -85,7 +72,11 @@ from grfkit.io.read import (
     read_participants,
     read_truth,
 )
-from grfkit.plots.signals import bout_signals_figure, cohort_figure, sensor_paths_figure
+from grfkit.plots.signals import (
+    bout_signals_figure,
+    cohort_figure,
+    sensor_paths_figure,
+)
 from grfkit.scales import get_scale
 from grfkit.simulate import (
     OVERGROUND_COHORT,
@@ -114,9 +105,15 @@ for name, value in {
     "n_treadmill_study": TREADMILL_COHORT.n_participants,
 }.items():
     glue(name, value, display=False)
-participants.groupby("dataset")[["body_mass_kg", "height_m", "insole_length_m"]].describe().round(2).T
+body_columns = ["body_mass_kg", "height_m", "insole_length_m"]
+participants.groupby("dataset")[body_columns].describe().round(2).T
 
 # %% [markdown]
+# The table above describes the runners' bodies in each data set: the count, mean, standard
+# deviation and quartiles of body mass, height and insole length. Use it to check that the
+# simulated runners are plausible adults, and to see that the two cohorts are alike but not the
+# same people.
+#
 # ## The protocol
 #
 # The table below is built from the simulator's cohort definitions, so it shows what is
@@ -128,16 +125,20 @@ participants.groupby("dataset")[["body_mass_kg", "height_m", "insole_length_m"]]
 
 # %%
 def speed_classes(spec) -> str:
-    """Speed classes of a cohort: multiples of the preferred speed and fixed speeds in km/h."""
-    ratios = [f"{name} {ratio:g} × preferred" for name, ratio in spec.speed_ratios]
-    fixed = [f"{name} {speed_mps * 3.6:g} km/h" for name, speed_mps in spec.fixed_speeds_mps]
+    """Speed classes: multiples of preferred speed, fixed speeds (km/h)."""
+    ratios = [f"{name} {ratio:g} × preferred"
+              for name, ratio in spec.speed_ratios]
+    fixed = [f"{name} {speed_mps * 3.6:g} km/h"
+             for name, speed_mps in spec.fixed_speeds_mps]
     return ", ".join(ratios + fixed)
 
 
 def gradients(spec) -> str:
     """Gradient classes of a cohort in percent grade."""
-    grades = {name: round(100 * math.tan(math.radians(deg))) for name, deg in spec.gradients_deg}
-    return ", ".join(f"{name} {grade:+d} %" if grade else f"{name} 0 %" for name, grade in grades.items())
+    grades = {name: round(100 * math.tan(math.radians(deg)))
+              for name, deg in spec.gradients_deg}
+    return ", ".join(f"{name} {grade:+d} %" if grade else f"{name} 0 %"
+                     for name, grade in grades.items())
 
 
 def bouts_per_runner(dataset: str) -> str:
@@ -145,34 +146,42 @@ def bouts_per_runner(dataset: str) -> str:
     b = bouts.loc[bouts["dataset"] == dataset]
     if b.empty:
         return "none in this run"
-    per_runner = b.groupby("participant").size()
-    return f"{per_runner.max()} of {b['duration_s'].median():g} s ({', '.join(sorted(b['condition'].unique()))})"
+    n_bouts = b.groupby("participant").size().max()
+    conditions = ", ".join(sorted(b["condition"].unique()))
+    return f"{n_bouts} of {b['duration_s'].median():g} s ({conditions})"
 
 
-pd.DataFrame(
-    {
-        "overground": {
-            "participants in the study": f"{OVERGROUND_COHORT.n_participants} ({OVERGROUND_COHORT.n_female} female)",
-            "participants in this run": int(n_by_dataset.get("overground", 0)),
-            "speeds": f"self-selected; simulated as {speed_classes(OVERGROUND_COHORT)}",
-            "gradient": gradients(OVERGROUND_COHORT),
-            "bouts per participant in this run": bouts_per_runner("overground"),
-            "running": "loops around the lab, across the force plates",
-            "force": "force plates in the floor: only some contacts land cleanly on one plate",
-            "speed measured by": "a waist marker (motion capture); varies around the loop",
-        },
-        "treadmill": {
-            "participants in the study": f"{TREADMILL_COHORT.n_participants} ({TREADMILL_COHORT.n_female} female)",
-            "participants in this run": int(n_by_dataset.get("treadmill", 0)),
-            "speeds": speed_classes(TREADMILL_COHORT),
-            "gradient": gradients(TREADMILL_COHORT),
-            "bouts per participant in this run": bouts_per_runner("treadmill"),
-            "running": "on an instrumented treadmill",
-            "force": "the treadmill's force-measuring belt: every contact is measured",
-            "speed measured by": "the belt speed, constant",
-        },
-    }
-)
+def in_study(spec) -> str:
+    """Participants of the study's cohort."""
+    return f"{spec.n_participants} ({spec.n_female} female)"
+
+
+pd.DataFrame({
+    "overground": {
+        "participants in the study": in_study(OVERGROUND_COHORT),
+        "participants in this run": int(n_by_dataset.get("overground", 0)),
+        "speeds": "self-selected; simulated as "
+                  + speed_classes(OVERGROUND_COHORT),
+        "gradient": gradients(OVERGROUND_COHORT),
+        "bouts per participant in this run": bouts_per_runner("overground"),
+        "running": "loops around the lab, across the force plates",
+        "force": "force plates in the floor: only some contacts land "
+                 "cleanly on one plate",
+        "speed measured by": "a waist marker (motion capture); varies "
+                             "around the loop",
+    },
+    "treadmill": {
+        "participants in the study": in_study(TREADMILL_COHORT),
+        "participants in this run": int(n_by_dataset.get("treadmill", 0)),
+        "speeds": speed_classes(TREADMILL_COHORT),
+        "gradient": gradients(TREADMILL_COHORT),
+        "bouts per participant in this run": bouts_per_runner("treadmill"),
+        "running": "on an instrumented treadmill",
+        "force": "the treadmill's force-measuring belt: every contact "
+                 "is measured",
+        "speed measured by": "the set belt speed",
+    },
+})
 
 # %% [markdown]
 # ## Two cohorts
@@ -182,6 +191,8 @@ pd.DataFrame(
 # Each point is one participant (body mass, height) or one bout (speed). Hover to see who.
 
 # %%
+from grfkit.io.schema import FOOT_STRIKES
+
 cohort_figure(participants, bouts)
 
 # %% [markdown]
@@ -189,7 +200,19 @@ cohort_figure(participants, bouts)
 # bodies and speeds in the other.
 
 # %%
-participants.groupby(["dataset", "foot_strike"]).size().unstack(fill_value=0)
+strikes = (participants.groupby(["dataset", "foot_strike"]).size()
+           .unstack(fill_value=0).reindex(columns=FOOT_STRIKES, fill_value=0))
+for dataset in ("overground", "treadmill"):
+    row = strikes.loc[dataset] if dataset in strikes.index else None
+    text = "none" if row is None else f"{row['rearfoot']} of {row.sum()}"
+    glue(f"rearfoot_{dataset}", text, display=False)
+strikes
+
+# %% [markdown]
+# **Takeaway:** {glue:text}`rearfoot_treadmill` treadmill runners in this run land on the rear
+# foot, and {glue:text}`rearfoot_overground` overground runners. The foot strike shapes the
+# impact peak and the path of the centre of pressure, so this difference between the cohorts is
+# one part of the {term}`domain gap` that transfer learning has to bridge.
 
 # %% [markdown]
 # ## What the lab records in one overground bout
@@ -206,28 +229,35 @@ participants.groupby(["dataset", "foot_strike"]).size().unstack(fill_value=0)
 #
 # The insole system starts its own clock, which is offset from the lab's (by up to
 # {glue:text}`max_offset_s` s in this cohort) and runs slightly fast or slow (up to
-# {glue:text}`max_drift_ppm` ppm). In the {glue:text}`window_s` seconds below, the plate forces
-# (top) come in bursts — a pass over the plates — while the insole loads never stop. The two are
-# not yet aligned: chapter 2 does that.
+# {glue:text}`max_drift_ppm` ppm). The window below starts one second before the bout's first
+# plate contact (at {glue:text}`first_plate_contact_s` s on the lab clock): in its
+# {glue:text}`window_s` seconds the plate forces (top) come in a burst — a pass over the plates —
+# while the insole loads never stop. The two are not yet aligned: chapter 2 does that.
 
 # %%
 window_s = 3.0
 og = bouts.loc[bouts["dataset"] == "overground"].iloc[0]
-og_bout = read_bout(cohort.raw_dir / og["dataset"] / og["participant"] / og["bout"])
-first_plate_contact = true_contacts.query(
-    "dataset == @og.dataset and participant == @og.participant and bout == @og.bout and plate != ''"
-)["ic_s"].min()
+og_bout = read_bout(
+    cohort.raw_dir / og["dataset"] / og["participant"] / og["bout"])
+og_contacts = true_contacts.query(
+    "dataset == @og.dataset and participant == @og.participant"
+    " and bout == @og.bout")
+# Off-plate contacts have plate "" (an empty name), not a missing value.
+first_plate_contact = og_contacts.loc[og_contacts["plate"] != "", "ic_s"].min()
+info = og_bout.info
 for name, value in {
-    "force_rate_hz": f"{og_bout.info.force_rate_hz:g}",
-    "marker_rate_hz": f"{og_bout.info.marker_rate_hz:g}",
-    "insole_rate_hz": f"{og_bout.info.insole_rate_hz:g}",
-    "imu_rate_hz": f"{og_bout.info.imu_rate_hz:g}",
+    "force_rate_hz": f"{info.force_rate_hz:g}",
+    "marker_rate_hz": f"{info.marker_rate_hz:g}",
+    "insole_rate_hz": f"{info.insole_rate_hz:g}",
+    "imu_rate_hz": f"{info.imu_rate_hz:g}",
     "max_offset_s": f"{true_trials['clock_offset_s'].abs().max():.1f}",
     "max_drift_ppm": f"{true_trials['clock_drift_ppm'].abs().max():.0f}",
     "window_s": f"{window_s:g}",
+    "first_plate_contact_s": f"{first_plate_contact:.1f}",
 }.items():
     glue(name, value, display=False)
-bout_signals_figure(og_bout, start_s=max(first_plate_contact - 1.0, 0.0), duration_s=window_s)
+bout_signals_figure(og_bout, start_s=max(first_plate_contact - 1.0, 0.0),
+                    duration_s=window_s)
 
 # %% [markdown]
 # **Takeaway:** overground, force is measured only during the few steps on the plates, while the
@@ -241,14 +271,17 @@ bout_signals_figure(og_bout, start_s=max(first_plate_contact - 1.0, 0.0), durati
 # the simulator leaves their ringing out (see `grfkit.simulate.treadmill.TreadmillConfig`).
 
 # %%
-glue("treadmill_resonance_hz", f"{TreadmillConfig().vertical_resonance_hz:g}", display=False)
+glue("treadmill_resonance_hz",
+     f"{TreadmillConfig().vertical_resonance_hz:g}", display=False)
 tm = bouts.loc[bouts["dataset"] == "treadmill"].iloc[0]
-tm_bout = read_bout(cohort.raw_dir / tm["dataset"] / tm["participant"] / tm["bout"])
-bout_signals_figure(tm_bout, start_s=float(tm_bout.force["time_s"].iloc[0]) + 2.0, duration_s=window_s)
+tm_bout = read_bout(
+    cohort.raw_dir / tm["dataset"] / tm["participant"] / tm["bout"])
+bout_signals_figure(tm_bout, start_s=float(tm_bout.force["time_s"].iloc[0])
+                    + 2.0, duration_s=window_s)
 
 # %% [markdown]
-# **Takeaway:** on the treadmill every step has its force curve, so every step can be used for
-# training.
+# **Takeaway:** on the treadmill every step of both feet has its force curve on the one belt,
+# so every step can be used for training.
 #
 # ## How many contacts are usable?
 #
@@ -259,17 +292,57 @@ bout_signals_figure(tm_bout, start_s=float(tm_bout.force["time_s"].iloc[0]) + 2.
 # contact is clean. In this run the treadmill set has {glue:text}`stance_ratio` times as many
 # clean left-foot stances (inside the insole recording) as the overground set: the ratio of
 # usable stances is what makes the treadmill data set so much larger.
+#
+# How long the simulator records each treadmill condition is a design choice: at every scale a
+# condition lasts {glue:text}`treadmill_bout_s` s, so that the full `paper` cohort (every runner,
+# every condition) has about 70 times as many clean left-foot stances on the treadmill as
+# overground — the ratio the study reports. The `book` and `ci` scales keep fewer treadmill
+# conditions per runner, so their ratio is smaller.
 
 # %%
-left_recorded = true_contacts["insole_recorded"] & (true_contacts["foot"] == "left")
+left_recorded = (true_contacts["insole_recorded"]
+                 & (true_contacts["foot"] == "left"))
 usable = true_contacts.loc[true_contacts["clean"] & left_recorded]
 usable_counts = usable["dataset"].value_counts()
-glue("stance_ratio", f"{usable_counts.get('treadmill', 0) / usable_counts.get('overground', 1):.0f}", display=False)
-true_contacts.assign(reason=true_contacts["reason"].replace("", "clean")).groupby(
-    ["dataset", "foot", "reason"]
-).size().unstack(fill_value=0)
+ratio = (usable_counts.get("treadmill", 0)
+         / usable_counts.get("overground", 1))
+glue("stance_ratio", f"{ratio:.0f}", display=False)
+glue("treadmill_bout_s", f"{get_scale('paper').treadmill_duration_s:g}",
+     display=False)
+reasons = true_contacts["reason"].replace("", "clean")
+(true_contacts.assign(reason=reasons)
+ .groupby(["dataset", "foot", "reason"]).size().unstack(fill_value=0))
 
 # %% [markdown]
+# ## How the simulator makes a bout
+#
+# * **The runners** (`grfkit.simulate.participants`): each runner draws a body size, a foot
+#   strike, preferred speeds, gait and force-shape factors, stride-to-stride variation, a
+#   left/right asymmetry, and the sensor gains and IMU mounting of one recording session. A
+#   runner draws from a generator keyed by their id, so `OG03` is the same person at every
+#   scale.
+# * **The vertical force** ({term}`vGRF`) of each stance follows the two-mass model of running
+#   {cite:p}`clark2017`: an impact of the lower limb ({glue:text}`lower_limb_mass_pct` % of body
+#   mass) plus the slower loading of the rest of the body, with the stance's vertical impulse
+#   equal to body weight times step time. Contact time, step time and impact follow the speed
+#   and the foot strike. The pulse shapes are grfkit's own, and Clark's model covers the
+#   vertical force only.
+# * **The anteroposterior force** ({term}`apGRF`) is grfkit's own model: the normal force times
+#   the lean of the line from the centre of pressure to a pivot point above the centre of mass
+#   ({glue:text}`pivot_height_m` m up for runner {glue:text}`path_runner`, who is
+#   {glue:text}`path_height_m` m tall). Where the foot lands ahead of the body is set so that the
+#   stance's net AP impulse equals the step's change of momentum. The pivot height and a small
+#   backward spike at impact were tuned on calibration runners of a real data set; the
+#   [Real running data](06_real_data) chapter checks the curves against real recordings.
+# * **The overground lab** (`grfkit.simulate.lab`, `grfkit.simulate.overground`):
+#   {glue:text}`n_plates` force plates of {glue:text}`plate_size` lie in a row in the middle of a
+#   straight runway. The runner loops around the lab, slows into each turn and runs at a nearly
+#   steady speed over the plates; where each foot lands follows from the step lengths.
+# * **The treadmill** (`grfkit.simulate.treadmill`): every contact lands on the belt. The force
+#   table is in the belt's frame (`x` along the belt, `z` normal to it), so on a slope the mean
+#   normal force is body weight times the cosine of the gradient.
+# * **The wearables** (`grfkit.simulate.wearables`, `grfkit.simulate.imu`): next.
+#
 # ## How the wearables see the forces
 #
 # No sensor is a copy of the force. The network of chapter 3 sees only the insole and IMU
@@ -301,6 +374,9 @@ true_contacts.assign(reason=true_contacts["reason"].replace("", "clean")).groupb
 # toe-off.
 
 # %%
+from grfkit.simulate.grf_model import GrfShape
+from grfkit.simulate.lab import LabLayout
+
 path_runner = sample_participant(OVERGROUND_COHORT, 0, seed)
 curves, path_numbers = sensor_path_variants(path_runner, seed=seed)
 numbers = path_numbers.set_index(["path", "variant"])
@@ -312,31 +388,46 @@ def path_value(path: str, variant: str, column: str, fmt: str) -> str:
 
 
 high_push = numbers.loc[("propulsion", "high")]
+# Momentum balance of the step: the net AP impulse per kilogram is the
+# speed change.
+speed_change = (high_push["propulsive_impulse_mps"]
+                - high_push["braking_impulse_mps"])
+plate = LabLayout()
 for name, value in {
+    "lower_limb_mass_pct":
+        f"{100 * GrfShape().lower_limb_mass_fraction:g}",
+    "n_plates": plate.n_plates,
+    "plate_size": f"{plate.plate_length_m:g} m × {plate.plate_width_m:g} m",
+    "pivot_height_m": f"{path_runner.pivot_height_m:.2f}",
+    "path_height_m": f"{path_runner.height_m:.2f}",
     "path_runner": path_runner.participant,
     "path_strike": path_runner.foot_strike.replace("foot", "-foot"),
     "path_speed": f"{path_runner.speeds_mps['medium']:.2f}",
     "touchdown_ratio": f"{ImuConfig().touchdown_braking_ratio:g}",
-    "braking_low": path_value("braking", "low", "braking_impulse_mps", ".2f"),
-    "braking_high": path_value("braking", "high", "braking_impulse_mps", ".2f"),
-    "touchdown_low": path_value("braking", "low", "touchdown_acc_x_integral_mps", ".2f"),
-    "touchdown_high": path_value("braking", "high", "touchdown_acc_x_integral_mps", ".2f"),
-    "transition_early": path_value("transition", "early", "transition_pct", ".0f"),
-    "transition_late": path_value("transition", "late", "transition_pct", ".0f"),
-    "onset_early": path_value("transition", "early", "gyro_y_onset_pct", ".0f"),
-    "onset_late": path_value("transition", "late", "gyro_y_onset_pct", ".0f"),
-    "heel_off_early": path_value("transition", "early", "heel_off_pct", ".0f"),
-    "heel_off_late": path_value("transition", "late", "heel_off_pct", ".0f"),
-    # Momentum balance of the step: the net AP impulse per kilogram is the speed change.
-    "speed_change": f"{high_push['propulsive_impulse_mps'] - high_push['braking_impulse_mps']:.2f}",
-    "propulsive_low": path_value("propulsion", "low", "propulsive_impulse_mps", ".2f"),
-    "propulsive_high": path_value("propulsion", "high", "propulsive_impulse_mps", ".2f"),
-    "rollover_low": path_value("propulsion", "low", "rollover_angle_deg", ".0f"),
-    "rollover_high": path_value("propulsion", "high", "rollover_angle_deg", ".0f"),
-    "peak_low": path_value("propulsion", "low", "gyro_y_pushoff_peak_dps", ".0f"),
-    "peak_high": path_value("propulsion", "high", "gyro_y_pushoff_peak_dps", ".0f"),
+    "speed_change": f"{speed_change:.2f}",
 }.items():
     glue(name, value, display=False)
+# Text name -> (path, variant, column of the variants' table, format).
+B, T, P = "braking", "transition", "propulsion"
+for name, where in {
+    "braking_low": (B, "low", "braking_impulse_mps", ".2f"),
+    "braking_high": (B, "high", "braking_impulse_mps", ".2f"),
+    "touchdown_low": (B, "low", "touchdown_acc_x_integral_mps", ".2f"),
+    "touchdown_high": (B, "high", "touchdown_acc_x_integral_mps", ".2f"),
+    "transition_early": (T, "early", "transition_pct", ".0f"),
+    "transition_late": (T, "late", "transition_pct", ".0f"),
+    "onset_early": (T, "early", "gyro_y_onset_pct", ".0f"),
+    "onset_late": (T, "late", "gyro_y_onset_pct", ".0f"),
+    "heel_off_early": (T, "early", "heel_off_pct", ".0f"),
+    "heel_off_late": (T, "late", "heel_off_pct", ".0f"),
+    "propulsive_low": (P, "low", "propulsive_impulse_mps", ".2f"),
+    "propulsive_high": (P, "high", "propulsive_impulse_mps", ".2f"),
+    "rollover_low": (P, "low", "rollover_angle_deg", ".0f"),
+    "rollover_high": (P, "high", "rollover_angle_deg", ".0f"),
+    "peak_low": (P, "low", "gyro_y_pushoff_peak_dps", ".0f"),
+    "peak_high": (P, "high", "gyro_y_pushoff_peak_dps", ".0f"),
+}.items():
+    glue(name, path_value(*where), display=False)
 
 # %% [markdown]
 # ### Path 1: braking shows in the shoe's deceleration at touchdown
@@ -394,10 +485,21 @@ sensor_paths_figure(curves, "propulsion")
 # **Takeaway:** propulsion reaches the IMU as how far, and from when, the foot rolls — not as a
 # single peak.
 #
-# The numbers of every variant:
+# The numbers of every variant (one column per path and variant):
 
 # %%
-path_numbers.round(3)
+readable = {
+    "contact_time_s": "contact time (s)",
+    "braking_impulse_mps": "braking impulse (N·s/kg)",
+    "propulsive_impulse_mps": "propulsive impulse (N·s/kg)",
+    "transition_pct": "braking to propulsion (% stance)",
+    "touchdown_acc_x_integral_mps": "touchdown acc_x integral (m/s)",
+    "gyro_y_onset_pct": "gyro_y onset (% stance)",
+    "gyro_y_pushoff_peak_dps": "push-off gyro_y peak (deg/s)",
+    "rollover_angle_deg": "roll-over angle (deg)",
+    "heel_off_pct": "heel off (% stance)",
+}
+numbers[list(readable)].rename(columns=readable).T.round(2)
 
 # %% [markdown]
 # In the recordings these paths are never this clean: stride-to-stride variation, noise, the
@@ -405,35 +507,148 @@ path_numbers.round(3)
 # effects (speed, foot strike). The network of chapters 3 to 5 has to learn to read the AP force
 # back from these traces.
 #
+# ## Limits of the simulated inputs
+#
+# The simulated sensors are simpler than real ones. In the overground bout above, the shoe's
+# vertical acceleration in mid-stance (40–60 % of each left stance, foot flat) is
+
+# %%
+import numpy as np
+
+from grfkit.constants import GRAVITY_MPS2
+from grfkit.simulate.clocks import lab_to_insole
+
+trial = true_trials.query(
+    "dataset == @og.dataset and participant == @og.participant"
+    " and bout == @og.bout").iloc[0]
+left = og_contacts.loc[(og_contacts["foot"] == "left")
+                       & og_contacts["insole_recorded"]]
+contact_s = (left["to_s"] - left["ic_s"]).to_numpy()
+imu_t = og_bout.imu["time_s"].to_numpy()
+mid = np.zeros(imu_t.size, dtype=bool)
+for lab_s in zip(left["ic_s"] + 0.4 * contact_s,
+                 left["ic_s"] + 0.6 * contact_s, strict=True):
+    start, end = lab_to_insole(np.array(lab_s), trial["clock_offset_s"],
+                               trial["clock_drift_ppm"])
+    mid |= (imu_t >= start) & (imu_t <= end)
+acc_z = og_bout.imu["acc_z_mps2"].to_numpy()[mid]
+glue("midstance_acc_z", f"{acc_z.mean():.2f} ± {acc_z.std():.2f}",
+     display=False)
+glue("gravity_mps2", f"{GRAVITY_MPS2:.2f}", display=False)
+pd.Series({"mid-stance acc_z, mean (m/s²)": acc_z.mean(),
+           "mid-stance acc_z, SD (m/s²)": acc_z.std(),
+           "IMU samples": acc_z.size}).round(2)
+
+# %% [markdown]
+# :::{admonition} What the simulator leaves out
+# :class: warning
+# * **FSRs**: hysteresis, creep within a stance and a slow gain drift over a bout are modelled,
+#   one parameter each (`grfkit.simulate.wearables.InsoleConfig`). The drift is a linear gain
+#   change, not a temperature model; the sensors do not wear, shift in the shoe or cross-talk,
+#   and each session's gains stay fixed.
+# * **Shoe IMU**: the shoe is a rigid body, and the foot is still while it is flat on the
+#   ground. Mid-stance `acc_z` is {glue:text}`midstance_acc_z` m/s² (mean ± SD): gravity
+#   ({glue:text}`gravity_mps2` m/s²) with almost no spread, where a real shoe IMU also picks up
+#   shoe and soft-tissue vibration. The foot moves as if the lab's loop were straight.
+# * **Force**: floor plates do not ring in the simulation (real ones do, at higher frequencies
+#   than a treadmill); the treadmill rings at one resonance.
+# :::
+#
+# A model that does well on these inputs may meet errors in real recordings that it never saw;
+# the [Real running data](06_real_data) chapter tries it on real ones.
+#
 # ## What makes treadmill and overground differ
 #
 # The simulator models each difference between the two data sets with one switch of
 # `grfkit.simulate.DomainGap`, so that a reader can switch one off and see what it does to
-# transfer learning. The table lists them as the code documents them; chapter 5 switches them
-# all off (`grfkit.simulate.NO_GAP`). What no switch removes: the two data sets have different
-# runners, and force is measured differently (treadmill belt versus floor plates).
+# transfer learning. The table lists them as the code documents them. Chapter 5 compares the
+# full gap with all switches off (`grfkit.simulate.NO_GAP`), and one of its exercises switches
+# off a single difference and reruns the transfer table. What no switch removes: the two data
+# sets have different runners, and force is measured differently (treadmill belt versus floor
+# plates).
 
 # %%
 DomainGap.switches()
 
 # %% [markdown]
-# The vertical force comes from the two-mass model of running {cite:p}`clark2017`: an impact of
-# the lower limb plus the slower loading of the rest of the body, with contact time, step time
-# and peak forces that follow speed; the anteroposterior force from the line between the centre
-# of pressure and the point above the centre of mass that the force aims at. The [Real running data](06_real_data) chapter
-# checks these curves against real force recordings.
-#
 # The raw format is documented in [Raw data format](../book/data_format): researchers can bring
 # their own recordings in it.
 #
 # ## Recap
 #
-# * Separate cohorts, as in the study: overground runners looping over floor plates, and
-#   treadmill runners on the published protocol. The book runs a subset of them.
+# * Two separate cohorts, as in the study: overground runners looping over floor plates, and
+#   treadmill runners on the published protocol. The `book` scale runs a subset of them.
 # * Each bout has a table per instrument, on the lab's clock or the insole's; chapter 2 aligns
 #   the clocks and cuts the stances.
 # * Overground, only clean plate contacts have a force curve; on the treadmill every step does.
 # * The insole feels the normal force through the plantar load model and imperfect FSRs; the AP
 #   force reaches the wearables only through physical paths — the shoe's deceleration at
-#   touchdown, the timing of heel rise and forefoot loading, and the push-off roll.
-# * Every modelled difference between treadmill and overground is a `DomainGap` switch.
+#   touchdown, the timing of heel rise, and the push-off roll.
+# * Every modelled difference between treadmill and overground is a `DomainGap` switch; the
+#   simulated sensors are simpler than real ones.
+#
+# ## Exercises
+#
+# ```{exercise} Another cohort
+# :label: ex-01-seed
+#
+# Set `seed = 1` in the parameters cell and rerun the chapter. Compare the foot-strike table and
+# the ratio of usable treadmill to overground stances with the ones above.
+# ```
+#
+# ```{solution} ex-01-seed
+# :class: dropdown
+#
+# Other people are drawn: body sizes, foot strikes and preferred speeds change, and with them
+# the foot-strike table. The protocol table does not change, and the stance ratio stays close to
+# this page's, because it is set by the design (bout lengths, the plate row, the conditions of
+# the scale), not by who runs. Each runner draws from a generator keyed by their id, so the same
+# seed always gives the same people.
+# ```
+#
+# ```{exercise} Where the plates are silent
+# :label: ex-01-window
+#
+# In the overground signal figure's cell, replace
+# `start_s=max(first_plate_contact - 1.0, 0.0)` by `start_s=0.0` and rerun the cell. What do
+# the plate panel and the insole panel show now?
+# ```
+#
+# ```{solution} ex-01-window
+# :class: dropdown
+#
+# Unless the bout's first plate contact happens in the first seconds, the plate panel shows only
+# a few newtons of noise around zero, while the insole loads go on step after step: most
+# overground contacts miss the plates. That is why the cell looks for the first contact on a
+# plate. Off-plate contacts are stored with `plate` equal to `""`, not as a missing value, so
+# the test is `plate != ""`: a test for "not missing" would keep every contact.
+# ```
+#
+# ````{exercise} A quiet treadmill
+# :label: ex-01-quiet
+#
+# Simulate the treadmill bout again without its motor noise, roller vibration and mains hum, and
+# draw it over the same window:
+#
+# ```python
+# from grfkit.simulate import simulate_bout
+#
+# quiet = TreadmillConfig(noise_sd_n=0.0, roller_vibration_n=0.0,
+#                         mains_hum_n=0.0)
+# sim = simulate_bout("treadmill", tm["participant"], tm["bout"],
+#                     seed=seed, scale=scale, treadmill=quiet)
+# bout_signals_figure(sim.raw, start_s=float(sim.raw.force["time_s"].iloc[0])
+#                     + 2.0, duration_s=window_s)
+# ```
+#
+# Which wiggles of the belt force stay?
+# ````
+#
+# ```{solution} ex-01-quiet
+# :class: dropdown
+#
+# The steps are the same (the runner draws from the same generator), and the fuzz on the belt
+# force is gone. What stays is the ringing right after each impact: the treadmill frame's
+# resonance is part of how the belt measures force, not noise added to it. Chapter 2's low-pass
+# filter removes both, because they lie far above the frequencies of the running force.
+# ```
