@@ -29,8 +29,8 @@ except PackageNotFoundError:  # imported from a source tree that was never insta
 # loads neither PyTorch nor pandas.
 _LAZY = {
     "prepare_cohort": "storage.cohort_cache",
-    "PreprocessConfig": "preprocess.chain",
-    "PreprocessResult": "preprocess.chain",
+    "PreprocessConfig": "preprocess.config",
+    "PreprocessResult": "preprocess.results",
     "preprocess_raw": "preprocess.chain",
     "read_bout": "io.read",
     "simulate_bout": "simulate.cohort",
@@ -41,11 +41,9 @@ _LAZY = {
 if TYPE_CHECKING:
     from grfkit.io.read import read_bout
     from grfkit.io.stances import StanceDataset
-    from grfkit.preprocess.chain import (
-        PreprocessConfig,
-        PreprocessResult,
-        preprocess_raw,
-    )
+    from grfkit.preprocess.chain import preprocess_raw
+    from grfkit.preprocess.config import PreprocessConfig
+    from grfkit.preprocess.results import PreprocessResult
     from grfkit.simulate import simulate_bout, simulate_cohort
     from grfkit.storage.cohort_cache import prepare_cohort
 

@@ -1,75 +1,37 @@
-"""The preprocessing chain: raw recordings → time-normalised stance data set.
+"""The preprocessing chain: raw recordings in, time-normalised stances out.
 
-One bout at a time (:func:`preprocess_bout`), in the order of the study's
-methods:
-
-1. **IMU resampling** 1125 → 1000 Hz, polyphase, on the insole clock
-   (:func:`grfkit.preprocess.resampling.resample_poly_array`).
-2. **Clock synchronisation**: insole load against total measured vertical
-   force (:func:`grfkit.preprocess.synchronisation.synchronise_clocks`) → offset and drift.
-3. **Insole contacts** of both feet (:func:`grfkit.preprocess.events.detect_insole_contacts`),
-   mapped to lab time: they tell which foot made each plate contact.
-4. **Plate contacts**: 20 N initial contact and toe-off on the raw force,
-   classified clean or rejected with the reason
-   (:func:`grfkit.preprocess.events.classify_plate_contacts`); overground, also the
-   foot outline estimated from the plate's centre-of-pressure path and the
-   participant's insole size must lie inside the plate
-   (:func:`grfkit.preprocess.events.foot_outline`).
-5. **Force filtering**: 20 Hz zero-lag Butterworth, two-pass corrected
-   (:func:`grfkit.preprocess.filtering.lowpass_zero_lag`), for the force curves.
-6. **Speed** from the waist marker around each stance overground
-   (:func:`grfkit.preprocess.speed.stance_speed`); the belt speed on the treadmill.
-   Overground, each pass over the plate row is a trial, kept only if its
-   speed lies within ±5 % of the bout's target, the median speed of its
-   passes (:func:`grfkit.preprocess.speed.pass_speed_check`, which states the rule).
-7. **Segmentation and time normalisation** of insole, IMU and force to 101
-   points between initial contact and toe-off
-   (:func:`grfkit.preprocess.segmentation.segment_stances`).  Insole and IMU are cut at
-   the event times mapped back to the insole clock.
-
-Every plate contact that does not become a stance is reported with its reason
-(right foot, straddle, edge, foot near the plate edge, cut by the recording,
-no speed, speed off target, ...) and, where there are figures to give, a
-``detail`` (e.g. the pass's speed and the target), and a bout
-that fails as a whole (bad file, no sync) is reported with its error, unless
-``strict`` asks to stop at the first failure.
-
-Throughput
-----------
-The chain works on the tables' columns as numpy arrays, converted once
-(:func:`preprocess_raw`'s workers read them straight from the files, without
-DataFrames, and send back only the stances and the contact table).  The
-resampled IMU and the filtered force are needed only around the stances (a
-few seconds of a two-minute overground bout), so they are computed only
-there: the segmentation reads the samples :func:`grfkit.preprocess.segmentation.segment_rows`
-lists, the IMU is resampled at those samples
-(:func:`grfkit.preprocess.resampling.resample_poly_at`, bit-for-bit the values of the
-whole-signal resampling) and the force is filtered over windows around them
-(:func:`grfkit.preprocess.filtering.lowpass_zero_lag_at`, equal to filtering the whole
-channel up to rounding, about 1e-12 N).  ``benchmarks/bench_preprocessing.py``
-measures the throughput.
+:func:`preprocess_bout` runs the steps on one bout, in this order, each by
+its public function: (1) the IMU's 1000 Hz grid on the insole clock
+(:mod:`~grfkit.preprocess.resampling`); (2) clock synchronisation
+(:mod:`~grfkit.preprocess.synchronisation`); (3) insole contacts, which give
+each plate contact its foot (:mod:`~grfkit.preprocess.insole_contacts`);
+(4) clean plate contacts (:mod:`~grfkit.preprocess.plate_contacts`) and the
+force-to-weight check; (5) speed and the pass rule (:mod:`~grfkit.preprocess.speed`);
+(6) insole and IMU stances cut at the events mapped to the insole clock
+(:mod:`~grfkit.preprocess.segmentation`); (7) the force filtered at 20 Hz
+around the kept stances and cut (:mod:`~grfkit.preprocess.filtering`).
+:func:`preprocess_raw` runs it on every bout of a raw folder, in parallel,
+and reports every contact and bout that did not become a stance.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from grfkit.constants import GRAVITY_MPS2, N_POINTS
+
 from grfkit.errors import (
     ConfigError,
     EmptyTableError,
     GrfkitError,
-    MissingFileError,
     RawDataError,
-    SensorFaultError,
     UnendedContactError,
-    UnitError,
 )
 from grfkit.io.channels import (
     FEET,
@@ -79,185 +41,68 @@ from grfkit.io.channels import (
     TARGET_CHANNELS,
     fsr_channels,
 )
-from grfkit.io.insole import insole_cop, total_load
-from grfkit.io.read import (
-    bout_arrays,
-    read_bout_arrays,
-    read_bouts,
-    read_participants,
-)
+from grfkit.io.insole import insole_cop
+from grfkit.io.read import bout_arrays, read_bout_arrays, read_bouts, read_participants
 from grfkit.io.schema import BoutArrays, BoutInfo, RawBout
-from grfkit.io.stances import SKIP_COLUMNS, StanceDataset
-from grfkit.preprocess.events import (
-    REASON_FOOT_EDGE,
-    _classify_plate_contacts,
-    _insole_contacts,
-    _median_interval,
+from grfkit.io.stances import StanceDataset
+from grfkit.preprocess._signals import checked_signal
+from grfkit.preprocess.checks import (
+    check_force_to_weight,
+    force_to_weight,
+    insole_size,
+    raise_if_saturated,
 )
+from grfkit.preprocess.config import PreprocessConfig
 from grfkit.preprocess.filtering import lowpass_zero_lag_at
+from grfkit.preprocess.insole_contacts import detect_insole_contacts, insole_loads
+from grfkit.preprocess.plate_contacts import classify_plate_contacts
 from grfkit.preprocess.resampling import (
     check_uniform_sampling,
     resample_poly_array,
     resample_poly_at,
     resampled_length,
 )
-from grfkit.preprocess.segmentation import (
+from grfkit.preprocess.results import (
+    BOUT_TABLE_COLUMNS,
+    SKIPPED_COLUMNS,
+    BoutResult,
+    PreprocessResult,
+)
+from grfkit.preprocess.segmentation import events_outside, segment_rows, segment_stances
+from grfkit.preprocess.skip_reasons import (
+    REASON_BOUT_SKIPPED,
+    REASON_FOOT_EDGE,
+    REASON_INSOLE_UNLOADED,
+    REASON_NO_MARKER_TABLE,
+    REASON_OTHER_FOOT,
     REASON_OUTSIDE_SIGNAL,
-    _checked,
-    _covered,
-    _segment_at_rows,
-    _segment_rows_of,
-)
-from grfkit.preprocess.speed import (
-    PASS_GAP_S,
     REASON_SPEED_OFF_TARGET,
-    SPEED_TOLERANCE_FRACTION,
-    _pass_speed_check,
-    _stance_speed,
 )
+from grfkit.preprocess.speed import pass_speed_check, stance_speed
 from grfkit.preprocess.synchronisation import (
     ClockSync,
-    _synchronise_clocks,
     insole_to_lab_time,
     lab_to_insole_time,
+    synchronise_clocks,
 )
 from grfkit.progress import progress_bar
-from grfkit.storage.atomic import atomic_directory
 from grfkit.workers import exit_with_parent
 
-__all__ = [
-    "PreprocessConfig",
-    "BoutResult",
-    "PreprocessResult",
-    "preprocess_bout",
-    "preprocess_raw",
-    "force_to_weight",
-    "REASON_OTHER_FOOT",
-    "REASON_INSOLE_UNLOADED",
-    "SKIPPED_COLUMNS",
-]
+__all__ = ["preprocess_bout", "preprocess_raw"]
 
-#: Reason recorded for plate contacts of the foot the models do not use.
-REASON_OTHER_FOOT = "other foot (the models use the left insole and left-shoe IMU)"
-#: Reason recorded when the insole reads nothing during a plate contact.
-REASON_INSOLE_UNLOADED = "insole unloaded during the stance"
-
-#: Columns of the pipeline's table of skipped contacts and bouts: :data:`grfkit.io.stances.SKIP_COLUMNS` and
-#: ``detail`` (figures behind the reason, e.g. a pass's speed and the target; ``""`` where there are none).
-SKIPPED_COLUMNS: tuple[str, ...] = (*SKIP_COLUMNS, "detail")
-
-#: Columns of the per-bout table of :class:`PreprocessResult`.
-BOUT_TABLE_COLUMNS: tuple[str, ...] = (
-    "dataset",
-    "participant",
-    "bout",
-    "status",
-    "sync_offset_s",
-    "sync_drift_ppm",
-    "sync_peak_ratio",
-    "sync_residual_s",
-    "n_plate_contacts",
-    "n_stances",
-    "duration_s",
-    "force_to_weight",
-)
+#: Marker rate, hertz, of a bout whose ``bout.json`` does not state it.
+_DEFAULT_MARKER_RATE_HZ: float = 200.0
 
 
-
-@dataclass(frozen=True)
-class PreprocessConfig:
-    """Settings of the preprocessing chain (defaults follow the study).
-
-    Parameters
-    ----------
-    sampling_rate_hz
-        Common rate of insole, IMU and force after resampling, hertz.
-    force_cutoff_hz
-        Low-pass cutoff of the force curves, hertz (the study: 20 Hz).
-    filter_order
-        Butterworth order of one pass (the zero-lag filter doubles it).
-    threshold_n
-        Initial contact / toe-off threshold, newtons (the study: 20 N).
-    detection_cutoff_hz
-        Optional low-pass cutoff for event detection; ``None`` detects on
-        the raw force (see :mod:`grfkit.preprocess.events` for why).
-    edge_margin_m
-        Smallest distance of the plate centre of pressure from the plate's
-        edge for a clean contact, metres.
-    duration_tolerance_s
-        Largest disagreement of plate and insole IC (and TO) for a clean
-        contact, seconds.
-    speed_window_s
-        Window centred on a stance over which the waist speed is averaged, seconds.
-    speed_tolerance_fraction
-        Overground passes whose speed deviates from the bout's target (the
-        median of its passes) by more than this fraction are discarded
-        (:func:`grfkit.preprocess.speed.pass_speed_check`); ``None`` keeps every pass.
-    pass_gap_s
-        Plate contacts closer in time than this belong to one pass, seconds.
-    foot_outline
-        Overground, reject contacts whose foot outline, estimated from the
-        plate's centre-of-pressure path and the participant's insole length
-        (and ``insole_width_m`` if ``participants.csv`` has it), is not
-        inside the plate (:func:`grfkit.preprocess.events.foot_outline`).
-    foot
-        Foot whose stances are kept (the study: left, where the IMU is).
-    force_to_weight_range
-        Accepted range of the bout's measured vertical force over the
-        participant's body weight (:func:`force_to_weight`); outside it the
-        bout fails with :class:`~grfkit.errors.UnitError` (force in kgf, body
-        mass in pounds, ...).  ``None`` turns the check off.
-    """
-
-    sampling_rate_hz: float = 1000.0
-    force_cutoff_hz: float = 20.0
-    filter_order: int = 2
-    threshold_n: float = 20.0
-    detection_cutoff_hz: float | None = None
-    edge_margin_m: float = 0.02
-    duration_tolerance_s: float = 0.005
-    speed_window_s: float = 0.35
-    speed_tolerance_fraction: float | None = SPEED_TOLERANCE_FRACTION
-    pass_gap_s: float = PASS_GAP_S
-    foot_outline: bool = True
-    foot: str = "left"
-    force_to_weight_range: tuple[float, float] | None = (0.8, 1.25)
-
-
-@dataclass
-class BoutResult:
-    """What :func:`preprocess_bout` makes of one bout.
-
-    Parameters
-    ----------
-    stances
-        The bout's stances (possibly empty).
-    contacts
-        Every plate contact with its classification (columns of
-        :data:`grfkit.preprocess.events.PLATE_CONTACT_COLUMNS` plus ``dataset``,
-        ``participant``, ``bout``, the speed check's ``pass_index``,
-        ``pass_speed_mps``, ``target_speed_mps`` and ``speed_deviation_frac``
-        (see :func:`grfkit.preprocess.speed.pass_speed_check`; on the treadmill the
-        whole bout is one pass at the belt speed), ``stance`` (kept as a
-        stance), ``skip_reason`` and ``skip_detail``).
-    sync
-        Estimated clock relation.
-    """
-
-    stances: StanceDataset
-    contacts: pd.DataFrame
-    sync: ClockSync
-
-
-def _empty_stances() -> StanceDataset:
+def _empty_stances(n_points: int) -> StanceDataset:
     meta = pd.DataFrame(
         {c: pd.Series(dtype=float if c.endswith(("_s", "_mps", "_deg", "_kg", "_m")) else object)
          for c in _META_ORDER}
     )
     return StanceDataset(
         meta=meta,
-        inputs=np.zeros((0, N_POINTS, len(STANCE_SIGNAL_CHANNELS)), dtype=np.float32),
-        targets=np.zeros((0, N_POINTS, len(TARGET_CHANNELS)), dtype=np.float32),
+        inputs=np.zeros((0, n_points, len(STANCE_SIGNAL_CHANNELS)), dtype=np.float32),
+        targets=np.zeros((0, n_points, len(TARGET_CHANNELS)), dtype=np.float32),
         input_channels=STANCE_SIGNAL_CHANNELS,
         target_channels=TARGET_CHANNELS,
     )
@@ -310,7 +155,7 @@ def preprocess_bout(
         The participant's row of ``participants.csv`` (``body_mass_kg``,
         ``insole_length_m``, ``sex``, ``foot_strike``, optionally ``insole_width_m``).
     config
-        Chain settings.
+        Chain settings (:class:`grfkit.preprocess.config.PreprocessConfig`).
 
     Returns
     -------
@@ -325,25 +170,7 @@ def preprocess_bout(
         naming the bout when the insole size is not a positive number);
         :func:`preprocess_raw` reports it as a skipped bout.
     """
-    return _preprocess_bout(bout.info, bout_arrays(bout), participant, config).result()
-
-
-def _total_counts(fsr_columns: list[np.ndarray]) -> np.ndarray:
-    """:func:`grfkit.io.insole.total_load` of one insole's FSR columns, without building the ``(n, 16)`` matrix.
-
-    Integer counts are summed as integers: exact, so equal to the float sum in any order.
-    """
-    if all(column.dtype.kind in "iu" and column.dtype.itemsize <= 2 for column in fsr_columns):
-        total = fsr_columns[0].astype(np.int32)  # 16 counts of at most 16 bits cannot overflow
-        for column in fsr_columns[1:]:
-            np.add(total, column, out=total)
-        return total.astype(float)
-    if all(column.dtype.kind in "iu" for column in fsr_columns):
-        total = fsr_columns[0].astype(np.int64)
-        for column in fsr_columns[1:]:
-            np.add(total, column, out=total, casting="unsafe")
-        return total.astype(float)
-    return total_load(np.column_stack([np.asarray(column, dtype=float) for column in fsr_columns]))
+    return _bout_columns(bout.info, bout_arrays(bout), participant, config).result()
 
 
 def _frame(columns: Mapping[str, np.ndarray]) -> pd.DataFrame:
@@ -359,13 +186,18 @@ def _frame(columns: Mapping[str, np.ndarray]) -> pd.DataFrame:
     )
 
 
+def _columns(table: pd.DataFrame) -> dict[str, np.ndarray]:
+    """A step's table as numpy columns (text as object arrays of ``str``)."""
+    return {name: column.to_numpy() for name, column in table.items()}
+
+
 @dataclass
 class _BoutColumns:
-    """What :func:`_preprocess_bout` makes of one bout, as columns (cheap to pass between processes).
+    """What :func:`_bout_columns` makes of one bout, as columns (cheap to pass between processes).
 
     ``meta`` holds the stance metadata columns (:data:`_META_ORDER`),
     ``contacts`` the plate contact columns (as :attr:`BoutResult.contacts`),
-    ``force_to_weight`` the ratio of :func:`force_to_weight`.
+    ``force_to_weight`` the ratio of :func:`grfkit.preprocess.checks.force_to_weight`.
     """
 
     meta: dict[str, np.ndarray]
@@ -381,7 +213,7 @@ class _BoutColumns:
         return BoutResult(stances=stances, contacts=_frame(self.contacts), sync=self.sync)
 
 
-def _preprocess_bout(
+def _bout_columns(
     info: BoutInfo,
     arrays: BoutArrays,
     participant: Mapping[str, object],
@@ -389,10 +221,11 @@ def _preprocess_bout(
 ) -> _BoutColumns:
     """:func:`preprocess_bout` on the bout's required channels as numpy arrays (``arrays``, as read)."""
     rate = config.sampling_rate_hz
+    n_points = config.segment.n_points
     where = f"{info.dataset}/{info.participant}/{info.bout}"
     insole, imu, force = arrays["insole"], arrays["imu"], arrays["force"]
 
-    # 1. IMU onto a 1000 Hz grid of the insole clock: the grid now, the values only where stances need them.
+    # 1. IMU onto a 1000 Hz grid of the insole clock: the grid now, the values only where stances need them (6).
     imu_in_t = np.asarray(imu["time_s"], dtype=float)
     if len(imu_in_t) == 0:
         raise EmptyTableError("table has no rows", channel=f"{where}/imu")
@@ -405,65 +238,54 @@ def _preprocess_bout(
     insole_t = np.asarray(insole["time_s"], dtype=float)
     force_t = np.asarray(force["time_s"], dtype=float)
     for t, table in ((insole_t, "insole"), (force_t, "force")):
-        _checked(t, t, f"{where}/{table}")  # strictly increasing (read_bout has checked more)
+        checked_signal(t, t, f"{where}/{table}")  # strictly increasing (read_bout has checked more)
 
     # 2. Clock synchronisation from per-foot insole load and total plate force.
     feet_fsr = {foot: [insole[c] for c in fsr_channels(foot)] for foot in FEET}
-    # the sums of integer counts are exact, whatever the order of summation
-    feet_load = {foot: _total_counts(columns) for foot, columns in feet_fsr.items()}
-    insole_period_s = _median_interval(insole_t)
-    force_period_s = _median_interval(force_t)
+    feet_load = insole_loads(insole)  # sums of integer counts: exact, whatever the order of summation
     plate_fz = {p.name: force[f"{p.name}_fz_n"] for p in info.plates}
     total_fz = np.asarray(plate_fz[info.plates[0].name], dtype=float)
     for p in info.plates[1:]:
         total_fz = total_fz + np.asarray(plate_fz[p.name], dtype=float)
     try:
-        sync = _synchronise_clocks(
+        sync = synchronise_clocks(
             insole_t,
             np.column_stack([feet_load["left"], feet_load["right"]]),
             force_t,
             total_fz,
             insole_rate_hz=info.insole_rate_hz,
             lab_rate_hz=info.force_rate_hz,
-            threshold_n=config.threshold_n,
-            insole_period_s=insole_period_s,
-            lab_period_s=force_period_s,
+            config=config.sync,
             insole_channels=[f"{foot}_fsr*_adc (sum)" for foot in ("left", "right")],
         )
 
         # 3. Insole contacts in lab time tell the foot of each plate contact.
-        insole_contacts = _insole_contacts(insole_t, feet_load, info.insole_rate_hz, period_s=insole_period_s)
+        insole_contacts = detect_insole_contacts(insole_t, feet_load, info.insole_rate_hz, config=config.contacts)
     except UnendedContactError as error:
-        _raise_if_saturated(error, feet_fsr)
+        raise_if_saturated(error, feet_fsr)
         raise
     reference = {
-        "foot": insole_contacts["foot"],
-        "ic_s": insole_to_lab_time(insole_contacts["ic_s"], sync),
-        "to_s": insole_to_lab_time(insole_contacts["to_s"], sync),
-        "impulse": insole_contacts["impulse"],
+        "foot": insole_contacts["foot"].to_numpy(),
+        "ic_s": insole_to_lab_time(insole_contacts["ic_s"].to_numpy(), sync),
+        "to_s": insole_to_lab_time(insole_contacts["to_s"].to_numpy(), sync),
+        "impulse": insole_contacts["impulse"].to_numpy(),
     }
 
     # 4. Plate contacts, clean or rejected; overground, the foot outline from the COP path must lie on the plate.
-    outline_length_m, outline_width_m = _insole_size(participant, where) if (
+    outline_length_m, outline_width_m = insole_size(participant, where) if (
         config.foot_outline and info.environment != "treadmill") else (None, None)
-    table = _classify_plate_contacts(
-        force_t,
-        plate_fz,
-        {p.name: (force[f"{p.name}_cop_x_m"], force[f"{p.name}_cop_y_m"]) for p in info.plates},
+    table = _columns(classify_plate_contacts(
+        force,
         info.plates,
         sampling_rate_hz=info.force_rate_hz,
-        threshold_n=config.threshold_n,
-        reference=reference,
-        edge_margin_m=config.edge_margin_m,
+        config=config.contacts,
+        reference_contacts=reference,
         insole_length_m=outline_length_m,
         insole_width_m=outline_width_m,
-        duration_tolerance_s=config.duration_tolerance_s,
-        detection_cutoff_hz=config.detection_cutoff_hz,
-        period_s=force_period_s,
-    )
+    ))
     ratio = force_to_weight(table, reference["ic_s"], float(participant["body_mass_kg"]))
     if config.force_to_weight_range is not None:
-        _check_force_to_weight(ratio, participant, info, config.force_to_weight_range)
+        check_force_to_weight(ratio, participant, info, config.force_to_weight_range)
     n_contacts = len(table["plate"])
     skip = table["reason"].copy()
     skip[table["clean"] & (table["foot"] != config.foot) & (skip == "")] = REASON_OTHER_FOOT
@@ -474,11 +296,12 @@ def _preprocess_bout(
         detail[i] = (f"estimated foot outline {-100 * table['outline_margin_m'][i]:.1f} cm over the edge of "
                      f"{table['plate'][i]}")
 
-    # 6. Speed (before cutting: a stance without a speed is not a complete model input); passes off target.
+    # 5. Speed (before cutting: a stance without a speed is not a complete model input); passes off target.
     speed_mps = np.full(n_contacts, np.nan)
     passes = {"pass_index": np.full(n_contacts, -1, dtype=np.int64)}
     for key in ("pass_speed_mps", "target_speed_mps", "speed_deviation_frac"):
         passes[key] = np.full(n_contacts, np.nan)
+    tolerance = config.speed.tolerance_fraction
     if info.environment == "treadmill":
         # the belt speed is the target; the raw format has no belt speed channel to deviate from it
         speed_mps[candidates] = float(info.belt_speed_mps)
@@ -486,27 +309,18 @@ def _preprocess_bout(
         passes["pass_speed_mps"][:] = passes["target_speed_mps"][:] = float(info.belt_speed_mps)
         passes["speed_deviation_frac"][:] = 0.0
     elif "marker" not in arrays:
-        skip[candidates] = "no waist marker table"
+        skip[candidates] = REASON_NO_MARKER_TABLE
     else:
         marker = arrays["marker"]
-        waist = [np.asarray(marker[c], dtype=float) for c in ("time_s", "waist_x_m", "waist_y_m")]
-        marker_rate_hz = info.marker_rate_hz or 200.0
-        speed, reason = _stance_speed(
-            *waist,
-            table["ic_s"][candidates],
-            table["to_s"][candidates],
-            config.speed_window_s,
-            sampling_rate_hz=marker_rate_hz,
-        )
-        speed_mps[candidates] = speed
-        skip[candidates] = reason
-        if n_contacts and config.speed_tolerance_fraction is not None:
+        marker_rate_hz = info.marker_rate_hz or _DEFAULT_MARKER_RATE_HZ
+        speed = stance_speed(marker, table["ic_s"][candidates], table["to_s"][candidates],
+                             sampling_rate_hz=marker_rate_hz, config=config.speed)
+        speed_mps[candidates] = speed["speed_mps"].to_numpy()
+        skip[candidates] = speed["reason"].to_numpy()
+        if n_contacts and tolerance is not None:
             # every plate contact marks a pass, whoever's foot: its first and last samples above threshold
-            checked = _pass_speed_check(
-                *waist, force_t[table["ic_index"]], force_t[table["to_index"]], config.speed_window_s,
-                tolerance_fraction=config.speed_tolerance_fraction, max_gap_s=config.pass_gap_s,
-                sampling_rate_hz=marker_rate_hz,
-            )
+            checked = _columns(pass_speed_check(marker, force_t[table["ic_index"]], force_t[table["to_index"]],
+                                                sampling_rate_hz=marker_rate_hz, config=config.speed))
             for key in passes:
                 passes[key] = checked[key]
             off = (skip == "") & (checked["reason"] != "")
@@ -515,51 +329,52 @@ def _preprocess_bout(
                 detail[i] = (f"pass {checked['pass_index'][i]}: {checked['pass_speed_mps'][i]:.2f} m/s, "
                              f"target {checked['target_speed_mps'][i]:.2f} m/s "
                              f"({100 * checked['speed_deviation_frac'][i]:+.1f} %, "
-                             f"tolerance ±{100 * config.speed_tolerance_fraction:g} %)")
+                             f"tolerance ±{100 * tolerance:g} %)")
 
-    # 7. Events back on the insole clock; stances the wearables do not cover are skipped.
+    # 6. Events back on the insole clock; stances the wearables do not cover are skipped; insole and IMU cut.
     usable = np.flatnonzero(skip == "")
-    ic_insole = lab_to_insole_time(table["ic_s"][usable], sync)
-    to_insole = lab_to_insole_time(table["to_s"][usable], sync)
-    covered = _covered(insole_t, ic_insole, to_insole) & _covered(imu_t, ic_insole, to_insole)
+    events = {"ic_s": lab_to_insole_time(table["ic_s"][usable], sync),
+              "to_s": lab_to_insole_time(table["to_s"][usable], sync)}
+    covered = ((events_outside(insole_t, events) == "") & (events_outside(imu_t, events) == "")).to_numpy()
     skip[usable[~covered]] = REASON_OUTSIDE_SIGNAL
     keep = usable[covered]
-    ic_insole, to_insole = ic_insole[covered], to_insole[covered]
+    events = {key: times[covered] for key, times in events.items()}
 
     name = f"{where}/insole"
-    rows = _segment_rows_of(insole_t, ic_insole, to_insole, N_POINTS, name)
+    rows = segment_rows(insole_t, events, n_points, name=name)
     fsr_rows = np.column_stack([np.asarray(c[rows], dtype=float) for c in feet_fsr[config.foot]])
-    fsr = _segment_at_rows(insole_t, rows, fsr_rows, ic_insole, to_insole, N_POINTS, name)
+    fsr = segment_stances(insole_t, fsr_rows, events, n_points, name=name, rows=rows)
     cop_ap, cop_ml = insole_cop(fsr.reshape(-1, fsr.shape[2]))
-    cop = [_fill_nearest(c.reshape(len(keep), N_POINTS)) for c in (cop_ap, cop_ml)]
+    cop = [_fill_nearest(c.reshape(len(keep), n_points)) for c in (cop_ap, cop_ml)]
     if len(keep) and (cop[0] is None or cop[1] is None):
         # Rare: drop only the stances whose insole never registers load.
-        loaded = np.isfinite(cop_ap.reshape(len(keep), N_POINTS)).any(axis=1)
+        loaded = np.isfinite(cop_ap.reshape(len(keep), n_points)).any(axis=1)
         skip[keep[~loaded]] = REASON_INSOLE_UNLOADED
-        keep, fsr, ic_insole, to_insole = keep[loaded], fsr[loaded], ic_insole[loaded], to_insole[loaded]
+        keep, fsr = keep[loaded], fsr[loaded]
+        events = {key: times[loaded] for key, times in events.items()}
         cop_ap, cop_ml = insole_cop(fsr.reshape(-1, fsr.shape[2]))
-        cop = [_fill_nearest(c.reshape(len(keep), N_POINTS)) for c in (cop_ap, cop_ml)]
+        cop = [_fill_nearest(c.reshape(len(keep), n_points)) for c in (cop_ap, cop_ml)]
     name = f"{where}/imu"
-    rows = _segment_rows_of(imu_t, ic_insole, to_insole, N_POINTS, name)
+    rows = segment_rows(imu_t, events, n_points, name=name)
     imu_rows = resample_poly_at(imu_x, rows, info.imu_rate_hz, rate, channels=imu_names)
-    imu_curves = _segment_at_rows(imu_t, rows, imu_rows, ic_insole, to_insole, N_POINTS, name)
+    imu_curves = segment_stances(imu_t, imu_rows, events, n_points, name=name, rows=rows)
 
-    # 5. Force curves: 20 Hz zero-lag low-pass (only around the stances), per plate.
-    targets = np.zeros((len(keep), N_POINTS, len(TARGET_CHANNELS)))
+    # 7. Force curves: 20 Hz zero-lag low-pass (only around the kept stances), per plate, cut at the lab events.
+    targets = np.zeros((len(keep), n_points, len(TARGET_CHANNELS)))
     kept_plate = table["plate"][keep]
     name = f"{where}/force"
     for plate in pd.unique(kept_plate):
         stances = np.flatnonzero(kept_plate == plate)
-        ic, to = table["ic_s"][keep[stances]], table["to_s"][keep[stances]]
-        rows = _segment_rows_of(force_t, ic, to, N_POINTS, name)
+        plate_events = {"ic_s": table["ic_s"][keep[stances]], "to_s": table["to_s"][keep[stances]]}
+        rows = segment_rows(force_t, plate_events, n_points, name=name)
         signal = np.column_stack([force[f"{plate}_{axis}_n"] for axis in ("fz", "fx")])
-        filtered = lowpass_zero_lag_at(signal, rows, config.force_cutoff_hz, info.force_rate_hz, config.filter_order,
-                                       channel=f"{plate}_fz_n, {plate}_fx_n")
-        targets[stances] = _segment_at_rows(force_t, rows, filtered, ic, to, N_POINTS, name)
+        filtered = lowpass_zero_lag_at(signal, rows, config.filter.cutoff_hz, info.force_rate_hz,
+                                       config.filter.order, channel=f"{plate}_fz_n, {plate}_fx_n")
+        targets[stances] = segment_stances(force_t, filtered, plate_events, n_points, name=name, rows=rows)
 
     n_keep = len(keep)
     inputs = np.concatenate(
-        [fsr, np.stack(cop, axis=2) if n_keep else np.zeros((0, N_POINTS, 2)), imu_curves], axis=2
+        [fsr, np.stack(cop, axis=2) if n_keep else np.zeros((0, n_points, 2)), imu_curves], axis=2
     ).astype(np.float32)
     assert inputs.shape[2] == len(fsr_channels(config.foot)) + len(INSOLE_COP_CHANNELS) + len(IMU_CHANNELS)
     meta = {
@@ -592,188 +407,6 @@ def _preprocess_bout(
     return _BoutColumns(meta, inputs, targets.astype(np.float32), contacts, sync, ratio)
 
 
-@dataclass
-class PreprocessResult:
-    """Everything :func:`preprocess_raw` learnt from a raw data folder.
-
-    Parameters
-    ----------
-    stances
-        The stance data set; its ``skipped`` table lists every plate contact
-        and bout that did not become a stance, with the reason.
-    contacts
-        Every plate contact of every processed bout with its classification.
-    bouts
-        One row per bout: status (``"ok"`` or the error), clock sync
-        estimates, counts (columns :data:`BOUT_TABLE_COLUMNS`).
-    """
-
-    stances: StanceDataset
-    contacts: pd.DataFrame
-    bouts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(BOUT_TABLE_COLUMNS)))
-
-    def summary(self) -> str:
-        """One paragraph: stances per data set, skipped contacts by reason, failed bouts."""
-        lines = []
-        meta = self.stances.meta
-        for dataset, group in meta.groupby("dataset", sort=True):
-            lines.append(f"{dataset}: {len(group)} stances from {group['participant'].nunique()} participants")
-        failed = self.bouts.loc[self.bouts["status"] != "ok"]
-        lines.append(f"bouts: {len(self.bouts)} processed, {len(failed)} skipped")
-        for _, row in failed.iterrows():
-            lines.append(f"  skipped bout {row['dataset']}/{row['participant']}/{row['bout']}: {row['status']}")
-        reasons = self.stances.skipped["reason"].value_counts()
-        if len(reasons):
-            lines.append("plate contacts not used, by reason:")
-            lines.extend(f"  {count:6d}  {reason}" for reason, count in reasons.items())
-        return "\n".join(lines)
-
-    def save(self, path: str | Path) -> Path:
-        """Write the result to folder ``path`` atomically (stances/, contacts.parquet, bouts.csv).
-
-        Parameters
-        ----------
-        path
-            Destination folder (replaced if it exists).
-        """
-        path = Path(path)
-        with atomic_directory(path) as tmp:
-            self.stances.save(tmp / "stances")
-            self.contacts.to_parquet(tmp / "contacts.parquet", index=False)
-            self.bouts.to_csv(tmp / "bouts.csv", index=False)
-        return path
-
-    @classmethod
-    def load(cls, path: str | Path) -> PreprocessResult:
-        """Read a result written by :meth:`save`.
-
-        Parameters
-        ----------
-        path
-            Folder written by :meth:`save`.
-
-        Raises
-        ------
-        MissingFileError
-            If a part is missing.
-        """
-        path = Path(path)
-        for name in ("contacts.parquet", "bouts.csv"):
-            if not (path / name).is_file():
-                raise MissingFileError("preprocessing result file is missing", path=path / name)
-        return cls(
-            stances=StanceDataset.load(path / "stances"),
-            contacts=pd.read_parquet(path / "contacts.parquet"),
-            bouts=pd.read_csv(path / "bouts.csv", dtype={"participant": str, "bout": str}),
-        )
-
-
-def _insole_size(participant: Mapping[str, object], where: str) -> tuple[float, float | None]:
-    """The participant's insole length and width (``None`` when ``insole_width_m`` is absent or empty), checked."""
-    length = float(participant["insole_length_m"])
-    width = participant.get("insole_width_m")
-    width = None if width is None or pd.isna(width) else float(width)
-    for name, value in (("insole_length_m", length), ("insole_width_m", width)):
-        if value is not None and not (np.isfinite(value) and value > 0):
-            raise ConfigError(f"{where}: the participant's {name} must be a positive number of metres, got {value}")
-    return length, width
-
-
-#: ADC count at which an FSR of the format's 12-bit converters saturates.
-FSR_SATURATION_ADC: float = 4095.0
-#: Fraction of a bout at saturation above which an FSR explains a load that never returns to rest.
-_SATURATED_FRACTION_NAMED: float = 0.05
-
-
-def _raise_if_saturated(error: UnendedContactError, feet_fsr: Mapping[str, list[np.ndarray]]) -> None:
-    """SensorFaultError naming the FSR channel whose saturation keeps an insole's load up, if there is one.
-
-    A sensor stuck at saturation for stretches holds the foot's summed load
-    above the contact threshold, which contact detection can only report as
-    a contact that never ends; validation accepts saturation up to half of
-    the bout (in stretches shorter than ``max_constant_s``).
-    """
-    fractions = {
-        channel: np.count_nonzero(values >= FSR_SATURATION_ADC) / len(values)
-        for foot, columns in feet_fsr.items()
-        for channel, values in zip(fsr_channels(foot), columns, strict=True)
-    }
-    channel = max(fractions, key=fractions.__getitem__)
-    if fractions[channel] > _SATURATED_FRACTION_NAMED:
-        raise SensorFaultError(
-            f"FSR channel saturated ({FSR_SATURATION_ADC:g} ADC counts) {fractions[channel]:.0%} of the time, in "
-            f"stretches that keep the insole's load from returning to rest between steps (seen as: {error})",
-            channel=channel,
-        ) from error
-
-
-#: Unit slips that scale the force-to-weight ratio by a known factor, and what to say about each.
-_UNIT_SLIPS: tuple[tuple[float, str], ...] = (
-    (1.0 / GRAVITY_MPS2, "the plate force looks like it is in kgf (kilogram-force), not newtons"),
-    (1.0 / 2.20462, "body_mass_kg looks like it is in pounds, not kilograms"),
-    (2.20462, "body_mass_kg looks like it is in kilograms where the force is in pound-force"),
-)
-
-
-def force_to_weight(
-    plate_contacts: Mapping[str, np.ndarray], insole_ic_s: np.ndarray, body_mass_kg: float
-) -> float:
-    """Vertical force over whole steps divided by body weight, from a bout's clean plate contacts.
-
-    Over one step of steady running (an initial contact to the next, either
-    foot) the runner's vertical velocity returns to its starting value, so the
-    vertical impulse of one stance equals body weight times the step time
-    (the same argument as :func:`grfkit.real.hamner.body_mass_from_force`
-    over whole strides).  Each clean plate contact gives
-    ``impulse / (m g T)``, where ``T`` is half the time between the insole
-    initial contacts before and after its own; the median over the contacts
-    is returned.  It is about 1 for data in the format's units; force in kgf
-    gives 0.10, a body mass in pounds 0.45.
-
-    Parameters
-    ----------
-    plate_contacts
-        Columns of :func:`grfkit.preprocess.events.classify_plate_contacts` (``clean``,
-        ``impulse_n_s``, ``insole_ic_s``).
-    insole_ic_s
-        Initial contacts of both insoles on the lab clock, seconds.
-    body_mass_kg
-        The participant's body mass.
-
-    Returns
-    -------
-    float
-        The ratio; NaN when no clean contact has insole contacts on both sides.
-    """
-    ics = np.sort(insole_ic_s[np.isfinite(insole_ic_s)])
-    use = np.flatnonzero(np.asarray(plate_contacts["clean"], dtype=bool) & np.isfinite(plate_contacts["insole_ic_s"]))
-    k = np.searchsorted(ics, plate_contacts["insole_ic_s"][use])
-    inner = (k >= 1) & (k <= len(ics) - 2)
-    use, k = use[inner], k[inner]
-    if not len(use):
-        return float("nan")
-    step_s = (ics[k + 1] - ics[k - 1]) / 2.0
-    ratio = plate_contacts["impulse_n_s"][use] / (body_mass_kg * GRAVITY_MPS2 * step_s)
-    return float(np.median(ratio))
-
-
-def _check_force_to_weight(ratio: float, participant: Mapping[str, object], info: BoutInfo,
-                           accepted: tuple[float, float]) -> None:
-    """UnitError naming the participant, both numbers and the likely unit slip when ``ratio`` is off."""
-    low, high = accepted
-    if not np.isfinite(ratio) or low <= ratio <= high:
-        return
-    mass_kg = float(participant["body_mass_kg"])
-    slips = [text for factor, text in _UNIT_SLIPS if abs(np.log(ratio / factor)) < np.log(high)]
-    likely = slips[0] if slips else "check that the force is in newtons and body_mass_kg in kilograms"
-    raise UnitError(
-        f"bout {info.dataset}/{info.participant}/{info.bout}: the measured vertical force over whole steps "
-        f"averages {ratio:.3g} times participant {info.participant!r}'s body weight (body_mass_kg {mass_kg:g} kg, "
-        f"{mass_kg * GRAVITY_MPS2:.0f} N); over whole steps of running it equals the body weight "
-        f"(accepted {low:g} to {high:g}). Likely {likely}."
-    )
-
-
 def _in_bout(error: GrfkitError, folder: Path) -> GrfkitError:
     """Name the bout folder in an error raised after validation, in place (reasons and strict errors alike).
 
@@ -799,7 +432,7 @@ def _bout_job(args: tuple[Path, dict[str, str], dict[str, object], PreprocessCon
         force_t = arrays["force"]["time_s"]
         duration = float(force_t[-1] - force_t[0])
         try:
-            columns = _preprocess_bout(info, arrays, participant, config)
+            columns = _bout_columns(info, arrays, participant, config)
         except GrfkitError as err:
             _in_bout(err, folder)
             raise
@@ -842,10 +475,13 @@ def _iter_jobs(root: Path, config: PreprocessConfig, strict: bool) -> Iterator[t
         yield folder, ids, by_id.loc[(row.dataset, row.participant)].to_dict(), config, strict
 
 
+
+
 def preprocess_raw(
     raw_dir: str | Path,
     *,
     config: PreprocessConfig = PreprocessConfig(),
+    cache: bool | str | Path = False,
     strict: bool = False,
     progress: bool = False,
     workers: int | None = None,
@@ -857,10 +493,16 @@ def preprocess_raw(
     raw_dir
         Folder in the grfkit raw data format (see the book's *Raw data format* page).
     config
-        Chain settings.
+        Chain settings (:class:`grfkit.preprocess.config.PreprocessConfig`).
+    cache
+        ``False`` computes the result.  ``True`` (the cache folder of
+        :func:`grfkit.storage.cohort_cache.cache_dir`) or a folder reuses the
+        result computed before from the same raw files, ``config`` and
+        preprocessing code, or computes and keeps it
+        (:func:`grfkit.storage.cohort_cache.preprocessed`).
     strict
         Stop at the first bout that fails (raise its error) instead of
-        reporting it as skipped and going on.
+        reporting it as skipped and going on (not with ``cache``).
     progress
         Show a progress bar over bouts.
     workers
@@ -877,7 +519,17 @@ def preprocess_raw(
     GrfkitError
         Invalid ``participants.csv``/``bouts.csv`` always; a failing bout's
         error only with ``strict``.
+    CacheError
+        With ``cache``, if the cache folder cannot be written to, naming it.
     """
+    if cache is not False:
+        if strict:
+            raise ConfigError("strict and cache do not go together: a cached result keeps the failed bouts")
+        # Imported by name, not by an import statement: the cohort's source fingerprint
+        # (grfkit.storage.fingerprint) follows import statements from this module and must
+        # cover the code that computes the stances, not the cache's bookkeeping.
+        cohort_cache = importlib.import_module("grfkit.storage.cohort_cache")
+        return cohort_cache.preprocessed(raw_dir, config=config, cache=cache, progress=progress, workers=workers)
     root = Path(raw_dir)
     jobs = list(_iter_jobs(root, config, strict))  # RawDataError at the start: participants, bouts, shared ids
     n_workers = min(workers or min(os.cpu_count() or 1, 4), max(len(jobs), 1))
@@ -895,8 +547,8 @@ def preprocess_raw(
                 bar.update()
                 if result is None:
                     bout_rows.append({**ids, "status": error, "duration_s": duration})
-                    skipped.append({**ids, "foot": "", "plate": "", "ic_s": np.nan, "reason": f"bout skipped: {error}",
-                                    "detail": ""})
+                    skipped.append({**ids, "foot": "", "plate": "", "ic_s": np.nan,
+                                    "reason": f"{REASON_BOUT_SKIPPED}: {error}", "detail": ""})
                     continue
                 parts.append(result)
                 c = result.contacts
@@ -937,7 +589,7 @@ def preprocess_raw(
         )
         contacts = _frame({k: np.concatenate([p.contacts[k] for p in parts]) for k in parts[0].contacts})
     else:
-        empty = _empty_stances()
+        empty = _empty_stances(config.segment.n_points)
         stances = StanceDataset(empty.meta, empty.inputs, empty.targets, empty.input_channels,
                                 empty.target_channels, skipped_table)
         contacts = pd.DataFrame()

@@ -1,48 +1,15 @@
 r"""Zero-lag low-pass Butterworth filtering with the two-pass cutoff correction.
 
-A Butterworth low-pass filter of order :math:`N` and design cutoff
-:math:`f_d` has the power response :math:`|H(f)|^2 = 1 / (1 + (f/f_d)^{2N})`
-(in the analogue prototype), so :math:`f_d` is its -3 dB point.  Run forward
-and then backward over the data (:func:`scipy.signal.sosfiltfilt`), the phase
-shifts of the two passes cancel — no lag — but the magnitudes multiply: the
-response is :math:`|H|^2` per pass pair, the roll-off doubles (a 2nd-order
-design behaves as a 4th-order filter, -80 dB per decade) and the -3 dB point
-moves *below* :math:`f_d`.  After :math:`n` passes the power response is
-:math:`(1 + (f/f_d)^{2N})^{-n}`; setting it to :math:`1/2` gives the
-effective cutoff
-
-.. math::
-
-    f_c = C \, f_d, \qquad C = \left(2^{1/n} - 1\right)^{1/(2N)},
-
-so to obtain the cutoff :math:`f_c` one designs at :math:`f_d = f_c / C`
-(Winter, *Biomechanics and Motor Control of Human Movement*, 4th ed., 2009,
-and Robertson & Dowling 2003, "Design and responses of Butterworth and
-critically damped digital filters", J Electromyogr Kinesiol 13:569-573,
-eq. 1, both for :math:`N = 2`: :math:`C = (2^{1/n} - 1)^{0.25} = 0.802` for
-:math:`n = 2`; the exponent :math:`1/(2N)` generalises it to any order).  For the study's 20 Hz zero-lag filter
-of a 2nd-order design this gives a design cutoff of 24.9 Hz.
-
-The formula holds for the analogue prototype.  A digital Butterworth made by
-the bilinear transform has :math:`|H|^2 = 1 / (1 + (\tan(\pi f / f_s) /
-\tan(\pi f_d / f_s))^{2N})`, so the exact digital correction applies :math:`C`
-to the *pre-warped* frequency: :math:`\tan(\pi f_d / f_s) = \tan(\pi f_c /
-f_s) / C`.  :func:`corrected_cutoff_hz` uses that exact form when it is given
-the sampling rate (the two differ by 0.1 % for 20 Hz at 1000 Hz, by several
-percent when the cutoff approaches the Nyquist frequency).
-
-Filtering only where the result is needed
------------------------------------------
-The filter forgets: a pass's response to what lies more than a few time
-constants behind it decays geometrically with the radius of its slowest
-pole (0.89 per sample for the 20 Hz design at 1000 Hz: a time constant of
-about 9 ms).  :func:`lowpass_zero_lag_at` therefore filters a window around
-the samples it is asked for, padded by the number of samples after which
-that decay reaches 1e-20 (about 0.4 s here), and gives the same values as
-filtering the whole signal up to floating-point rounding (a few 1e-12 N on
-force plate signals; ``tests/test_filtering.py`` checks 1e-9 N).  Windows
-that reach an end of the signal include that end, so the end treatment is
-the whole signal's.
+Run forward and backward (:func:`scipy.signal.sosfiltfilt`), a Butterworth
+filter has no lag, but its -3 dB point moves below the design cutoff; the
+design cutoff is therefore raised by the correction of Winter (2009) and
+Robertson & Dowling (2003), applied to the pre-warped frequency
+(:func:`corrected_cutoff_hz`: 24.9 Hz for the study's 20 Hz, 2nd order).
+:func:`lowpass_zero_lag` filters a signal, :func:`lowpass_zero_lag_at` only
+the samples asked for (a window around them, padded until the filter has
+forgotten; equal to filtering the whole signal up to rounding),
+:func:`lowpass_zero_lag_runs` several stretches at once, and
+:func:`zero_lag_response` gives the magnitude response.
 """
 
 from __future__ import annotations
@@ -55,7 +22,7 @@ from scipy import signal as sps
 
 from grfkit.errors import ConfigError, DropoutError
 
-__all__ = ["corrected_cutoff_hz", "butterworth_sos", "lowpass_zero_lag", "lowpass_zero_lag_at", "zero_lag_response"]
+__all__ = ["corrected_cutoff_hz", "lowpass_zero_lag", "lowpass_zero_lag_at", "lowpass_zero_lag_runs", "zero_lag_response"]
 
 
 def corrected_cutoff_hz(
@@ -110,42 +77,15 @@ def corrected_cutoff_hz(
     return sampling_rate_hz / math.pi * math.atan(math.tan(math.pi * cutoff_hz / sampling_rate_hz) / factor)
 
 
-def butterworth_sos(
-    cutoff_hz: float,
-    sampling_rate_hz: float,
-    order: int = 2,
-    correct_cutoff: bool = True,
-) -> np.ndarray:
-    """Second-order sections of the low-pass Butterworth design used by :func:`lowpass_zero_lag`.
-
-    Parameters
-    ----------
-    cutoff_hz
-        Wanted -3 dB frequency in hertz of the zero-lag (two-pass) filter if
-        ``correct_cutoff``, else the design cutoff of one pass.
-    sampling_rate_hz
-        Sampling rate in hertz.
-    order
-        Order of the design (one pass).
-    correct_cutoff
-        Apply the two-pass correction of :func:`corrected_cutoff_hz`.
-
-    Returns
-    -------
-    numpy.ndarray
-        SOS array for :func:`scipy.signal.sosfiltfilt`.
-
-    Raises
-    ------
-    ConfigError
-        If the (corrected) cutoff is not between 0 and the Nyquist frequency.
-    """
-    return _butterworth_sos(cutoff_hz, sampling_rate_hz, order, correct_cutoff).copy()
-
-
 @lru_cache(maxsize=64)
 def _butterworth_sos(cutoff_hz: float, sampling_rate_hz: float, order: int, correct_cutoff: bool) -> np.ndarray:
-    """:func:`butterworth_sos`, designed once per setting (shared: never modify it; scipy needs it writeable)."""
+    """Second-order sections of the low-pass Butterworth design, designed once per setting.
+
+    ``cutoff_hz`` is the wanted -3 dB frequency of the zero-lag filter when
+    ``correct_cutoff`` (:func:`corrected_cutoff_hz`), else the design cutoff of
+    one pass.  The array is shared: never modify it (scipy needs it writeable).
+    ConfigError if the design cutoff is not between 0 and the Nyquist frequency.
+    """
     if not sampling_rate_hz > 0:
         raise ConfigError(f"sampling_rate_hz must be positive, got {sampling_rate_hz}")
     design_hz = corrected_cutoff_hz(cutoff_hz, order, 2, sampling_rate_hz) if correct_cutoff else cutoff_hz
@@ -305,6 +245,50 @@ def lowpass_zero_lag(
     return _filtfilt(x, _pad_length(len(sos), cutoff_hz, sampling_rate_hz, len(x)), design)
 
 
+def lowpass_zero_lag_runs(
+    runs: list[np.ndarray], cutoff_hz: float, sampling_rate_hz: float, order: int = 2, *, channel: str | None = None
+) -> list[np.ndarray]:
+    """:func:`lowpass_zero_lag` of several separate stretches of a signal, all in one go.
+
+    Each stretch is filtered exactly as :func:`lowpass_zero_lag` filters it
+    alone (same padding, same recursion, identical values); laying them side
+    by side saves the per-call set-up, which matters for many short stretches
+    (a marker that leaves and re-enters the capture volume).
+
+    Parameters
+    ----------
+    runs
+        Stretches of samples, each of shape ``(n_i,)`` or ``(n_i, channels)`` with ``n_i >= 2``.
+    cutoff_hz
+        -3 dB frequency of the zero-lag filter in hertz.
+    sampling_rate_hz
+        Sampling rate in hertz.
+    order
+        Butterworth order of one pass.
+    channel
+        Channel name for error messages.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        The filtered stretches, each 2-D ``(n_i, channels)``.
+
+    Raises
+    ------
+    DropoutError
+        If a stretch holds NaN or infinite values.
+    ConfigError
+        If the cutoff is not below the Nyquist frequency or a stretch is shorter than 2 samples.
+    """
+    design = (cutoff_hz, sampling_rate_hz, order, True)
+    n_sections = len(_butterworth_sos(*design))
+    signals = [_finite_float(run, channel).reshape(len(run), -1) for run in runs]
+    if any(len(x) < 2 for x in signals):
+        raise ConfigError("every stretch needs at least 2 samples")
+    padlens = [_pad_length(n_sections, cutoff_hz, sampling_rate_hz, len(x)) for x in signals]
+    return _filtfilt_lanes(signals, padlens, design)
+
+
 def lowpass_zero_lag_at(
     signal: np.ndarray,
     rows: np.ndarray,
@@ -416,7 +400,7 @@ def zero_lag_response(
     >>> np.round(g, 4).tolist()
     [1.0, 0.7071]
     """
-    sos = butterworth_sos(cutoff_hz, sampling_rate_hz, order, correct_cutoff)
+    sos = _butterworth_sos(cutoff_hz, sampling_rate_hz, order, correct_cutoff)
     if frequencies_hz is None:
         frequencies_hz = np.arange(0.0, 0.5 * sampling_rate_hz + 0.5, 1.0)
     f = np.asarray(frequencies_hz, dtype=float)

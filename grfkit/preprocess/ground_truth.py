@@ -1,19 +1,14 @@
 """Preprocessing accuracy against the simulator's ground truth.
 
 The simulated cohort writes what the lab can never know: the true clock
-offset and drift of every bout, and every foot contact with its true initial
-contact and toe-off (the 20 N crossings of the noise-free, unfiltered
-vertical force) and whether the whole footprint stayed on one plate.  These
-functions score a :class:`~grfkit.preprocess.chain.PreprocessResult` against it.
-
-It also writes every contact's force parameters (the fields of its
-:class:`~grfkit.simulate.grf_model.StanceForce`), so the true force of a
-stance can be rebuilt: :func:`oracle_floor` passes it through the
-pipeline's own filtering and time normalisation and scores it against the
-measured target.  What remains is the part of the target no wearable can
-know (plate noise, offsets, resolution, the treadmill's dynamics and
-vibration, truncated footprints): a floor below which no model can go on
-the cohort.
+offset and drift of every bout, every foot contact with its true IC and TO
+(the 20 N crossings of the noise-free, unfiltered force), whether the whole
+footprint stayed on one plate, and each contact's force parameters.  These
+functions score a :class:`~grfkit.preprocess.results.PreprocessResult`
+against it (:func:`match_plate_contacts`, :func:`contact_detection_summary`,
+:func:`edge_accepts`, :func:`sync_errors`, :func:`stance_truth`), and
+:func:`oracle_floor` scores the true force, passed through the chain's own
+filtering, against the measured target: a floor no wearable model can beat.
 """
 
 from __future__ import annotations
@@ -31,9 +26,9 @@ from grfkit.io.stances import StanceDataset
 from grfkit.io.table_files import read_bout_table
 from grfkit.model.features import target_channel
 from grfkit.model.metrics import evaluate, participant_metrics
-from grfkit.preprocess.chain import PreprocessConfig
+from grfkit.preprocess.config import PreprocessConfig
 from grfkit.preprocess.filtering import lowpass_zero_lag_at
-from grfkit.preprocess.segmentation import _segment_at_rows, _segment_rows_of
+from grfkit.preprocess.segmentation import segment_rows, segment_stances
 from grfkit.simulate.truth import FORCE_PARAMETER_COLUMNS, stance_force_from_truth
 
 __all__ = [
@@ -361,13 +356,14 @@ def oracle_floor(
         in_bout = on_plate.loc[(on_plate["dataset"] == dataset) & (on_plate["participant"] == participant)
                                & (on_plate["bout"] == bout)]
         for plate, group in rows.groupby("plate", sort=False):
-            ic, to = group["ic_s"].to_numpy(float), group["to_s"].to_numpy(float)
+            events = {"ic_s": group["ic_s"].to_numpy(float), "to_s": group["to_s"].to_numpy(float)}
             name = f"{path}:{plate}"
-            samples = _segment_rows_of(force_t, ic, to, N_POINTS, name)
+            samples = segment_rows(force_t, events, N_POINTS, name=name)
             signal = _true_plate_force(force_t, in_bout.loc[in_bout["plate"] == plate], _COMPONENT[channel])
-            filtered = lowpass_zero_lag_at(signal, samples, config.force_cutoff_hz, info.force_rate_hz,
-                                           config.filter_order, channel=f"oracle {plate} {channel}")
-            oracle[group.index] = _segment_at_rows(force_t, samples, filtered, ic, to, N_POINTS, name)[..., 0]
+            filtered = lowpass_zero_lag_at(signal, samples, config.filter.cutoff_hz, info.force_rate_hz,
+                                           config.filter.order, channel=f"oracle {plate} {channel}")
+            curves = segment_stances(force_t, filtered, events, N_POINTS, name=name, rows=samples)
+            oracle[group.index] = curves[..., 0]
     scored = evaluate(stances.subset(matched), oracle[matched], target)
     table = participant_metrics(scored, by=["dataset", "participant"])
     unmatched = (~pd.Series(matched)).groupby(stances.meta["participant"].astype(str).to_numpy()).sum()

@@ -1,35 +1,14 @@
 """Polyphase resampling of uniformly sampled signals (IMU 1125 Hz → 1000 Hz).
 
-The shoe IMU samples at 1125 Hz and the insole at 1000 Hz, both on the insole
-clock.  The ratio is exactly rational, ``1000 / 1125 = 8 / 9``, so the IMU is
-brought onto a 1000 Hz grid with a polyphase filter
-(:func:`scipy.signal.resample_poly`): the signal is upsampled by 8 (zeros
-inserted), low-pass filtered with a linear-phase FIR and downsampled by 9.
-The FIR is the anti-aliasing filter: it must remove everything above the
-*lower* of the two Nyquist frequencies (here 500 Hz, the output's).  scipy's
-default filter puts its -6 dB point *at* 500 Hz, so content just above 500 Hz
-folds back barely attenuated.  grfkit designs its own Kaiser-window FIR
-(:func:`scipy.signal.kaiserord`): passband up to 80 % of the output Nyquist
-frequency (400 Hz; shoe IMU content during running lies well below), stopband
-from the output Nyquist frequency (500 Hz) on, attenuated by at least 60 dB.
-Each of its polyphase branches is scaled to a DC gain of exactly one, so the
-9.81 m/s² of gravity comes through without a ripple at the period of the
-branches.  scipy compensates the FIR's delay, so the output is not shifted in
-time: output sample ``k`` lies at ``t0 + k / 1000`` seconds where ``t0`` is the
-time of the first input sample.
-
-Only some output samples needed (e.g. the stances of an overground bout, a
-few seconds of a two-minute recording)?  :func:`resample_poly_at` computes
-just those, from the input samples around them, with the same arithmetic:
-the values are bit-for-bit those of :func:`resample_poly_array`.
-
-Edges: the FIR needs samples beyond both ends.  scipy's default pads with
-zeros, which for an accelerometer reading about 9.81 m/s² of gravity would
-create a step and ring for a few tens of samples at each end.  grfkit pads
-with ``padtype="line"``: the signal is extended beyond its ends along the
-straight line through its first and last samples, so a constant or a linear
-trend passes through untouched up to the last sample and a real signal has no
-step at its ends.
+The IMU's 1125 Hz and the insole's 1000 Hz stand in the exact ratio 9 : 8,
+so :func:`resample_poly_array` upsamples by 8, low-pass filters with
+grfkit's own Kaiser-window FIR (passband to 400 Hz, at least 60 dB down from
+the output's Nyquist frequency of 500 Hz, each polyphase branch at unit DC
+gain) and downsamples by 9, with the FIR's delay compensated and the ends
+padded along a line.  :func:`resample_poly_at` computes only the output
+samples asked for, bit for bit; :func:`resample_table` resamples a table and
+:func:`check_uniform_sampling` checks a time axis first.  The book's
+chapter 2 explains the choices.
 """
 
 from __future__ import annotations

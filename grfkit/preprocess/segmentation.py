@@ -1,33 +1,20 @@
 """Cutting signals at the stance events and time-normalising them to 101 points.
 
 A stance runs from initial contact (IC) to toe-off (TO).  Events are
-interpolated times (:mod:`grfkit.preprocess.events`), not samples, and insole/IMU signals
-are cut at plate events mapped to the insole clock, so an event almost never
-falls on a sample.  grfkit therefore interpolates the signals *at the events*:
-the normalised stance is sampled at
-
-.. math::
-
-    t_k = t_\\mathrm{IC} + \\frac{k}{100} (t_\\mathrm{TO} - t_\\mathrm{IC}), \\qquad k = 0, \\ldots, 100,
-
-by linear interpolation between the neighbouring samples, so point 0 is the
-signal's value at IC and point 100 its value at TO (not the nearest samples).
-At 1000 Hz a 250 ms stance has 250 samples for 101 points; linear
-interpolation loses nothing that matters at that density.
-
-Events outside the signal's recorded time range cannot be cut: the
-functions here raise :class:`~grfkit.errors.EventRangeError`.  The pipeline
-first calls :func:`events_outside` to skip such stances with a reason.
-Missing samples (NaN) inside a stance propagate into the normalised curve;
-check the output with ``numpy.isnan`` if the signal can have dropouts.
-
-The interpolation reads only the two samples around each normalised point:
-:func:`segment_rows` lists them, so that a signal that is expensive to
-compute everywhere (the resampled IMU, the filtered force) need only be
-computed there.
+interpolated times, not samples, so the signals are interpolated linearly
+*at the events*: point 0 of a normalised stance is the signal's value at IC,
+point 100 its value at TO.  :func:`segment` and :func:`time_normalise` do
+it for one stance, :func:`segment_stances` for many at once;
+:func:`segment_rows` lists the samples that interpolation reads, so that an
+expensive signal (the resampled IMU, the filtered force) need only be
+computed there (``segment_stances(..., rows=...)``).  Events outside the
+signal raise :class:`~grfkit.errors.EventRangeError`; :func:`events_outside`
+finds them first so they can be skipped with a reason.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -37,24 +24,11 @@ from grfkit.errors import (
     EventRangeError,
     LengthMismatchError,
     MissingChannelError,
-    TimestampError,
 )
+from grfkit.preprocess._signals import checked_signal
+from grfkit.preprocess.skip_reasons import REASON_OUTSIDE_SIGNAL
 
-__all__ = ["segment", "time_normalise", "segment_stances", "segment_rows", "events_outside", "REASON_OUTSIDE_SIGNAL"]
-
-REASON_OUTSIDE_SIGNAL = "stance outside the signal's time range"
-
-
-def _checked(time_s: np.ndarray, signal: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
-    t = np.asarray(time_s, dtype=float)
-    x = np.asarray(signal, dtype=float)
-    if t.ndim != 1 or x.ndim not in (1, 2):
-        raise ValueError(f"time must be 1-D and the signal 1-D or 2-D, got {t.shape} and {x.shape}")
-    if x.shape[0] != t.shape[0]:
-        raise LengthMismatchError(f"time has {t.shape[0]} samples but the signal has {x.shape[0]}", channel=name)
-    if t.size < 2 or not (np.all(np.isfinite(t)) and np.all(np.diff(t) > 0)):
-        raise TimestampError("need at least two finite, strictly increasing timestamps", channel=name)
-    return t, x
+__all__ = ["segment", "time_normalise", "segment_stances", "segment_rows", "events_outside"]
 
 
 def _left_rows(t: np.ndarray, query: np.ndarray) -> np.ndarray:
@@ -124,7 +98,7 @@ def segment(
     >>> st.tolist(), sv.tolist()
     ([0.5, 1.0, 2.0, 2.5], [5.0, 10.0, 20.0, 25.0])
     """
-    t, x = _checked(time_s, signal, name)
+    t, x = checked_signal(time_s, signal, name)
     ic, to = np.array([float(ic_s)]), np.array([float(to_s)])
     _check_events(t, ic, to, name)
     inside = (t > ic[0]) & (t < to[0])
@@ -162,13 +136,21 @@ def time_normalise(segment_time_s: np.ndarray, segment_values: np.ndarray, n_poi
     """
     if n_points < 2:
         raise ValueError(f"n_points must be at least 2, got {n_points}")
-    t, x = _checked(segment_time_s, segment_values, "segment")
+    t, x = checked_signal(segment_time_s, segment_values, "segment")
     query = t[0] + (t[-1] - t[0]) * np.arange(n_points) / (n_points - 1)
     query[-1] = t[-1]  # exactly the last time, whatever the rounding
     return _interpolate(t, x, query)
 
 
-def events_outside(time_s: np.ndarray, events: pd.DataFrame) -> pd.Series:
+def _event_times(events: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The ``ic_s`` and ``to_s`` columns of an events table as float arrays; MissingChannelError without them."""
+    for column in ("ic_s", "to_s"):
+        if column not in events:
+            raise MissingChannelError("events table lacks a column", channel=column)
+    return np.asarray(events["ic_s"], dtype=float), np.asarray(events["to_s"], dtype=float)
+
+
+def events_outside(time_s: np.ndarray, events: Mapping[str, np.ndarray]) -> pd.Series:
     """Reason to skip each stance whose events the signal does not cover.
 
     Parameters
@@ -176,34 +158,31 @@ def events_outside(time_s: np.ndarray, events: pd.DataFrame) -> pd.Series:
     time_s
         Timestamps of the signal, seconds (same clock as the events).
     events
-        Table with columns ``ic_s`` and ``to_s``.
+        Table with columns ``ic_s`` and ``to_s`` (a DataFrame, or a mapping of column name to array).
 
     Returns
     -------
     pandas.Series
-        One string per stance (index of ``events``): ``""`` when the stance
-        can be cut, else :data:`REASON_OUTSIDE_SIGNAL` (also for NaN events
-        or ``ic_s >= to_s``).
+        One string per stance (the index of ``events`` if it has one): ``""``
+        when the stance can be cut, else
+        :data:`~grfkit.preprocess.skip_reasons.REASON_OUTSIDE_SIGNAL` (also
+        for NaN events or ``ic_s >= to_s``).
     """
-    ok = _covered(time_s, events["ic_s"].to_numpy(dtype=float), events["to_s"].to_numpy(dtype=float))
-    return pd.Series(np.where(ok, "", REASON_OUTSIDE_SIGNAL), index=events.index, dtype=object)
-
-
-def _covered(time_s: np.ndarray, ic: np.ndarray, to: np.ndarray) -> np.ndarray:
-    """Stances (finite ``ic < to``) within the signal's time range: :func:`events_outside` as a boolean mask."""
+    ic, to = _event_times(events)
     t = np.asarray(time_s, dtype=float)
     ok = np.isfinite(ic) & np.isfinite(to) & (ic < to)
     ok &= (ic >= t[0]) & (to <= t[-1]) if t.size else np.zeros_like(ok)
-    return ok
+    return pd.Series(np.where(ok, "", REASON_OUTSIDE_SIGNAL), index=getattr(events, "index", None), dtype=object)
 
 
 def segment_stances(
     time_s: np.ndarray,
     signals: np.ndarray,
-    events: pd.DataFrame,
+    events: Mapping[str, np.ndarray],
     n_points: int = N_POINTS,
     *,
     name: str = "signal",
+    rows: np.ndarray | None = None,
 ) -> np.ndarray:
     """Time-normalised stances of a multi-channel signal, all at once.
 
@@ -215,13 +194,19 @@ def segment_stances(
     time_s
         Strictly increasing timestamps, seconds, on the clock of the events.
     signals
-        Samples, shape ``(n,)`` or ``(n, n_channels)``.
+        Samples, shape ``(n,)`` or ``(n, n_channels)``; with ``rows``, only
+        the samples at those rows, shape ``(len(rows),)`` or ``(len(rows), n_channels)``.
     events
-        Table with columns ``ic_s`` and ``to_s``, one row per stance.
+        Table with columns ``ic_s`` and ``to_s``, one row per stance (a
+        DataFrame, or a mapping of column name to array).
     n_points
         Points per stance.
     name
         Signal name for error messages.
+    rows
+        The rows :func:`segment_rows` lists for these events and ``n_points``:
+        ``signals`` holds the signal at those rows only, and the result is the
+        one the whole signal would give.
 
     Returns
     -------
@@ -240,13 +225,15 @@ def segment_stances(
     """
     if n_points < 2:
         raise ValueError(f"n_points must be at least 2, got {n_points}")
-    for column in ("ic_s", "to_s"):
-        if column not in events.columns:
-            raise MissingChannelError("events table lacks a column", channel=column)
-    t, x = _checked(time_s, signals, name)
-    ic = events["ic_s"].to_numpy(dtype=float)
-    to = events["to_s"].to_numpy(dtype=float)
-    return _segment(t, x, ic, to, n_points, name)
+    ic, to = _event_times(events)
+    if rows is None:
+        t, x = checked_signal(time_s, signals, name)
+        return _segment(t, x, ic, to, n_points, name)
+    t, _ = checked_signal(time_s, time_s, name)
+    x = np.asarray(signals, dtype=float)
+    if len(x) != len(rows):
+        raise LengthMismatchError(f"{len(rows)} rows but {len(x)} samples of the signal", channel=name)
+    return _segment_at_rows(t, rows, x, ic, to, n_points, name)
 
 
 def _segment(t: np.ndarray, x: np.ndarray, ic: np.ndarray, to: np.ndarray, n_points: int, name: str) -> np.ndarray:
@@ -258,22 +245,10 @@ def _segment(t: np.ndarray, x: np.ndarray, ic: np.ndarray, to: np.ndarray, n_poi
     return _interpolate(t, x, _stance_queries(ic, to, n_points).ravel()).reshape(len(ic), n_points, x.shape[1])
 
 
-def _segment_rows_of(t: np.ndarray, ic: np.ndarray, to: np.ndarray, n_points: int, name: str) -> np.ndarray:
-    """:func:`segment_rows` on a checked time axis."""
-    if len(ic) == 0:
-        return np.empty(0, dtype=np.int64)
-    _check_events(t, ic, to, name)
-    left = _left_rows(t, _stance_queries(ic, to, n_points).ravel())
-    used = np.zeros(len(t) + 1, dtype=bool)
-    used[left] = True
-    used[left + 1] = True
-    return np.flatnonzero(used).astype(np.int64)
-
-
 def _segment_at_rows(
     t: np.ndarray, rows: np.ndarray, values: np.ndarray, ic: np.ndarray, to: np.ndarray, n_points: int, name: str
 ) -> np.ndarray:
-    """:func:`_segment` of a signal known only at ``rows`` (from :func:`_segment_rows_of` for these stances).
+    """:func:`_segment` of a signal known only at ``rows`` (from :func:`segment_rows` for these stances).
 
     The interpolation reads exactly those rows, so the result is the one the
     whole signal would give.
@@ -298,7 +273,9 @@ def _stance_queries(ic: np.ndarray, to: np.ndarray, n_points: int) -> np.ndarray
     return query
 
 
-def segment_rows(time_s: np.ndarray, events: pd.DataFrame, n_points: int = N_POINTS) -> np.ndarray:
+def segment_rows(
+    time_s: np.ndarray, events: Mapping[str, np.ndarray], n_points: int = N_POINTS, *, name: str = "time_s"
+) -> np.ndarray:
     """The samples :func:`segment_stances` reads: sorted, unique row indices.
 
     :func:`segment_stances` interpolates each normalised point between the
@@ -311,9 +288,12 @@ def segment_rows(time_s: np.ndarray, events: pd.DataFrame, n_points: int = N_POI
     time_s
         Strictly increasing timestamps of the signal, seconds.
     events
-        Table with columns ``ic_s`` and ``to_s``, one row per stance (within ``time_s``).
+        Table with columns ``ic_s`` and ``to_s``, one row per stance (within
+        ``time_s``; a DataFrame, or a mapping of column name to array).
     n_points
         Points per stance.
+    name
+        Signal name for error messages.
 
     Returns
     -------
@@ -333,12 +313,13 @@ def segment_rows(time_s: np.ndarray, events: pd.DataFrame, n_points: int = N_POI
     """
     if n_points < 2:
         raise ValueError(f"n_points must be at least 2, got {n_points}")
-    for column in ("ic_s", "to_s"):
-        if column not in events.columns:
-            raise MissingChannelError("events table lacks a column", channel=column)
-    t = np.asarray(time_s, dtype=float)
-    if t.ndim != 1 or t.size < 2 or not (np.all(np.isfinite(t)) and np.all(np.diff(t) > 0)):
-        raise TimestampError("need at least two finite, strictly increasing timestamps", channel="time_s")
-    ic = events["ic_s"].to_numpy(dtype=float)
-    to = events["to_s"].to_numpy(dtype=float)
-    return _segment_rows_of(t, ic, to, n_points, "time_s")
+    ic, to = _event_times(events)
+    t, _ = checked_signal(time_s, time_s, name)
+    if len(ic) == 0:
+        return np.empty(0, dtype=np.int64)
+    _check_events(t, ic, to, name)
+    left = _left_rows(t, _stance_queries(ic, to, n_points).ravel())
+    used = np.zeros(len(t) + 1, dtype=bool)
+    used[left] = True
+    used[left + 1] = True
+    return np.flatnonzero(used).astype(np.int64)

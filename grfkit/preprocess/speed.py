@@ -1,65 +1,20 @@
-"""Running speed from the waist marker.
+"""Running speed from the waist marker: per sample, per stance, and per pass over the plates.
 
-The study used a single reflective marker on the waistband as the proxy of
-running speed.  The marker is tracked on the lab clock (200 Hz) and is
-missing (NaN) whenever the runner is outside the capture volume, so every
-step here is NaN-aware.
-
-Horizontal speed
-    Each stretch of consecutive finite samples is low-pass filtered (zero-lag
-    Butterworth, :func:`grfkit.preprocess.filtering.lowpass_zero_lag`, 6 Hz by default:
-    the pelvis moves well below that, marker noise lies above) and
-    differentiated with central differences; the speed is the norm of the
-    horizontal (x, y) velocity.  Stretches shorter than ``min_run_s`` are
-    left NaN.  Near the ends of a stretch the filter extrapolates (odd
-    padding), so speeds there are less reliable than inside.
-
-Speed of a stance
-    The waist speeds up and slows down within every step (braking then
-    propulsion), by about ±0.1-0.2 m/s: the instantaneous speed at initial
-    contact or mid-stance is not the running speed.  A mean over a window of
-    one step period averages a fluctuation that repeats every step to zero,
-    whatever its phase, so :func:`stance_speed` averages the horizontal speed
-    over ``window_s`` centred on the stance (midpoint of IC and TO).  The
-    default 0.35 s is a typical running step period (cadence 160-190 steps
-    per minute); pass per-stance step periods (e.g. from the insole contacts)
-    for an exact step average.  A longer window (a stride) also averages
-    left/right asymmetry but needs the marker over more of the lab.
-    If any sample in the window is missing, or the window reaches beyond the
-    marker recording, the stance gets NaN and a reason rather than an
-    error: one stance near the edge of the capture volume must not stop a
-    bout, and the pipeline reports the reason.
-
-Trials off the target speed
-    Overground, each pass of the runner over the plate row is a *trial*,
-    and labs keep a trial only if it was run at the bout's target speed.
-    :func:`pass_speed_check` groups a bout's plate contacts into passes
-    (contacts less than :data:`PASS_GAP_S` apart belong to one pass), takes
-    each pass's speed as the mean horizontal waist speed from its first
-    initial contact to its last toe-off, widened by one speed window (half a
-    step on each side), and compares it with the target.  **The rule:** a
-    pass is kept when its speed lies within ±:data:`SPEED_TOLERANCE_FRACTION`
-    (5 %) of the target; the bouts' speeds are self-selected (slow, medium,
-    fast), so the target is the median speed of the bout's passes (all of
-    them, whoever's foot is on a plate).  On the treadmill the belt speed is
-    the target and the speed; the raw data format has no belt speed
-    channel, so no treadmill stance is discarded by this rule.  On the
-    simulated ci and book cohorts (seed 0, 26 Nov 2026, steady-speed plate
-    row) the pass speed was within 0.7 % of the truth (mean of the true
-    speeds at the pass's contacts; +0.04 ± 0.25 %), and no pass deviated
-    from its bout's median by more than 3.6 %: nothing was discarded.  On
-    the earlier simulator, whose runners sped up and slowed down along the
-    runway, 17 of 131 ci passes were off target (16 by the true
-    speeds), which cost 4 of 63 truly clean contacts.
-
-Measured on bouts of :mod:`grfkit.simulate` (74 overground plate contacts,
-6 bouts): against the generator's speed of each stance the default 0.35 s
-window was off by -0.003 ± 0.020 m/s (mean ± SD, largest 0.07 m/s); a
-stride-long 0.7 s window by -0.017 ± 0.029 m/s (the runner accelerates and
-brakes around the lap).
+The study used one reflective marker on the waistband as the proxy of
+running speed.  :func:`horizontal_speed` filters each stretch of finite
+marker samples (zero-lag, 6 Hz) and differentiates it;
+:func:`stance_speed` averages that speed over a window of about one step
+centred on each stance (the within-step fluctuation averages out);
+:func:`pass_speed_check` groups a bout's plate contacts into passes and
+keeps a pass only if its speed lies within ±5 % of the bout's target (the
+median of its passes).  The marker is missing (NaN) outside the capture
+volume, so every step is NaN-aware and reports a reason rather than failing.
+The settings are those of :class:`grfkit.preprocess.config.SpeedConfig`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -70,71 +25,52 @@ from grfkit.errors import (
     MissingChannelError,
     TimestampError,
 )
-from grfkit.preprocess.filtering import _butterworth_sos, _filtfilt_lanes, _pad_length
+from grfkit.preprocess.config import SpeedConfig
+from grfkit.preprocess.filtering import lowpass_zero_lag_runs
+from grfkit.preprocess.skip_reasons import (
+    REASON_MARKER_MISSING,
+    REASON_OUTSIDE_RECORDING,
+    REASON_PASS_SPEED_UNKNOWN,
+    REASON_SPEED_OFF_TARGET,
+)
 
-__all__ = [
-    "horizontal_speed",
-    "stance_speed",
-    "pass_speed_check",
-    "PASS_SPEED_COLUMNS",
-    "REASON_MARKER_MISSING",
-    "REASON_OUTSIDE_RECORDING",
-    "REASON_SPEED_OFF_TARGET",
-    "REASON_PASS_SPEED_UNKNOWN",
-    "SPEED_TOLERANCE_FRACTION",
-    "PASS_GAP_S",
-]
+__all__ = ["PASS_SPEED_COLUMNS", "horizontal_speed", "pass_speed_check", "stance_speed"]
 
-REASON_MARKER_MISSING = "waist marker missing over the speed window"
-REASON_OUTSIDE_RECORDING = "speed window outside the marker recording"
-#: Reason recorded for the contacts of a pass run off the target speed.
-REASON_SPEED_OFF_TARGET = "speed off target"
-#: Reason recorded for the contacts of a pass whose speed cannot be measured (followed by the cause).
-REASON_PASS_SPEED_UNKNOWN = "pass speed unknown"
-#: Largest accepted relative deviation of a pass's speed from the target speed (±5 %).
-SPEED_TOLERANCE_FRACTION: float = 0.05
-#: Plate contacts (first sample to last) closer in time than this belong to one pass, seconds.  A pass
-#: over a plate row lasts about a second; a runner needs far longer to leave the runway and come back.
-PASS_GAP_S: float = 2.0
 #: Columns of the table returned by :func:`pass_speed_check`.
 PASS_SPEED_COLUMNS: tuple[str, ...] = (
     "pass_index", "pass_speed_mps", "target_speed_mps", "speed_deviation_frac", "reason"
 )
-#: Default of ``min_run_s`` (:func:`horizontal_speed`), seconds.
-_MIN_RUN_S = 0.1
+#: The marker table's columns: time (lab clock) and the waist marker's horizontal position.
+_MARKER_COLUMNS: tuple[str, ...] = ("time_s", "waist_x_m", "waist_y_m")
 
 
-def _columns(table: pd.DataFrame, names: tuple[str, ...]) -> list[np.ndarray]:
-    for name in names:
-        if name not in table.columns:
+def _columns(table: Mapping[str, np.ndarray]) -> list[np.ndarray]:
+    for name in _MARKER_COLUMNS:
+        if name not in table:
             raise MissingChannelError("marker table lacks a column", channel=name)
-    return [table[name].to_numpy(dtype=float) for name in names]
+    return [np.asarray(table[name], dtype=float) for name in _MARKER_COLUMNS]
 
 
 def horizontal_speed(
-    marker_table: pd.DataFrame,
-    sampling_rate_hz: float = 200.0,
-    cutoff_hz: float = 6.0,
-    *,
-    min_run_s: float = _MIN_RUN_S,
-    time_column: str = "time_s",
-    x_column: str = "waist_x_m",
-    y_column: str = "waist_y_m",
+    marker_table: Mapping[str, np.ndarray], sampling_rate_hz: float = 200.0, *, config: SpeedConfig = SpeedConfig()
 ) -> pd.DataFrame:
     """Horizontal speed of the waist marker, NaN where the marker is missing.
+
+    Each stretch of finite samples is low-pass filtered (zero-lag
+    Butterworth at ``config.cutoff_hz``) and differentiated with central
+    differences; the speed is the norm of the horizontal velocity.  Stretches
+    shorter than ``config.min_run_s`` are left NaN.  Near the ends of a
+    stretch the filter extrapolates, so speeds there are less reliable.
 
     Parameters
     ----------
     marker_table
-        Marker table (lab clock) with the time and the x, y position columns in metres.
+        Marker table (lab clock; a DataFrame, or a mapping of column name to
+        array): ``time_s``, ``waist_x_m`` and ``waist_y_m``.
     sampling_rate_hz
         Marker sampling rate in hertz (used by the filter).
-    cutoff_hz
-        -3 dB frequency of the zero-lag low-pass filter of the position, hertz.
-    min_run_s
-        Stretches of finite samples shorter than this get NaN speed.
-    time_column, x_column, y_column
-        Column names.
+    config
+        Filter cutoff and shortest stretch (:class:`grfkit.preprocess.config.SpeedConfig`).
 
     Returns
     -------
@@ -155,43 +91,27 @@ def horizontal_speed(
     >>> bool(np.allclose(horizontal_speed(table)["speed_mps"], 3.5))
     True
     """
-    t, x, y = _columns(marker_table, (time_column, x_column, y_column))
-    return pd.DataFrame({"time_s": t, "speed_mps": _horizontal_speed(t, x, y, sampling_rate_hz, cutoff_hz, min_run_s,
-                                                                     time_column)})
+    t, x, y = _columns(marker_table)
+    return pd.DataFrame({"time_s": t, "speed_mps": _speed(t, x, y, sampling_rate_hz, config)})
 
 
-def _horizontal_speed(
-    t: np.ndarray,
-    x: np.ndarray,
-    y: np.ndarray,
-    sampling_rate_hz: float,
-    cutoff_hz: float,
-    min_run_s: float,
-    time_column: str,
-) -> np.ndarray:
-    """:func:`horizontal_speed` of float arrays: the speed per sample (NaN where not computed).
-
-    Every stretch of finite samples is filtered as :func:`grfkit.preprocess.filtering.lowpass_zero_lag`
-    would filter it alone, all in one go (:func:`grfkit.preprocess.filtering._filtfilt_lanes`).
-    """
+def _speed(t: np.ndarray, x: np.ndarray, y: np.ndarray, sampling_rate_hz: float, config: SpeedConfig) -> np.ndarray:
+    """The horizontal speed per sample of the marker's float arrays (NaN where not computed)."""
     if not (np.all(np.isfinite(t)) and np.all(np.diff(t) > 0)):
-        raise TimestampError("marker timestamps must be finite and strictly increasing", channel=time_column)
+        raise TimestampError("marker timestamps must be finite and strictly increasing", channel="time_s")
     speed = np.full(len(t), np.nan)
     finite = np.isfinite(x) & np.isfinite(y)
     edges = np.diff(np.r_[0, finite.astype(np.int8), 0])
     runs = [
         slice(start, stop)
         for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True)
-        if not (stop - start < 3 or t[stop - 1] - t[start] < min_run_s)
+        if not (stop - start < 3 or t[stop - 1] - t[start] < config.min_run_s)
     ]
     if not runs:
         return speed
-    design = (cutoff_hz, sampling_rate_hz, 2, True)  # lowpass_zero_lag's defaults
-    n_sections = len(_butterworth_sos(*design))
-    filtered = _filtfilt_lanes(
-        [np.column_stack([x[run], y[run]]) for run in runs],
-        [_pad_length(n_sections, cutoff_hz, sampling_rate_hz, run.stop - run.start) for run in runs],
-        design,
+    filtered = lowpass_zero_lag_runs(
+        [np.column_stack([x[run], y[run]]) for run in runs], config.cutoff_hz, sampling_rate_hz,
+        channel="waist_x_m, waist_y_m",
     )
     for run, xy in zip(runs, filtered, strict=True):
         velocity = np.gradient(xy, t[run], axis=0)
@@ -200,18 +120,21 @@ def _horizontal_speed(
 
 
 def stance_speed(
-    marker_table: pd.DataFrame,
+    marker_table: Mapping[str, np.ndarray],
     ic_s: np.ndarray,
     to_s: np.ndarray,
-    window_s: float | np.ndarray = 0.35,
+    window_s: float | np.ndarray | None = None,
     *,
     sampling_rate_hz: float = 200.0,
-    cutoff_hz: float = 6.0,
-    time_column: str = "time_s",
-    x_column: str = "waist_x_m",
-    y_column: str = "waist_y_m",
+    config: SpeedConfig = SpeedConfig(),
 ) -> pd.DataFrame:
     """Mean horizontal waist speed over a window centred on each stance.
+
+    The waist speeds up and slows down within every step (braking, then
+    propulsion); a mean over one step period averages that fluctuation out,
+    whatever its phase.  The window is centred on the stance's midpoint.  If
+    a sample in the window is missing, or the window reaches beyond the
+    recording, the stance gets NaN and a reason rather than an error.
 
     Parameters
     ----------
@@ -220,17 +143,20 @@ def stance_speed(
     ic_s, to_s
         Initial contact and toe-off of each stance, lab seconds.
     window_s
-        Window length in seconds, one value or one per stance (ideally the
-        step period, see the module notes).
-    sampling_rate_hz, cutoff_hz, time_column, x_column, y_column
-        As for :func:`horizontal_speed`.
+        Window length in seconds, one value or one per stance (e.g. each
+        stance's step period); default ``config.window_s`` (0.35 s, a typical
+        running step).
+    sampling_rate_hz
+        Marker sampling rate in hertz.
+    config
+        Speed settings (:class:`grfkit.preprocess.config.SpeedConfig`).
 
     Returns
     -------
     pandas.DataFrame
         One row per stance: ``speed_mps`` (NaN when it cannot be computed)
-        and ``reason`` (``""``, :data:`REASON_MARKER_MISSING` or
-        :data:`REASON_OUTSIDE_RECORDING`).
+        and ``reason`` (``""``, :data:`~grfkit.preprocess.skip_reasons.REASON_MARKER_MISSING` or
+        :data:`~grfkit.preprocess.skip_reasons.REASON_OUTSIDE_RECORDING`).
 
     Raises
     ------
@@ -241,9 +167,9 @@ def stance_speed(
     MissingChannelError, TimestampError
         As :func:`horizontal_speed`.
     """
-    ic, to, window = _stance_windows(ic_s, to_s, window_s)
-    t, x, y = _columns(marker_table, (time_column, x_column, y_column))
-    speed, reason = _stance_speed(t, x, y, ic, to, window, sampling_rate_hz, cutoff_hz, time_column)
+    ic, to, window = _stance_windows(ic_s, to_s, config.window_s if window_s is None else window_s)
+    t, x, y = _columns(marker_table)
+    speed, reason = _window_means(t, _speed(t, x, y, sampling_rate_hz, config), ic, to, window)
     return pd.DataFrame({"speed_mps": speed, "reason": reason})
 
 
@@ -265,20 +191,10 @@ def _stance_windows(
     return ic, to, window
 
 
-def _stance_speed(
-    t: np.ndarray,
-    x: np.ndarray,
-    y: np.ndarray,
-    ic_s: np.ndarray,
-    to_s: np.ndarray,
-    window_s: float | np.ndarray,
-    sampling_rate_hz: float = 200.0,
-    cutoff_hz: float = 6.0,
-    time_column: str = "time_s",
+def _window_means(
+    t: np.ndarray, speed: np.ndarray, ic: np.ndarray, to: np.ndarray, window: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`stance_speed` of the marker's float arrays (same defaults): speed and reason (object array) per stance."""
-    ic, to, window = _stance_windows(ic_s, to_s, window_s)
-    speed = _horizontal_speed(t, x, y, sampling_rate_hz, cutoff_hz, _MIN_RUN_S, time_column)
+    """Mean of ``speed`` over ``window`` centred on each ``(ic + to) / 2``, and the reason (object array) where none."""
     missing = np.isnan(speed)
     sums = np.r_[0.0, np.cumsum(np.where(missing, 0.0, speed))]
     gaps = np.r_[0, np.cumsum(missing)]
@@ -298,29 +214,24 @@ def _stance_speed(
 
 
 def pass_speed_check(
-    marker_table: pd.DataFrame,
+    marker_table: Mapping[str, np.ndarray],
     first_s: np.ndarray,
     last_s: np.ndarray,
-    window_s: float = 0.35,
     *,
-    target_speed_mps: float | None = None,
-    tolerance_fraction: float = SPEED_TOLERANCE_FRACTION,
-    max_gap_s: float = PASS_GAP_S,
     sampling_rate_hz: float = 200.0,
-    cutoff_hz: float = 6.0,
-    time_column: str = "time_s",
-    x_column: str = "waist_x_m",
-    y_column: str = "waist_y_m",
+    target_speed_mps: float | None = None,
+    config: SpeedConfig = SpeedConfig(),
 ) -> pd.DataFrame:
     """Group a bout's plate contacts into passes and check each pass's speed against the target.
 
-    The rule (see the module notes): contacts less than ``max_gap_s`` apart
-    form one pass; a pass's speed is the mean horizontal waist speed from its
-    first contact's start to its last contact's end, widened by ``window_s``
-    (half on each side); the pass is on target when that speed lies within
-    ``±tolerance_fraction`` (:data:`SPEED_TOLERANCE_FRACTION`, 5 %) of the
-    target, which is ``target_speed_mps`` if given, else the median speed of
-    the bout's passes (self-selected speeds).
+    The rule: contacts less than ``config.pass_gap_s`` apart form one pass; a
+    pass's speed is the mean horizontal waist speed from its first contact's
+    start to its last contact's end, widened by ``config.window_s`` (half on
+    each side); the pass is on target when that speed lies within
+    ``±config.tolerance_fraction`` (5 %) of the target, which is
+    ``target_speed_mps`` if given, else the median speed of the bout's passes
+    (self-selected speeds).  A tolerance of ``None`` puts every measured pass
+    on target.
 
     Parameters
     ----------
@@ -330,17 +241,12 @@ def pass_speed_check(
         Start and end of each plate contact, lab seconds, in any order (e.g.
         the times of the first and last samples above threshold: finite even
         for contacts cut by the recording).
-    window_s
-        Widening of each pass's speed window, seconds (one step period).
+    sampling_rate_hz
+        Marker sampling rate in hertz.
     target_speed_mps
         Target speed; default: the median of the passes' speeds.
-    tolerance_fraction
-        Largest accepted relative deviation from the target.
-    max_gap_s
-        Contacts separated by a gap (end of one to start of the next) of at
-        least this much start a new pass, seconds.
-    sampling_rate_hz, cutoff_hz, time_column, x_column, y_column
-        As for :func:`horizontal_speed`.
+    config
+        Speed window, tolerance, pass gap and marker filter (:class:`grfkit.preprocess.config.SpeedConfig`).
 
     Returns
     -------
@@ -349,15 +255,15 @@ def pass_speed_check(
         ``pass_index`` (0, 1, ... in time order), ``pass_speed_mps`` (NaN when the
         marker does not cover the pass), ``target_speed_mps``,
         ``speed_deviation_frac`` (pass speed over target, minus 1) and
-        ``reason`` (``""``, :data:`REASON_SPEED_OFF_TARGET`, or
-        :data:`REASON_PASS_SPEED_UNKNOWN` followed by ``": "`` and the cause).
+        ``reason`` (``""``, ``REASON_SPEED_OFF_TARGET``, or
+        ``REASON_PASS_SPEED_UNKNOWN`` of :mod:`grfkit.preprocess.skip_reasons` followed by ``": "`` and the cause).
 
     Raises
     ------
     LengthMismatchError
         If ``first_s`` and ``last_s`` differ in length.
     ConfigError
-        If a time is not finite, or a window, gap, tolerance or target is not positive.
+        If a time is not finite, or the window, gap, tolerance or target is not positive.
     MissingChannelError, TimestampError
         As :func:`horizontal_speed`.
 
@@ -371,36 +277,16 @@ def pass_speed_check(
     >>> out["pass_index"].tolist(), out["reason"].tolist()[::2]
     ([0, 0, 1, 1, 2, 2], ['', 'speed off target', 'speed off target'])
     """
-    t, x, y = _columns(marker_table, (time_column, x_column, y_column))
-    columns = _pass_speed_check(t, x, y, first_s, last_s, window_s, target_speed_mps, tolerance_fraction,
-                                max_gap_s, sampling_rate_hz, cutoff_hz, time_column)
-    return pd.DataFrame(columns, columns=list(PASS_SPEED_COLUMNS))
-
-
-def _pass_speed_check(
-    t: np.ndarray,
-    x: np.ndarray,
-    y: np.ndarray,
-    first_s: np.ndarray,
-    last_s: np.ndarray,
-    window_s: float,
-    target_speed_mps: float | None = None,
-    tolerance_fraction: float = SPEED_TOLERANCE_FRACTION,
-    max_gap_s: float = PASS_GAP_S,
-    sampling_rate_hz: float = 200.0,
-    cutoff_hz: float = 6.0,
-    time_column: str = "time_s",
-) -> dict[str, np.ndarray]:
-    """:func:`pass_speed_check` of the marker's float arrays: the columns :data:`PASS_SPEED_COLUMNS`."""
     first = np.atleast_1d(np.asarray(first_s, dtype=float))
     last = np.atleast_1d(np.asarray(last_s, dtype=float))
     if first.shape != last.shape:
         raise LengthMismatchError(f"first_s ({first.size}) and last_s ({last.size}) must have one value per contact")
     if not (np.isfinite(first).all() and np.isfinite(last).all()):
         raise ConfigError("contact start and end times must be finite")
+    window_s, tolerance_fraction = config.window_s, config.tolerance_fraction
     for name, value in (("window_s", window_s), ("tolerance_fraction", tolerance_fraction),
-                        ("max_gap_s", max_gap_s)):
-        if not float(value) > 0:
+                        ("pass_gap_s", config.pass_gap_s)):
+        if value is not None and not float(value) > 0:
             raise ConfigError(f"{name} must be positive, got {value}")
     if target_speed_mps is not None and not float(target_speed_mps) > 0:
         raise ConfigError(f"target_speed_mps must be positive, got {target_speed_mps}")
@@ -408,7 +294,7 @@ def _pass_speed_check(
     order = np.argsort(first, kind="stable")
     # a pass ends where the gap from the latest end so far to the next start reaches max_gap_s
     reach = np.maximum.accumulate(last[order]) if n else last
-    new_pass = np.r_[True, first[order][1:] - reach[:-1] >= max_gap_s] if n else np.zeros(0, dtype=bool)
+    new_pass = np.r_[True, first[order][1:] - reach[:-1] >= config.pass_gap_s] if n else np.zeros(0, dtype=bool)
     pass_index = np.empty(n, dtype=np.int64)
     pass_index[order] = np.cumsum(new_pass) - 1
     n_passes = int(pass_index.max()) + 1 if n else 0
@@ -417,8 +303,8 @@ def _pass_speed_check(
     np.minimum.at(start, pass_index, first)
     np.maximum.at(end, pass_index, last)
     # the mean speed over [start - window/2, end + window/2]: a window of (end - start) + window centred on the pass
-    speed, cause = _stance_speed(t, x, y, start, end, (end - start) + window_s, sampling_rate_hz, cutoff_hz,
-                                 time_column)
+    t, x, y = _columns(marker_table)
+    speed, cause = _window_means(t, _speed(t, x, y, sampling_rate_hz, config), start, end, (end - start) + window_s)
     measured = np.isfinite(speed)
     if target_speed_mps is not None:
         target = float(target_speed_mps)
@@ -430,12 +316,13 @@ def _pass_speed_check(
     reason = np.where(
         ~measured,
         np.array([f"{REASON_PASS_SPEED_UNKNOWN}: {c}" for c in cause], dtype=object),
-        np.where(np.abs(deviation) > tolerance_fraction, REASON_SPEED_OFF_TARGET, ""),
+        np.where(np.abs(deviation) > (np.inf if tolerance_fraction is None else tolerance_fraction),
+                 REASON_SPEED_OFF_TARGET, ""),
     ).astype(object)
-    return {
+    return pd.DataFrame({
         "pass_index": pass_index,
         "pass_speed_mps": speed[pass_index],
         "target_speed_mps": np.full(n, target),
         "speed_deviation_frac": deviation[pass_index],
         "reason": reason[pass_index],
-    }
+    }, columns=list(PASS_SPEED_COLUMNS))

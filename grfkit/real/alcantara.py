@@ -27,9 +27,10 @@ from grfkit.io.stances import SKIP_COLUMNS, StanceDataset
 from grfkit.model.features import FeatureSet
 from grfkit.model.metrics import participant_metrics
 from grfkit.model.presets import ModelPreset
-from grfkit.preprocess.events import REASON_CUT, detect_contacts
+from grfkit.preprocess.events import detect_contacts
 from grfkit.preprocess.filtering import lowpass_zero_lag
 from grfkit.preprocess.segmentation import segment_stances
+from grfkit.preprocess.skip_reasons import REASON_CUT
 from grfkit.real.chain import stance_events
 from grfkit.real.readers.alcantara import AlcantaraData, read_alcantara
 from grfkit.real.transfer import TransferResult, transfer_result

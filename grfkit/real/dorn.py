@@ -26,7 +26,7 @@ from grfkit.constants import CONTACT_THRESHOLD_N
 from grfkit.errors import ConfigError, MissingChannelError
 from grfkit.io.schema import Plate
 from grfkit.io.stances import StanceDataset
-from grfkit.preprocess.events import classify_plate_contacts
+from grfkit.preprocess.plate_contacts import classify_plate_contacts
 from grfkit.real.chain import force_stance_curves, force_stance_dataset
 from grfkit.real.readers.c3d import read_c3d, to_grfkit_frame
 from grfkit.real.registry import dataset_info

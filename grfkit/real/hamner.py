@@ -24,7 +24,8 @@ import pandas as pd
 from grfkit.constants import CONTACT_THRESHOLD_N, GRAVITY_MPS2
 from grfkit.errors import ConfigError, MissingChannelError, NoContactError
 from grfkit.io.stances import StanceDataset
-from grfkit.preprocess.events import REASON_CUT, detect_contacts
+from grfkit.preprocess.events import detect_contacts
+from grfkit.preprocess.skip_reasons import REASON_BOTH_FEET, REASON_CUT
 from grfkit.real.chain import force_stance_curves, force_stance_dataset
 from grfkit.real.readers.frames import rotate_vector_columns, rotation_to_grfkit
 from grfkit.real.readers.opensim import OPENSIM_FORWARD, OPENSIM_UP, read_mot, read_trc
@@ -34,7 +35,6 @@ __all__ = [
     "HAMNER_DATASET",
     "HAMNER_SUBJECTS",
     "HAMNER_RUNS",
-    "REASON_BOTH_FEET",
     "MAX_DOUBLE_SUPPORT_S",
     "HamnerTrial",
     "read_hamner_trial",
@@ -63,9 +63,6 @@ HAMNER_SUBJECTS: tuple[str, ...] = (
 
 #: Trial name -> treadmill belt speed (m/s).
 HAMNER_RUNS: dict[str, float] = {"Run_2": 2.0, "Run_3": 3.0, "Run_4": 4.0, "Run_5": 5.0}
-
-#: Skip reason of a contact during which the other foot's channel is loaded too.
-REASON_BOTH_FEET: str = "both feet loaded"
 
 #: Longest time both feet's channels may exceed 20 N together before a contact is rejected.
 MAX_DOUBLE_SUPPORT_S: float = 0.03

@@ -24,6 +24,7 @@ from grfkit.constants import N_POINTS
 from grfkit.io.channels import STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS
 from grfkit.io.stances import SKIP_COLUMNS, StanceDataset
 from grfkit.preprocess.segmentation import segment_stances
+from grfkit.preprocess.skip_reasons import REASON_NO_MARKER
 from grfkit.real.chain import stance_events
 from grfkit.real.dorn import DORN_TRIALS, DornTrial, dorn_stances, read_dorn_trial
 from grfkit.real.hamner import (
@@ -41,7 +42,6 @@ from grfkit.real.virtual_sensors import (
 
 __all__ = [
     "LEFT_FOOT_MARKERS",
-    "REASON_NO_MARKER",
     "virtual_wearable_inputs",
     "hamner_wearable_stances",
     "dorn_wearable_stances",
@@ -52,9 +52,6 @@ LEFT_FOOT_MARKERS: dict[str, tuple[str, str, str]] = {
     "hamner2013": ("LCAL", "LTOE", "LMT5"),
     "dorn2012": ("LHEEL", "LTOE", "LP5MT"),
 }
-
-#: Skip reason of a stance whose trial lacks a foot marker.
-REASON_NO_MARKER: str = "foot marker missing: no virtual IMU"
 
 _IMU = [c for c in STANCE_SIGNAL_CHANNELS if c.startswith(("acc_", "gyro_"))]
 _INSOLE = [c for c in STANCE_SIGNAL_CHANNELS if c not in _IMU]

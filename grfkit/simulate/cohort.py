@@ -15,11 +15,13 @@ tables.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
+
 from grfkit.errors import ConfigError
 from grfkit.io.schema import TRUTH_TRIAL_COLUMNS, RawBout
 from grfkit.io.write import write_bout, write_dataset_files
@@ -231,7 +233,7 @@ def cohort_plan(
 def simulate_cohort(
     scale: str | ScaleConfig,
     seed: int,
-    out_dir: str | Path,
+    out_dir: str | Path | None = None,
     progress: bool = False,
     *,
     fmt: str = "parquet",
@@ -239,6 +241,7 @@ def simulate_cohort(
     treadmill: TreadmillConfig = TreadmillConfig(),
     gap: DomainGap = DomainGap(),
     overwrite: bool = False,
+    cache: bool | str | Path = False,
 ) -> Path:
     """Simulate both data sets of a cohort and write them as a raw data folder.
 
@@ -254,7 +257,7 @@ def simulate_cohort(
     seed
         Cohort seed (non-negative).
     out_dir
-        Raw data folder to create.
+        Raw data folder to create; ``None`` with ``cache``.
     progress
         Show a progress bar over the bouts.
     fmt
@@ -266,21 +269,41 @@ def simulate_cohort(
     overwrite
         Also replace an ``out_dir`` that grfkit did not write (its contents
         are moved aside to ``out_dir.replaced-<time>``, not deleted).
+    cache
+        ``False`` writes ``out_dir``.  ``True`` (the default cache folder of
+        :func:`grfkit.storage.cohort_cache.cache_dir`) or a folder returns the
+        cohort simulated before with the same scale, seed, ``gap`` and
+        simulator code, or simulates it there
+        (:func:`grfkit.storage.cohort_cache.simulated`); only with the
+        default ``fmt``, ``overground`` and ``treadmill``.
 
     Returns
     -------
     pathlib.Path
-        ``out_dir``.
+        ``out_dir``, or the raw folder in the cache.
 
     Raises
     ------
     ConfigError
-        For an unknown scale.
+        For an unknown scale, or ``cache`` with ``out_dir`` or with settings the cache does not key.
     OutputError
         If ``out_dir`` may not be replaced or cannot be written (checked
         before simulating).
+    CacheError
+        With ``cache``, if the cache folder cannot be written to, naming it.
     """
     config = get_scale(scale)
+    if cache is not False:
+        if out_dir is not None or (fmt, overground, treadmill) != ("parquet", OvergroundConfig(), TreadmillConfig()):
+            raise ConfigError("cache keys a cohort by scale, seed and gap: give no out_dir, fmt, overground or "
+                              "treadmill with it")
+        # Imported by name, not by an import statement: the cohort's source fingerprint
+        # (grfkit.storage.fingerprint) follows import statements from the simulator and must
+        # cover the code that computes the cohort, not the cache's bookkeeping.
+        cohort_cache = importlib.import_module("grfkit.storage.cohort_cache")
+        return cohort_cache.simulated(config, seed, gap=gap, cache=cache, progress=progress)
+    if out_dir is None:
+        raise ConfigError("simulate_cohort needs an out_dir (or cache)")
     people, bouts = cohort_plan(config, seed, gap)
     by_id = {(p.dataset, p.participant): p for p in people}
     out_dir = Path(out_dir)

@@ -32,7 +32,9 @@ from grfkit.errors import (
 )
 from grfkit.io.channels import IMU_CHANNELS, fsr_channels
 from grfkit.io.read import read_bout, read_participants
-from grfkit.preprocess.chain import PreprocessResult, force_to_weight, preprocess_raw
+from grfkit.preprocess.chain import preprocess_raw
+from grfkit.preprocess.checks import force_to_weight
+from grfkit.preprocess.results import PreprocessResult
 
 BOUT = Path("overground") / "OG02" / "medium"
 

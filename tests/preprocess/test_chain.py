@@ -12,16 +12,14 @@ from grfkit.errors import ConfigError, MissingFileError, SyncError
 from grfkit.io.channels import STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS
 from grfkit.io.read import read_bout, read_participants
 from grfkit.io.stances import StanceDataset
-from grfkit.preprocess.chain import (
+from grfkit.preprocess.chain import preprocess_bout, preprocess_raw
+from grfkit.preprocess.config import PreprocessConfig, SpeedConfig
+from grfkit.preprocess.results import SKIPPED_COLUMNS, PreprocessResult
+from grfkit.preprocess.skip_reasons import (
+    REASON_FOOT_EDGE,
     REASON_OTHER_FOOT,
-    SKIPPED_COLUMNS,
-    PreprocessConfig,
-    PreprocessResult,
-    preprocess_bout,
-    preprocess_raw,
+    REASON_SPEED_OFF_TARGET,
 )
-from grfkit.preprocess.events import REASON_FOOT_EDGE
-from grfkit.preprocess.speed import REASON_SPEED_OFF_TARGET
 from grfkit.simulate import OVERGROUND_COHORT, sample_participant, simulate_bout
 
 
@@ -196,7 +194,7 @@ def test_a_pass_off_the_target_speed_is_discarded(overground_bout, factor: float
     assert (changed.loc[~own, "stance"] == c.loc[~own, "stance"]).all()
     # without the rule, every pass is kept
     loose = preprocess_bout(_with_pass_faster(sim.raw, first_s, last_s, factor), participant,
-                            PreprocessConfig(speed_tolerance_fraction=None)).contacts
+                            PreprocessConfig(speed=SpeedConfig(tolerance_fraction=None))).contacts
     assert loose.loc[was_stance, "stance"].all()
 
 

@@ -1,4 +1,7 @@
-"""Tests of grfkit.preprocess.events (threshold contacts, insole contacts, clean plate contacts)."""
+"""Tests of contact events (grfkit.preprocess.events), insole contacts and clean plate contacts.
+
+The insole and plate contact modules share this file's synthetic step trains and runway.
+"""
 
 from __future__ import annotations
 
@@ -19,19 +22,22 @@ from grfkit.errors import (
 )
 from grfkit.io.channels import fsr_channels, plate_channels
 from grfkit.io.schema import Plate
+from grfkit.preprocess._signals import runs_above
 from grfkit.preprocess.events import (
     CONTACT_COLUMNS,
-    INSOLE_WIDTH_TO_LENGTH,
-    PLATE_CONTACT_COLUMNS,
-    REASON_FOOT_EDGE,
-    classify_plate_contacts,
     detect_contacts,
-    detect_insole_contacts,
     detect_load_contacts,
-    foot_outline,
-    outline_margin_m,
     unloaded_level,
 )
+from grfkit.preprocess.insole_contacts import detect_insole_contacts, insole_loads
+from grfkit.preprocess.plate_contacts import (
+    INSOLE_WIDTH_TO_LENGTH,
+    PLATE_CONTACT_COLUMNS,
+    classify_plate_contacts,
+    foot_outline,
+    outline_margin_m,
+)
+from grfkit.preprocess.skip_reasons import REASON_FOOT_EDGE
 
 FS = 1000.0
 
@@ -230,12 +236,12 @@ def test_detect_insole_contacts_per_foot():
         for name in fsr_channels(foot):
             columns[name] = load
     table = pd.DataFrame(columns)
-    c = detect_insole_contacts(table)
+    c = detect_insole_contacts(table["time_s"], insole_loads(table))
     assert c["foot"].tolist() == ["left", "right"] * 10
     assert np.all(np.diff(c["ic_s"]) > 0.25)
     assert c["ic_s"].iat[0] > 100.0
     with pytest.raises(MissingChannelError, match="right_fsr01_adc"):
-        detect_insole_contacts(table.drop(columns=["right_fsr01_adc"]))
+        insole_loads(table.drop(columns=["right_fsr01_adc"]))
 
 
 # --------------------------------------------------------------------------- clean plate contacts
@@ -388,8 +394,6 @@ def test_clean_contacts_accepted_with_sub_ms_timing():
 
 def test_contact_reductions_over_the_contacts_samples_only():
     """Peaks and impulses from the contacts' samples alone equal reductions over the whole signal."""
-    from grfkit.preprocess.events import _runs_above
-
     onsets, params, _ = step_train(30, seed=9)
     t = np.arange(int((onsets[-1] + 1.0) * 1000)) / 1000.0
     f = force_signal(t, onsets, params, 3.0, seed=9)
@@ -402,11 +406,11 @@ def test_contact_reductions_over_the_contacts_samples_only():
     # runs above a threshold, as the sign changes of a difference give them
     above = x > 20.0
     edges = np.diff(np.r_[0, above.astype(np.int8), 0])
-    starts, ends = _runs_above(x, 20.0)
+    starts, ends = runs_above(x, 20.0)
     np.testing.assert_array_equal(starts, np.flatnonzero(edges == 1))
     np.testing.assert_array_equal(ends, np.flatnonzero(edges == -1) - 1)
-    assert [len(r) for r in _runs_above(np.zeros(10), 20.0)] == [0, 0]
-    assert [r.tolist() for r in _runs_above(np.full(4, 50.0), 20.0)] == [[0], [3]]
+    assert [len(r) for r in runs_above(np.zeros(10), 20.0)] == [0, 0]
+    assert [r.tolist() for r in runs_above(np.full(4, 50.0), 20.0)] == [[0], [3]]
 
 
 def test_straddle_counts_any_sample_of_another_plate_above_threshold():

@@ -10,10 +10,10 @@ from scipy.optimize import brentq
 
 from grfkit.errors import ConfigError, DropoutError
 from grfkit.preprocess.filtering import (
-    butterworth_sos,
     corrected_cutoff_hz,
     lowpass_zero_lag,
     lowpass_zero_lag_at,
+    lowpass_zero_lag_runs,
     zero_lag_response,
 )
 
@@ -48,13 +48,14 @@ def test_corrected_cutoff_rejects_bad_parameters(bad):
         corrected_cutoff_hz(**bad)
 
 
-def test_butterworth_sos_rejects_cutoff_beyond_nyquist():
+def test_a_cutoff_beyond_nyquist_is_a_config_error():
+    x = np.zeros(100)
     with pytest.raises(ConfigError):
-        butterworth_sos(500.0, FS)
+        lowpass_zero_lag(x, 500.0, FS)
     with pytest.raises(ConfigError):
-        butterworth_sos(520.0, FS, correct_cutoff=False)
+        lowpass_zero_lag(x, 520.0, FS, correct_cutoff=False)
     with pytest.raises(ConfigError):
-        butterworth_sos(20.0, 0.0)
+        lowpass_zero_lag(x, 20.0, 0.0)
 
 
 @pytest.mark.parametrize("order", [1, 2, 4])
@@ -229,8 +230,12 @@ def test_lowpass_zero_lag_at_errors():
     assert lowpass_zero_lag_at(x, [], 20.0, FS).shape == (0, 2)
 
 
-def test_butterworth_sos_is_a_fresh_copy_of_the_cached_design():
-    sos = butterworth_sos(20.0, FS)
-    sos[:] = 0.0
-    assert np.any(butterworth_sos(20.0, FS) != 0.0)
-    np.testing.assert_allclose(lowpass_zero_lag(np.full(300, 5.0), 20.0, FS), 5.0)
+def test_runs_are_filtered_each_as_lowpass_zero_lag_filters_it_alone():
+    x = _running_force(3000)
+    runs = [x[:50], x[100:800, 0], x[900:3000]]
+    for got, run in zip(lowpass_zero_lag_runs(runs, 20.0, FS), runs, strict=True):
+        np.testing.assert_array_equal(got, lowpass_zero_lag(run, 20.0, FS).reshape(len(run), -1))
+    with pytest.raises(ConfigError):
+        lowpass_zero_lag_runs([x[:1]], 20.0, FS)
+    with pytest.raises(DropoutError):
+        lowpass_zero_lag_runs([np.full(10, np.nan)], 20.0, FS)

@@ -16,13 +16,13 @@ from grfkit.errors import (
     TimestampError,
 )
 from grfkit.preprocess.segmentation import (
-    REASON_OUTSIDE_SIGNAL,
     events_outside,
     segment,
     segment_rows,
     segment_stances,
     time_normalise,
 )
+from grfkit.preprocess.skip_reasons import REASON_OUTSIDE_SIGNAL
 
 FS = 1000.0
 
@@ -144,17 +144,17 @@ def test_segment_rows_are_all_segment_stances_reads():
 
 
 def test_segmenting_a_signal_known_only_at_its_rows():
-    from grfkit.preprocess.segmentation import _segment_at_rows, _segment_rows_of
-
     rng = np.random.default_rng(8)
     t = np.arange(5000) / FS
     x = rng.normal(size=(len(t), 4))
     ic = np.array([0.5, 1.7, 3.2])
     to = ic + 0.25
-    rows = _segment_rows_of(t, ic, to, N_POINTS, "x")
-    events = pd.DataFrame({"ic_s": ic, "to_s": to})
-    np.testing.assert_array_equal(_segment_at_rows(t, rows, x[rows], ic, to, N_POINTS, "x"),
-                                  segment_stances(t, x, events))
-    np.testing.assert_array_equal(_segment_at_rows(t, rows, x[rows, 0], ic, to, N_POINTS, "x"),
+    events = {"ic_s": ic, "to_s": to}
+    rows = segment_rows(t, events)
+    np.testing.assert_array_equal(segment_stances(t, x[rows], events, rows=rows), segment_stances(t, x, events))
+    np.testing.assert_array_equal(segment_stances(t, x[rows, 0], events, rows=rows),
                                   segment_stances(t, x[:, 0], events))
-    assert _segment_at_rows(t, rows[:0], x[:0], ic[:0], to[:0], N_POINTS, "x").shape == (0, N_POINTS, 4)
+    none = {"ic_s": ic[:0], "to_s": to[:0]}
+    assert segment_stances(t, x[:0], none, rows=rows[:0]).shape == (0, N_POINTS, 4)
+    with pytest.raises(LengthMismatchError):
+        segment_stances(t, x[rows[:-1]], events, rows=rows)

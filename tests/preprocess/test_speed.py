@@ -14,13 +14,15 @@ from grfkit.errors import (
     MissingChannelError,
     TimestampError,
 )
-from grfkit.preprocess.speed import (
-    PASS_SPEED_COLUMNS,
+from grfkit.preprocess.config import SPEED_TOLERANCE_FRACTION, SpeedConfig
+from grfkit.preprocess.skip_reasons import (
     REASON_MARKER_MISSING,
     REASON_OUTSIDE_RECORDING,
     REASON_PASS_SPEED_UNKNOWN,
     REASON_SPEED_OFF_TARGET,
-    SPEED_TOLERANCE_FRACTION,
+)
+from grfkit.preprocess.speed import (
+    PASS_SPEED_COLUMNS,
     horizontal_speed,
     pass_speed_check,
     stance_speed,
@@ -167,7 +169,7 @@ def bout_of_passes(pass_speeds_mps: list[float], seed: int, period_s: float = 12
 def test_a_pass_8_percent_fast_is_off_target_3_percent_is_kept():
     target = 3.2
     table, first, last = bout_of_passes([target, 1.08 * target, target, 1.03 * target, target], seed=30)
-    out = pass_speed_check(table, first, last, window_s=0.34)
+    out = pass_speed_check(table, first, last, config=SpeedConfig(window_s=0.34))
     assert list(out.columns) == list(PASS_SPEED_COLUMNS)
     assert out["pass_index"].tolist() == list(np.repeat(np.arange(5), 4))
     np.testing.assert_allclose(out["target_speed_mps"], target, rtol=0.005)  # the median pass
@@ -176,7 +178,8 @@ def test_a_pass_8_percent_fast_is_off_target_3_percent_is_kept():
     assert per_pass["reason"].tolist() == ["", REASON_SPEED_OFF_TARGET, "", "", ""]
     assert SPEED_TOLERANCE_FRACTION == 0.05
     # a given target replaces the median; a tighter tolerance rejects the 3 % pass too
-    out = pass_speed_check(table, first, last, window_s=0.34, target_speed_mps=1.08 * target, tolerance_fraction=0.02)
+    out = pass_speed_check(table, first, last, target_speed_mps=1.08 * target,
+                           config=SpeedConfig(window_s=0.34, tolerance_fraction=0.02))
     assert out.groupby("pass_index")["reason"].first().tolist() == [REASON_SPEED_OFF_TARGET, "",
                                                                     *[REASON_SPEED_OFF_TARGET] * 3]
 
@@ -187,7 +190,7 @@ def test_passes_are_contacts_closer_than_the_gap_in_any_order():
     out = pass_speed_check(table, first[order], last[order])
     assert out["pass_index"].tolist() == (np.arange(8)[order] // 4).tolist()
     # a long contact bridges what would be a gap: one pass
-    bridged = pass_speed_check(table, np.r_[1.0, 1.5, 4.2], np.r_[1.3, 3.0, 4.5], max_gap_s=2.0)
+    bridged = pass_speed_check(table, np.r_[1.0, 1.5, 4.2], np.r_[1.3, 3.0, 4.5], config=SpeedConfig(pass_gap_s=2.0))
     assert bridged["pass_index"].tolist() == [0, 0, 0]
     assert pass_speed_check(table, np.r_[1.0, 3.4], np.r_[1.3, 3.7])["pass_index"].tolist() == [0, 1]
 
@@ -208,7 +211,7 @@ def test_pass_speed_errors():
     with pytest.raises(LengthMismatchError):
         pass_speed_check(table, first, last[:2])
     with pytest.raises(ConfigError, match="tolerance_fraction"):
-        pass_speed_check(table, first, last, tolerance_fraction=0.0)
+        pass_speed_check(table, first, last, config=SpeedConfig(tolerance_fraction=0.0))
     with pytest.raises(ConfigError, match="target_speed_mps"):
         pass_speed_check(table, first, last, target_speed_mps=-3.0)
     with pytest.raises(ConfigError, match="finite"):

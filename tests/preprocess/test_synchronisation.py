@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grfkit.errors import LengthMismatchError, SyncError
+from grfkit.preprocess.config import SyncConfig
 from grfkit.preprocess.synchronisation import (
     ClockSync,
     contact_onsets,
@@ -159,7 +160,7 @@ def test_no_overlap_and_no_contacts_raise_sync_error():
     _, _, _, other = make_bout("treadmill", 1.0, 0.0, "linear", seed=15, duration_s=20.0, step_cv=0.08)
     shifted = np.roll(other, 137)
     with pytest.raises(SyncError):
-        synchronise_clocks(t_ins, loads, t_lab, shifted, max_offset_s=0.05)
+        synchronise_clocks(t_ins, loads, t_lab, shifted, config=SyncConfig(max_offset_s=0.05))
 
 
 def test_short_recordings_fix_the_drift_at_zero_with_a_warning():
@@ -228,24 +229,12 @@ def _reference_onset_correlation(lab_on, insole_on, max_offset_s, kernel_s):
 
 @pytest.mark.parametrize("max_offset_s", [30.0, 2.0, 0.05])
 def test_onset_correlation_convolves_only_the_searched_lags_with_the_same_numbers(max_offset_s):
-    from grfkit.preprocess.synchronisation import _onset_correlation
+    from grfkit.preprocess._onset_alignment import onset_correlation
 
     rng = np.random.default_rng(11)
     insole_on = np.sort(rng.uniform(0.0, 60.0, 170))
     lab_on = np.sort(rng.choice(insole_on, 40, replace=False) + 3.21 + rng.normal(0, 0.001, 40))
-    lag, score = _onset_correlation(lab_on, insole_on, max_offset_s, 0.003)
+    lag, score = onset_correlation(lab_on, insole_on, max_offset_s, 0.003)
     ref_lag, ref_score = _reference_onset_correlation(lab_on, insole_on, max_offset_s, 0.003)
     np.testing.assert_array_equal(lag, ref_lag)
     np.testing.assert_array_equal(score, ref_score)
-
-
-def test_known_periods_do_not_change_the_sync():
-    from grfkit.preprocess.synchronisation import _synchronise_clocks
-
-    t_ins, loads, t_lab, force = make_bout("overground", 2.5, 30.0, "saturating", seed=8)
-    plain = synchronise_clocks(t_ins, loads, t_lab, force)
-    given = _synchronise_clocks(
-        t_ins, loads, t_lab, force,
-        insole_period_s=float(np.median(np.diff(t_ins))), lab_period_s=float(np.median(np.diff(t_lab))),
-    )
-    assert given == plain

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import grfkit.experiment.strategies as strategies
 import grfkit.real.alcantara as alcantara
 from grfkit.errors import ConfigError
-from grfkit.preprocess.events import REASON_CUT
+from grfkit.preprocess.skip_reasons import REASON_CUT
 from grfkit.real.alcantara import (
     THRESHOLD_BW,
     alcantara_stances,

@@ -10,11 +10,10 @@ import pytest
 
 from grfkit.constants import N_POINTS
 from grfkit.errors import ConfigError, NoContactError
-from grfkit.preprocess.events import REASON_CUT
+from grfkit.preprocess.skip_reasons import REASON_BOTH_FEET, REASON_CUT
 from grfkit.real.hamner import (
     HAMNER_SUBJECTS,
     MAX_DOUBLE_SUPPORT_S,
-    REASON_BOTH_FEET,
     HamnerTrial,
     body_mass_from_force,
     hamner_body_masses,

@@ -8,9 +8,9 @@ import pytest
 from grfkit.constants import N_POINTS
 from grfkit.io.channels import STANCE_SIGNAL_CHANNELS, TARGET_CHANNELS, fsr_channels
 from grfkit.model.features import PUBLISHED_FEATURES, build_inputs
+from grfkit.preprocess.skip_reasons import REASON_NO_MARKER
 from grfkit.real.hamner import hamner_stances
 from grfkit.real.wearables import (
-    REASON_NO_MARKER,
     dorn_wearable_stances,
     hamner_wearable_stances,
     virtual_wearable_inputs,
