@@ -509,8 +509,9 @@ numbers[list(readable)].rename(columns=readable).T.round(2)
 #
 # ## Limits of the simulated inputs
 #
-# The simulated sensors are simpler than real ones. In the overground bout above, the shoe's
-# vertical acceleration in mid-stance (40–60 % of each left stance, foot flat) is
+# The simulated sensors are simpler than real ones. Take the shoe's vertical acceleration in the
+# overground bout above while the foot is flat on the ground, from {glue:text}`flat_window` % of
+# each left stance (after the landing, before the heel rises):
 
 # %%
 import numpy as np
@@ -523,11 +524,14 @@ trial = true_trials.query(
     " and bout == @og.bout").iloc[0]
 left = og_contacts.loc[(og_contacts["foot"] == "left")
                        & og_contacts["insole_recorded"]]
+flat_from, flat_to = 0.25, 0.40  # fractions of stance: foot flat
+glue("flat_window", f"{100 * flat_from:.0f}–{100 * flat_to:.0f}",
+     display=False)
 contact_s = (left["to_s"] - left["ic_s"]).to_numpy()
 imu_t = og_bout.imu["time_s"].to_numpy()
 mid = np.zeros(imu_t.size, dtype=bool)
-for lab_s in zip(left["ic_s"] + 0.4 * contact_s,
-                 left["ic_s"] + 0.6 * contact_s, strict=True):
+for lab_s in zip(left["ic_s"] + flat_from * contact_s,
+                 left["ic_s"] + flat_to * contact_s, strict=True):
     start, end = lab_to_insole(np.array(lab_s), trial["clock_offset_s"],
                                trial["clock_drift_ppm"])
     mid |= (imu_t >= start) & (imu_t <= end)
@@ -535,8 +539,8 @@ acc_z = og_bout.imu["acc_z_mps2"].to_numpy()[mid]
 glue("midstance_acc_z", f"{acc_z.mean():.2f} ± {acc_z.std():.2f}",
      display=False)
 glue("gravity_mps2", f"{GRAVITY_MPS2:.2f}", display=False)
-pd.Series({"mid-stance acc_z, mean (m/s²)": acc_z.mean(),
-           "mid-stance acc_z, SD (m/s²)": acc_z.std(),
+pd.Series({"foot-flat acc_z, mean (m/s²)": acc_z.mean(),
+           "foot-flat acc_z, SD (m/s²)": acc_z.std(),
            "IMU samples": acc_z.size}).round(2)
 
 # %% [markdown]
@@ -547,9 +551,10 @@ pd.Series({"mid-stance acc_z, mean (m/s²)": acc_z.mean(),
 #   change, not a temperature model; the sensors do not wear, shift in the shoe or cross-talk,
 #   and each session's gains stay fixed.
 # * **Shoe IMU**: the shoe is a rigid body, and the foot is still while it is flat on the
-#   ground. Mid-stance `acc_z` is {glue:text}`midstance_acc_z` m/s² (mean ± SD): gravity
-#   ({glue:text}`gravity_mps2` m/s²) with almost no spread, where a real shoe IMU also picks up
-#   shoe and soft-tissue vibration. The foot moves as if the lab's loop were straight.
+#   ground. There `acc_z` is {glue:text}`midstance_acc_z` m/s² (mean ± SD): gravity
+#   ({glue:text}`gravity_mps2` m/s², tilted by the sensor's mounting angle) with little spread,
+#   where a real shoe IMU also picks up shoe and soft-tissue vibration. The foot moves as if the
+#   lab's loop were straight.
 # * **Force**: floor plates do not ring in the simulation (real ones do, at higher frequencies
 #   than a treadmill); the treadmill rings at one resonance.
 # :::
