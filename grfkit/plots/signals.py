@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from grfkit.constants import CONTACT_THRESHOLD_N, FORCE_CUTOFF_HZ, GRAVITY_MPS2
 from grfkit.errors import ChannelMismatchError
 from grfkit.io.channels import (
     IMU_ACC_CHANNELS,
@@ -21,7 +22,11 @@ from grfkit.io.channels import (
 from grfkit.io.insole import total_load
 from grfkit.io.schema import RawBout
 from grfkit.io.stances import StanceDataset
-from grfkit.preprocess.filtering import corrected_cutoff_hz, zero_lag_response
+from grfkit.preprocess.filtering import (
+    corrected_cutoff_hz,
+    lowpass_zero_lag,
+    zero_lag_response,
+)
 from grfkit.preprocess.synchronisation import ClockSync, insole_to_lab_time
 
 __all__ = [
@@ -30,7 +35,9 @@ __all__ = [
     "sync_figure",
     "filter_response_figure",
     "event_error_figure",
+    "filtered_stance_figure",
     "stance_curves_figure",
+    "channel_label",
     "sensor_paths_figure",
 ]
 
@@ -156,7 +163,13 @@ def bout_signals_figure(bout: RawBout, start_s: float, duration_s: float = 3.0) 
 
 def sync_figure(bout: RawBout, sync: ClockSync, start_lab_s: float, duration_s: float = 4.0,
                 true_sync: ClockSync | None = None) -> go.Figure:
-    """Insole load drawn on the lab clock, before and after synchronisation, over the plate force.
+    """Insole load on the lab clock, before and after synchronisation, under the plate force.
+
+    Three panels on one lab time axis, each with its own units: the total
+    plate force; the insole load placed as if the clocks agreed; and the
+    insole load placed by the estimated clock model (and by the true one,
+    dotted, when given).  Dashed lines mark where the plate force rises
+    through 20 N, so the unsynchronised trace is seen to miss them.
 
     Parameters
     ----------
@@ -172,31 +185,36 @@ def sync_figure(bout: RawBout, sync: ClockSync, start_lab_s: float, duration_s: 
     Returns
     -------
     plotly.graph_objects.Figure
-        Total plate force (N, left axis) and the insole load of both feet
-        (counts, right axis) placed naively (insole time = lab time) and by
-        the estimated clock model.
+        Three stacked panels sharing the lab time axis.
     """
     f = bout.force
     sel = _window(f["time_s"].to_numpy(), start_lab_s, duration_s)
     plates = [f"{p.name}_fz_n" for p in bout.info.plates]
-    fig = go.Figure()
-    fig.add_trace(go.Scattergl(x=f["time_s"][sel], y=f.loc[sel, plates].sum(axis=1), name="plate force (N)",
-                               line=dict(color="black")))
+    t_lab = f["time_s"].to_numpy()[sel]
+    force = f.loc[sel, plates].sum(axis=1).to_numpy()
+    onsets = t_lab[1:][(force[1:] > CONTACT_THRESHOLD_N) & (force[:-1] <= CONTACT_THRESHOLD_N)]
+    offset_s = sync.offset_s if true_sync is None else true_sync.offset_s
+    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.09, subplot_titles=(
+        "force plates: total vertical force",
+        f"insole load placed with insole time as lab time (the clocks differ by {offset_s:+.2f} s)",
+        "insole load placed by the estimated clock model"))
+    fig.add_trace(go.Scattergl(x=t_lab, y=force, name="plate force", line=dict(color="black")), row=1, col=1)
     t_ins = bout.insole["time_s"].to_numpy()
     load = total_load(bout.insole[fsr_channels("left")]) + total_load(bout.insole[fsr_channels("right")])
-    placements = [("insole, unsynchronised (insole time as lab time)", t_ins, "lightgray"),
-                  ("insole, synchronised (estimate)", insole_to_lab_time(t_ins, sync), "#2ca02c")]
+    placements = [(2, "insole, unsynchronised", t_ins, "#7f7f7f", None),
+                  (3, "insole, synchronised (estimate)", insole_to_lab_time(t_ins, sync), "#2ca02c", None)]
     if true_sync is not None:
-        placements.append(("insole, true clock", insole_to_lab_time(t_ins, true_sync), "#ff7f0e"))
-    for name, t, colour in placements:
+        placements.append((3, "insole, true clock", insole_to_lab_time(t_ins, true_sync), "#ff7f0e", "dot"))
+    for row, name, t, colour, dash in placements:
         s = _window(t, start_lab_s, duration_s)
-        fig.add_trace(go.Scattergl(x=t[s], y=load[s], name=name, yaxis="y2", line=dict(color=colour, dash="dot"
-                                   if "true" in name else None)))
-    fig.update_layout(
-        height=420, xaxis_title="lab time (s)", yaxis_title="force (N)",
-        yaxis2=dict(title="insole load (counts)", overlaying="y", side="right"),
-        legend=dict(orientation="h", y=-0.25), margin=dict(t=30),
-    )
+        fig.add_trace(go.Scattergl(x=t[s], y=load[s], name=name, line=dict(color=colour, dash=dash)), row=row, col=1)
+    for onset in onsets:
+        fig.add_vline(x=float(onset), line=dict(color="#d62728", dash="dash", width=1))
+    fig.update_yaxes(title_text="force (N)", row=1, col=1)
+    for row in (2, 3):
+        fig.update_yaxes(title_text="load (ADC counts)", row=row, col=1)
+    fig.update_xaxes(title_text="lab time (s)", row=3, col=1)
+    fig.update_layout(height=620, legend=dict(orientation="h", y=-0.12), margin=dict(t=40))
     return fig
 
 
@@ -231,7 +249,10 @@ def filter_response_figure(cutoff_hz: float = 20.0, sampling_rate_hz: float = 10
 
 
 def event_error_figure(matched: pd.DataFrame) -> go.Figure:
-    """Histograms of initial-contact and toe-off errors against the generator's truth.
+    """Distributions of initial-contact and toe-off errors against the generator's truth, one panel per data set.
+
+    Each panel is normalised to its own number of stances (percent), so a
+    data set with few stances is as readable as one with many.
 
     Parameters
     ----------
@@ -241,16 +262,110 @@ def event_error_figure(matched: pd.DataFrame) -> go.Figure:
     Returns
     -------
     plotly.graph_objects.Figure
-        Overlaid histograms (ms) of the kept stances, by data set and event.
+        Overlaid histograms (percent of the data set's kept stances) of IC
+        and TO errors in milliseconds.
     """
     kept = matched.loc[matched["kept"]]
-    fig = go.Figure()
-    for dataset, g in kept.groupby("dataset", sort=True):
+    datasets = sorted(kept["dataset"].unique())
+    fig = make_subplots(rows=1, cols=max(len(datasets), 1), shared_yaxes=True,
+                        subplot_titles=[f"{d} (n = {int((kept['dataset'] == d).sum())})" for d in datasets])
+    colours = {"initial contact": "#1f77b4", "toe-off": "#ff7f0e"}
+    for col, dataset in enumerate(datasets, start=1):
+        g = kept.loc[kept["dataset"] == dataset]
         for column, label in (("ic_error_ms", "initial contact"), ("to_error_ms", "toe-off")):
-            fig.add_trace(go.Histogram(x=g[column], name=f"{dataset}: {label}", opacity=0.6, nbinsx=60))
-    fig.update_layout(barmode="overlay", height=380, xaxis_title="detected minus true (ms)",
-                      yaxis_title="stances", legend=dict(orientation="h", y=-0.25), margin=dict(t=30))
+            fig.add_trace(go.Histogram(x=g[column], name=label, histnorm="percent", opacity=0.6, nbinsx=40,
+                                       marker_color=colours[label], legendgroup=label, showlegend=col == 1),
+                          row=1, col=col)
+        fig.update_xaxes(title_text="detected minus true (ms)", row=1, col=col)
+    fig.update_yaxes(title_text="share of stances (%)", row=1, col=1)
+    fig.update_layout(barmode="overlay", height=380, legend=dict(orientation="h", y=-0.3), margin=dict(t=40))
     return fig
+
+
+def filtered_stance_figure(time_s: np.ndarray, force_n: np.ndarray, ic_s: float, to_s: float, *,
+                           cutoff_hz: float = FORCE_CUTOFF_HZ, sampling_rate_hz: float = 1000.0,
+                           margin_s: float = 0.05) -> go.Figure:
+    """One stance's raw vertical force and the same force after the 20 Hz zero-lag low-pass.
+
+    Parameters
+    ----------
+    time_s
+        Timestamps of the force channel, seconds (lab clock).
+    force_n
+        Vertical force of one plate, newtons (the whole channel: it is filtered whole).
+    ic_s, to_s
+        The stance's initial contact and toe-off, seconds.
+    cutoff_hz
+        -3 dB frequency of the zero-lag filter, hertz.
+    sampling_rate_hz
+        Sampling rate, hertz.
+    margin_s
+        Time shown before IC and after TO, seconds.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Raw and filtered force (N) against time from IC (ms), with the 20 N threshold.
+    """
+    t = np.asarray(time_s, dtype=float)
+    raw = np.asarray(force_n, dtype=float)
+    filtered = lowpass_zero_lag(raw, cutoff_hz, sampling_rate_hz)
+    sel = _window(t, ic_s - margin_s, (to_s - ic_s) + 2 * margin_s)
+    ms = (t[sel] - ic_s) * 1e3
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=ms, y=raw[sel], name="raw force", line=dict(color="#7f7f7f")))
+    fig.add_trace(go.Scatter(x=ms, y=filtered[sel], name=f"{cutoff_hz:g} Hz zero-lag low-pass",
+                             line=dict(color="#1f77b4")))
+    fig.add_hline(y=CONTACT_THRESHOLD_N, line_dash="dash", annotation_text=f"{CONTACT_THRESHOLD_N:g} N")
+    fig.update_layout(height=380, xaxis_title="time from initial contact (ms)", yaxis_title="vertical force (N)",
+                      legend=dict(orientation="h", y=-0.25), margin=dict(t=30))
+    return fig
+
+
+#: Readable names of the stance channels' quantities, and their units.
+_CHANNEL_NAMES: dict[str, str] = {
+    "vgrf_n": "vertical GRF", "apgrf_n": "anteroposterior GRF", "cop_ap_frac": "insole COP, heel to toe",
+    "cop_ml_frac": "insole COP, medial to lateral",
+}
+_UNITS: dict[str, str] = {"n": "N", "adc": "ADC counts", "frac": "fraction of the insole", "mps2": "m/s²",
+                          "dps": "deg/s"}
+_AXES = {"x": "x, forward", "y": "y, left", "z": "z, up"}
+
+
+def channel_label(channel: str, *, body_weight: bool = False) -> str:
+    """An axis title for a stance channel: what it measures and its unit.
+
+    Parameters
+    ----------
+    channel
+        A stance channel name, e.g. ``"vgrf_n"``, ``"left_fsr02_adc"``, ``"acc_z_mps2"``.
+    body_weight
+        A force channel is drawn in body weights.
+
+    Returns
+    -------
+    str
+        E.g. ``"vertical GRF (body weights)"``, ``"left FSR 2 (ADC counts)"``,
+        ``"shoe acceleration z, up (m/s²)"``.
+
+    Examples
+    --------
+    >>> channel_label("gyro_y_dps")
+    'shoe angular rate y, left (deg/s)'
+    """
+    stem, _, unit = channel.rpartition("_")
+    unit_text = "body weights" if body_weight and unit == "n" else _UNITS.get(unit, unit)
+    if channel in _CHANNEL_NAMES:
+        name = _CHANNEL_NAMES[channel]
+    elif "_fsr" in stem:
+        foot, _, number = stem.partition("_fsr")
+        name = f"{foot} FSR {int(number)}"
+    elif stem.startswith(("acc_", "gyro_")):
+        kind, _, axis = stem.partition("_")
+        name = f"shoe {'acceleration' if kind == 'acc' else 'angular rate'} {_AXES.get(axis, axis)}"
+    else:
+        name = stem.replace("_", " ")
+    return f"{name} ({unit_text})"
 
 
 def stance_curves_figure(stances: StanceDataset, channel: str = "vgrf_n", *, body_weight: bool = True) -> go.Figure:
@@ -278,7 +393,7 @@ def stance_curves_figure(stances: StanceDataset, channel: str = "vgrf_n", *, bod
     if channel in stances.target_channels:
         values = stances.target(channel).astype(float)
         if body_weight:
-            values = values / (stances.meta["body_mass_kg"].to_numpy()[:, None] * 9.81)
+            values = values / (stances.meta["body_mass_kg"].to_numpy()[:, None] * GRAVITY_MPS2)
     elif channel in stances.input_channels:
         values = stances.input(channel).astype(float)
     else:
@@ -295,8 +410,7 @@ def stance_curves_figure(stances: StanceDataset, channel: str = "vgrf_n", *, bod
                                  showlegend=False, legendgroup=dataset))
         fig.add_trace(go.Scatter(x=pct, y=mean, name=f"{dataset} (n={int(rows.sum())})", line=dict(color=colour),
                                  legendgroup=dataset))
-    unit = "BW" if channel in stances.target_channels and body_weight else channel.rsplit("_", 1)[-1]
-    fig.update_layout(height=380, xaxis_title="% stance", yaxis_title=f"{channel} ({unit})",
+    fig.update_layout(height=380, xaxis_title="stance (%)", yaxis_title=channel_label(channel, body_weight=body_weight),
                       legend=dict(orientation="h", y=-0.25), margin=dict(t=30))
     return fig
 

@@ -10,9 +10,11 @@ from grfkit.io.insole import total_load
 from grfkit.io.stances import StanceDataset
 from grfkit.plots.signals import (
     bout_signals_figure,
+    channel_label,
     cohort_figure,
     event_error_figure,
     filter_response_figure,
+    filtered_stance_figure,
     sensor_paths_figure,
     stance_curves_figure,
     sync_figure,
@@ -61,6 +63,9 @@ def test_sync_figure_places_insole_by_the_clock_model(sim) -> None:
     expected = t_lab[(t_lab >= 3.0) & (t_lab <= 5.0)]
     np.testing.assert_allclose(synced.x, expected)
     assert len(fig.data) == 4
+    # three panels, each with its own unit; the plate force's 20 N rises marked across them
+    assert [fig.layout[f"yaxis{k}"].title.text for k in ("", "2", "3")] == ["force (N)", *["load (ADC counts)"] * 2]
+    assert len(fig.layout.shapes) >= 1
 
 
 def test_filter_response_figure_matches_filtering() -> None:
@@ -78,6 +83,26 @@ def test_event_error_figure_uses_kept_stances_only() -> None:
     fig = event_error_figure(matched)
     assert len(fig.data) == 2
     assert sorted(fig.data[0].x) == [-0.2, 0.1]
+    assert fig.data[0].histnorm == "percent"  # one panel per data set, each normalised to its own stances
+    two = pd.concat([matched, matched.assign(dataset="treadmill")], ignore_index=True)
+    fig = event_error_figure(two)
+    assert len(fig.data) == 4 and fig.data[2].xaxis == "x2"
+
+
+def test_channel_labels_name_the_quantity_and_its_unit() -> None:
+    assert channel_label("vgrf_n", body_weight=True) == "vertical GRF (body weights)"
+    assert channel_label("apgrf_n") == "anteroposterior GRF (N)"
+    assert channel_label("left_fsr02_adc") == "left FSR 2 (ADC counts)"
+    assert channel_label("acc_z_mps2") == "shoe acceleration z, up (m/s²)"
+
+
+def test_filtered_stance_figure_smooths_the_force() -> None:
+    t = np.arange(1000) / 1000.0
+    force = np.where((t > 0.3) & (t < 0.55), 2000.0 * np.sin(np.pi * (t - 0.3) / 0.25), 0.0)
+    fig = filtered_stance_figure(t, force, 0.3, 0.55)
+    raw, filtered = fig.data
+    assert raw.x[0] == pytest.approx(-50.0) and raw.x[-1] == pytest.approx(300.0)
+    assert max(filtered.y) < max(raw.y) and fig.layout.yaxis.title.text == "vertical force (N)"
 
 
 def test_stance_curves_mean_in_body_weight(stance_factory) -> None:
