@@ -228,7 +228,7 @@ def save_pretrained(path: Path, key_parts: str, model: TrainedModel) -> None:
     """
     parts = json.loads(key_parts)
     with write_entry(path, "pretrained", parts, parts["code"]) as tmp:
-        model._write_files(tmp)
+        model.write_files(tmp)
 
 
 def cached_pretrained(path: Path, key_parts: str) -> TrainedModel | None:

@@ -180,11 +180,21 @@ class TrainedModel:
         """
         path = Path(path)
         with atomic_directory(path) as tmp:
-            self._write_files(tmp)
+            self.write_files(tmp)
         return path
 
-    def _write_files(self, folder: Path) -> None:
-        """Write ``weights.pt`` and ``model.json`` into an existing folder (see :meth:`save`)."""
+    def write_files(self, folder: str | Path) -> None:
+        """Write ``weights.pt`` and ``model.json`` into an existing folder, not atomically.
+
+        :meth:`save` calls it inside an atomic folder; a cache that makes its
+        own atomic entry (:mod:`grfkit.experiment.store`) calls it directly.
+
+        Parameters
+        ----------
+        folder
+            Existing folder; its ``weights.pt`` and ``model.json`` are replaced.
+        """
+        folder = Path(folder)
         state = {k: v.detach().cpu().clone() for k, v in self.network.state_dict().items()}
         torch.save(state, folder / "weights.pt")
         config = self.config()
