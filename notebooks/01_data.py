@@ -83,16 +83,18 @@ from grfkit.simulate import (
     TREADMILL_COHORT,
     DomainGap,
     sample_participant,
+    simulate_cohort,
 )
 from grfkit.simulate.imu import ImuConfig
 from grfkit.simulate.paths import sensor_path_variants
 from grfkit.simulate.treadmill import TreadmillConfig
-from grfkit.storage.cohort_cache import prepare_cohort
 
-cohort = prepare_cohort(scale, seed)
-participants = read_participants(cohort.raw_dir)
-bouts = read_bouts(cohort.raw_dir)
-true_trials, true_contacts = read_truth(cohort.raw_dir)
+# The simulator writes a raw data folder; cache=True keeps it and reuses it
+# on the next run (same scale, seed and simulator code).
+raw_dir = simulate_cohort(scale, seed, cache=True)
+participants = read_participants(raw_dir)
+bouts = read_bouts(raw_dir)
+true_trials, true_contacts = read_truth(raw_dir)
 n_by_dataset = participants["dataset"].value_counts()
 for name, value in {
     "n_fsr": N_FSR,
@@ -238,7 +240,7 @@ strikes
 window_s = 3.0
 og = bouts.loc[bouts["dataset"] == "overground"].iloc[0]
 og_bout = read_bout(
-    cohort.raw_dir / og["dataset"] / og["participant"] / og["bout"])
+    raw_dir / og["dataset"] / og["participant"] / og["bout"])
 og_contacts = true_contacts.query(
     "dataset == @og.dataset and participant == @og.participant"
     " and bout == @og.bout")
@@ -275,7 +277,7 @@ glue("treadmill_resonance_hz",
      f"{TreadmillConfig().vertical_resonance_hz:g}", display=False)
 tm = bouts.loc[bouts["dataset"] == "treadmill"].iloc[0]
 tm_bout = read_bout(
-    cohort.raw_dir / tm["dataset"] / tm["participant"] / tm["bout"])
+    raw_dir / tm["dataset"] / tm["participant"] / tm["bout"])
 bout_signals_figure(tm_bout, start_s=float(tm_bout.force["time_s"].iloc[0])
                     + 2.0, duration_s=window_s)
 
