@@ -71,6 +71,7 @@ _LAZY = {
     "read_truth": "read",
     "write_bout": "write",
     "write_dataset_files": "write",
+    "ValidationLimits": "validate",
     "validate_bout": "validate",
     "validate_time_base": "validate",
     "N_POINTS": "stances",

@@ -52,7 +52,7 @@ from grfkit.io.schema import (
     table_file,
 )
 from grfkit.io.table_files import TableRead, read_bout_table
-from grfkit.io.validate import validate_tables
+from grfkit.io.validate import ValidationLimits, validate_tables
 
 __all__ = [
     "read_manifest",
@@ -367,7 +367,7 @@ def _frame(frame: pd.DataFrame | None, arrays: Mapping[str, np.ndarray] | None) 
     return frame if frame is not None else pd.DataFrame(dict(arrays or {}), copy=False)
 
 
-def read_bout(folder: str | Path, validate: bool = True, **validate_options: float) -> RawBout:
+def read_bout(folder: str | Path, validate: bool = True, limits: ValidationLimits = ValidationLimits()) -> RawBout:
     """Read one bout folder, and by default validate it.
 
     Each table may be stored as ``<table>.parquet`` or ``<table>.csv``; when
@@ -379,9 +379,9 @@ def read_bout(folder: str | Path, validate: bool = True, **validate_options: flo
         Bout folder (``root/dataset/participant/bout``), e.g. from
         :func:`iter_bout_paths` or :func:`bout_path`.
     validate
-        Run :func:`validate_bout` on what was read (default).
-    **validate_options
-        Thresholds passed to :func:`validate_bout` (``rate_tolerance``, ...).
+        Run :func:`grfkit.io.validate.validate_bout` on what was read (default).
+    limits
+        The thresholds of the validation.
 
     Returns
     -------
@@ -397,7 +397,7 @@ def read_bout(folder: str | Path, validate: bool = True, **validate_options: flo
     RawDataError
         If a marker table exists although ``marker_rate_hz`` is null, a file
         cannot be parsed, or (with ``validate``) any error of
-        :func:`validate_bout`.
+        :func:`grfkit.io.validate.validate_bout`.
     LengthMismatchError
         If a CSV file has ragged rows.
 
@@ -418,7 +418,7 @@ def read_bout(folder: str | Path, validate: bool = True, **validate_options: flo
         marker=frames.get("marker"),
     )
     if validate:
-        validate_tables(info, tables, folder, paths, **validate_options)
+        validate_tables(info, tables, folder, paths, limits)
     return bout
 
 
@@ -454,7 +454,7 @@ def _check_bout_ids(info: BoutInfo, expected_ids: Mapping[str, str], path: Path)
 
 
 def read_bout_arrays(
-    folder: str | Path, expected_ids: Mapping[str, str] | None = None, **validate_options: float
+    folder: str | Path, expected_ids: Mapping[str, str] | None = None, limits: ValidationLimits = ValidationLimits()
 ) -> tuple[BoutInfo, BoutArrays]:
     """Read and validate a bout (as :func:`read_bout`), returning its required channels as numpy arrays.
 
@@ -468,8 +468,8 @@ def read_bout_arrays(
     expected_ids
         ``dataset``, ``participant`` and ``bout`` of the folder's row of
         ``bouts.csv``; ``bout.json`` must state the same identifiers.
-    **validate_options
-        Thresholds passed to :func:`grfkit.io.validate.validate_bout`.
+    limits
+        The thresholds of the validation.
 
     Returns
     -------
@@ -487,7 +487,7 @@ def read_bout_arrays(
     info, tables, paths = _read_bout_tables(folder)
     if expected_ids is not None:
         _check_bout_ids(info, expected_ids, folder / "bout.json")
-    return info, validate_tables(info, tables, folder, paths, **validate_options)
+    return info, validate_tables(info, tables, folder, paths, limits)
 
 
 def bout_arrays(bout: RawBout) -> BoutArrays:

@@ -12,12 +12,14 @@ the sensor-fault checks in :mod:`grfkit.io.sensor_faults`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from grfkit.constants import CONTACT_THRESHOLD_N
 from grfkit.errors import (
     DropoutError,
     EmptyTableError,
@@ -44,10 +46,57 @@ from grfkit.io.sensor_faults import (
 )
 
 __all__ = [
+    "ValidationLimits",
     "validate_time_base",
     "validate_bout",
     "validate_tables",
 ]
+
+@dataclass(frozen=True)
+class ValidationLimits:
+    """The thresholds of :func:`validate_bout`: one home for every limit the checks apply.
+
+    Parameters
+    ----------
+    rate_tolerance
+        Largest accepted relative difference between the measured and the
+        stated sampling rate of each table (0.01 = 1 %).
+    max_gap_intervals
+        A step between timestamps longer than this many sample intervals is a
+        gap (rows missing).
+    max_span_mismatch_s
+        Largest accepted difference in start or end time between tables on the
+        same clock (insole vs IMU; force vs marker).
+    contact_threshold_n
+        Some vertical force channel must exceed this once in the bout.
+    stuck_range_adc
+        An FSR channel whose range over the whole bout (max - min) is at most
+        this is stuck (0: exactly constant, e.g. always 0).
+    saturation_adc
+        ADC count at which an FSR saturates (4095 for a 12-bit converter).
+    max_saturated_fraction
+        Largest accepted fraction of samples at saturation per FSR channel.
+    max_constant_s
+        Longest accepted stretch, seconds, over which an FSR channel keeps
+        one value (e.g. 0, or saturated) while other FSR channels vary
+        (counted in one-second blocks in which another channel changes).
+        A working sensor returns to its unloaded level in every swing, for a
+        fraction of a second.
+    min_gyro_peak_dps
+        The 99th percentile of the shoe's angular-rate magnitude must reach
+        this, deg/s (running: several hundred; the same in rad/s: about 10).
+    """
+
+    rate_tolerance: float = 0.01
+    max_gap_intervals: float = 1.5
+    max_span_mismatch_s: float = 1.0
+    contact_threshold_n: float = CONTACT_THRESHOLD_N
+    stuck_range_adc: float = 0.0
+    saturation_adc: float = 4095.0
+    max_saturated_fraction: float = 0.5
+    max_constant_s: float = 5.0
+    min_gyro_peak_dps: float = 50.0
+
 
 def validate_time_base(
     time_s: ArrayLike,
@@ -198,16 +247,7 @@ def _check_finite(
 def validate_bout(
     bout: RawBout,
     source: str | Path | None = None,
-    *,
-    rate_tolerance: float = 0.01,
-    max_gap_intervals: float = 1.5,
-    max_span_mismatch_s: float = 1.0,
-    contact_threshold_n: float = 20.0,
-    stuck_range_adc: float = 0.0,
-    saturation_adc: float = 4095.0,
-    max_saturated_fraction: float = 0.5,
-    max_constant_s: float = 5.0,
-    min_gyro_peak_dps: float = 50.0,
+    limits: ValidationLimits = ValidationLimits(),
 ) -> None:
     """Check a bout against the raw data format; raise a typed error on the first problem.
 
@@ -222,33 +262,8 @@ def validate_bout(
     source
         Bout folder it was read from; errors name the file in it
         (``source/insole.parquet`` or ``.csv``).
-    rate_tolerance
-        Largest accepted relative difference between the measured and the
-        stated sampling rate of each table (0.01 = 1 %).
-    max_gap_intervals
-        A step between timestamps longer than this many sample intervals is a
-        gap (rows missing).
-    max_span_mismatch_s
-        Largest accepted difference in start or end time between tables on the
-        same clock (insole vs IMU; force vs marker).
-    contact_threshold_n
-        Some vertical force channel must exceed this once in the bout.
-    stuck_range_adc
-        An FSR channel whose range over the whole bout (max - min) is at most
-        this is stuck (0: exactly constant, e.g. always 0).
-    saturation_adc
-        ADC count at which an FSR saturates (4095 for a 12-bit converter).
-    max_saturated_fraction
-        Largest accepted fraction of samples at saturation per FSR channel.
-    max_constant_s
-        Longest accepted stretch, seconds, over which an FSR channel keeps
-        one value (e.g. 0, or saturated) while other FSR channels vary
-        (counted in one-second blocks in which another channel changes).
-        A working sensor returns to its unloaded level in every swing, for a
-        fraction of a second.
-    min_gyro_peak_dps
-        The 99th percentile of the shoe's angular-rate magnitude must reach
-        this, deg/s (running: several hundred; the same in rad/s: about 10).
+    limits
+        The thresholds of the checks.
 
     Raises
     ------
@@ -265,43 +280,29 @@ def validate_bout(
         included) or has a gap (see :func:`validate_time_base`).
     SamplingRateError
         A table's measured rate is off the stated one by more than
-        ``rate_tolerance``.
+        ``limits.rate_tolerance``.
     DropoutError
         A channel that must be continuous holds NaN (message: first row and
         run length).  NaN is allowed in plate COP columns (unloaded plate) and
         marker columns (marker outside the capture volume), but not a marker
         channel that is NaN everywhere.
     LengthMismatchError
-        The IMU starts or ends more than ``max_span_mismatch_s`` away from the
-        insole, or the marker away from the force.
+        The IMU starts or ends more than ``limits.max_span_mismatch_s`` away
+        from the insole, or the marker away from the force.
     SensorFaultError
         An FSR channel is stuck, saturated most of the time, or holds one
-        value for longer than ``max_constant_s`` while others load.
+        value for longer than ``limits.max_constant_s`` while others load.
     UnitError
         The angular rate is too small for degrees per second (rad/s stored).
     NoContactError
         No vertical force channel of any plate exceeds
-        ``contact_threshold_n``.  (A single plate that is never hit is
+        ``limits.contact_threshold_n``.  (A single plate that is never hit is
         normal overground.)
     """
     tables = {"insole": bout.insole, "imu": bout.imu, "force": bout.force}
     if bout.marker is not None:
         tables["marker"] = bout.marker
-    validate_tables(
-        bout.info,
-        {name: (df, None) for name, df in tables.items()},
-        source,
-        None,
-        rate_tolerance=rate_tolerance,
-        max_gap_intervals=max_gap_intervals,
-        max_span_mismatch_s=max_span_mismatch_s,
-        contact_threshold_n=contact_threshold_n,
-        stuck_range_adc=stuck_range_adc,
-        saturation_adc=saturation_adc,
-        max_saturated_fraction=max_saturated_fraction,
-        max_constant_s=max_constant_s,
-        min_gyro_peak_dps=min_gyro_peak_dps,
-    )
+    validate_tables(bout.info, {name: (df, None) for name, df in tables.items()}, source, None, limits)
 
 
 def validate_tables(
@@ -309,16 +310,7 @@ def validate_tables(
     tables: Mapping[str, tuple[pd.DataFrame | None, Mapping[str, np.ndarray] | None]],
     source: str | Path | None = None,
     paths: Mapping[str, Path] | None = None,
-    *,
-    rate_tolerance: float = 0.01,
-    max_gap_intervals: float = 1.5,
-    max_span_mismatch_s: float = 1.0,
-    contact_threshold_n: float = 20.0,
-    stuck_range_adc: float = 0.0,
-    saturation_adc: float = 4095.0,
-    max_saturated_fraction: float = 0.5,
-    max_constant_s: float = 5.0,
-    min_gyro_peak_dps: float = 50.0,
+    limits: ValidationLimits = ValidationLimits(),
 ) -> BoutArrays:
     """Run the checks of :func:`validate_bout` on a bout's tables as the reader holds them.
 
@@ -334,9 +326,8 @@ def validate_tables(
         Bout folder, named in errors.
     paths
         The files read, table name -> path, so they are not looked up again.
-    rate_tolerance, max_gap_intervals, max_span_mismatch_s, contact_threshold_n, stuck_range_adc, \
-saturation_adc, max_saturated_fraction, max_constant_s, min_gyro_peak_dps
-        Thresholds, as in :func:`validate_bout`.
+    limits
+        The thresholds of the checks.
 
     Returns
     -------
@@ -390,7 +381,8 @@ saturation_adc, max_saturated_fraction, max_constant_s, min_gyro_peak_dps
         values_of = checked[table] = {}
         time = given["time_s"] if "time_s" in given else _numeric_values(df, "time_s", path, table)
         values_of["time_s"] = time
-        validate_time_base(time, rate, path=path, rate_tolerance=rate_tolerance, max_gap_intervals=max_gap_intervals)
+        validate_time_base(time, rate, path=path, rate_tolerance=limits.rate_tolerance,
+                           max_gap_intervals=limits.max_gap_intervals)
         spans[table] = (float(time[0]), float(time[-1]))
         for channel in channels[1:]:
             values = given[channel] if channel in given else _numeric_values(df, channel, path, table)
@@ -402,32 +394,33 @@ saturation_adc, max_saturated_fraction, max_constant_s, min_gyro_peak_dps
                     values,
                     channel,
                     path,
-                    stuck_range_adc=stuck_range_adc,
-                    saturation_adc=saturation_adc,
-                    max_saturated_fraction=max_saturated_fraction,
+                    stuck_range_adc=limits.stuck_range_adc,
+                    saturation_adc=limits.saturation_adc,
+                    max_saturated_fraction=limits.max_saturated_fraction,
                 )
             elif table == "force" and channel.endswith("_fz_n"):
                 peak_fz_n = max(peak_fz_n, float(values.max()))
         if table == "insole":
-            check_constant_stretches(values_of, rate, path, max_constant_s=max_constant_s,
-                                      saturation_adc=saturation_adc)
+            check_constant_stretches(values_of, rate, path, max_constant_s=limits.max_constant_s,
+                                      saturation_adc=limits.saturation_adc)
         elif table == "imu":
-            check_gyro_unit(values_of, path, min_gyro_peak_dps=min_gyro_peak_dps)
+            check_gyro_unit(values_of, path, min_gyro_peak_dps=limits.min_gyro_peak_dps)
     for reference, other, clock in (("insole", "imu", "insole"), ("force", "marker", "lab")):
         if other not in spans:
             continue
         (r0, r1), (o0, o1) = spans[reference], spans[other]
-        if max(abs(o0 - r0), abs(o1 - r1)) > max_span_mismatch_s:
+        if max(abs(o0 - r0), abs(o1 - r1)) > limits.max_span_mismatch_s:
             raise LengthMismatchError(
                 f"the {other} table covers {o0:.3f}..{o1:.3f} s but the {reference} table covers "
-                f"{r0:.3f}..{r1:.3f} s ({clock} clock; accepted difference {max_span_mismatch_s:g} s at each end)",
+                f"{r0:.3f}..{r1:.3f} s ({clock} clock; accepted difference "
+                f"{limits.max_span_mismatch_s:g} s at each end)",
                 path=paths[other] if paths is not None and other in paths else _file(source, other),
                 channel="time_s",
             )
-    if not peak_fz_n > contact_threshold_n:
+    if not peak_fz_n > limits.contact_threshold_n:
         fz = [f"{p.name}_fz_n" for p in info.plates]
         raise NoContactError(
-            f"no vertical force above {contact_threshold_n:g} N on any plate (peak {peak_fz_n:.1f} N); "
+            f"no vertical force above {limits.contact_threshold_n:g} N on any plate (peak {peak_fz_n:.1f} N); "
             "vertical force must be the ground reaction on the runner, positive up",
             path=paths["force"] if paths is not None and "force" in paths else _file(source, "force"),
             channel=", ".join(fz),

@@ -17,12 +17,13 @@ from grfkit.errors import (
     LengthMismatchError,
     MissingChannelError,
     MissingFileError,
+    NoContactError,
     RawDataError,
     SensorFaultError,
 )
 from grfkit.io.read import bout_arrays, read_bout, read_bout_arrays, read_manifest
 from grfkit.io.schema import RawBout, required_channels
-from grfkit.io.validate import validate_bout
+from grfkit.io.validate import ValidationLimits, validate_bout
 from grfkit.io.write import write_bout
 
 
@@ -157,7 +158,17 @@ def test_read_without_validation(tmp_path: Path, good_bout: RawBout, with_table:
     bout = with_table(good_bout, "insole", set_values("left_fsr01_adc", slice(None), 0.0))
     folder = write_bout(tmp_path, bout)
     assert (read_bout(folder, validate=False).insole["left_fsr01_adc"] == 0).all()
-    validate_bout(read_bout(folder, validate=False), folder, stuck_range_adc=-1.0)
+    validate_bout(read_bout(folder, validate=False), folder, ValidationLimits(stuck_range_adc=-1.0))
+
+
+def test_readers_apply_the_given_limits(tmp_path: Path, good_bout: RawBout) -> None:
+    folder = write_bout(tmp_path, good_bout)
+    strict = ValidationLimits(contact_threshold_n=1e6)
+    with pytest.raises(NoContactError, match="1e\\+06 N"):
+        read_bout(folder, limits=strict)
+    with pytest.raises(NoContactError):
+        read_bout_arrays(folder, limits=strict)
+    read_bout_arrays(folder)  # the default limits pass
 
 
 def test_missing_bout_folder(tmp_path: Path, names: Any) -> None:

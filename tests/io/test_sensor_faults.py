@@ -9,7 +9,7 @@ import pytest
 
 from grfkit.errors import SensorFaultError
 from grfkit.io.schema import RawBout
-from grfkit.io.validate import validate_bout
+from grfkit.io.validate import ValidationLimits, validate_bout
 
 
 def test_fsr_stuck_at_zero(
@@ -38,7 +38,7 @@ def test_fsr_saturated(
     message = read_error(tmp_path, bout, SensorFaultError)
     assert "saturated" in message and "80.0%" in message
     assert names(message, tmp_path / "overground/007/medium/insole.parquet", "left_fsr02_adc")
-    validate_bout(bout, max_saturated_fraction=0.9)  # the threshold is a parameter
+    validate_bout(bout, limits=ValidationLimits(max_saturated_fraction=0.9))  # the threshold is a parameter
 
 
 def test_validate_without_source_names_the_channel(good_bout: RawBout, with_table: Any, set_values: Any) -> None:

@@ -20,7 +20,7 @@ from grfkit.errors import (
     TimestampError,
 )
 from grfkit.io.schema import RawBout
-from grfkit.io.validate import validate_bout, validate_time_base
+from grfkit.io.validate import ValidationLimits, validate_bout, validate_time_base
 
 
 @pytest.mark.parametrize(("value", "words"), [(np.nan, "not finite"), (1.0, "goes back"), (None, "duplicates")])
@@ -65,7 +65,7 @@ def test_sampling_rate_off(tmp_path: Path, good_bout: RawBout, with_table: Any, 
 
 def test_clock_drift_of_tens_of_ppm_passes(good_bout: RawBout, make_bout: Any) -> None:
     validate_bout(make_bout(2, drift_ppm=-90.0))
-    validate_bout(good_bout, rate_tolerance=1e-4)
+    validate_bout(good_bout, limits=ValidationLimits(rate_tolerance=1e-4))
 
 
 def test_nan_run_in_fsr_channel(
