@@ -7,68 +7,90 @@
 # ---
 
 # %% [markdown]
-# # Real running data
+# # 6. Real running data
+#
+# ```{admonition} Learning objectives
+# After this chapter you can
+# - run grfkit's preprocessing chain on real force recordings and read what it keeps and
+#   rejects;
+# - judge a simulator against real runners with a `z` criterion, and say what such a check
+#   can and cannot show;
+# - tell measured signals from *derived* ones (virtual wearables) and name the circularity
+#   this brings;
+# - train the study's network on a real wearable signal and compare its error with a
+#   published one of another design.
+# ```
+#
+# Run time: see {ref}`run-times`.
 #
 # The study's own recordings are private, so the chapters so far ran on a simulated cohort.
 # This chapter brings three openly licensed data sets of **real** running into the same code:
 #
 # | data set | what | used here for |
 # |---|---|---|
-# | Hamner & Delp {cite:p}`hamner2013`, re-published by Fox {cite:p}`fox2024` | 10 runners on an instrumented treadmill at 2, 3, 4 and 5 m/s: per-foot 3-D force and centre of pressure (960-2000 Hz), 41-45 markers (100-120 Hz) | the treadmill data set: every stance of both feet |
+# | Hamner & Delp {cite:p}`hamner2013`, re-published by Fox {cite:p}`fox2024` | 10 runners on an instrumented treadmill at 2, 3, 4 and 5 m/s: per-foot 3-D force and {term}`COP` (960-2000 Hz), 41-45 markers (100-120 Hz) | the treadmill data set: every {term}`stance` of both feet |
 # | Dorn et al. {cite:p}`dorn2012` | 1 runner crossing 8 force plates: a 3.5 m/s jog and a 9 m/s sprint (plates 1500 Hz, markers 250 Hz) | the overground data set: every *clean* plate contact |
-# | Alcantara et al. {cite:p}`alcantara2022` | 1 runner, 31 treadmill trials at 2.5-4.2 m/s on slopes of -10° to +10°: a sacral accelerometer and the normal force (500 Hz) | a model on a **real wearable** |
+# | Alcantara et al. {cite:p}`alcantara2022` | 1 runner, 31 treadmill trials at 2.5-4.2 m/s on slopes of -10° to +10°: a sacral accelerometer and the force normal to the belt (500 Hz) | a model on a **real wearable** |
 #
-# We use them in four steps:
+# **vGRF on a slope.** In this chapter the {term}`vGRF` is the component of the {term}`GRF`
+# normal to the running surface: on the level it is the vertical force; on Alcantara's
+# sloped treadmill it is the force normal to the belt, which is what that treadmill
+# measures (the simulated treadmill force is also in the belt's frame). The
+# {term}`apGRF` is the component along the surface.
 #
-# 1. run the study's preprocessing chain on real force data (20 Hz zero-lag low-pass, 20 N
-#    initial contact and toe-off, 101-point time normalisation) and count what it keeps and
+# We use the data in four steps:
+#
+# 1. run the study's preprocessing chain on real force data and count what it keeps and
 #    rejects;
 # 2. **validate the simulator**: compare simulated and real stances at matched speeds, on
 #    runners held out from the simulator's calibration, measure how much real runners'
 #    speed varies from step to step, and check that the simulated cohort leaves the wearables
 #    as much to explain as real runners do;
-# 3. a **treadmill → overground** demonstration: a model trained on Hamner's treadmill
-#    runners estimates Dorn's overground jog (3.5 m/s, inside the 2-5 m/s training range) and
-#    sprint (9 m/s, far outside it);
-# 4. the study's network on a **real wearable**: sacral accelerometer → vertical force.
+# 3. a **treadmill → overground** demonstration with *virtual* wearables;
+# 4. the study's network on a **real wearable**: sacral accelerometer → vGRF.
 #
-# **Without the data.** Each data set is looked up on its own (`grfkit.real.availability`), so a
-# present one is used even when another is absent. Every section whose data set is absent shows
-# the tables, figures and numbers of a **kept run** instead: this page executed once with all the
-# data, from a clean commit, with `keep_results = True` (`make keep-real-data`), and kept in
-# `results/real-data/` with its provenance (`grfkit.storage.kept_run`). A note at the top of the page
-# then names the absent data sets, the kept run's commit and command, and how to fetch the data
+# **Without the data.** Each data set is looked up on its own (`grfkit.real.availability`).
+# Every section of this page is computed by one function; one gate,
+# `KeptRun.section` (`grfkit.storage.kept_run`), runs it when its data are here and
+# otherwise shows what a **kept run** computed: this page executed once with all the data,
+# from a clean commit, with `keep_results = True` (`make keep-real-data`), and kept in
+# `results/real-data/` with its provenance. A note at the top of the page then names the
+# absent data sets, the kept run's commit and command, and how to fetch the data
 # (`grfkit data fetch`, or `make data`). The simulated parts — the static baseline on the
 # simulated cohort and the oracle floor — are always computed.
 #
 # :::{important}
 # **What is real and what is derived.** The forces, centres of pressure and marker
-# trajectories are measured. Hamner and Dorn have **no wearables**: the shoe IMU and the
-# pressure insole of step 3 are *virtual* — computed from the foot markers and from the
-# measured force and centre of pressure through the simulator's own insole model. The
-# virtual insole is therefore built from the very vertical force the model is asked to
-# estimate: step 3 cannot measure how well wearables estimate force, and it says nothing
-# about the noise, drift and fit of real insoles and IMUs. In every step the stance window
-# (initial contact and toe-off), the contact time and the speed come from the laboratory —
-# force plates, the instrumented treadmill's belt speed, markers — not from the wearables.
-# Only the Alcantara accelerometer (step 4) is a real wearable signal.
+# trajectories are measured. Hamner and Dorn have **no wearables**: the shoe {term}`IMU`
+# and the pressure insole of section 3 are *virtual* — computed from the foot markers and
+# from the measured force and centre of pressure through the simulator's own insole model.
+# In every section the stance window ({term}`IC` and {term}`TO`), the contact time and the
+# speed come from the laboratory — force plates, the treadmill's belt speed, markers — not
+# from the wearables. Only the Alcantara accelerometer (section 4) is a real wearable
+# signal.
 # :::
 #
 # `scale = "ci"` trains tiny models for a quick check; `"book"` is what this page shows;
-# `"paper"` trains longer.
+# `"paper"` trains longer. `results_dir` is the folder of kept runs, relative to the
+# working directory (`notebooks/` when the book is built).
 
 # %% tags=["parameters"]
 scale = "book"
 seed = 0
-keep_results = False  # True: keep this run's tables, figures and facts in results/real-data (needs every data set)
+# True: keep this run's tables, figures and facts (needs every data set)
+keep_results = False
+results_dir = "../results"
 
 # %%
+import functools
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from IPython.display import Markdown
 from myst_nb import glue
 
+from grfkit.constants import GRAVITY_MPS2
 from grfkit.errors import ConfigError
 from grfkit.io.channels import fsr_channels
 from grfkit.io.read import read_truth
@@ -83,21 +105,32 @@ from grfkit.plots.real import (
 )
 from grfkit.preprocess.ground_truth import oracle_floor
 from grfkit.real.alcantara import (
+    THRESHOLD_BW,
     alcantara_stances,
     condition_split_evaluation,
     summarise_by_trial,
 )
 from grfkit.real.availability import locate_real_data
+from grfkit.real.baseline_comparison import (
+    BASELINE_TOLERANCE_PCT,
+    HAMNER_SPEED_RANGE_MPS,
+    LEVEL_TOLERANCE_DEG,
+    baseline_sim_vs_real,
+    static_baseline_loso,
+    summarise_baseline_loso,
+)
 from grfkit.real.calibration import CALIBRATION, VALIDATION
 from grfkit.real.chain import skip_reasons, stance_counts
 from grfkit.real.dorn import dorn_stances
 from grfkit.real.hamner import hamner_stances
 from grfkit.real.readers.alcantara import ALCANTARA_SAMPLING_RATE_HZ
+from grfkit.real.simulated_stances import SIMULATOR_SPEED_RANGE_MPS
 from grfkit.real.speed_variability import (
     dorn_step_speeds,
     hamner_step_speeds,
     summarise_speed_variability,
 )
+from grfkit.real.stance_features import stance_features
 from grfkit.real.transfer import (
     leave_one_subject_out,
     real_data_preset,
@@ -105,39 +138,41 @@ from grfkit.real.transfer import (
     train_and_test,
 )
 from grfkit.real.validation import (
-    BASELINE_TOLERANCE_PCT,
-    HAMNER_SPEED_RANGE_MPS,
-    LEVEL_TOLERANCE_DEG,
-    baseline_sim_vs_real,
     format_validation_table,
     runner_spread,
-    stance_features,
-    static_baseline_loso,
     validate_simulator,
 )
-from grfkit.real.wearables import dorn_wearable_stances, hamner_wearable_stances
+from grfkit.real.wearables import (
+    dorn_wearable_stances,
+    hamner_wearable_stances,
+)
 from grfkit.scales import get_real_scale
 from grfkit.storage.cohort_cache import prepare_cohort
 from grfkit.storage.kept_run import open_kept_run
 
 config = get_real_scale(scale)
-real = locate_real_data()  # each data set on its own: present (checksums verified) or absent
+# each data set on its own: present (checksums verified) or absent
+real = locate_real_data()
 kept = open_kept_run(
-    "real-data", keep=keep_results, parameters={"scale": scale, "seed": seed},
+    "real-data", root=results_dir, keep=keep_results,
+    parameters={"scale": scale, "seed": seed},
     command=f"make keep-real-data SCALE={scale} SEED={seed}",
 )
 if keep_results and real.absent:
-    raise ConfigError(f"keep_results needs every real data set; absent: {', '.join(real.absent)}")
-facts: dict[str, str] = {}  # every number the prose quotes, glued at the end of the page
+    raise ConfigError(
+        f"keep_results needs every data set; absent: {', '.join(real.absent)}"
+    )
+facts: dict[str, str] = {}  # every number the prose quotes, glued at the end
 Markdown(real.note(kept.describe())) if real.absent else config
 
 # %% [markdown]
-# ## 1. The preprocessing chain on real forces
+# ## 6.1 The preprocessing chain on real forces
 #
-# The same functions as for the simulated data (`grfkit.preprocess.events`, `grfkit.preprocess.filtering`,
-# `grfkit.preprocess.segmentation`), applied per recording at its own sampling rate: the 20 Hz filter is
-# designed for each rate, and time normalisation interpolates on each recording's own time
-# axis, so nothing needs resampling first.
+# The same steps as for the simulated data (`grfkit.preprocess.events`,
+# `grfkit.preprocess.filtering`, `grfkit.preprocess.segmentation`), applied per recording
+# at its own sampling rate: the 20 Hz {term}`Butterworth filter` is designed for each
+# rate, and time normalisation interpolates on each recording's own time axis, so nothing
+# needs resampling first.
 #
 # * **Hamner**: every contact of both feet. A contact is rejected when the trial starts or
 #   ends inside it, or when the *other* foot's channel carries more than 20 N for over 30 ms
@@ -148,64 +183,112 @@ Markdown(real.note(kept.describe())) if real.absent else config
 #   to a plate edge, or is cut by the trial's ends. The foot is the one whose markers (heel,
 #   toe, 1st and 5th metatarsal heads) lie closest to the centre of pressure, verified by
 #   distance and by alternation of the feet.
-# * **Alcantara**: the force's flight phases sit at a small, trial-specific offset with noise
-#   of up to 0.08 BW before filtering, so a 20 N (0.027 BW) threshold would fall inside the
-#   noise. After the 20 Hz filter each trial's flight offset is removed and contacts are the
-#   0.05 BW crossings (38 N: more than five flight-noise SD above the baseline).
+# * **Alcantara** needs two changes to the chain. Its force's flight phases sit at a
+#   small, trial-specific offset with noise, so a 20 N threshold would fall inside the noise:
+#   after the 20 Hz filter each trial's flight offset is removed, and contacts are the
+#   {glue:text}`alcantara_threshold_bw` {term}`BW` crossings instead of 20 N.
 
 # %%
-readers = {"hamner2013": hamner_stances, "dorn2012": dorn_stances, "alcantara2022": alcantara_stances}
-stances, counts, reasons = {}, [], []
-for name, read in readers.items():
-    if real.has(name):
-        stances[name] = read(real.folder(name))
-        counts.append(kept.keep(f"counts_{name}", stance_counts(stances[name], by=("dataset", "bout"))))
-        reasons.append(kept.keep(f"skip_reasons_{name}", skip_reasons([stances[name]])))
-    else:
-        counts.append(kept.recall(f"counts_{name}"))
-        reasons.append(kept.recall(f"skip_reasons_{name}"))
-counts = pd.concat(counts, ignore_index=True)
-summary = counts.groupby("dataset", sort=False)[["accepted", "rejected", "total"]].sum()
+readers = {
+    "hamner2013": hamner_stances,
+    "dorn2012": dorn_stances,
+    "alcantara2022": alcantara_stances,
+}
+stances = {
+    name: read(real.folder(name))
+    for name, read in readers.items()
+    if real.has(name)
+}
+
+
+def chain_section(name):
+    """Accepted and rejected stances of one data set, and why."""
+    return {
+        f"counts_{name}": stance_counts(stances[name], by=("dataset", "bout")),
+        f"skip_reasons_{name}": skip_reasons([stances[name]]),
+    }
+
+
+chain = {}
+for name in readers:
+    chain |= kept.section(
+        f"chain_{name}", functools.partial(chain_section, name),
+        live=real.has(name),
+    )
+counts = pd.concat(
+    [chain[f"counts_{name}"] for name in readers], ignore_index=True
+)
+summary = counts.groupby("dataset", sort=False)[
+    ["accepted", "rejected", "total"]
+].sum()
 summary["accepted_share"] = (summary["accepted"] / summary["total"]).round(3)
+facts["alcantara_threshold_bw"] = f"{THRESHOLD_BW:g}"
 summary
 
 # %%
 stance_count_figure(counts)
 
 # %% [markdown]
-# Why stances were rejected:
+# Most contacts pass in every data set; the rejected ones are listed below with their
+# reason.
 
 # %%
-pd.concat(reasons, ignore_index=True)
+pd.concat([chain[f"skip_reasons_{name}"] for name in readers],
+          ignore_index=True)
+
 
 # %%
-if real.has("dorn2012"):
+def dorn_section():
+    """Dorn's plates and contacts, and the mean curves of jog and sprint."""
     dorn = stances["dorn2012"]
-    dorn_contacts = pd.concat([dorn.meta[["bout", "plate", "ic_s"]], dorn.skipped[["bout", "plate", "ic_s"]]])
-    dorn_contacts = dorn_contacts.sort_values("ic_s")
-    dorn_facts = {"dorn_force_rates_hz": ",".join(f"{r:.0f}" for r in dorn.meta["force_rate_hz"].unique())}
+    columns = ["bout", "plate", "ic_s"]
+    contacts = pd.concat([dorn.meta[columns], dorn.skipped[columns]])
+    contacts = contacts.sort_values("ic_s")
+    rates = dorn.meta["force_rate_hz"].unique()
+    found = {"dorn_force_rates_hz": ",".join(f"{r:.0f}" for r in rates)}
     for bout in ("jog", "sprint"):
-        plates = dorn_contacts.loc[dorn_contacts["bout"] == bout, "plate"].str.removeprefix("plate")
-        dorn_facts[f"dorn_{bout}_plates"] = ", ".join(plates)
-        dorn_facts[f"dorn_{bout}_clean"] = str(int((dorn.meta["bout"] == bout).sum()))
-        dorn_facts[f"dorn_{bout}_contacts"] = str(len(plates))
-    dorn_features = stance_features(dorn).groupby("bout")
-    propulsive = dorn_features["peak_propulsive_bw"].mean()
-    dorn_facts["sprint_to_jog_propulsive"] = f"{propulsive['sprint'] / propulsive['jog']:.1f}"
-    dorn_facts["sprint_contact_s"] = f"{dorn_features['contact_time_s'].mean()['sprint']:.2f}"
-    dorn_facts["sprint_propulsive_bw"] = f"{propulsive['sprint']:.2f}"
-    facts |= kept.keep("facts_dorn", dorn_facts)
-else:
-    facts |= kept.recall("facts_dorn")
-if real.has("hamner2013"):
+        plates = contacts.loc[contacts["bout"] == bout, "plate"]
+        found[f"dorn_{bout}_plates"] = ", ".join(
+            plates.str.removeprefix("plate"))
+        clean = int((dorn.meta["bout"] == bout).sum())
+        found[f"dorn_{bout}_clean"] = str(clean)
+        found[f"dorn_{bout}_contacts"] = str(len(plates))
+    features = stance_features(dorn).groupby("bout")
+    propulsive = features["peak_propulsive_bw"].mean()
+    ratio = propulsive["sprint"] / propulsive["jog"]
+    found["sprint_to_jog_propulsive"] = f"{ratio:.1f}"
+    contact_s = features["contact_time_s"].mean()["sprint"]
+    found["sprint_contact_s"] = f"{contact_s:.2f}"
+    found["sprint_propulsive_bw"] = f"{propulsive['sprint']:.2f}"
+    groups = {bout: dorn.subset((dorn.meta["bout"] == bout).to_numpy())
+              for bout in ("jog", "sprint")}
+    figure = mean_curves_figure(
+        groups, title="Dorn overground: mean ± SD per trial")
+    return {"facts_dorn": found, "curves_dorn": figure}
+
+
+def hamner_section():
+    """Hamner's sampling rates, extremes, and the mean curves per speed."""
     hamner = stances["hamner2013"]
-    facts |= kept.keep("facts_hamner", {
-        "hamner_force_rates_hz": ",".join(f"{r:.0f}" for r in hamner.meta["force_rate_hz"].unique()),
-        "hamner_shortest_contact_s": f"{hamner.meta['contact_time_s'].min():.2f}",
-        "hamner_largest_propulsive_bw": f"{stance_features(hamner)['peak_propulsive_bw'].max():.2f}",
-    })
-else:
-    facts |= kept.recall("facts_hamner")
+    meta = hamner.meta
+    largest = stance_features(hamner)["peak_propulsive_bw"].max()
+    found = {
+        "hamner_force_rates_hz": ",".join(
+            f"{r:.0f}" for r in meta["force_rate_hz"].unique()),
+        "hamner_shortest_contact_s": f"{meta['contact_time_s'].min():.2f}",
+        "hamner_largest_propulsive_bw": f"{largest:.2f}",
+    }
+    groups = {f"{v:g} m/s": hamner.subset((meta["speed_mps"] == v).to_numpy())
+              for v in (2.0, 3.0, 4.0, 5.0)}
+    figure = mean_curves_figure(
+        groups, title="Hamner treadmill: mean ± SD per speed")
+    return {"facts_hamner": found, "curves_hamner": figure}
+
+
+dorn_part = kept.section("dorn", dorn_section, live=real.has("dorn2012"))
+hamner_part = kept.section(
+    "hamner", hamner_section, live=real.has("hamner2013"))
+facts |= dorn_part["facts_dorn"] | hamner_part["facts_hamner"]
 
 # %% [markdown]
 # Dorn's jog crosses plates {glue:text}`dorn_jog_plates`; at the end of the right foot's
@@ -216,28 +299,21 @@ else:
 # every condition:
 
 # %%
-if real.has("hamner2013"):
-    groups = {f"{v:g} m/s": hamner.subset((hamner.meta["speed_mps"] == v).to_numpy()) for v in (2.0, 3.0, 4.0, 5.0)}
-    fig = kept.keep("curves_hamner", mean_curves_figure(groups, title="Hamner treadmill: mean ± SD per speed"))
-else:
-    fig = kept.recall("curves_hamner")
-fig
-
-# %%
-if real.has("dorn2012"):
-    groups = {bout: dorn.subset((dorn.meta["bout"] == bout).to_numpy()) for bout in ("jog", "sprint")}
-    fig = kept.keep("curves_dorn", mean_curves_figure(groups, title="Dorn overground: mean ± SD per trial"))
-else:
-    fig = kept.recall("curves_dorn")
-fig
+hamner_part["curves_hamner"]
 
 # %% [markdown]
-# Faster running brings shorter, higher vertical peaks and larger braking and propulsive
-# forces; the sprint's mean propulsive peak is {glue:text}`sprint_to_jog_propulsive` times the
+# Faster running on the treadmill brings higher vertical peaks and larger braking and
+# propulsive forces.
+
+# %%
+dorn_part["curves_dorn"]
+
+# %% [markdown]
+# The sprint's mean propulsive peak is {glue:text}`sprint_to_jog_propulsive` times the
 # jog's. The Hamner forces are very smooth: the published files were low-pass filtered before
 # release, so impact peaks and loading rates cannot be compared with other data sets.
 #
-# ## 2. Does the simulator run like real runners?
+# ## 6.2 Does the simulator run like real runners?
 #
 # **Calibration and validation runners.** The simulator was corrected by comparing it with
 # these recordings (below), so comparing it with the same recordings again would be circular.
@@ -245,20 +321,25 @@ fig
 # (`grfkit.real.calibration`): Hamner's first five subjects in their published numbering
 # calibrate, the last five validate, and Dorn's single runner — whose jog guided the braking
 # correction — calibrates, so **no overground runner is held out**. The verdict below is
-# computed on the {glue:text}`held_out_runners`. The split was introduced after the
-# corrections listed below, which had looked at all ten Hamner runners: the validation runners
-# are held out from every simulator change made since, not from those.
+# computed on the {glue:text}`held_out_runners`.
 #
 # The simulator's treadmill bouts at Hamner's four belt speeds (level) and, for the calibration
 # part, its overground bouts at 3.5 m/s go through the **same chain**, and six stance features
 # are compared: peak vertical force, peak braking and propulsive force (BW), contact time, and
-# braking and propulsive impulse (BW·s). `z` is the difference of the means in units of the
-# reference spread: the real SD for Hamner (several runners), the simulated cohort's SD for
-# Dorn (a single runner's stance-to-stance SD is no population spread, so the question there
-# is whether the real runner is a plausible member of the simulated population). The sprint is
-# listed without simulation: it is far outside the speeds the simulator's gait relations are
-# written for, and extrapolating them would be guesswork; Hamner's slowest speed is also below
-# that range.
+# braking and propulsive impulse (BW·s).
+#
+# **The z criterion.** For each feature, `z` is the difference of the means, simulated minus
+# real, in units of a reference SD — a {term}`z-score` of the simulated mean. The reference
+# SD is the real SD of all stances of the held-out runners (Hamner), or the simulated
+# cohort's SD (Dorn: a single runner's stance-to-stance SD is no population spread, so the
+# question there is whether the real runner is a plausible member of the simulated
+# population). A feature counts as *inside* when |z| ≤ 2: the simulated mean lies within
+# two SD of the real one, where about 95 % of a normally distributed population would lie.
+# This is a **lenient** test: the SD pools stance-to-stance and runner-to-runner variation,
+# so a simulated mean can be off by a tenth of the real mean and still count as inside.
+# The sprint is listed without simulation: it is far outside the
+# {glue:text}`simulator_speed_range` the simulator's gait relations are written for;
+# Hamner's 2 m/s is below that range too, but is simulated and counted (an extrapolation).
 
 # %%
 simulation = dict(
@@ -267,59 +348,97 @@ simulation = dict(
     overground_duration_s=config.overground_duration_s,
     seed=seed,
 )
-if real.has("hamner2013"):
-    validation = validate_simulator(hamner, None, part=VALIDATION, **simulation)  # no held-out overground runner
-    compared = validation.table.dropna(subset=["inside"])
+low_mps, high_mps = SIMULATOR_SPEED_RANGE_MPS
+facts["simulator_speed_range"] = f"{low_mps:g}-{high_mps:g} m/s"
+
+
+def range_text(values, digits, scale=1.0):
+    """'low-high' of a series, scaled and rounded."""
+    return (f"{scale * values.min():.{digits}f}–"
+            f"{scale * values.max():.{digits}f}")
+
+
+def peak_difference_text(table):
+    """Relative difference of the simulated peak vGRF, per comparison."""
+    peak = table[table["feature"] == "peak_vgrf_bw"].dropna(subset=["z"])
+    pct = 100 * (peak["simulated_mean"] / peak["real_mean"] - 1)
+    return "; ".join(f"{p:+.0f} % at {c.removeprefix('treadmill ')}"
+                     for c, p in zip(peak["comparison"], pct, strict=True))
+
+
+def validation_section():
+    """The simulator against the held-out Hamner runners."""
+    # no held-out overground runner: Dorn's runner calibrates
+    validation = validate_simulator(
+        stances["hamner2013"], None, part=VALIDATION, **simulation)
+    table = validation.table
+    compared = table.dropna(subset=["inside"])
     outside = compared[~compared["inside"].astype(bool)]
-    real_curves = validation.curves[(validation.curves["channel"] == "apgrf")]
-    braking_peak = real_curves.loc[real_curves.groupby(["comparison", "source"])["mean_bw"].idxmin()]
-    braking_peak_pct = braking_peak.groupby("source")["stance_pct"].mean()
-    by_feature = validation.table.set_index(["comparison", "feature"])
-    balance = (
-        by_feature.xs("braking_impulse_bws", level="feature")["real_mean"]
-        - by_feature.xs("propulsive_impulse_bws", level="feature")["real_mean"]
-    )
+    in_range = compared[compared["speed_mps"] >= low_mps]
+    ap = validation.curves[validation.curves["channel"] == "apgrf"]
+    lowest = ap.groupby(["comparison", "source"])["mean_bw"].idxmin()
+    braking_pct = ap.loc[lowest].groupby("source")["stance_pct"].mean()
+    by_feature = table.set_index(["comparison", "feature"])["real_mean"]
+    balance = (by_feature.xs("braking_impulse_bws", level="feature")
+               - by_feature.xs("propulsive_impulse_bws", level="feature"))
     spread = runner_spread(validation.comparisons)
-    ratios = spread[["between_ratio", "within_ratio"]]
-    facts |= kept.keep("facts_validation", {
+    found = {
         "held_out_runners": validation.runners,
-        "held_out_inside": f"{int(compared['inside'].sum())} of {len(compared)}",
-        "held_out_outside": (
-            "; ".join(f"{row.label} at {row.comparison} (z = {row.z:.1f})" for row in outside.itertuples())
-            if len(outside) else "none"
-        ),
-        "braking_peak_pct_real": f"{braking_peak_pct['real']:.0f}",
-        "braking_peak_pct_simulated": f"{braking_peak_pct['simulated']:.0f}",
+        "held_out_inside": (
+            f"{int(compared['inside'].sum())} of {len(compared)}"),
+        "held_out_inside_in_range": (
+            f"{int(in_range['inside'].sum())} of {len(in_range)}"),
+        "held_out_outside": "; ".join(
+            f"{row.label} at {row.comparison} (z = {row.z:.1f})"
+            for row in outside.itertuples()) or "none",
+        "peak_vgrf_difference": peak_difference_text(table),
+        "braking_peak_pct_real": f"{braking_pct['real']:.0f}",
+        "braking_peak_pct_simulated": f"{braking_pct['simulated']:.0f}",
         "hamner_impulse_balance_bws": f"{balance.abs().max():.4f}",
-        "spread_between_range": f"{ratios['between_ratio'].min():.2f}–{ratios['between_ratio'].max():.2f}",
-        "spread_within_range": f"{ratios['within_ratio'].min():.2f}–{ratios['within_ratio'].max():.2f}",
-    })
-    table = kept.keep("validation_table", format_validation_table(validation.table))
-    spread_table = kept.keep("spread_table", spread.set_index(["comparison", "feature"]).round(4))
-    curves_fig = kept.keep(
-        "validation_curves", validation_curves_figure(validation.curves, title="Simulated vs held-out real stances (mean ± SD)")
-    )
-else:
-    facts |= kept.recall("facts_validation")
-    table, spread_table, curves_fig = (kept.recall(name) for name in ("validation_table", "spread_table", "validation_curves"))
-table
+        "spread_between_range": range_text(spread["between_ratio"], 2),
+        "spread_within_range": range_text(spread["within_ratio"], 2),
+    }
+    curves = validation_curves_figure(
+        validation.curves,
+        title="Simulated vs held-out real stances (mean ± SD)")
+    return {
+        "facts_validation": found,
+        "validation_table": format_validation_table(table),
+        "spread_table": (
+            spread.set_index(["comparison", "feature"]).round(4)),
+        "validation_curves": curves,
+    }
+
+
+validation_part = kept.section(
+    "validation", validation_section, live=real.has("hamner2013"))
+facts |= validation_part["facts_validation"]
+z = validation_part["validation_table"]["z"].dropna()
+facts["held_out_within_1sd"] = f"{int((z.abs() <= 1).sum())} of {len(z)}"
+validation_part["validation_table"]
 
 # %%
-curves_fig
+validation_part["validation_curves"]
 
 # %% [markdown]
+# Real (solid) and simulated (dashed) curves share their shape; where the bands part, the
+# simulator differs from the held-out runners (numbers below).
+#
 # On the held-out runners {glue:text}`held_out_inside` simulated stance features lie within
-# two real SD of the real mean; outside: {glue:text}`held_out_outside`. With five runners per
-# speed the real SD is itself uncertain, so this is a coarse check, not a proof of realism.
-
+# two SD of the real mean ({glue:text}`held_out_inside_in_range` at the speeds inside the
+# simulator's design range); outside: {glue:text}`held_out_outside`. *Inside* does not mean
+# *equal*: the simulated peak vGRF differs from the real one by
+# {glue:text}`peak_vgrf_difference`. With five runners per speed the real SD is itself
+# uncertain, so this is a coarse check, not a proof of realism.
+#
 # Means are not the whole story: a simulated cohort whose runners are too alike, or whose
-# strides repeat too exactly, makes estimation easier than it is. The spread **between runners**
-# (SD of the runners' mean values) and **within one runner** (mean of each runner's own SD over
-# their stances), held-out real runners beside the simulated ones, with the ratio simulated /
-# real (`grfkit.real.validation.runner_spread`):
+# strides repeat too exactly, makes estimation easier than it is. The spread **between
+# runners** (SD of the runners' mean values) and **within one runner** (mean of each runner's
+# own SD over their stances), held-out real runners beside the simulated ones, with the ratio
+# simulated / real (`grfkit.real.validation.runner_spread`):
 
 # %%
-spread_table
+validation_part["spread_table"]
 
 # %% [markdown]
 # Ratios of simulated to real spread: between runners {glue:text}`spread_between_range`, within
@@ -331,29 +450,60 @@ spread_table
 # overground runner — what the simulator was tuned against, so agreement here is expected
 # rather than evidence:
 
+
 # %%
-if real.has("hamner2013", "dorn2012"):
-    calibration = validate_simulator(hamner, dorn, part=CALIBRATION, **simulation)
-    compared = calibration.table.dropna(subset=["inside"])
-    facts |= kept.keep("facts_calibration", {"calibration_inside": f"{int(compared['inside'].sum())} of {len(compared)}"})
-    calibration_table = kept.keep("calibration_table", format_validation_table(calibration.table))
-else:
-    facts |= kept.recall("facts_calibration")
-    calibration_table = kept.recall("calibration_table")
-calibration_table
+def calibration_section():
+    """The simulator against the calibration runners, Dorn's included."""
+    calibration = validate_simulator(
+        stances["hamner2013"], stances["dorn2012"], part=CALIBRATION,
+        **simulation)
+    table = calibration.table
+    compared = table.dropna(subset=["inside"])
+    jog = table[(table["environment"] == "overground")
+                & (table["feature"] == "peak_vgrf_bw")].dropna(subset=["z"])
+    jog = jog.iloc[0]
+    found = {
+        "calibration_inside": (
+            f"{int(compared['inside'].sum())} of {len(compared)}"),
+        "dorn_jog_peak_real": f"{jog['real_mean']:.2f}",
+        "dorn_jog_peak_simulated": f"{jog['simulated_mean']:.2f}",
+        "dorn_jog_peak_simulated_sd": f"{jog['simulated_sd']:.2f}",
+        "dorn_jog_peak_z": f"{jog['z']:.1f}",
+        "dorn_jog_peak_verdict": "inside" if jog["inside"] else "outside",
+    }
+    return {
+        "facts_calibration": found,
+        "calibration_table": format_validation_table(table),
+    }
+
+
+calibration_part = kept.section(
+    "calibration", calibration_section,
+    live=real.has("hamner2013", "dorn2012"))
+facts |= calibration_part["facts_calibration"]
+calibration_part["calibration_table"]
 
 # %% [markdown]
-# On the calibration runners {glue:text}`calibration_inside` features lie inside. This
-# comparison changed the simulator. Its first version fell outside the real spread in three
-# ways, each traced to a physical cause and fixed in `grfkit.simulate` (never tuned to the
-# study's errors):
+# On the calibration runners {glue:text}`calibration_inside` features lie inside. The
+# overground test has the simulated cohort's SD as its yardstick: Dorn's jog has a peak
+# vGRF of {glue:text}`dorn_jog_peak_real` BW against the simulated
+# {glue:text}`dorn_jog_peak_simulated` BW; with a simulated SD of
+# {glue:text}`dorn_jog_peak_simulated_sd` BW that is z = {glue:text}`dorn_jog_peak_z`
+# ({glue:text}`dorn_jog_peak_verdict`). The wider the simulated population, the more
+# easily a real runner passes as one of its members.
+#
+# This comparison changed the simulator. Its first version fell outside the real spread in
+# three ways, each traced to a physical cause and fixed in `grfkit.simulate` (never tuned to
+# the study's errors):
 #
 # 1. **The treadmill runner's speed jittered.** The runner's drift along the belt was an
-#    Ornstein-Uhlenbeck path, which is not differentiable: its finite differences gave large
-#    speed jumps between successive samples, and each step's momentum balance turned them
-#    into braking and propulsive impulses spread much wider than Hamner's. The drift path is
-#    now smoothed, as a runner holding position on a belt moves; how much real runners' speed
-#    does vary from step to step is measured below.
+#    *Ornstein-Uhlenbeck* path: a random walk pulled back towards the belt's centre, where
+#    at every instant the position gets a random kick and relaxes towards the centre at a
+#    fixed rate. Such a path is continuous but nowhere differentiable: its finite
+#    differences gave large speed jumps between successive samples, and each step's momentum
+#    balance turned them into braking and propulsive impulses spread much wider than
+#    Hamner's. The drift path is now smoothed, as a runner holding position on a belt moves;
+#    how much real runners' speed does vary from step to step is measured below.
 # 2. **A belt-friction artefact.** A backward force proportional to the normal load made the
 #    simulated braking impulse exceed the propulsive one; on Hamner's treadmill (held-out
 #    runners) the two agree within {glue:text}`hamner_impulse_balance_bws` BW·s at every
@@ -365,14 +515,29 @@ calibration_table
 #    from the vertical force, the centre of pressure's path along the foot, the running speed
 #    and the height of the point the force aims at (`grfkit.simulate.grf_model`). Two numbers
 #    of that model — the height of that point and the impact's share of braking — were chosen
-#    on the calibration runners only; the comparison above, on the held-out runners, is of
-#    that model.
+#    on the calibration runners only.
 #
-# `tests/test_validation.py` keeps the simulator inside the held-out Hamner runners' spread at
-# 3 and 4 m/s (with the real data) and inside physical ranges (always). What remains visible in
-# the curves: the simulated impact rises faster than Hamner's pre-filtered forces, and the
-# simulated braking lobe peaks earlier in stance (at {glue:text}`braking_peak_pct_simulated` %
-# of stance on average, against {glue:text}`braking_peak_pct_real` % in the held-out runners).
+# `tests/real/test_validation.py` keeps the simulator inside the held-out Hamner runners'
+# spread at 3 and 4 m/s (with the real data) and inside physical ranges (always). What
+# remains visible in the curves: the simulated impact rises faster than Hamner's pre-filtered
+# forces, and the simulated braking lobe peaks earlier in stance (at
+# {glue:text}`braking_peak_pct_simulated` % of stance on average, against
+# {glue:text}`braking_peak_pct_real` % in the held-out runners).
+#
+# :::{admonition} Limits of the validation
+# :class: warning
+# - **Partly circular.** The split into calibration and validation runners was made after
+#   the three corrections above, which had looked at all ten Hamner runners: the validation
+#   runners are held out from every simulator change made since, not from those. The
+#   simulator was corrected on Hamner and is validated on Hamner.
+# - **Lenient.** |z| ≤ 2 against a pooled SD lets sizeable differences pass (the peak
+#   vGRF: {glue:text}`peak_vgrf_difference`); overground the yardstick is the simulated
+#   cohort's own SD.
+# - **Extrapolated.** 2 m/s lies below the simulator's {glue:text}`simulator_speed_range`
+#   design range, yet counts among the features inside.
+# - **No overground runner is held out**: the overground realism rests on one calibration
+#   runner.
+# :::
 #
 # ### Step-to-step speed of real runners
 #
@@ -385,43 +550,45 @@ calibration_table
 # signal, so the nominal belt speed is taken as constant — it cancels from every step-to-step
 # change. The braking impulse is expressed as the velocity it removes (impulse over body mass).
 
+
 # %%
-if real.has("hamner2013"):
-    steps = hamner_step_speeds(real.folder("hamner2013"), hamner)
-    treadmill_steps = summarise_speed_variability(steps)
-    facts |= kept.keep("facts_steps_hamner", {
-        "hamner_pelvis_markers": ", ".join(steps["markers"].iloc[0].split("+")),
-        "step_change_sd_range": (
-            f"{treadmill_steps['speed_change_sd_mps'].min():.3f}-{treadmill_steps['speed_change_sd_mps'].max():.3f}"
-        ),
-        "step_cv_range": (
-            f"{100 * treadmill_steps['speed_cv_mean'].min():.1f}-{100 * treadmill_steps['speed_cv_mean'].max():.1f}"
-        ),
-        "step_change_to_braking": (
-            f"{treadmill_steps['change_to_braking'].min():.2f}-{treadmill_steps['change_to_braking'].max():.2f}"
-        ),
-        "step_net_impulse_r": (
-            f"{treadmill_steps['change_net_impulse_r'].min():.2f}-{treadmill_steps['change_net_impulse_r'].max():.2f}"
-        ),
-        "hamner_steps": str(int(treadmill_steps["n_steps"].sum())),
-        "hamner_step_trials": str(int(treadmill_steps["n_trials"].sum())),
-    })
-    treadmill_steps = kept.keep("steps_hamner", treadmill_steps.round(3))
-else:
-    facts |= kept.recall("facts_steps_hamner")
-    treadmill_steps = kept.recall("steps_hamner")
-if real.has("dorn2012"):
+def hamner_steps_section():
+    """Step-to-step speed of the Hamner runners."""
+    steps = hamner_step_speeds(
+        real.folder("hamner2013"), stances["hamner2013"])
+    table = summarise_speed_variability(steps)
+    found = {
+        "hamner_pelvis_markers": ", ".join(
+            steps["markers"].iloc[0].split("+")),
+        "step_change_sd_range": range_text(
+            table["speed_change_sd_mps"], 3),
+        "step_cv_range": range_text(table["speed_cv_mean"], 1, scale=100),
+        "step_change_to_braking": range_text(table["change_to_braking"], 2),
+        "step_net_impulse_r": range_text(table["change_net_impulse_r"], 2),
+        "hamner_steps": str(int(table["n_steps"].sum())),
+        "hamner_step_trials": str(int(table["n_trials"].sum())),
+    }
+    return {"facts_steps_hamner": found, "steps_hamner": table.round(3)}
+
+
+def dorn_steps_section():
+    """Step-to-step speed of Dorn's runner."""
     steps = dorn_step_speeds(real.folder("dorn2012"))
-    overground_steps = summarise_speed_variability(steps)
-    facts |= kept.keep("facts_steps_dorn", {
+    table = summarise_speed_variability(steps)
+    found = {
         "dorn_pelvis_markers": ", ".join(steps["markers"].iloc[0].split("+")),
-        "dorn_steps": str(int(overground_steps["n_steps"].sum())),
-    })
-    overground_steps = kept.keep("steps_dorn", overground_steps.round(3))
-else:
-    facts |= kept.recall("facts_steps_dorn")
-    overground_steps = kept.recall("steps_dorn")
-pd.concat([treadmill_steps, overground_steps], ignore_index=True)
+        "dorn_steps": str(int(table["n_steps"].sum())),
+    }
+    return {"facts_steps_dorn": found, "steps_dorn": table.round(3)}
+
+
+hamner_steps = kept.section(
+    "steps_hamner", hamner_steps_section, live=real.has("hamner2013"))
+dorn_steps = kept.section(
+    "steps_dorn", dorn_steps_section, live=real.has("dorn2012"))
+facts |= hamner_steps["facts_steps_hamner"] | dorn_steps["facts_steps_dorn"]
+pd.concat([hamner_steps["steps_hamner"], dorn_steps["steps_dorn"]],
+          ignore_index=True)
 
 # %% [markdown]
 # Over {glue:text}`hamner_steps` steps of {glue:text}`hamner_step_trials` treadmill trials the
@@ -440,45 +607,57 @@ pd.concat([treadmill_steps, overground_steps], ignore_index=True)
 # ### How much of each force do the wearables have to explain?
 #
 # A stance's contact time, speed, body mass and gradient already tell much of its force curve:
-# the static baseline (`grfkit.model.baselines`: the mean curve of the training stances nearest in
-# those four quantities) uses nothing else. What it misses is what the wearables have to
+# the static baseline (`grfkit.model.baselines`: the mean curve of the training stances nearest
+# in those four quantities) uses nothing else. What it misses is what the wearables have to
 # explain — the stance-to-stance variation no static quantity accounts for. A simulator with
 # too little of it would make wearable models look better than they can be on real runners;
-# one with too much, worse. So the static baseline is scored the same way (leave one
-# participant out, rRMSE averaged per participant, then over participants) on the real Hamner
-# stances (every accepted stance of both feet, as in step 1) and on the simulated treadmill
-# cohort of chapters 1-5 (left foot), once restricted to Hamner's conditions
-# ({glue:text}`matched_rule`) and once whole (`grfkit.real.validation.baseline_sim_vs_real`). The
-# simulator passes when its matched static-baseline rRMSE lies within
-# ±{glue:text}`baseline_tolerance_pct` % (relative) of the real one, for each force.
+# one with too much, worse. So the static baseline is scored the same way ({term}`LOSO`,
+# {term}`rRMSE` averaged per participant, then over participants) on the real Hamner
+# stances (every accepted stance of both feet, as in section 6.1) and on the simulated
+# treadmill cohort of chapters 1-5 (left foot), once restricted to Hamner's conditions
+# ({glue:text}`matched_rule`) and once whole
+# (`grfkit.real.baseline_comparison.baseline_sim_vs_real`). The simulator passes when its
+# matched static-baseline rRMSE lies within ±{glue:text}`baseline_tolerance_pct` %
+# (relative) of the real one, for each force.
+
 
 # %%
-cohort = prepare_cohort(scale, seed)  # the simulated cohort of chapters 1-5, from the cache
-if real.has("hamner2013"):
-    sim_vs_real = baseline_sim_vs_real(hamner, cohort.result.stances)
-    kept.keep("baseline_real", sim_vs_real[sim_vs_real["cohort"] == "real"])
-else:  # the real rows from the kept run; the simulated rows are computed here
-    sim_vs_real = baseline_sim_vs_real(None, cohort.result.stances, real_scores=kept.recall("baseline_real"))
-facts["matched_rule"] = (
-    f"level within ±{LEVEL_TOLERANCE_DEG:g}°, speeds {HAMNER_SPEED_RANGE_MPS[0]:g}-{HAMNER_SPEED_RANGE_MPS[1]:g} m/s"
-)
+def baseline_section():
+    """The no-wearable baselines' LOSO rRMSE on the real Hamner stances."""
+    scores = summarise_baseline_loso(stances["hamner2013"], "real")
+    return {"baseline_real": scores}
+
+
+# the simulated cohort of chapters 1-5, from the cache
+cohort = prepare_cohort(scale, seed)
+real_scores = kept.section(
+    "baseline", baseline_section, live=real.has("hamner2013"))
+sim_vs_real = baseline_sim_vs_real(
+    None, cohort.result.stances, real_scores=real_scores["baseline_real"])
+low_speed, high_speed = HAMNER_SPEED_RANGE_MPS
+facts["matched_rule"] = (f"level within ±{LEVEL_TOLERANCE_DEG:g}°, "
+                         f"speeds {low_speed:g}-{high_speed:g} m/s")
 facts["baseline_tolerance_pct"] = f"{BASELINE_TOLERANCE_PCT:g}"
-static = sim_vs_real[sim_vs_real["kind"] == "baseline_static"].set_index(["cohort", "target"])
+static = sim_vs_real[sim_vs_real["kind"] == "baseline_static"]
+static = static.set_index(["cohort", "target"])
 for target in ("vgrf", "apgrf"):
     matched = static.loc[("simulated matched", target)]
+    whole = static.loc[("simulated all", target), "rrmse_pct"]
     facts[f"baseline_sim_{target}"] = f"{matched['rrmse_pct']:.1f}"
-    facts[f"baseline_sim_all_{target}"] = f"{static.loc[('simulated all', target), 'rrmse_pct']:.1f}"
-    facts[f"baseline_real_{target}"] = f"{static.loc[('real', target), 'rrmse_pct']:.1f} %"
+    facts[f"baseline_sim_all_{target}"] = f"{whole:.1f}"
+    real_rrmse = static.loc[("real", target), "rrmse_pct"]
+    facts[f"baseline_real_{target}"] = f"{real_rrmse:.1f} %"
     inside = "within" if matched["within_tolerance"] else "outside"
     facts[f"baseline_verdict_{target}"] = (
-        f"{matched['relative_difference_pct']:+.1f} % relative to the real runners: {inside} ±{BASELINE_TOLERANCE_PCT:g} %"
+        f"{matched['relative_difference_pct']:+.1f} % relative to the real "
+        f"runners: {inside} ±{BASELINE_TOLERANCE_PCT:g} %"
     )
 sim_vs_real.set_index(["cohort", "target", "kind"]).round(2)
 
 # %% [markdown]
 # The static baseline's rRMSE on the matched simulated stances is {glue:text}`baseline_sim_vgrf` %
-# for the vertical force (real: {glue:text}`baseline_real_vgrf`), {glue:text}`baseline_verdict_vgrf`;
-# for the anteroposterior force {glue:text}`baseline_sim_apgrf` % (real:
+# for the vGRF (real: {glue:text}`baseline_real_vgrf`), {glue:text}`baseline_verdict_vgrf`;
+# for the apGRF {glue:text}`baseline_sim_apgrf` % (real:
 # {glue:text}`baseline_real_apgrf`), {glue:text}`baseline_verdict_apgrf`. On the whole simulated
 # treadmill cohort, slopes and all speeds, it is {glue:text}`baseline_sim_all_vgrf` % and
 # {glue:text}`baseline_sim_all_apgrf` %. The mean-curve rows are context, not the criterion: the
@@ -490,99 +669,144 @@ sim_vs_real.set_index(["cohort", "target", "kind"]).round(2)
 # wearable could in principle sense — rebuilds the true force, samples it like the plate,
 # filters it with the same 20 Hz filter, cuts it at the same detected initial contact and
 # toe-off and normalises it to the same 101 points as the measured target
-# (`grfkit.preprocess.ground_truth.oracle_floor`). Its error against the measured target is what the
-# measurement alone leaves. Overground that is plate noise, offsets and resolution, all random:
-# no model, with any sensors, can go below it. On the treadmill it also holds the belt's
-# resonance, a fixed transform of the force that a model could in principle learn, so there
-# the oracle's error bounds the floor from above.
+# (`grfkit.preprocess.ground_truth.oracle_floor`). Its error against the measured target is
+# what the measurement alone leaves. Overground that is plate noise, offsets and resolution,
+# all random: no model, with any sensors, can go below it. On the treadmill it also holds the
+# belt's resonance, a fixed transform of the force that a model could in principle learn, so
+# there the oracle's error bounds the floor from above.
 
 # %%
 _, truth = read_truth(cohort.raw_dir)
-floors = pd.concat(
-    [oracle_floor(cohort.raw_dir, cohort.result.stances, truth, target=target) for target in ("vgrf", "apgrf")]
-)
-floor = floors.groupby(["dataset", "target"], sort=False)["rrmse_pct"].agg(["mean", "min", "max"])
-floor["participants"] = floors.groupby(["dataset", "target"], sort=False).size()
+floors = pd.concat([
+    oracle_floor(cohort.raw_dir, cohort.result.stances, truth, target=target)
+    for target in ("vgrf", "apgrf")
+])
+by_target = floors.groupby(["dataset", "target"], sort=False)
+floor = by_target["rrmse_pct"].agg(["mean", "min", "max"])
+floor["participants"] = by_target.size()
 for target in ("vgrf", "apgrf"):
     mean, low, high = floor.loc[("overground", target), ["mean", "min", "max"]]
-    facts[f"oracle_overground_{target}"] = f"{mean:.2f} % (participants {low:.2f}-{high:.2f} %)"
+    facts[f"oracle_overground_{target}"] = (
+        f"{mean:.2f} % (participants {low:.2f}-{high:.2f} %)")
     treadmill_floor = floor.loc[("treadmill", target), "mean"]
     facts[f"oracle_treadmill_{target}"] = f"{treadmill_floor:.2f} %"
-    facts[f"floor_share_{target}"] = f"{100 * treadmill_floor / static.loc[('simulated all', target), 'rrmse_pct']:.0f}"
-facts["oracle_unmatched"] = str(int(floors.loc[floors["target"] == "vgrf", "n_unmatched"].sum()))
+    baseline = static.loc[("simulated all", target), "rrmse_pct"]
+    facts[f"floor_share_{target}"] = f"{100 * treadmill_floor / baseline:.0f}"
+unmatched = floors.loc[floors["target"] == "vgrf", "n_unmatched"].sum()
+facts["oracle_unmatched"] = str(int(unmatched))
 floor.round(3)
 
 # %%
+FORCE_NAMES = {"vgrf": "vertical (vGRF)", "apgrf": "anteroposterior (apGRF)"}
 fig = go.Figure()
 for cohort_name, group in static.reset_index().groupby("cohort", sort=False):
     fig.add_trace(go.Bar(
-        x=group["target"], y=group["rrmse_pct"], name=f"static baseline, {cohort_name}",
-        error_y=dict(type="data", symmetric=False, array=group["rrmse_pct_max"] - group["rrmse_pct"],
+        x=group["target"].map(FORCE_NAMES), y=group["rrmse_pct"],
+        name=f"static baseline, {cohort_name}",
+        error_y=dict(type="data", symmetric=False,
+                     array=group["rrmse_pct_max"] - group["rrmse_pct"],
                      arrayminus=group["rrmse_pct"] - group["rrmse_pct_min"]),
     ))
 for dataset, group in floor.reset_index().groupby("dataset", sort=False):
     fig.add_trace(go.Bar(
-        x=group["target"], y=group["mean"], name=f"oracle floor, simulated {dataset}",
-        error_y=dict(type="data", symmetric=False, array=group["max"] - group["mean"],
+        x=group["target"].map(FORCE_NAMES), y=group["mean"],
+        name=f"oracle floor, simulated {dataset}",
+        error_y=dict(type="data", symmetric=False,
+                     array=group["max"] - group["mean"],
                      arrayminus=group["mean"] - group["min"]),
     ))
-fig.update_layout(barmode="group", title="What the wearables have to explain: no-wearable error and the floor",
-                  yaxis_title="rRMSE (%), mean over participants (bars: range)", xaxis_title="force")
+fig.update_layout(
+    barmode="group", template="plotly_white", height=420,
+    title="What the wearables have to explain",
+    yaxis_title="rRMSE (%), mean over participants",
+    xaxis_title="force component",
+    legend=dict(orientation="h", y=-0.25),
+)
 fig
 
 # %% [markdown]
-# On the simulated overground cohort the oracle's rRMSE is {glue:text}`oracle_overground_vgrf`
-# for the vertical force and {glue:text}`oracle_overground_apgrf` for the anteroposterior
-# force; on the simulated treadmill {glue:text}`oracle_treadmill_vgrf` and
-# {glue:text}`oracle_treadmill_apgrf` ({glue:text}`oracle_unmatched` treadmill stance(s)
-# matched no true contact and are left out). On the simulated treadmill the floor is
-# {glue:text}`floor_share_vgrf` % of the static baseline's error for the vertical force and
-# {glue:text}`floor_share_apgrf` % for the anteroposterior force. Between the floor and the
-# static baseline lies what the wearables have to explain; a wearable model's error above the
-# floor is set by what its sensors capture of each stance's force, not by the force plates.
+# Bars are means over participants, whiskers their range; the gap between the oracle
+# floor and the static baseline is what wearables could explain.
 #
-# ## 3. Treadmill → overground with virtual wearables
+# On the simulated overground cohort the oracle's rRMSE is {glue:text}`oracle_overground_vgrf`
+# for the vGRF and {glue:text}`oracle_overground_apgrf` for the apGRF; on the simulated
+# treadmill {glue:text}`oracle_treadmill_vgrf` and {glue:text}`oracle_treadmill_apgrf`
+# ({glue:text}`oracle_unmatched` treadmill stance(s) matched no true contact and are left
+# out). On the simulated treadmill the floor is {glue:text}`floor_share_vgrf` % of the static
+# baseline's error for the vGRF and {glue:text}`floor_share_apgrf` % for the apGRF. Between
+# the floor and the static baseline lies what the wearables have to explain.
+#
+# ## 6.3 Treadmill → overground with virtual wearables
 #
 # For every left-foot stance the study's 24 input channels are derived from the recordings:
 # a shoe IMU from the heel, toe and 5th-metatarsal markers (foot frame → orientation →
 # angular velocity; a point on the lateral shoe differentiated twice → acceleration including
 # gravity; computed at the marker rate and resampled to 1000 Hz) and a 16-sensor insole from
 # the measured vertical force and centre of pressure, placed on the foot frame, through the
-# simulator's plantar-load and FSR model. Static inputs: contact time, body mass, speed,
-# gradient and the insole length placed from the markers. Subject04's 5 m/s trial lacks the
-# left 5th-metatarsal marker and has no virtual IMU.
+# simulator's plantar-load and {term}`FSR` model. Static inputs: contact time, body mass,
+# speed, gradient and the insole length placed from the markers. Subject04's 5 m/s trial
+# lacks the left 5th-metatarsal marker and has no virtual IMU.
 #
-# :::{warning}
-# **The virtual insole is made from the target.** Its 16 pressure channels are the measured
-# vertical force — the quantity the network estimates — spread over the insole by the measured
-# centre of pressure; the network is asked, in effect, to undo the simulator's insole model.
-# The stance window (the force plates' or belt's 20 N crossings), the contact time (from the
-# same force) and the speed (belt speed, or the pelvis markers overground) are laboratory
-# measurements too, not wearable ones. What this section **can** show: the chain and the model
-# run on real force recordings; and whether a mapping learned on treadmill stances carries over
-# to overground force *shapes* (the jog, and the sprint outside the training speeds) when the
+# :::{admonition} Limitations: the virtual wearables
+# :class: warning
+# - **The vGRF estimate is partly circular.** The virtual insole is computed from the
+#   measured vertical force and centre of pressure — and the measured vertical force is the
+#   target. Its 16 pressure channels are that force spread over the insole; the network is
+#   asked, in effect, to undo the simulator's insole model.
+# - **No impact transient in the virtual IMU.** The markers are sampled at 100-120 Hz
+#   (Hamner) and low-pass filtered before they are differentiated, so the virtual shoe
+#   acceleration lacks the sharp impact a real shoe IMU sees.
+# - **The centre of pressure runs off the insole** in {glue:text}`cop_clipped_range` % of
+#   the samples per runner (table below), most likely a registration error between the
+#   force and marker frames; those samples are clipped onto the insole.
+# - The stance window, the contact time and the speed are laboratory measurements.
+#
+# What this section **can** show: the chain and the model run on real force recordings, and
+# how a mapping learned on treadmill stances handles overground force *shapes* when the
 # inputs are known functions of the force. What it **cannot** show: how accurately real
 # insoles and IMUs estimate force, or whether treadmill-trained models transfer with real
 # sensors — the errors below are likely optimistic for a wearable system.
 # :::
 
+
 # %%
-if real.has("hamner2013"):
-    hamner_wear = hamner_wearable_stances(real.folder("hamner2013"), hamner, seed=seed)
-    fsr_total = sum(hamner_wear.input(channel) for channel in fsr_channels("left"))
-    r = np.corrcoef(fsr_total.ravel(), hamner_wear.target("vgrf_n").ravel())[0, 1]
-    facts |= kept.keep("facts_insole", {"insole_target_r": f"{r:.3f}"})
+@functools.cache
+def wearable_stances(name):
+    """Virtual wearable stances of a data set (computed once)."""
+    make = {"hamner2013": hamner_wearable_stances,
+            "dorn2012": dorn_wearable_stances}[name]
+    return make(real.folder(name), stances[name], seed=seed)
+
+
+def insole_section():
+    """How much of the target the virtual insole holds, and its COP."""
+    hamner_wear = wearable_stances("hamner2013")
+    fsr_total = sum(hamner_wear.input(channel)
+                    for channel in fsr_channels("left"))
+    vgrf = hamner_wear.target("vgrf_n")
+    r = np.corrcoef(fsr_total.ravel(), vgrf.ravel())[0, 1]
     shown = {"Hamner (treadmill)": hamner_wear}
     if real.has("dorn2012"):
-        dorn_wear = dorn_wearable_stances(real.folder("dorn2012"), dorn, seed=seed)
-        shown["Dorn (overground)"] = dorn_wear
-    fig = kept.keep("input_curves", input_curves_figure(shown))
-else:
-    facts |= kept.recall("facts_insole")
-    fig = kept.recall("input_curves")
-fig
+        shown["Dorn (overground)"] = wearable_stances("dorn2012")
+    by_runner = hamner_wear.meta.groupby("participant")
+    clipped = by_runner["cop_clipped_share"].mean().round(2).to_frame()
+    return {
+        "facts_insole": {"insole_target_r": f"{r:.3f}"},
+        "input_curves": input_curves_figure(shown),
+        "cop_clipped": clipped,
+    }
+
+
+insole = kept.section("insole", insole_section, live=real.has("hamner2013"))
+facts |= insole["facts_insole"]
+facts["cop_clipped_range"] = range_text(
+    insole["cop_clipped"]["cop_clipped_share"], 0, scale=100)
+insole["input_curves"]
 
 # %% [markdown]
+# Every input here is computed from the laboratory's measurements: the insole channels
+# from the force, the IMU channels from the markers.
+#
 # How much of the target the inputs hold: over every point of every Hamner stance, the sum of
 # the 16 virtual insole channels correlates with the measured vertical force at
 # r = {glue:text}`insole_target_r`.
@@ -590,78 +814,96 @@ fig
 # The virtual insole depends on where the markers say the foot is. On Hamner the measured
 # centre of pressure runs ahead of where the markers put the toes late in stance (for one
 # runner throughout the stance); those samples are clipped onto the insole. The share of
-# clipped samples per runner:
+# clipped samples per runner ({glue:text}`cop_clipped_range` %):
 
 # %%
-if real.has("hamner2013"):
-    clipped = kept.keep("cop_clipped", hamner_wear.meta.groupby("participant")["cop_clipped_share"].mean().round(2).to_frame())
-else:
-    clipped = kept.recall("cop_clipped")
-clipped
+insole["cop_clipped"]
 
 # %% [markdown]
 # **Treadmill error (leave one subject out).** For each Hamner runner, one network per target
 # is trained on the other runners' stances and estimates this runner's. rRMSE is the RMSE over
 # the range of the measured curve, averaged per runner, then across runners (mean and range).
 # Beside it, two estimators that use **no wearable signal**, scored the same way on the same
-# held-out runners (`grfkit.model.baselines`): the training runners' mean curve, and the mean curve of
-# the training stances nearest in contact time, speed, body mass and gradient — all of them
-# laboratory quantities here.
+# held-out runners (`grfkit.model.baselines`): the training runners' mean curve, and the mean
+# curve of the training stances nearest in contact time, speed, body mass and gradient — all
+# of them laboratory quantities here.
+
 
 # %%
-if real.has("hamner2013"):
+def loso_section():
+    """Leave-one-subject-out on Hamner, beside the no-wearable baselines."""
+    hamner_wear = wearable_stances("hamner2013")
     held_out = hamner_wear.participants[: config.loso_participants]
-    loso = leave_one_subject_out(hamner_wear, preset=real_data_preset(config), participants=held_out, seed=seed)
+    loso = leave_one_subject_out(
+        hamner_wear, preset=real_data_preset(config),
+        participants=held_out, seed=seed)
     loso_summary = summarise_transfer(loso).round(3)
-    baselines = pd.concat([static_baseline_loso(hamner_wear, target=target) for target in ("vgrf", "apgrf")])
+    baselines = pd.concat([
+        static_baseline_loso(hamner_wear, target=target)
+        for target in ("vgrf", "apgrf")
+    ])
     baselines = baselines[baselines["participant"].isin(held_out)]
-    network = loso_summary.set_index("target")["rrmse_pct_mean"].rename("network (virtual wearables)")
-    comparison = pd.concat([network, baselines.groupby(["target", "kind"])["rrmse_pct"].mean().unstack()], axis=1).round(2)
+    network_name = "network (virtual wearables)"
+    network = loso_summary.set_index("target")["rrmse_pct_mean"]
+    per_kind = baselines.groupby(["target", "kind"])["rrmse_pct"].mean()
+    comparison = pd.concat(
+        [network.rename(network_name), per_kind.unstack()], axis=1
+    ).round(2)
     comparison.index.name = "target"
-    loso_facts = {"loso_runners": str(len(held_out))}
+    found = {"loso_runners": str(len(held_out))}
     for target in ("vgrf", "apgrf"):
-        network_rrmse, static_rrmse = comparison.loc[target, ["network (virtual wearables)", "baseline_static"]]
-        loso_facts[f"loso_{target}"] = f"{network_rrmse:.1f}"
-        loso_facts[f"static_{target}"] = f"{static_rrmse:.1f}"
-        loso_facts[f"mean_{target}"] = f"{comparison.loc[target, 'baseline_mean']:.1f}"
-        loso_facts[f"network_vs_static_{target}"] = "below" if network_rrmse < static_rrmse else "not below"
-    facts |= kept.keep("facts_loso", loso_facts)
-    loso_summary = kept.keep("loso_summary", loso_summary)
-    comparison = kept.keep("loso_comparison", comparison)
-    participants_fig = kept.keep("loso_participants", participant_rrmse_figure(loso, title="Hamner treadmill, leave one subject out"))
-    estimates_fig = kept.keep(
-        "loso_estimates", estimates_figure(loso, "vgrf", title="Hamner: measured vs estimated vertical force (held-out runners)")
-    )
-else:
-    facts |= kept.recall("facts_loso")
-    loso_summary, comparison, participants_fig, estimates_fig = (
-        kept.recall(name) for name in ("loso_summary", "loso_comparison", "loso_participants", "loso_estimates")
-    )
-loso_summary
+        row = comparison.loc[target]
+        found[f"loso_{target}"] = f"{row[network_name]:.1f}"
+        found[f"static_{target}"] = f"{row['baseline_static']:.1f}"
+        found[f"mean_{target}"] = f"{row['baseline_mean']:.1f}"
+        below = row[network_name] < row["baseline_static"]
+        found[f"network_vs_static_{target}"] = (
+            "below" if below else "not below")
+    return {
+        "facts_loso": found,
+        "loso_summary": loso_summary,
+        "loso_comparison": comparison,
+        "loso_participants": participant_rrmse_figure(
+            loso, title="Hamner treadmill, leave one subject out"),
+        "loso_estimates": estimates_figure(
+            loso, "vgrf",
+            title="Hamner: measured vs estimated vGRF (held-out runners)"),
+    }
+
+
+loso = kept.section("loso", loso_section, live=real.has("hamner2013"))
+facts |= loso["facts_loso"]
+loso["loso_summary"]
 
 # %% [markdown]
 # Mean rRMSE (%) over the held-out runners, network against the no-wearable baselines:
 
 # %%
-comparison
+loso["loso_comparison"]
 
 # %% [markdown]
-# Over the {glue:text}`loso_runners` held-out runners the network's vertical-force rRMSE is
+# Over the {glue:text}`loso_runners` held-out runners the network's vGRF rRMSE is
 # {glue:text}`loso_vgrf` % against {glue:text}`static_vgrf` % for the static baseline and
-# {glue:text}`mean_vgrf` % for the mean curve; for the anteroposterior force
+# {glue:text}`mean_vgrf` % for the mean curve; for the apGRF
 # {glue:text}`loso_apgrf` %, {glue:text}`static_apgrf` % and {glue:text}`mean_apgrf` %: the
-# network's error is {glue:text}`network_vs_static_vgrf` the static baseline's for the vertical
-# force and {glue:text}`network_vs_static_apgrf` it for the anteroposterior force. Neither
-# direction is evidence about wearables: the network's insole inputs are made from the measured
-# vertical force, and the baselines know the laboratory's contact time and speed.
+# network's error is {glue:text}`network_vs_static_vgrf` the static baseline's for the vGRF
+# and {glue:text}`network_vs_static_apgrf` it for the apGRF. Neither direction is evidence
+# about wearables: the network's insole inputs are made from the measured vertical force,
+# and the baselines know the laboratory's contact time and speed.
 
 # %%
-participants_fig
-
-# %%
-estimates_fig
+loso["loso_participants"]
 
 # %% [markdown]
+# Each pair of bars is one held-out runner: the mean over runners hides this spread.
+
+# %%
+loso["loso_estimates"]
+
+# %% [markdown]
+# Measured (solid) against estimated (dashed) for some held-out stances, each labelled with
+# its rRMSE; close agreement is expected from inputs built from the measured force.
+#
 # **Overground.** A network trained on *all* Hamner runners estimates Dorn's clean left-foot
 # stances: the jog lies inside the treadmill's speed range, the sprint far outside it, with
 # contact times ({glue:text}`sprint_contact_s` s on average; the shortest treadmill stance:
@@ -669,115 +911,232 @@ estimates_fig
 # ({glue:text}`sprint_propulsive_bw` BW; the largest on the treadmill:
 # {glue:text}`hamner_largest_propulsive_bw` BW) the network never saw in training.
 
+
 # %%
-if real.has("hamner2013", "dorn2012"):
-    overground = train_and_test(hamner_wear, dorn_wear, preset=real_data_preset(config), seed=seed)
-    overground_summary = summarise_transfer(overground, by=("target", "bout")).round(3)
-    by_bout = overground_summary.set_index(["target", "bout"])
-    overground_facts = {"dorn_left_stances": str(len(dorn_wear))}
+def overground_section():
+    """Trained on every Hamner runner, tested on Dorn's jog and sprint."""
+    dorn_wear = wearable_stances("dorn2012")
+    overground = train_and_test(
+        wearable_stances("hamner2013"), dorn_wear,
+        preset=real_data_preset(config), seed=seed)
+    summary = summarise_transfer(overground, by=("target", "bout")).round(3)
+    by_bout = summary.set_index(["target", "bout"])["rrmse_pct_mean"]
+    found = {"dorn_left_stances": str(len(dorn_wear))}
     for target in ("vgrf", "apgrf"):
         for bout in ("jog", "sprint"):
-            overground_facts[f"dorn_{bout}_{target}"] = f"{by_bout.loc[(target, bout), 'rrmse_pct_mean']:.1f}"
-    facts |= kept.keep("facts_overground", overground_facts)
-    overground_summary = kept.keep("overground_summary", overground_summary)
-    vgrf_fig = kept.keep("overground_vgrf", estimates_figure(overground, "vgrf", title="Dorn overground: vertical force"))
-    apgrf_fig = kept.keep("overground_apgrf", estimates_figure(overground, "apgrf", title="Dorn overground: anteroposterior force"))
-else:
-    facts |= kept.recall("facts_overground")
-    overground_summary, vgrf_fig, apgrf_fig = (
-        kept.recall(name) for name in ("overground_summary", "overground_vgrf", "overground_apgrf")
-    )
-overground_summary
+            found[f"dorn_{bout}_{target}"] = f"{by_bout[(target, bout)]:.1f}"
+    meta = overground.dataset.meta
+    jog = (meta["bout"] == "jog").to_numpy()
+    weight = meta["body_mass_kg"].to_numpy(dtype=float) * GRAVITY_MPS2
+    measured = overground.dataset.target("vgrf_n").max(axis=1)
+    estimated = overground.estimates["vgrf"].max(axis=1)
+    peak_error_bw = ((estimated - measured) / weight)[jog]
+    found["dorn_jog_n"] = str(int(jog.sum()))
+    found["dorn_jog_peak_errors_bw"] = ", ".join(
+        f"{e:+.2f}" for e in peak_error_bw)
+    return {
+        "facts_overground": found,
+        "overground_summary": summary,
+        "overground_vgrf": estimates_figure(
+            overground, "vgrf", title="Dorn overground: vGRF"),
+        "overground_apgrf": estimates_figure(
+            overground, "apgrf", title="Dorn overground: apGRF"),
+    }
+
+
+overground = kept.section(
+    "overground", overground_section,
+    live=real.has("hamner2013", "dorn2012"))
+facts |= overground["facts_overground"]
+overground["overground_summary"]
 
 # %%
-vgrf_fig
-
-# %%
-apgrf_fig
+overground["overground_vgrf"]
 
 # %% [markdown]
-# The rRMSE of the vertical force is {glue:text}`dorn_jog_vgrf` % in the jog and
-# {glue:text}`dorn_sprint_vgrf` % in the sprint; of the anteroposterior force
-# {glue:text}`dorn_jog_apgrf` % and {glue:text}`dorn_sprint_apgrf` %. With one runner and
-# {glue:text}`dorn_left_stances` stances these are illustrations, not estimates of an error
-# rate — and, the virtual insole being made from the measured force, they do not show that a
-# treadmill-trained *wearable* model works overground. What they can show is how a network
-# trained on treadmill force shapes handles overground shapes, above all the sprint's
-# propulsive force beyond anything in the training data. A network interpolates within what
-# it has seen; the study's transfer learning fine-tunes on overground stances for this reason.
-#
-# ## 4. A real wearable: sacral accelerometer → vertical force
-#
-# The study's network (BiLSTM) gets the vertical and anteroposterior sacral acceleration of a
-# stance (101 points) plus speed and slope, and estimates that stance's vertical force. Trials
-# are grouped by condition (speed × slope; the 3.33 m/s conditions were repeated in 4-5
-# trials) and whole conditions are dealt into folds, so no trial — and no condition — is ever
-# both trained on and tested.
+# Measured (solid) against estimated (dashed) vGRF of jog and sprint stances, each
+# labelled with its rRMSE.
 
 # %%
-if real.has("alcantara2022"):
-    accelerometer = condition_split_evaluation(
-        stances["alcantara2022"], n_folds=config.alcantara_folds, preset=real_data_preset(config), seed=seed
-    )
-    accelerometer_summary = kept.keep("alcantara_summary", summarise_by_trial(accelerometer).round(2))
-    trials_fig = kept.keep("alcantara_trials", condition_rrmse_figure(accelerometer, title="Alcantara: rRMSE of each test trial"))
-    estimates_fig = kept.keep(
-        "alcantara_estimates", estimates_figure(accelerometer, "vgrf", title="Alcantara: measured vs estimated vertical force")
-    )
-else:
-    accelerometer_summary, trials_fig, estimates_fig = (
-        kept.recall(name) for name in ("alcantara_summary", "alcantara_trials", "alcantara_estimates")
-    )
-facts["alcantara_rrmse"] = f"{accelerometer_summary['rrmse_pct_mean'].iloc[0]:.1f}"
-facts["alcantara_published"] = f"{accelerometer_summary['published_rrmse_pct_mean'].iloc[0]:.1f}"
-accelerometer_summary
-
-# %%
-trials_fig
-
-# %%
-estimates_fig
+overground["overground_apgrf"]
 
 # %% [markdown]
-# Alcantara et al. report 6.4 ± 1.5 % rRMSE {cite:p}`alcantara2022` — but for another design:
-# 19 runners, each left out in turn, sacral *and* shoe accelerometers, and the continuous
-# force predicted frame by frame rather than single, time-normalised stances. Here one runner
-# (the only one published) is tested on unseen conditions, from the sacral accelerometer
-# alone, and the stance window itself comes from the force (a wearable-only system would have
-# to find it in the acceleration). The two numbers sit side by side; they do not measure the
-# same thing.
+# The same for the apGRF; the sprint's propulsive peaks lie beyond any the network saw on
+# the treadmill.
+#
+# The rRMSE of the vGRF is {glue:text}`dorn_jog_vgrf` % in the jog and
+# {glue:text}`dorn_sprint_vgrf` % in the sprint; of the apGRF {glue:text}`dorn_jog_apgrf` %
+# and {glue:text}`dorn_sprint_apgrf` %. These rest on {glue:text}`dorn_left_stances` stances
+# of one runner — the jog on {glue:text}`dorn_jog_n`, whose estimated peak vGRF misses the
+# measured one by {glue:text}`dorn_jog_peak_errors_bw` BW — so they are illustrations, not
+# estimates of an error rate: whether the method holds inside the training speed range and
+# degrades outside it cannot be concluded from so few stances. And, the virtual insole
+# being made from the measured force, they do not show that a treadmill-trained *wearable*
+# model works overground. A network interpolates within what it has seen; the study's
+# {term}`transfer learning` fine-tunes on overground stances for this reason.
+#
+# ## 6.4 A real wearable: sacral accelerometer → vGRF
+#
+# The study's network ({term}`BiLSTM`) gets the vertical and anteroposterior sacral
+# acceleration of a stance (101 points) plus speed and slope, and estimates that stance's
+# vGRF (the force normal to the belt). Trials are grouped by condition (speed × slope; the
+# 3.33 m/s conditions were repeated in 4-5 trials) and whole conditions are dealt into
+# {term}`folds <fold>`, so no trial — and no condition — is ever both trained on and
+# tested.
+
+
+# %%
+def alcantara_section():
+    """The accelerometer model, whole conditions held out."""
+    result = condition_split_evaluation(
+        stances["alcantara2022"], n_folds=config.alcantara_folds,
+        preset=real_data_preset(config), seed=seed)
+    return {
+        "alcantara_summary": summarise_by_trial(result).round(2),
+        "alcantara_trials": condition_rrmse_figure(
+            result, title="Alcantara: rRMSE of each test trial"),
+        "alcantara_estimates": estimates_figure(
+            result, "vgrf",
+            title="Alcantara: measured vs estimated vGRF"),
+    }
+
+
+alcantara = kept.section(
+    "alcantara", alcantara_section, live=real.has("alcantara2022"))
+accelerometer_summary = alcantara["alcantara_summary"]
+first = accelerometer_summary.iloc[0]
+facts["alcantara_rrmse"] = f"{first['rrmse_pct_mean']:.1f}"
+facts["alcantara_published"] = f"{first['published_rrmse_pct_mean']:.1f}"
+facts["alcantara_published_sd"] = f"{first['published_rrmse_pct_sd']:.1f}"
+# one row per statistic, so that no column is cut off
+accelerometer_summary.T.rename(columns={0: "value"})
+
+# %%
+alcantara["alcantara_trials"]
+
+# %% [markdown]
+# Each marker is one test trial, placed by its slope and coloured by its speed: the
+# spread of the markers is the trial-to-trial variation of the error.
+
+# %%
+alcantara["alcantara_estimates"]
+
+# %% [markdown]
+# Measured (solid) against estimated (dashed) vGRF of some test stances, from the sacral
+# acceleration, speed and slope alone.
+#
+# Alcantara et al. report {glue:text}`alcantara_published` ±
+# {glue:text}`alcantara_published_sd` % rRMSE {cite:p}`alcantara2022` — but for another
+# design: 19 runners, each left out in turn, sacral *and* shoe accelerometers, and the
+# continuous force predicted frame by frame rather than single, time-normalised stances.
+# Here one runner (the only one published) is tested on unseen conditions, from the sacral
+# accelerometer alone, and the stance window itself comes from the force (a wearable-only
+# system would have to find it in the acceleration). The two numbers sit side by side; they
+# do not measure the same thing.
 #
 # ## Summary
 
 # %%
-rates = {int(r) for name in ("hamner", "dorn") for r in facts[f"{name}_force_rates_hz"].split(",")}
-facts["n_sampling_rates"] = str(len(rates | {round(ALCANTARA_SAMPLING_RATE_HZ)}))
+rates = {int(r) for name in ("hamner", "dorn")
+         for r in facts[f"{name}_force_rates_hz"].split(",")}
+rates.add(round(ALCANTARA_SAMPLING_RATE_HZ))
+facts["n_sampling_rates"] = str(len(rates))
 for name, value in facts.items():
     glue(name, value, display=False)
 if keep_results:
     kept.finish()
 
 # %% [markdown]
-# * The preprocessing chain runs unchanged on real treadmill and force-plate recordings at
-#   {glue:text}`n_sampling_rates` sampling rates; rejected contacts are listed with their reason.
-# * After three physical fixes made against these recordings, the simulator is checked on
-#   runners held out from its calibration ({glue:text}`held_out_runners`):
-#   {glue:text}`held_out_inside` stance features lie within the real spread at matched
-#   speeds. No overground runner is held out, so the overground realism rests on one
-#   calibration runner.
+# * The preprocessing chain runs on real treadmill and force-plate recordings at
+#   {glue:text}`n_sampling_rates` sampling rates with its settings unchanged for Hamner and
+#   Dorn; Alcantara's force needs its flight offset removed and a
+#   {glue:text}`alcantara_threshold_bw` BW contact threshold. Rejected contacts are listed
+#   with their reason.
+# * On runners held out from its calibration ({glue:text}`held_out_runners`)
+#   {glue:text}`held_out_inside` simulated stance features lie within two pooled SD of the
+#   real mean — a lenient test: the simulated peak vGRF differs by
+#   {glue:text}`peak_vgrf_difference`, the calibration was partly done on the same runners,
+#   2 m/s is an extrapolation, and no overground runner is held out.
 # * Real runners change speed from step to step by {glue:text}`step_change_sd_range` m/s (SD,
 #   pelvis markers, treadmill) — the yardstick for the simulator's speed variation.
 # * The treadmill → overground demonstration runs the method on real forces, but its virtual
-#   insole is made from the measured vertical force, the target, and its stance windows,
-#   contact times and speeds come from the laboratory. Its errors show how a network trained on
-#   treadmill force shapes handles overground ones (the sprint, outside the training speeds,
-#   is the hard case); they do not show that wearables transfer from treadmill to overground.
+#   insole is made from the measured vertical force, the target: its errors describe force
+#   shapes, not wearables, and rest on a handful of overground stances.
 # * What the wearables have to explain: the static baseline's rRMSE on the simulated treadmill
-#   cohort matched to Hamner's conditions is {glue:text}`baseline_sim_vgrf` % (vertical) and
-#   {glue:text}`baseline_sim_apgrf` % (anteroposterior), {glue:text}`baseline_verdict_vgrf` and
+#   cohort matched to Hamner's conditions is {glue:text}`baseline_sim_vgrf` % (vGRF) and
+#   {glue:text}`baseline_sim_apgrf` % (apGRF), {glue:text}`baseline_verdict_vgrf` and
 #   {glue:text}`baseline_verdict_apgrf`; the measurement floor on the simulated overground
 #   cohort is {glue:text}`oracle_overground_vgrf` and {glue:text}`oracle_overground_apgrf`.
-# * On a real wearable signal (the Alcantara sacral accelerometer, stance windows still from the
-#   force) the same network estimates the vertical force of unseen conditions with
+# * On a real wearable signal (the Alcantara sacral accelerometer, stance windows still from
+#   the force) the same network estimates the vGRF of unseen conditions with
 #   {glue:text}`alcantara_rrmse` % rRMSE, beside the published {glue:text}`alcantara_published` %
 #   of a different design.
+#
+# ## Recap
+#
+# - Real force recordings go through the same chain as the simulated ones; each data set's
+#   rejected contacts have a stated reason, and one data set (Alcantara) needs its own
+#   offset removal and threshold.
+# - A `z` criterion against a pooled SD is a coarse, lenient check of a simulator; report
+#   the differences themselves, the runners they rest on, and where the check is circular.
+# - Virtual wearables built from the force plate's force make the force estimate partly
+#   circular: they test the method's plumbing and force shapes, not wearables.
+# - The static baseline and the oracle floor bracket what wearables have to explain.
+# - A real wearable (a sacral accelerometer) estimates the vGRF of unseen conditions, but
+#   a published error of another design is no benchmark for it.
+#
+# ## Exercises
+#
+# ```{exercise} A stricter criterion
+# :label: ex-real-strict-z
+#
+# Count the held-out validation features with |z| ≤ 1 instead of 2. The table of
+# section 6.2 has a `z` column (it works without the data, on the kept run):
+# `(validation_part["validation_table"]["z"].abs() <= 1).sum()`.
+# ```
+#
+# ```{solution} ex-real-strict-z
+# :class: dropdown
+#
+# {glue:text}`held_out_within_1sd` features pass, against {glue:text}`held_out_inside`
+# with |z| ≤ 2. |z| ≤ 2 against a SD that pools runners and stances lets a simulated mean
+# sit a tenth of the mean away from the real one; a criterion is only as strict as its
+# yardstick.
+# ```
+#
+# ```{exercise} Fewer neighbours for the static baseline
+# :label: ex-real-neighbours
+#
+# Rerun the static-baseline comparison of section 6.2 with `k_neighbours=5` on the
+# simulated side: `baseline_sim_vs_real(None, cohort.result.stances,
+# real_scores=real_scores["baseline_real"], k_neighbours=5)`. Which rRMSE changes, and
+# does the verdict still hold?
+# ```
+#
+# ```{solution} ex-real-neighbours
+# :class: dropdown
+#
+# The simulated rows change: with fewer neighbours each estimate averages fewer stances,
+# so its error grows by the noise of a smaller mean or falls where the neighbours match
+# more closely. The real rows do not change (they were scored with 25 neighbours), so the
+# relative difference now compares unlike baselines: a fair comparison changes both sides,
+# which needs the Hamner data (`make data`).
+# ```
+#
+# ```{exercise} A higher contact threshold for Alcantara
+# :label: ex-real-threshold
+#
+# With the data (`make data`), build the Alcantara stances with twice the contact
+# threshold, `alcantara_stances(real.folder("alcantara2022"), threshold_bw=0.1)`, and
+# compare their number and mean contact time (`meta["contact_time_s"]`) with those of
+# section 6.1.
+# ```
+#
+# ```{solution} ex-real-threshold
+# :class: dropdown
+#
+# A higher threshold starts each contact later and ends it earlier, so every stance is
+# shorter, and a few contacts whose force barely rises above the new threshold may be
+# lost. The stance window — and with it the 101 points the network sees — depends on a
+# threshold that must sit above the force's flight-phase noise but as low as possible.
+# ```
