@@ -68,9 +68,9 @@ def write_table(df: pd.DataFrame, path: Path, fmt: str) -> None:
     Parquet is written for fast reading: uncompressed, plain encoding (no
     dictionary), NaN stored as a floating-point value rather than as a
     missing value, and so every column of a raw table non-nullable: no
-    validity levels are stored or decoded.  Noisy floats do not compress, and
-    this layout reads two to three times faster than pyarrow's defaults
-    (snappy, dictionary, NaN as null).  pandas and pyarrow read NaN back
+    validity levels are stored or decoded.  Noisy floats do not compress, so
+    pyarrow's defaults (snappy, dictionary, NaN as null) only cost decoding
+    time (``benchmarks/`` measures reading).  pandas and pyarrow read NaN back
     either way; any parquet layout is accepted on input.
     """
     if fmt == "csv":
