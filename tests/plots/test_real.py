@@ -17,8 +17,8 @@ from grfkit.plots.real import (
     stance_count_figure,
     validation_curves_figure,
 )
-from grfkit.real.transfer import TransferResult, evaluate_stances
 from grfkit.real.stance_features import curve_summary
+from grfkit.real.transfer import TransferResult, evaluate_stances
 
 
 def _result(data) -> TransferResult:
