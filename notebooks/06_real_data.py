@@ -1009,7 +1009,15 @@ facts["alcantara_rrmse"] = f"{first['rrmse_pct_mean']:.1f}"
 facts["alcantara_published"] = f"{first['published_rrmse_pct_mean']:.1f}"
 facts["alcantara_published_sd"] = f"{first['published_rrmse_pct_sd']:.1f}"
 # one row per statistic, so that no column is cut off
-accelerometer_summary.T.rename(columns={0: "value"})
+SUMMARY_ROWS = {
+    "n_trials": "test trials", "n_stances": "test stances",
+    "rrmse_pct_mean": "rRMSE, mean (%)", "rrmse_pct_sd": "rRMSE, SD (%)",
+    "rrmse_pct_min": "rRMSE, lowest trial (%)",
+    "rrmse_pct_max": "rRMSE, highest trial (%)",
+    "published_rrmse_pct_mean": "published rRMSE, mean (%)",
+    "published_rrmse_pct_sd": "published rRMSE, SD (%)",
+}
+accelerometer_summary.T.rename(index=SUMMARY_ROWS, columns={0: "value"})
 
 # %%
 alcantara["alcantara_trials"]
