@@ -218,7 +218,8 @@ def sync_figure(bout: RawBout, sync: ClockSync, start_lab_s: float, duration_s: 
     return fig
 
 
-def filter_response_figure(cutoff_hz: float = 20.0, sampling_rate_hz: float = 1000.0, order: int = 2) -> go.Figure:
+def filter_response_figure(cutoff_hz: float = FORCE_CUTOFF_HZ, sampling_rate_hz: float = 1000.0,
+                           order: int = 2) -> go.Figure:
     """Magnitude response of the zero-lag Butterworth filter with and without the two-pass correction.
 
     Parameters
