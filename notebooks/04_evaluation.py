@@ -10,15 +10,28 @@
 # # 4. Evaluation: rRMSE, leave-one-subject-out, and the leakage guard
 #
 # How good is an estimated force curve, and how do we know the number is honest? This chapter
-# explains the study's error measure, the **relative root mean squared error (rRMSE)**, and its
-# evaluation scheme, **leave-one-subject-out (LOSO)** cross-validation
+# explains the study's error measure, the **relative root mean squared error** ({term}`rRMSE`),
+# and its evaluation scheme, **leave-one-subject-out** ({term}`LOSO`) cross-validation
 # {cite:p}`carter_transfer_abstract`, then demonstrates that the participant a model is tested on
 # never leaks into its training, and asks which inputs the model relies on.
 #
 # The experiment run here — the {glue:text}`n_wearable_strategies` wearable training strategies
 # of chapter 5 and {glue:text}`n_baselines` baselines without any wearable signal, for both
-# forces (vGRF and apGRF) and every held-out participant — is the one chapter 5 discusses; both
-# chapters share its cache, so it is trained only once.
+# forces ({term}`vGRF` and {term}`apGRF`) and every held-out participant — is the one chapter 5
+# discusses; both chapters share its cache, so it is trained only once.
+#
+# ```{admonition} Learning objectives
+# :class: tip
+#
+# After this chapter you can
+# * compute a stance's rRMSE by hand and say which range it divides by;
+# * explain why LOSO holds out whole participants, and what a {term}`fold` is;
+# * read a paired slope chart of participants across strategies;
+# * tell a code-level leak, which a test can catch, from design-level leakage, which it cannot;
+# * read a permutation importance, negative values and plate-derived inputs included.
+# ```
+#
+# Run time: see {ref}`run-times`.
 #
 # :::{note}
 # `preset` `None` takes the scale's default model (`"fast"` for the book). `workers` is the
@@ -56,7 +69,6 @@ from grfkit.model.importance import permutation_importance
 from grfkit.model.metrics import rmse, rrmse_pct, summarise
 from grfkit.model.training import split_participants
 from grfkit.plots.results import (
-    STRATEGY_LABELS,
     feature_importance,
     participant_errors,
     rrmse_example,
@@ -64,7 +76,8 @@ from grfkit.plots.results import (
 from grfkit.scales import preset_for_scale
 from grfkit.storage.cohort_cache import load_or_build_stances
 
-config = ExperimentConfig(scale=scale, seed=seed, preset=preset or preset_for_scale(scale))
+config = ExperimentConfig(scale=scale, seed=seed,
+                          preset=preset or preset_for_scale(scale))
 stances = load_or_build_stances(scale, seed)
 overground, treadmill = split_domains(stances)
 glue("n_overground", str(len(overground.participants)), display=False)
@@ -84,7 +97,7 @@ config
 # 2. hold out participant 2; train again from scratch on everyone else; ...
 #
 # and so on. Each of these rounds — one held-out participant, a model trained without them, and
-# its estimates of their stances — is called a **fold**; there is one fold per overground
+# its estimates of their stances — is called a **{term}`fold`**; there is one fold per overground
 # participant. Each participant's error is therefore measured by a model that has never seen
 # *that person* — the situation of a new runner buying the insoles. Testing on unseen stances of
 # people who *were* in the training set would be far easier and would overstate the accuracy,
@@ -112,9 +125,11 @@ config
 results = run_experiment(config, default_results_dir(config), stances=stances,
                          workers=workers, progress=False)
 print(results.summary())
-print(f"{results.provenance['n_fits_computed']} trainings computed, "
-      f"{results.provenance['n_fits_cached']} read from the cache; "
-      f"{results.provenance['compute_time_s'] / 60:.1f} min of training and evaluation")
+provenance = results.provenance
+print(f"{provenance['n_fits_computed']} trainings computed, "
+      f"{provenance['n_fits_cached']} read from the cache; "
+      f"{provenance['compute_time_s'] / 60:.1f} min of training and "
+      "evaluation")
 
 # %% [markdown]
 # ## rRMSE, worked through
@@ -129,11 +144,13 @@ print(f"{results.provenance['n_fits_computed']} trainings computed, "
 # $$
 #
 # Definitions of rRMSE vary between papers: some divide by the range of the measured curve,
-# others by, for example, the mean of the measured and the estimated curve's ranges, and the
-# numbers are not interchangeable. This study's, and grfkit's, is the one above: the RMSE over
-# the **range of the measured curve**. (Where a measured curve is flat, its range is zero and
+# others — Ren et al. (2008), for instance — by the mean of the measured and the estimated
+# curve's ranges, and the numbers are not interchangeable. This study's, and grfkit's, is the one
+# above: the RMSE over the **range of the measured curve**, per {term}`stance`, then averaged
+# (below). For the median vGRF stance shown below, the other definition would give
+# {glue:text}`vgrf_median_rrmse_mean_range` % instead of {glue:text}`vgrf_median_rrmse` %. (Where a measured curve is flat, its range is zero and
 # the rRMSE undefined; such stances are counted, not dropped.) A difference between two rRMSEs
-# is given in **percentage points (pp)** — the plain difference of the two percentages, not a
+# is given in **{term}`percentage points <percentage point>` (pp)** — the plain difference of the two percentages, not a
 # percentage of the first.
 #
 # Dividing by the range makes errors comparable between forces of very different size. In this
@@ -160,24 +177,31 @@ glue("apgrf_range_bw", f"{apgrf_range_bw:.2f}", display=False)
 
 # %%
 curves = results.curves()
-per_stance = results.stances  # one row per held-out stance, in the order of the curves
-assert (per_stance["subject"].to_numpy(str) == curves["subject"].astype(str)).all()
+# One row per held-out stance, in the order of the curves:
+per_stance = results.stances
+subjects = per_stance["subject"].to_numpy(str)
+assert (subjects == curves["subject"].astype(str)).all()
 
 
 def pick_stances(target: str, strategy: str = "combined") -> dict[str, int]:
-    """Rows of one strategy's median-rRMSE stance (lower middle) and worst stance."""
+    """Rows of a strategy's median-rRMSE (lower middle) and worst stance."""
+    values = per_stance["rrmse_pct"].to_numpy()
     rows = np.flatnonzero((per_stance["strategy"] == strategy).to_numpy()
                           & (per_stance["target"] == target).to_numpy()
-                          & np.isfinite(per_stance["rrmse_pct"].to_numpy()))
-    order = rows[np.argsort(per_stance["rrmse_pct"].to_numpy()[rows], kind="stable")]
-    return {"median": int(order[(len(order) - 1) // 2]), "worst": int(order[-1])}
+                          & np.isfinite(values))
+    order = rows[np.argsort(values[rows], kind="stable")]
+    return {"median": int(order[(len(order) - 1) // 2]),
+            "worst": int(order[-1])}
 
 
 def describe(row: int) -> str:
-    measured, estimated = curves["measured_n"][row], curves["estimated_n"][row]
-    return (f"participant {curves['subject'][row]}, bout {curves['bout'][row]}, "
+    measured = curves["measured_n"][row]
+    estimated = curves["estimated_n"][row]
+    return (f"participant {curves['subject'][row]}, "
+            f"bout {curves['bout'][row]}, "
             f"contact at {float(curves['ic_s'][row]):.2f} s: "
-            f"RMSE {rmse(measured, estimated):.1f} N, range {np.ptp(measured):.0f} N, "
+            f"RMSE {rmse(measured, estimated):.1f} N, "
+            f"range {np.ptp(measured):.0f} N, "
             f"rRMSE {rrmse_pct(measured, estimated):.2f} %")
 
 
@@ -186,7 +210,14 @@ for target, pick in picks.items():
     for which, row in pick.items():
         value = per_stance["rrmse_pct"].iloc[row]
         glue(f"{target}_{which}_rrmse", f"{value:.1f}", display=False)
-        print(f"{target}, {which} stance of the combined strategy: {describe(row)}")
+        print(f"{target}, {which} stance of the combined strategy: "
+              f"{describe(row)}")
+median_row = picks["vgrf"]["median"]
+measured = curves["measured_n"][median_row]
+estimated = curves["estimated_n"][median_row]
+mean_range = (np.ptp(measured) + np.ptp(estimated)) / 2
+glue("vgrf_median_rrmse_mean_range",
+     f"{100 * rmse(measured, estimated) / mean_range:.1f}", display=False)
 
 # %% [markdown]
 # The median vGRF stance of the combined strategy:
@@ -196,13 +227,18 @@ rrmse_example(curves["measured_n"][picks["vgrf"]["median"]],
               curves["estimated_n"][picks["vgrf"]["median"]])
 
 # %% [markdown]
-# and its worst vGRF stance:
+# Half of the combined strategy's vGRF stances are estimated at least this well.
+#
+# And its worst vGRF stance:
 
 # %%
 rrmse_example(curves["measured_n"][picks["vgrf"]["worst"]],
               curves["estimated_n"][picks["vgrf"]["worst"]])
 
 # %% [markdown]
+# The worst stance shows what a mean rRMSE hides: a single stance can be estimated
+# {glue:text}`vgrf_worst_over_median` times worse than the median one.
+#
 # The study's numbers are then aggregated in two steps: the **mean over a participant's
 # stances** gives one rRMSE per held-out participant, and the **mean and range (min–max) over
 # participants** is what the study reports. A participant with many stances therefore counts as
@@ -212,9 +248,22 @@ rrmse_example(curves["measured_n"][picks["vgrf"]["worst"]],
 rrmse_example(curves["measured_n"][picks["apgrf"]["median"]],
               curves["estimated_n"][picks["apgrf"]["median"]])
 
+# %% [markdown]
+# The apGRF's range is small, so an error of a few tens of newtons is already a large rRMSE.
+
 # %%
 rrmse_example(curves["measured_n"][picks["apgrf"]["worst"]],
               curves["estimated_n"][picks["apgrf"]["worst"]])
+
+# %% [markdown]
+# The worst apGRF stance of the combined strategy, at {glue:text}`apgrf_worst_rrmse` % against
+# a median of {glue:text}`apgrf_median_rrmse` %.
+
+# %%
+rrmse_all = per_stance["rrmse_pct"].to_numpy()
+ratio = (rrmse_all[picks["vgrf"]["worst"]]
+         / rrmse_all[picks["vgrf"]["median"]])
+glue("vgrf_worst_over_median", f"{ratio:.1f}", display=False)
 
 # %% [markdown]
 # ## Every participant's error
@@ -231,26 +280,76 @@ rrmse_example(curves["measured_n"][picks["apgrf"]["worst"]],
 participant_errors(results.table)
 
 # %% [markdown]
+# Lines that cross show that no strategy is best for every participant; chapter 5 tests the
+# differences participant by participant.
+
+# %% [markdown]
 # rRMSE is not the only way to look at a curve. The results table also holds the RMSE in body
 # weights, Pearson's correlation $r$ between the curves (shape, regardless of scale), and errors
 # of features a coach would read off the curve: the vGRF peak, and the apGRF braking and
-# propulsive peaks and impulses (estimated minus measured; mean absolute errors in the
-# `*_abs_error_*` columns). Mean (min–max) over participants:
+# propulsive peaks and impulses (mean absolute errors, estimated minus measured). The mean over
+# participants, one column per strategy (the chart above shows the spread; "mean" and
+# "nearest" are the two no-wearable baselines):
 
 # %%
-metrics = ["rrmse_pct", "rmse_bw", "r", "peak_abs_error_bw",
-           "braking_peak_abs_error_bw", "propulsive_peak_abs_error_bw",
-           "braking_impulse_abs_error_bws", "propulsive_impulse_abs_error_bws"]
+metric_labels = {
+    "rrmse_pct": "rRMSE (%)",
+    "rmse_bw": "RMSE (BW)",
+    "r": "Pearson's r",
+    "peak_abs_error_bw": "|peak error| (BW)",
+    "braking_peak_abs_error_bw": "|braking peak| (BW)",
+    "propulsive_peak_abs_error_bw": "|propulsive peak| (BW)",
+    "braking_impulse_abs_error_bws": "|braking impulse| (BW·s)",
+    "propulsive_impulse_abs_error_bws": "|propulsive imp.| (BW·s)",
+}
+short_names = {"overground": "overgr.", "treadmill": "treadm.",
+               "baseline_mean": "mean", "baseline_static": "nearest"}
 
 
 def metric_summary(target: str) -> pd.DataFrame:
     rows = results.table.loc[results.table["target"] == target]
-    shown = [m for m in metrics if rows[m].notna().all()]
+    shown = [m for m in metric_labels if rows[m].notna().all()]
     summary = summarise(rows, columns=shown, by=["strategy"])
-    return summary.set_index("strategy").round(3).T
+    means = summary.set_index("strategy")[[f"{m}_mean" for m in shown]]
+    means.columns = [metric_labels[m] for m in shown]
+    return means.rename(index=short_names).T.round(3)
 
 
 metric_summary("vgrf")
+
+# %% [markdown]
+# **Peak error and rRMSE need not agree.** Ranked by the mean vGRF rRMSE, the wearable
+# strategies come out {glue:text}`rank_by_rrmse`; ranked by the mean absolute error of the vGRF
+# peak, {glue:text}`rank_by_peak`. {glue:text}`rank_agreement` The rRMSE weighs every point of
+# the curve — the loading slope, the timing of the peak, the unloading — while the peak error
+# looks at one number: a model can hit the peak's height and miss its timing or the slopes, or
+# shape the curve well and be a little off at the top. Which to trust depends on the question: a
+# coach who reads peak loading cares about the peak; the study's headline is the whole curve.
+
+# %%
+vgrf_rows = results.table.loc[(results.table["target"] == "vgrf")
+                              & results.table["strategy"].isin(STRATEGIES)]
+means = vgrf_rows.groupby("strategy")[["rrmse_pct",
+                                       "peak_abs_error_bw"]].mean()
+order_rrmse = means["rrmse_pct"].sort_values(kind="stable").index.tolist()
+order_peak = means["peak_abs_error_bw"].sort_values(kind="stable").index
+order_peak = order_peak.tolist()
+
+
+def ranking(order: list[str], column: str, unit: str) -> str:
+    return " < ".join(f"{s} ({means.loc[s, column]:.3g}{unit})"
+                      for s in order)
+
+
+glue("rank_by_rrmse", ranking(order_rrmse, "rrmse_pct", " %"),
+     display=False)
+glue("rank_by_peak", ranking(order_peak, "peak_abs_error_bw", " BW"),
+     display=False)
+same = order_rrmse == order_peak
+glue("rank_agreement",
+     "Here the two orders agree." if same
+     else "The two orders differ, so 'best' depends on the measure.",
+     display=False)
 
 # %% [markdown]
 # And for apGRF (braking values are magnitudes; impulses in body-weight seconds):
@@ -261,7 +360,7 @@ metric_summary("apgrf")
 # %% [markdown]
 # :::{warning}
 # **The estimator is not wearable-only.** Each stance is cut from the recording at the initial
-# contact and toe-off detected on the **force plate**, so the stance window — and with it the
+# contact ({term}`IC`) and toe-off ({term}`TO`) detected on the **force plate**, so the stance window — and with it the
 # model input `contact_time_s` — comes from the very instrument whose force is being estimated,
 # and running speed (`speed_mps`) comes from a **lab marker**, not from the wearables. The
 # static baseline uses both as well. A runner outside the lab would have to detect contacts
@@ -271,7 +370,7 @@ metric_summary("apgrf")
 #
 # ## The leakage guard
 #
-# A LOSO number is only honest if the held-out participant influences *nothing* that is fitted:
+# A {term}`LOSO` number is only honest if the held-out participant influences *nothing* that is fitted:
 # not the weights, not the z-scoring statistics (a classic leak: statistics computed on all data
 # before splitting), not the baselines' curves and standardisation, and not any choice of model.
 # There is one such choice: transfer learning chooses **how long to fine-tune** by an inner
@@ -297,32 +396,36 @@ metric_summary("apgrf")
 held_out = overground.participants[0]
 absurd = dict(factor=1000.0, target_factor=1000.0, mass_factor=3.0)
 absurd_overground = exaggerate_participant(overground, held_out, **absurd)
-for name, key in (("input_factor", "factor"), ("force_factor", "target_factor"),
+for name, key in (("input_factor", "factor"),
+                  ("force_factor", "target_factor"),
                   ("mass_factor", "mass_factor")):
     glue(name, f"{absurd[key]:g}", display=False)
 _, demo_runners = split_participants(treadmill, treadmill.participants[:3])
-common = dict(preset=config.preset, seed=seed, num_threads=config.num_threads)
+common = dict(preset=config.preset, seed=seed,
+              num_threads=config.num_threads)
 demo_pretrained = pretrain(demo_runners, target="vgrf", **common)
-fold = dict(target="vgrf", treadmill=treadmill, pretrained=demo_pretrained, **common)
+fold = dict(target="vgrf", treadmill=treadmill,
+            pretrained=demo_pretrained, **common)
 guard = {}
 for strategy in ("overground", "transfer", *BASELINES):
     normal = run_fold(strategy, overground, held_out, **fold)
     extreme = run_fold(strategy, absurd_overground, held_out, **fold)
-    guard[STRATEGY_LABELS[strategy]] = {
-        "fitted identically, bit for bit": identical_fit(normal.model, extreme.model),
-        "fine-tuning passes chosen (real / absurd)": (
+    guard[strategy] = {
+        "identical fit": identical_fit(normal.model, extreme.model),
+        "passes (real/absurd)": (
             "" if normal.fine_tune_epochs is None
             else f"{normal.fine_tune_epochs} / {extreme.fine_tune_epochs}"),
-        f"rRMSE of {held_out}, real data (%)": normal.stances.rrmse_pct.mean().round(2),
-        f"rRMSE of {held_out}, absurd (%)": extreme.stances.rrmse_pct.mean().round(2),
+        "rRMSE real (%)": normal.stances.rrmse_pct.mean().round(2),
+        "rRMSE absurd (%)": extreme.stances.rrmse_pct.mean().round(2),
     }
 glue("n_demo_runners", str(len(demo_runners.participants)), display=False)
 n_inner_folds = config.model_preset.fine_tune_inner_folds
 inner_text = (f"{n_inner_folds} with this preset" if n_inner_folds
-              else "none with this preset: it fine-tunes for a fixed number of passes")
+              else "none with this preset: it fine-tunes for a fixed "
+                   "number of passes")
 glue("n_inner_folds", inner_text, display=False)
-guard = pd.DataFrame(guard)
-assert guard.loc["fitted identically, bit for bit"].all(), "the held-out one leaked"
+guard = pd.DataFrame(guard).T.rename_axis(f"held out: {held_out}")
+assert guard["identical fit"].all(), "the held-out one leaked"
 guard
 
 # %% [markdown]
@@ -348,7 +451,8 @@ guard
 # %%
 model_preset = config.model_preset
 glue("min_steps", str(model_preset.min_steps), display=False)
-glue("fine_tune_lr_factor", f"{model_preset.fine_tune_lr_factor:g}", display=False)
+glue("fine_tune_lr_factor", f"{model_preset.fine_tune_lr_factor:g}",
+     display=False)
 glue("preset_name", model_preset.name, display=False)
 
 # %% [markdown]
@@ -373,8 +477,8 @@ n_shuffles = 5
 importance = pd.concat(
     [
         permutation_importance(
-            train_strategy("combined", train, target=target, treadmill=treadmill,
-                           **common),
+            train_strategy("combined", train, target=target,
+                           treadmill=treadmill, **common),
             test,
             n_repeats=n_shuffles,
             seed=seed,
@@ -386,25 +490,31 @@ importance = pd.concat(
 glue("n_importance_participants", str(len(held_out_pair)), display=False)
 glue("n_importance_stances", str(len(test)), display=False)
 glue("n_shuffles", str(n_shuffles), display=False)
-feature_importance(importance, title="Permutation importance, combined strategy, "
+feature_importance(importance,
+                   title="Permutation importance, combined strategy, "
                    f"held out: {', '.join(held_out_pair)}")
 
 # %% [markdown]
-# The {glue:text}`n_top` most important channels per force (`increase_pp`: the rise in rRMSE
-# when the channel is shuffled, in percentage points; `increase_sd_pp`: its SD over shuffles):
+# Bars to the right are channels the model relies on; bars near zero, or left of it, are
+# channels it can do without on these {glue:text}`n_importance_participants` participants.
+
+# %% [markdown]
+# The {glue:text}`n_top` most important channels per force (the rise in rRMSE when the channel
+# is shuffled, in percentage points (pp), and its SD over the shuffles):
 
 # %%
 n_top = 5
 glue("n_top", str(n_top), display=False)
 importance.groupby("target", sort=False).head(n_top)[
-    ["target", "channel", "kind", "baseline_rrmse_pct", "increase_pp", "increase_sd_pp"]
-].round(2)
+    ["target", "channel", "kind", "increase_pp", "increase_sd_pp"]
+].round(2).rename(columns={"increase_pp": "rRMSE rise (pp)",
+                           "increase_sd_pp": "SD (pp)"})
 
 # %% [markdown]
 # How to read these numbers:
 #
-# * **Negative importances** ({glue:text}`n_negative` channels here) mean that shuffling the
-#   channel happened to *lower* the error on these few test stances. That is noise, not a
+# * **Negative importances** ({glue:text}`n_negative` of the {glue:text}`n_importance_rows`
+#   channel–force pairs here) mean that shuffling the channel happened to *lower* the error on these few test stances. That is noise, not a
 #   channel that hurts: only {glue:text}`n_importance_participants` participants were tested,
 #   so increases and decreases of that size cannot be told apart from chance.
 # * The most important vGRF input here is {glue:text}`top_vgrf_channel`; `contact_time_s`
@@ -417,12 +527,89 @@ importance.groupby("target", sort=False).head(n_top)[
 #   here.
 
 # %%
-vgrf_importance = importance.loc[importance["target"] == "vgrf"].reset_index(drop=True)
-glue("n_negative", str(int((importance["increase_pp"] < 0).sum())), display=False)
-glue("top_vgrf_channel", str(vgrf_importance["channel"].iloc[0]), display=False)
-rank = int(np.flatnonzero(vgrf_importance["channel"] == "contact_time_s")[0]) + 1
-glue("contact_time_rank", f"{rank} of {len(vgrf_importance)}", display=False)
-gradient = importance.loc[importance["channel"] == "gradient_deg", "increase_pp"]
-glue("gradient_importance", f"{float(gradient.abs().max()):g}", display=False)
-print(f"gradient_deg over the test stances: {np.unique(test.meta['gradient_deg'])}; "
+vgrf_importance = importance.loc[importance["target"] == "vgrf"]
+vgrf_channels = vgrf_importance["channel"].to_numpy()
+n_negative = int((importance["increase_pp"] < 0).sum())
+glue("n_negative", str(n_negative), display=False)
+glue("n_importance_rows", str(len(importance)), display=False)
+glue("top_vgrf_channel", str(vgrf_channels[0]), display=False)
+rank = int(np.flatnonzero(vgrf_channels == "contact_time_s")[0]) + 1
+glue("contact_time_rank", f"{rank} of {len(vgrf_channels)}",
+     display=False)
+gradient = importance.loc[importance["channel"] == "gradient_deg",
+                          "increase_pp"]
+glue("gradient_importance", f"{float(gradient.abs().max()):g}",
+     display=False)
+print("gradient_deg over the test stances: "
+      f"{np.unique(test.meta['gradient_deg'])}; "
       f"importance (pp) per force: {gradient.tolist()}")
+
+# %% [markdown]
+# ## Recap
+#
+# * rRMSE is the RMSE of a stance divided by the range of its *measured* curve, averaged per
+#   participant, then over participants; other papers divide by other ranges.
+# * LOSO holds out whole participants, one {term}`fold` each, so every error is measured on a
+#   runner the model has never seen.
+# * Look past the mean: the median and worst stances, each participant's line across the
+#   strategies, and features such as the peak, which can rank the strategies differently.
+# * The leakage guard proves that nothing fitted sees the held-out participant; it cannot undo
+#   choices people made after seeing these folds.
+# * Permutation importance says what the model uses, on few participants, noisily — and its top
+#   vGRF input may be the plate's own contact time.
+#
+# ## Exercises
+#
+# ```{exercise} The other rRMSE
+# :label: ex-evaluation-mean-range
+#
+# Compute every stance's rRMSE with the mean of the measured and the estimated range as the
+# divisor: `100 * rmse(m, e) / ((np.ptp(m) + np.ptp(e)) / 2)` for each row `m, e` of
+# `curves["measured_n"]` and `curves["estimated_n"]`. Average per strategy and target, as the
+# study does, and compare with `results.summary()`.
+# ```
+#
+# ```{solution} ex-evaluation-mean-range
+# :class: dropdown
+#
+# Where the estimate is flatter than the measurement (a peak not reached), its range is smaller,
+# the divisor shrinks and this rRMSE is *larger*; where the estimate overshoots, it is smaller.
+# For the median vGRF stance above it gives {glue:text}`vgrf_median_rrmse_mean_range` % instead
+# of {glue:text}`vgrf_median_rrmse` %. Comparing numbers across papers therefore needs their
+# definition, not just their value.
+# ```
+#
+# ```{exercise} More shuffles, more participants
+# :label: ex-evaluation-importance
+#
+# In the importance cell, set `n_shuffles = 20` and hold out four participants instead of two
+# (`overground.participants[-4:]`). Do the negative importances shrink towards zero, and does
+# the order of the top channels hold?
+# ```
+#
+# ```{solution} ex-evaluation-importance
+# :class: dropdown
+#
+# More shuffles shrink the SD over shuffles, and more test stances shrink the chance that a
+# shuffle happens to help: negative importances move towards zero, as noise should. The top
+# channels usually keep their places; channels that swap places were never told apart in the
+# first place. (The model is trained on fewer participants, so its baseline rRMSE changes a
+# little too.)
+# ```
+#
+# ```{exercise} Break the guard
+# :label: ex-evaluation-leak
+#
+# Make a leak on purpose: in the leakage-guard cell, set `held_out = overground.participants[1]`
+# just before the loop over strategies, while `absurd_overground` still exaggerates
+# `overground.participants[0]`. The exaggerated runner is now in the *training* set. Is the fit
+# still identical?
+# ```
+#
+# ```{solution} ex-evaluation-leak
+# :class: dropdown
+#
+# No: the absurd participant's inputs, forces and mass now reach the scaler and the weights, so
+# `identical_fit` returns `False` and the test participant's rRMSE changes even though their own
+# data did not. That is what the guard is built to notice.
+# ```
