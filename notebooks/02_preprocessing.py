@@ -96,6 +96,10 @@ from grfkit.preprocess.ground_truth import (
     stance_truth,
     sync_errors,
 )
+from grfkit.preprocess.plate_contacts import (
+    OUTLINE_HEEL_MARGIN_FRAC,
+    OUTLINE_TOE_MARGIN_FRAC,
+)
 from grfkit.preprocess.resampling import resample_table
 from grfkit.preprocess.synchronisation import ClockSync
 from grfkit.simulate import simulate_cohort
@@ -261,9 +265,9 @@ glue("shift_pct", f"{100 * (to_shift - ic_shift) / contact_ms:.1f}",
 shift.describe().loc[["count", "mean", "min", "max"]].round(2)
 
 # %% [markdown]
-# Detected on the 20 Hz filtered force, IC comes {glue:text}`ic_shift_ms` ms and TO
-# {glue:text}`to_shift_ms` ms from where the raw force puts them: the stance is
-# {glue:text}`shift_pct` % longer. The study's stances therefore start a little earlier and end
+# Detected on the 20 Hz filtered force, IC moves by {glue:text}`ic_shift_ms` ms and TO by
+# {glue:text}`to_shift_ms` ms (negative: earlier) from where the raw force puts them: the
+# stance is {glue:text}`shift_pct` % longer. The study's stances therefore start a little earlier and end
 # a little later than grfkit's; the curves between are the same force.
 #
 # **Clean contacts.** A contact becomes a stance when it is complete, of the **left** foot (the
@@ -272,12 +276,26 @@ shift.describe().loc[["count", "mean", "min", "max"]].round(2)
 # from the COP path and the insole length inside the plate, and when its IC and TO and its load
 # agree with one insole contact (a foot partly off the plate loads it late, leaves it early or
 # puts less load on it). Every contact that is not kept is listed with its reasons — nothing is
-# dropped silently. Grouped by the first reason each contact failed, and by the step that applied
-# it:
+# dropped silently.
+#
+# The foot outline needs a word. The COP is the centre of the load, so it always lies some way
+# inside the sole: a heel or toes over the edge can leave the COP well inside the plate while
+# the floor takes part of the load. grfkit therefore draws the outline from the COP path: its
+# toe end {glue:text}`toe_margin_pct` % of the insole length ahead of the foremost COP (the
+# push-off load centre, under the first metatarsal head and the hallux, lies about that far
+# behind the tip of the toes), its heel end {glue:text}`heel_margin_pct` % behind the rearmost
+# COP (the heel pad's load centre) or one insole length behind the toe end, whichever is
+# further back, and one insole width across. Only overground: on a treadmill the COP travels
+# with the belt.
+#
+# Grouped by the first reason each contact failed, and by the step that applied it:
 
 # %%
+glue("toe_margin_pct", f"{100 * OUTLINE_TOE_MARGIN_FRAC:g}", display=False)
+glue("heel_margin_pct", f"{100 * OUTLINE_HEEL_MARGIN_FRAC:g}",
+     display=False)
 step_of = {
-    skip_reasons.REASON_OTHER_FOOT: "4. plate contacts: the other foot",
+    skip_reasons.REASON_OTHER_FOOT: "4. plate contacts",
     skip_reasons.REASON_SPEED_OFF_TARGET: "5. speed",
     skip_reasons.REASON_PASS_SPEED_UNKNOWN: "5. speed",
     skip_reasons.REASON_MARKER_MISSING: "5. speed",
@@ -290,8 +308,8 @@ step_of = {
 reason = result.stances.skipped["reason"]
 primary = reason.str.split("; ").str[0].str.split(":").str[0]
 table = pd.DataFrame({
-    "step": primary.map(step_of).fillna("4. plate contacts: rules"),
-    "first reason": primary,
+    "step": primary.map(step_of).fillna("4. plate contacts"),
+    "first reason": primary.str.split(" [(]").str[0],  # without remarks
 })
 table.value_counts().rename("contacts").reset_index()
 
@@ -341,14 +359,16 @@ edges.T.round(2)
 # part of the footprint over a plate edge, so the plate measured only part of the force: a
 # median deficit of {glue:text}`og_deficit_median` % of the foot's impulse (largest
 # {glue:text}`og_deficit_max` %). Neither the plate's centre of pressure nor the insole can see
-# a heel or a toe that carries that little load on the floor. Those force targets are a few
-# percent too low, which the models of chapters 3–5 learn and are scored against.
+# a heel or a toe that carries that little load on the floor. Those force targets are low by
+# that deficit, and the models of chapters 3–5 learn from them and are scored against them.
 #
 # ## 5. Speed
 #
 # Overground, the speed of a stance is the mean horizontal speed of the waist marker over a
 # window of {glue:text}`speed_window_ms` ms (one typical step) centred on the stance: the waist
-# speeds up and slows down within every step, and a mean over one step averages that out. Each
+# speeds up and slows down within every step, and a mean over one step averages that out
+# whatever its phase (a stride-long window would also average left–right differences, but
+# needs the marker over more of the runway). Each
 # pass over the plate row is a trial, kept only if its speed lies within
 # ±{glue:text}`speed_tolerance_pct` % of the bout's target (the median of its passes). On the
 # treadmill the speed is the belt speed. Against the generator's true running speed at each
@@ -399,9 +419,10 @@ glue("peak_change_pct", f"{100 * (filtered_peak / raw_peak - 1):+.1f}",
 figure
 
 # %% [markdown]
-# The 20 Hz filter smooths the impact peak of the first 50 ms away and changes the stance's
-# largest force by {glue:text}`peak_change_pct` %; it also rises before IC and stays up after
-# TO, which is why grfkit detects the events on the raw force. The vertical and
+# The 20 Hz filter rounds off the fast changes of the force (the impact transient of a
+# rear-foot strike most of all) and changes this stance's largest force by
+# {glue:text}`peak_change_pct` %; it also rises before IC and stays up after TO, which is why
+# grfkit detects the events on the raw force. The vertical and
 # anteroposterior {term}`GRF` of all stances, in body weights ({term}`BW`), mean ± SD per data
 # set:
 
