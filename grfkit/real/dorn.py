@@ -195,7 +195,7 @@ def plate_contacts(trial: DornTrial) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        :func:`grfkit.preprocess.events.classify_plate_contacts`'s table; a contact
+        :func:`grfkit.preprocess.plate_contacts.classify_plate_contacts`'s table; a contact
         another plate loads within :data:`STRADDLE_GUARD_S` of its IC or TO
         gets the reason ``"straddle: plateA+plateB (within 10 ms of IC/TO)"``.
     """

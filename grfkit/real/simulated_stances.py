@@ -169,7 +169,7 @@ def simulate_overground_stances(
     Returns
     -------
     StanceDataset
-        Force stance set of the contacts :func:`grfkit.preprocess.events.classify_plate_contacts`
+        Force stance set of the contacts :func:`grfkit.preprocess.plate_contacts.classify_plate_contacts`
         finds clean, ``dataset`` ``"simulated overground"``; ``speed_mps`` is
         the straight-line speed.
     """
