@@ -199,7 +199,7 @@ class PreprocessConfig:
     force_to_weight_range
         Accepted range of the bout's measured vertical force over the
         participant's body weight
-        (:func:`grfkit.preprocess.bout_checks.force_to_weight`); outside it
+        (:func:`grfkit.preprocess.checks.force_to_weight`); outside it
         the bout fails with :class:`~grfkit.errors.UnitError`.  ``None``
         turns the check off.
     sync, contacts, filter, speed, segment
