@@ -298,8 +298,8 @@ training_curves(models["apgrf"].history,
 # %% [markdown]
 # The apGRF model: {glue:text}`apgrf_verdict`
 #
-# **Why is the training loss above the validation loss?** In this run the final vGRF training
-# loss is {glue:text}`vgrf_train_loss` BW² against a validation loss of
+# **Why do the training and the validation loss differ so much?** In this run the final vGRF
+# training loss is {glue:text}`vgrf_train_loss` BW² against a validation loss of
 # {glue:text}`vgrf_val_loss` BW². Three things make the two numbers different measurements:
 #
 # 1. **Dropout.** The training loss is measured with dropout switching off a random part of
@@ -315,8 +315,9 @@ training_curves(models["apgrf"].history,
 #    model's loss is {glue:text}`vgrf_treadmill_eval_loss` BW² on the treadmill training
 #    stances and {glue:text}`vgrf_overground_eval_loss` BW² on the overground ones.
 #
-# A training loss above the validation loss is therefore not a sign that something is wrong;
-# only the *trend* of the two curves over the epochs speaks about over-fitting.
+# The two numbers are therefore not comparable as they stand — a training loss above the
+# validation loss is not a sign that something is wrong; only the *trend* of each curve over
+# the epochs speaks about over-fitting.
 
 # %%
 def verdict(history) -> str:
