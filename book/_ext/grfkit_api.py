@@ -150,26 +150,29 @@ def import_target(dotted: str) -> object:
     return None
 
 
-def resolve_by_identity(app, env, node, contnode):
-    """Resolve a Python reference to the documented object that *is* the object it names.
+def resolve_in_package(app, env, node, contnode):
+    """Resolve a short Python reference to the one object of that name in its stage package.
 
-    Docstrings name objects where the reader meets them: ``validate_bout`` in a module that
-    imports it, ``grfkit.simulate.DomainGap`` through the package that re-exports it. The
-    reference is looked up in the module it was written in (or imported, when dotted) and
-    resolved to the one documented name bound to that same object.
+    Docstrings name objects where the reader meets them: ``validate_bout`` in the module that
+    reads a bout, ``grfkit.simulate.DomainGap`` through the package that re-exports it. A
+    dotted reference is imported and resolved to the documented object it *is*; an undotted
+    one to the documented object of that name in the same stage package (``grfkit.io`` for a
+    reference written in ``grfkit.io.read``), when there is exactly one.
     """
     if node.get("refdomain") != "py":
         return None
     target = node["reftarget"].lstrip("~.")
-    module = node.get("py:module")
-    value = import_target(f"{module}.{target}" if module and "." not in target else target)
-    if value is None:
-        return None
     domain = env.get_domain("py")
     last = target.rsplit(".", 1)[-1]
-    matches = [name for name, entry in domain.objects.items()
-               if name.rsplit(".", 1)[-1] == last and not entry.aliased
-               and import_target(name) is value]
+    named = [name for name, entry in domain.objects.items()
+             if name.rsplit(".", 1)[-1] == last and not entry.aliased]
+    if "." in target:
+        value = import_target(target)
+        matches = [name for name in named if value is not None and import_target(name) is value]
+    else:
+        module = node.get("py:module") or ""
+        package = ".".join(module.split(".")[:2]) + "."
+        matches = [name for name in named if name.startswith(package)]
     if len(matches) != 1:
         return None
     entry = domain.objects[matches[0]]
@@ -183,5 +186,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("autodoc-skip-member", skip_field_aliases)
     app.connect("autodoc-process-docstring", keep_data_docstring, priority=400)
     app.connect("autodoc-process-docstring", restore_data_docstring, priority=600)
-    app.connect("missing-reference", resolve_by_identity)
+    app.connect("missing-reference", resolve_in_package)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -13,6 +13,7 @@ from grfkit.lazy_imports import lazy_getattr
 _LAZY = {
     "atomic_directory": "atomic",
     "atomic_path": "atomic",
+    "give_default_permissions": "atomic",
     "staging_directory": "atomic",
     "swap_in": "atomic",
     "write_text_atomic": "atomic",

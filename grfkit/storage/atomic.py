@@ -23,7 +23,14 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path", "atomic_directory", "write_text_atomic", "staging_directory", "swap_in"]
+__all__ = [
+    "atomic_directory",
+    "atomic_path",
+    "give_default_permissions",
+    "staging_directory",
+    "swap_in",
+    "write_text_atomic",
+]
 
 #: How often :func:`swap_in` moves a concurrent writer's folder aside before giving up.
 _MAX_SWAP_ATTEMPTS = 50
@@ -35,8 +42,19 @@ def _umask() -> int:
     return mask
 
 
-def _give_default_permissions(path: Path, mode: int) -> None:
-    """Temporary files and folders are private (0600/0700); results get the usual umask-based mode."""
+def give_default_permissions(path: str | Path, mode: int) -> None:
+    """Give a finished file or folder the mode a plain ``open``/``mkdir`` would have given it.
+
+    Temporary files and folders are created private (0600/0700); a result moved into place
+    gets ``mode`` less the process's umask, as any other file the user writes.
+
+    Parameters
+    ----------
+    path
+        The file or folder.
+    mode
+        ``0o666`` for a file, ``0o777`` for a folder.
+    """
     os.chmod(path, mode & ~_umask())
 
 
@@ -62,7 +80,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
-        _give_default_permissions(tmp, 0o666)
+        give_default_permissions(tmp, 0o666)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -154,7 +172,7 @@ def atomic_directory(path: str | Path) -> Iterator[Path]:
     tmp = staging_directory(path)
     try:
         yield tmp
-        _give_default_permissions(tmp, 0o777)
+        give_default_permissions(tmp, 0o777)
         for old in swap_in(tmp, path):
             shutil.rmtree(old, ignore_errors=True)
     finally:

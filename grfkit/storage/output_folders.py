@@ -1,24 +1,16 @@
 """Output folders that never destroy data a user did not ask grfkit to replace.
 
-Every folder a grfkit command writes (``simulate --out``, ``preprocess
---out``, ``experiment --out``) carries a marker file, ``.grfkit-output.json``,
-naming its kind (``raw``, ``stances`` or ``results``) and every file grfkit
-wrote into it.  The rules:
-
-* ``--out`` may be a new folder, an empty one, or a previous grfkit output of
-  the same kind to which nobody added files; anything else is refused unless
-  ``overwrite`` is given, and even then its contents are moved aside to
-  ``NAME.replaced-<time>`` beside it, never deleted.
-* ``--out`` is always refused when it is a file or a symbolic link, when it is
-  the root folder, the home folder, the current folder or one of their
-  parents, and when it equals, contains or lies inside an input folder.
-* The new folder is written beside the destination and swapped in whole
-  (:func:`grfkit.storage.atomic.swap_in`) only when complete; a read-only location or
-  a full disk is an :class:`~grfkit.errors.OutputError` naming the path,
-  checked before any work starts (:func:`check_output`).
-
-Folders written before markers existed are recognised by their content (the
-format file of the kind, and no other names than the kind writes).
+Every folder a grfkit command writes (``simulate``, ``preprocess`` and
+``experiment --out``) carries a marker, ``.grfkit-output.json``, naming its
+kind (``raw``, ``stances`` or ``results``) and every file grfkit wrote into it.
+:func:`check_output` accepts a new or empty folder, or an unchanged earlier
+output of the same kind; anything else needs ``overwrite``, and even then its
+contents are moved aside to ``NAME.replaced-<time>``, never deleted. A file,
+a symbolic link, the root, home or current folder (or a parent of one), and a
+folder that equals, contains or lies inside an input are always refused.
+:func:`write_output` writes the new folder beside the destination and swaps
+it in whole only when complete (:func:`grfkit.storage.atomic.swap_in`).
+Folders written before markers existed are recognised by their content.
 """
 
 from __future__ import annotations
@@ -35,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grfkit.errors import GrfkitError, OutputError
-from grfkit.storage.atomic import _give_default_permissions, staging_directory, swap_in
+from grfkit.storage.atomic import give_default_permissions, staging_directory, swap_in
 
 __all__ = ["MARKER", "KINDS", "output_kind", "foreign_entries", "check_output", "write_output"]
 
@@ -318,7 +310,7 @@ def write_output(path: str | Path, kind: str, *, overwrite: bool = False) -> Ite
         marker = {"format": _MARKER_FORMAT, "kind": kind, "files": _files(staged),
                   "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
         (staged / MARKER).write_text(json.dumps(marker, indent=1), encoding="utf-8")
-        _give_default_permissions(staged, 0o777)
+        give_default_permissions(staged, 0o777)
         if overwrite and foreign_entries(path, kind):
             # Straight to its visible backup name: a kill during the swap must not leave it in a hidden folder.
             with contextlib.suppress(FileNotFoundError):  # unless another writer moved it meanwhile
