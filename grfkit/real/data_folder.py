@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 import platformdirs
+
 from grfkit.errors import ChecksumError, DataUnavailableError
 from grfkit.progress import progress_bar
 from grfkit.real.download import download_file
