@@ -137,11 +137,10 @@ example[keys].to_dict()
 # 400 Hz. The IMU stays on the insole clock.
 
 # %%
-imu_1000 = resample_table(
-    bout.imu, bout.info.imu_rate_hz, 1000.0, name="imu"
+imu_1000 = resample_table(bout.imu, bout.info.imu_rate_hz, 1000.0, name="imu")
+print(
+    f"{len(bout.imu)} samples at 1125 Hz -> {len(imu_1000)} samples at 1000 Hz"
 )
-print(f"{len(bout.imu)} samples at 1125 Hz -> "
-      f"{len(imu_1000)} samples at 1000 Hz")
 
 # %% [markdown]
 # ## 2. Clock synchronisation
@@ -173,11 +172,13 @@ print(f"{len(bout.imu)} samples at 1125 Hz -> "
 sync_settings = PreprocessConfig().sync
 glue("sync_max_offset_s", f"{sync_settings.max_offset_s:g}", display=False)
 glue("sync_kernel_ms", f"{1e3 * sync_settings.kernel_s:g}", display=False)
-glue("sync_min_peak_ratio", f"{sync_settings.min_peak_ratio:g}",
-     display=False)
+glue("sync_min_peak_ratio", f"{sync_settings.min_peak_ratio:g}", display=False)
 estimate = ClockSync(
-    example["sync_offset_s"], example["sync_drift_ppm"],
-    example["sync_peak_ratio"], example["sync_residual_s"], 0,
+    example["sync_offset_s"],
+    example["sync_drift_ppm"],
+    example["sync_peak_ratio"],
+    example["sync_residual_s"],
+    0,
 )
 true_sync = ClockSync(
     truth["clock_offset_s"], truth["clock_drift_ppm"], np.inf, 0.0, 0
@@ -187,10 +188,14 @@ example_stances = result.stances.meta.query(
 )
 first_ic = example_stances["ic_s"].min()
 glue("example_offset_s", f"{truth['clock_offset_s']:.2f}", display=False)
-glue("example_peak_ratio", f"{example['sync_peak_ratio']:.1f}",
-     display=False)
-sync_figure(bout, estimate, start_lab_s=first_ic - 0.6, duration_s=1.6,
-            true_sync=true_sync)
+glue("example_peak_ratio", f"{example['sync_peak_ratio']:.1f}", display=False)
+sync_figure(
+    bout,
+    estimate,
+    start_lab_s=first_ic - 0.6,
+    duration_s=1.6,
+    true_sync=true_sync,
+)
 
 # %% [markdown]
 # The clocks of this bout differ by {glue:text}`example_offset_s` s. Placed with insole time as
@@ -207,10 +212,10 @@ mapping = sync.groupby("dataset")["mapping_error_ms"]
 mapping.describe()[["count", "50%", "max"]].round(2)
 
 # %%
-glue("sync_median_ms", f"{sync['mapping_error_ms'].median():.2f}",
-     display=False)
-glue("sync_max_ms", f"{sync['mapping_error_ms'].max():.2f}",
-     display=False)
+glue(
+    "sync_median_ms", f"{sync['mapping_error_ms'].median():.2f}", display=False
+)
+glue("sync_max_ms", f"{sync['mapping_error_ms'].max():.2f}", display=False)
 mean_stance_s = result.stances.meta["contact_time_s"].mean()
 glue("point_spacing_ms", f"{1e3 * mean_stance_s / 100:.1f}", display=False)
 
@@ -233,6 +238,7 @@ glue("point_spacing_ms", f"{1e3 * mean_stance_s / 100:.1f}", display=False)
 # offset removed); the 20 Hz filter is kept for the force curves (step 7). On the example bout,
 # detecting the study's way moves the events by:
 
+
 # %%
 def filtered_minus_raw_ms(bout, cutoff_hz=20.0):
     """IC and TO on the filtered force minus those on the raw force."""
@@ -243,10 +249,12 @@ def filtered_minus_raw_ms(bout, cutoff_hz=20.0):
     for plate in example_stances["plate"].unique():
         fz = force[f"{plate}_fz_n"].to_numpy()
         raw = detect_contacts(fz, rate, time_s=t)
-        low = detect_contacts(fz, rate, time_s=t,
-                              detection_cutoff_hz=cutoff_hz)
-        near = np.abs(low["ic_s"].to_numpy()[None, :]
-                      - raw["ic_s"].to_numpy()[:, None])
+        low = detect_contacts(
+            fz, rate, time_s=t, detection_cutoff_hz=cutoff_hz
+        )
+        near = np.abs(
+            low["ic_s"].to_numpy()[None, :] - raw["ic_s"].to_numpy()[:, None]
+        )
         match = near.argmin(axis=1)
         ok = near.min(axis=1) < 0.05
         both = raw.loc[ok, ["ic_s", "to_s"]].to_numpy()
@@ -260,8 +268,11 @@ contact_ms = 1e3 * example_stances["contact_time_s"].mean()
 ic_shift, to_shift = shift["IC (ms)"].mean(), shift["TO (ms)"].mean()
 glue("ic_shift_ms", f"{ic_shift:+.1f}", display=False)
 glue("to_shift_ms", f"{to_shift:+.1f}", display=False)
-glue("shift_pct", f"{100 * (to_shift - ic_shift) / contact_ms:.1f}",
-     display=False)
+glue(
+    "shift_pct",
+    f"{100 * (to_shift - ic_shift) / contact_ms:.1f}",
+    display=False,
+)
 shift.describe().loc[["count", "mean", "min", "max"]].round(2)
 
 # %% [markdown]
@@ -292,8 +303,7 @@ shift.describe().loc[["count", "mean", "min", "max"]].round(2)
 
 # %%
 glue("toe_margin_pct", f"{100 * OUTLINE_TOE_MARGIN_FRAC:g}", display=False)
-glue("heel_margin_pct", f"{100 * OUTLINE_HEEL_MARGIN_FRAC:g}",
-     display=False)
+glue("heel_margin_pct", f"{100 * OUTLINE_HEEL_MARGIN_FRAC:g}", display=False)
 step_of = {
     skip_reasons.REASON_OTHER_FOOT: "4. plate contacts",
     skip_reasons.REASON_SPEED_OFF_TARGET: "5. speed",
@@ -307,10 +317,12 @@ step_of = {
 }
 reason = result.stances.skipped["reason"]
 primary = reason.str.split("; ").str[0].str.split(":").str[0]
-table = pd.DataFrame({
-    "step": primary.map(step_of).fillna("4. plate contacts"),
-    "first reason": primary.str.split(" [(]").str[0],  # without remarks
-})
+table = pd.DataFrame(
+    {
+        "step": primary.map(step_of).fillna("4. plate contacts"),
+        "first reason": primary.str.split(" [(]").str[0],  # without remarks
+    }
+)
 table.value_counts().rename("contacts").reset_index()
 
 # %% [markdown]
@@ -341,12 +353,21 @@ event_error_figure(matched)
 # %%
 edges = edge_accepts(matched).set_index("dataset")
 og = edges.loc["overground"]
-glue("tm_ic_median_ms", f"{summary.loc['treadmill', 'ic_median_ms']:.2f}",
-     display=False)
-glue("tm_ic_p95_ms", f"{summary.loc['treadmill', 'ic_p95_ms']:.2f}",
-     display=False)
-glue("og_false_accepts", int(summary.loc["overground", "false_accepts"]),
-     display=False)
+glue(
+    "tm_ic_median_ms",
+    f"{summary.loc['treadmill', 'ic_median_ms']:.2f}",
+    display=False,
+)
+glue(
+    "tm_ic_p95_ms",
+    f"{summary.loc['treadmill', 'ic_p95_ms']:.2f}",
+    display=False,
+)
+glue(
+    "og_false_accepts",
+    int(summary.loc["overground", "false_accepts"]),
+    display=False,
+)
 glue("og_accepted", int(og["accepted"]), display=False)
 glue("og_edge", int(og["edge_accepted"]), display=False)
 glue("og_deficit_median", f"{og['deficit_median_pct']:.1f}", display=False)
@@ -376,10 +397,12 @@ edges.T.round(2)
 
 # %%
 settings = PreprocessConfig()
-glue("speed_window_ms", f"{1e3 * settings.speed.window_s:.0f}",
-     display=False)
-glue("speed_tolerance_pct",
-     f"{100 * settings.speed.tolerance_fraction:g}", display=False)
+glue("speed_window_ms", f"{1e3 * settings.speed.window_s:.0f}", display=False)
+glue(
+    "speed_tolerance_pct",
+    f"{100 * settings.speed.tolerance_fraction:g}",
+    display=False,
+)
 paired = stance_truth(result.stances.meta, true_contacts)
 speed_error = paired["speed_mps"] - paired["true_speed_mps"]
 speed_error.groupby(paired["dataset"]).describe().round(3)
@@ -410,12 +433,20 @@ filter_response_figure(cutoff_hz=20.0, sampling_rate_hz=1000.0, order=2)
 stance = example_stances.iloc[0]
 fz = bout.force[f"{stance['plate']}_fz_n"].to_numpy()
 t = bout.force["time_s"].to_numpy()
-figure = filtered_stance_figure(t, fz, stance["ic_s"], stance["to_s"],
-                                sampling_rate_hz=bout.info.force_rate_hz)
+figure = filtered_stance_figure(
+    t,
+    fz,
+    stance["ic_s"],
+    stance["to_s"],
+    sampling_rate_hz=bout.info.force_rate_hz,
+)
 raw_peak = max(figure.data[0].y)
 filtered_peak = max(figure.data[1].y)
-glue("peak_change_pct", f"{100 * (filtered_peak / raw_peak - 1):+.1f}",
-     display=False)
+glue(
+    "peak_change_pct",
+    f"{100 * (filtered_peak / raw_peak - 1):+.1f}",
+    display=False,
+)
 figure
 
 # %% [markdown]
@@ -430,10 +461,8 @@ figure
 weight_n = result.stances.meta["body_mass_kg"].to_numpy() * GRAVITY_MPS2
 vgrf_bw = result.stances.target("vgrf_n") / weight_n[:, None]
 is_og = (result.stances.meta["dataset"] == "overground").to_numpy()
-glue("og_peak_bw", f"{vgrf_bw[is_og].mean(axis=0).max():.2f}",
-     display=False)
-glue("tm_peak_bw", f"{vgrf_bw[~is_og].mean(axis=0).max():.2f}",
-     display=False)
+glue("og_peak_bw", f"{vgrf_bw[is_og].mean(axis=0).max():.2f}", display=False)
+glue("tm_peak_bw", f"{vgrf_bw[~is_og].mean(axis=0).max():.2f}", display=False)
 stance_curves_figure(result.stances, "vgrf_n")
 
 # %% [markdown]

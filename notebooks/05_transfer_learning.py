@@ -111,7 +111,10 @@ config = ExperimentConfig(
 )
 stances = load_or_build_stances(scale, seed)
 results = run_experiment(
-    config, default_results_dir(config), stances=stances, workers=workers,
+    config,
+    default_results_dir(config),
+    stances=stances,
+    workers=workers,
     progress=False,
 )
 table = results.table
@@ -120,21 +123,28 @@ treadmill_meta = stances.meta.loc[domain == "treadmill"]
 ratio = (domain == "treadmill").sum() / (domain == "overground").sum()
 glue("treadmill_ratio", f"{ratio:.0f}", display=False)
 glue("n_participants", table["subject"].nunique(), display=False)
-glue("n_treadmill_runners", treadmill_meta["participant"].nunique(),
-     display=False)
-glue("n_treadmill_conditions", treadmill_meta["bout"].nunique(),
-     display=False)
+glue(
+    "n_treadmill_runners",
+    treadmill_meta["participant"].nunique(),
+    display=False,
+)
+glue("n_treadmill_conditions", treadmill_meta["bout"].nunique(), display=False)
 paper_scale = get_scale("paper")
 glue("paper_overground", paper_scale.overground_participants, display=False)
 glue("paper_treadmill", paper_scale.treadmill_participants, display=False)
 glue("fast_units", PRESETS["fast"].hidden_size, display=False)
 glue("paper_units", PRESETS["paper"].hidden_size, display=False)
-glue("fine_tune_lr_factor", f"{config.model_preset.fine_tune_lr_factor:g}",
-     display=False)
+glue(
+    "fine_tune_lr_factor",
+    f"{config.model_preset.fine_tune_lr_factor:g}",
+    display=False,
+)
 print(results.summary())
 provenance = results.provenance
-print(f"{provenance['n_fits_cached']} trainings read from chapter 4's cache, "
-      f"{provenance['n_fits_computed']} computed")
+print(
+    f"{provenance['n_fits_cached']} trainings read from chapter 4's cache, "
+    f"{provenance['n_fits_computed']} computed"
+)
 
 # %% [markdown]
 # ## Figure 1, reproduced
@@ -147,23 +157,31 @@ print(f"{provenance['n_fits_cached']} trainings read from chapter 4's cache, "
 
 # %%
 means = table.groupby(["target", "strategy"])["rrmse_pct"].mean()
-per_subject = table.pivot_table(index=["target", "subject"],
-                                columns="strategy", values="rrmse_pct")
+per_subject = table.pivot_table(
+    index=["target", "subject"], columns="strategy", values="rrmse_pct"
+)
 for target in ("vgrf", "apgrf"):
     lowest = means[target].idxmin()
     spread = per_subject.loc[target, lowest]
     glue(f"lowest_{target}", lowest, display=False)
     glue(f"lowest_{target}_pct", f"{means[target].min():.1f}", display=False)
-    glue(f"lowest_{target}_spread", f"{spread.max() - spread.min():.1f}",
-         display=False)
-    glue(f"means_{target}_spread",
-         f"{means[target].max() - means[target].min():.1f}", display=False)
+    glue(
+        f"lowest_{target}_spread",
+        f"{spread.max() - spread.min():.1f}",
+        display=False,
+    )
+    glue(
+        f"means_{target}_spread",
+        f"{means[target].max() - means[target].min():.1f}",
+        display=False,
+    )
     best_own = per_subject.loc[target].idxmin(axis=1) == lowest
     glue(f"lowest_{target}_wins", int(best_own.sum()), display=False)
 strategy_comparison(
-    table, published=PUBLISHED_RRMSE,
+    table,
+    published=PUBLISHED_RRMSE,
     title=f"rRMSE per strategy ({scale} scale, "
-          f"{config.model_preset.name} preset)",
+    f"{config.model_preset.name} preset)",
 )
 
 # %% [markdown]
@@ -203,25 +221,38 @@ TARGET_NAMES = {"vgrf": "vGRF", "apgrf": "apGRF"}
 
 def paired_rows(rows: pd.DataFrame) -> pd.DataFrame:
     """Paired comparisons as a narrow table: one row per comparison."""
-    return pd.DataFrame({
-        "comparison": [f"{r.a} vs {r.b}, {TARGET_NAMES[r.target]}"
-                       for r in rows.itertuples()],
-        "diff (pp)": rows["mean_difference_pp"].round(2).to_numpy(),
-        "95 % CI (pp)": [f"{r.ci_low_pp:.2f} to {r.ci_high_pp:.2f}"
-                         for r in rows.itertuples()],
-        "better": [f"{r.n_improved}/{r.n_participants}"
-                   for r in rows.itertuples()],
-        "p": rows["p_value"].round(3).to_numpy(),
-    }).set_index("comparison")
+    return pd.DataFrame(
+        {
+            "comparison": [
+                f"{r.a} vs {r.b}, {TARGET_NAMES[r.target]}"
+                for r in rows.itertuples()
+            ],
+            "diff (pp)": rows["mean_difference_pp"].round(2).to_numpy(),
+            "95 % CI (pp)": [
+                f"{r.ci_low_pp:.2f} to {r.ci_high_pp:.2f}"
+                for r in rows.itertuples()
+            ],
+            "better": [
+                f"{r.n_improved}/{r.n_participants}" for r in rows.itertuples()
+            ],
+            "p": rows["p_value"].round(3).to_numpy(),
+        }
+    ).set_index("comparison")
 
 
 findings = findings_table(table)
 best = findings.loc[findings["finding"] == BEST_VS_BASELINE]
 for row in best.itertuples():
-    glue(f"wearables_{row.target}", describe_comparison(row._asdict()),
-         display=False)
-    glue(f"wearables_{row.target}_pct",
-         f"{-row.relative_difference_pct:.0f}", display=False)
+    glue(
+        f"wearables_{row.target}",
+        describe_comparison(row._asdict()),
+        display=False,
+    )
+    glue(
+        f"wearables_{row.target}_pct",
+        f"{-row.relative_difference_pct:.0f}",
+        display=False,
+    )
 paired_rows(best).assign(
     relative=(best["relative_difference_pct"].round(1).to_numpy())
 )
@@ -246,10 +277,14 @@ paired_rows(best).assign(
 # %%
 published = findings.loc[findings["finding"] != BEST_VS_BASELINE]
 for row in published.itertuples():
-    glue(f"finding_{row.a}_{row.b}_{row.target}",
-         describe_comparison(row._asdict()), display=False)
-n_reproduced = int((published["significant"]
-                    & (published["mean_difference_pp"] < 0)).sum())
+    glue(
+        f"finding_{row.a}_{row.b}_{row.target}",
+        describe_comparison(row._asdict()),
+        display=False,
+    )
+n_reproduced = int(
+    (published["significant"] & (published["mean_difference_pp"] < 0)).sum()
+)
 glue("n_reproduced", n_reproduced, display=False)
 glue("n_findings", len(published), display=False)
 paired_rows(published)
@@ -262,8 +297,11 @@ friedman = pd.DataFrame(
     [friedman_test(table, STRATEGIES, target=t) for t in ("vgrf", "apgrf")]
 )
 for row in friedman.itertuples():
-    glue(f"friedman_{row.target}",
-         f"chi² = {row.statistic:.1f}, p = {row.p_value:.3f}", display=False)
+    glue(
+        f"friedman_{row.target}",
+        f"chi² = {row.statistic:.1f}, p = {row.p_value:.3f}",
+        display=False,
+    )
 friedman[["target", "n_participants", "statistic", "p_value"]].round(4)
 
 # %% [markdown]
@@ -292,40 +330,60 @@ friedman[["target", "n_participants", "statistic", "p_value"]].round(4)
 
 # %%
 transfer = table.loc[table["strategy"] == "transfer"]
-epochs = transfer.pivot(index="subject", columns="target",
-                        values="fine_tune_epochs")
+epochs = transfer.pivot(
+    index="subject", columns="target", values="fine_tune_epochs"
+)
 variant = dict(fine_tune_trainable="head")
 variant_name = "head-only fine-tuning"
 head_preset = dataclasses.replace(config.model_preset, **variant)
-head_config = ExperimentConfig(scale=scale, seed=seed, preset=head_preset,
-                               strategies=("transfer",))
+head_config = ExperimentConfig(
+    scale=scale, seed=seed, preset=head_preset, strategies=("transfer",)
+)
 head = run_experiment(
-    head_config, default_results_dir(head_config), stances=stances,
-    workers=workers, progress=False,
+    head_config,
+    default_results_dir(head_config),
+    stances=stances,
+    workers=workers,
+    progress=False,
 ).table
 head_vs_all = pd.concat([table, head.assign(strategy="transfer_head")])
-rrmse = table.pivot_table(index=["target", "subject"], columns="strategy",
-                          values="rrmse_pct")
+rrmse = table.pivot_table(
+    index=["target", "subject"], columns="strategy", values="rrmse_pct"
+)
 for target in ("vgrf", "apgrf"):
     tuned = epochs[target] > 0
-    gain = (rrmse.loc[target, "transfer"]
-            - rrmse.loc[target, "treadmill"])[tuned.to_numpy()]
+    gain = (rrmse.loc[target, "transfer"] - rrmse.loc[target, "treadmill"])[
+        tuned.to_numpy()
+    ]
     glue(f"n_tuned_{target}", int(tuned.sum()), display=False)
     glue(f"n_worse_{target}", int((gain > 0).sum()), display=False)
-    glue(f"tuned_gain_{target}",
-         f"{gain.mean():+.2f}" if len(gain) else "no", display=False)
-    row = paired_comparison(head_vs_all, "transfer", "transfer_head",
-                            target=target)
-    glue(f"all_vs_head_{target}",
-         describe_comparison(row).replace("transfer_head", variant_name)
-         .replace("transfer (", "transfer as above ("), display=False)
-    row = paired_comparison(head_vs_all, "transfer_head", "treadmill",
-                            target=target)
-    glue(f"head_vs_treadmill_{target}",
-         describe_comparison(row).replace("transfer_head", variant_name),
-         display=False)
-epochs.join(head.pivot(index="subject", columns="target",
-                       values="fine_tune_epochs"), rsuffix=" (variant)")
+    glue(
+        f"tuned_gain_{target}",
+        f"{gain.mean():+.2f}" if len(gain) else "no",
+        display=False,
+    )
+    row = paired_comparison(
+        head_vs_all, "transfer", "transfer_head", target=target
+    )
+    glue(
+        f"all_vs_head_{target}",
+        describe_comparison(row)
+        .replace("transfer_head", variant_name)
+        .replace("transfer (", "transfer as above ("),
+        display=False,
+    )
+    row = paired_comparison(
+        head_vs_all, "transfer_head", "treadmill", target=target
+    )
+    glue(
+        f"head_vs_treadmill_{target}",
+        describe_comparison(row).replace("transfer_head", variant_name),
+        display=False,
+    )
+epochs.join(
+    head.pivot(index="subject", columns="target", values="fine_tune_epochs"),
+    rsuffix=" (variant)",
+)
 
 # %% [markdown]
 # For vGRF, the inner cross-validation chose to fine-tune in {glue:text}`n_tuned_vgrf` of
@@ -367,19 +425,23 @@ if gap == NO_GAP and (kept_nogap / "results.csv").is_file():
     nogap_run = load_results(kept_nogap)
     if nogap_run.provenance["config"] == config.to_dict():
         git = nogap_run.provenance["git"]
-        print(f"read the kept run {kept_nogap.name}:\n"
-              f"  {nogap_run.provenance['command']}\n"
-              f"  commit {git['commit'][:10]}, "
-              f"uncommitted changes: {git['dirty']}")
+        print(
+            f"read the kept run {kept_nogap.name}:\n"
+            f"  {nogap_run.provenance['command']}\n"
+            f"  commit {git['commit'][:10]}, "
+            f"uncommitted changes: {git['dirty']}"
+        )
     else:
         nogap_run = None
 if nogap_run is None:
     nogap_dir = default_results_dir(config)
     suffix = "-nogap" if gap == NO_GAP else "-gap-variant"
     nogap_run = run_experiment(
-        config, nogap_dir.with_name(nogap_dir.name + suffix),
+        config,
+        nogap_dir.with_name(nogap_dir.name + suffix),
         stances=load_or_build_stances(scale, seed, gap=gap),
-        workers=workers, progress=False,
+        workers=workers,
+        progress=False,
     )
 nogap = nogap_run.table
 rrmse_table({"with gap": table, "gap off": nogap}, published=None)
@@ -387,16 +449,24 @@ rrmse_table({"with gap": table, "gap off": nogap}, published=None)
 # %%
 nogap_means = nogap.groupby(["target", "strategy"])["rrmse_pct"].mean()
 for target in ("vgrf", "apgrf"):
-    glue(f"treadmill_gap_{target}",
-         f"{means[target, 'treadmill']:.1f}", display=False)
-    glue(f"treadmill_nogap_{target}",
-         f"{nogap_means[target, 'treadmill']:.1f}", display=False)
+    glue(
+        f"treadmill_gap_{target}",
+        f"{means[target, 'treadmill']:.1f}",
+        display=False,
+    )
+    glue(
+        f"treadmill_nogap_{target}",
+        f"{nogap_means[target, 'treadmill']:.1f}",
+        display=False,
+    )
     row = paired_comparison(nogap, "treadmill", "overground", target=target)
     glue(f"nogap_treadmill_{target}", describe_comparison(row), display=False)
-    gap_row = paired_comparison(table, "treadmill", "overground",
-                                target=target)
-    glue(f"gap_treadmill_{target}", describe_comparison(gap_row),
-         display=False)
+    gap_row = paired_comparison(
+        table, "treadmill", "overground", target=target
+    )
+    glue(
+        f"gap_treadmill_{target}", describe_comparison(gap_row), display=False
+    )
 strategy_comparison(
     nogap, title=f"rRMSE per strategy, domain gap off ({scale} scale)"
 )
@@ -438,25 +508,29 @@ rrmse_table(runs)
 
 # %%
 if paper is None:
-    print(f"no paper-scale results in {paper_dir}: run\n"
-          f"  grfkit experiment --scale paper --seed 0 --workers 2 "
-          f"--out {paper_dir}")
+    print(
+        f"no paper-scale results in {paper_dir}: run\n"
+        f"  grfkit experiment --scale paper --seed 0 --workers 2 "
+        f"--out {paper_dir}"
+    )
 else:
     p = paper.provenance
     data, machine = p["data"], p["machine"]
-    print(f"date {p['date_utc']}, grfkit {p['grfkit_version']}\n"
-          f"commit {p['git']['commit'][:12]}, "
-          f"uncommitted changes: {p['git']['dirty']}\n"
-          f"command: {p.get('command', 'not recorded')}\n"
-          f"preset {p['config']['preset']['name']}, "
-          f"{p['config']['num_threads']} torch thread(s) per training, "
-          f"{machine['workers']} worker(s)\n"
-          f"{data['n_overground_stances']} overground stances of "
-          f"{len(data['overground_participants'])} participants,\n"
-          f"{data['n_treadmill_stances']} treadmill stances of "
-          f"{data['n_treadmill_participants']} runners\n"
-          f"{machine['cpu_count']} CPUs, torch {machine['torch']}, "
-          f"wall time {p['wall_time_s'] / 60:.0f} min")
+    print(
+        f"date {p['date_utc']}, grfkit {p['grfkit_version']}\n"
+        f"commit {p['git']['commit'][:12]}, "
+        f"uncommitted changes: {p['git']['dirty']}\n"
+        f"command: {p.get('command', 'not recorded')}\n"
+        f"preset {p['config']['preset']['name']}, "
+        f"{p['config']['num_threads']} torch thread(s) per training, "
+        f"{machine['workers']} worker(s)\n"
+        f"{data['n_overground_stances']} overground stances of "
+        f"{len(data['overground_participants'])} participants,\n"
+        f"{data['n_treadmill_stances']} treadmill stances of "
+        f"{data['n_treadmill_participants']} runners\n"
+        f"{machine['cpu_count']} CPUs, torch {machine['torch']}, "
+        f"wall time {p['wall_time_s'] / 60:.0f} min"
+    )
 
 # %%
 paper_lowest = "no kept run"
@@ -464,7 +538,8 @@ if paper is not None:
     paper_means = paper.table.groupby(["target", "strategy"])["rrmse_pct"]
     paper_lowest = paper_means.mean()["vgrf"].idxmin()
     figure = strategy_comparison(
-        paper.table, published=PUBLISHED_RRMSE,
+        paper.table,
+        published=PUBLISHED_RRMSE,
         title="Paper scale (kept run): rRMSE per strategy",
     )
 else:
