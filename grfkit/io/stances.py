@@ -147,7 +147,7 @@ class StanceDataset:
         Parameters
         ----------
         channel
-            Name from :attr:`input_channels`.
+            Name from the ``input_channels`` attribute.
         """
         return self.inputs[:, :, self._index(self.input_channels, channel)]
 
@@ -157,7 +157,7 @@ class StanceDataset:
         Parameters
         ----------
         channel
-            Name from :attr:`target_channels`, e.g. ``"vgrf_n"``.
+            Name from the ``target_channels`` attribute, e.g. ``"vgrf_n"``.
         """
         return self.targets[:, :, self._index(self.target_channels, channel)]
 

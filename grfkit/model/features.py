@@ -50,7 +50,7 @@ class FeatureSet:
     static
         The subset of ``channels`` read from the stance metadata (one value
         per stance, repeated over the 101 time points); all other channels
-        are read from :attr:`StanceDataset.inputs`.
+        are read from the ``inputs`` array of a :class:`~grfkit.io.stances.StanceDataset`.
     name
         Label for reports.
 

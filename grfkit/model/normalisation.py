@@ -91,7 +91,7 @@ class Scaler:
         features
             Array ``(..., n_channels)`` in physical units.
         channels
-            Names of its last axis; must equal :attr:`channels`.
+            Names of its last axis; must equal the scaler's ``channels``.
 
         Returns
         -------
@@ -120,7 +120,7 @@ class Scaler:
         scaled
             Z-scored array ``(..., n_channels)``.
         channels
-            Names of its last axis; must equal :attr:`channels`.
+            Names of its last axis; must equal the scaler's ``channels``.
 
         Raises
         ------
