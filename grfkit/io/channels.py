@@ -57,7 +57,9 @@ def fsr_channels(foot: str) -> list[str]:
 #: and width (0 medial edge, 1 lateral edge).
 INSOLE_COP_CHANNELS: tuple[str, str] = ("cop_ap_frac", "cop_ml_frac")
 
+#: Shoe IMU accelerometer channels (m/s², sensor frame, gravity included).
 IMU_ACC_CHANNELS: tuple[str, str, str] = ("acc_x_mps2", "acc_y_mps2", "acc_z_mps2")
+#: Shoe IMU gyroscope channels (deg/s, sensor frame).
 IMU_GYRO_CHANNELS: tuple[str, str, str] = ("gyro_x_dps", "gyro_y_dps", "gyro_z_dps")
 #: Shoe IMU channels (sensor frame, accelerometer includes gravity).
 IMU_CHANNELS: tuple[str, ...] = IMU_ACC_CHANNELS + IMU_GYRO_CHANNELS

@@ -140,7 +140,8 @@ def validation_curves_figure(
     Parameters
     ----------
     curves
-        :attr:`grfkit.real.validation.ValidationResult.curves`.
+        The ``curves`` table of a
+        :class:`~grfkit.real.validation.ValidationResult`.
     title
         Figure title; when ``curves`` has a ``part`` column, the part's
         runners (:func:`grfkit.real.calibration.describe_part`) are appended.

@@ -312,7 +312,8 @@ def oracle_floor(
     raw_dir
         The simulated cohort's raw data folder (bout metadata and force time axes).
     stances
-        Its stance data set (:attr:`grfkit.preprocess.results.PreprocessResult.stances`).
+        Its stance data set (``stances`` of a
+        :class:`~grfkit.preprocess.results.PreprocessResult`).
     truth
         ``truth/stances.csv`` of ``raw_dir`` (:func:`grfkit.io.read.read_truth`),
         with ``contact_start_s``, ``contact_end_s`` and

@@ -176,7 +176,7 @@ def cohort_plan(
     Parameters
     ----------
     scale
-        ``"ci"``, ``"book"``, ``"paper"`` or a :class:`ScaleConfig`.
+        ``"ci"``, ``"book"``, ``"paper"`` or a :class:`~grfkit.scales.ScaleConfig`.
     seed
         Cohort seed.
     gap
@@ -253,7 +253,7 @@ def simulate_cohort(
     Parameters
     ----------
     scale
-        ``"ci"``, ``"book"``, ``"paper"`` or a :class:`ScaleConfig`.
+        ``"ci"``, ``"book"``, ``"paper"`` or a :class:`~grfkit.scales.ScaleConfig`.
     seed
         Cohort seed (non-negative).
     out_dir
