@@ -144,14 +144,18 @@ print(f"{provenance['n_fits_computed']} trainings computed, "
 # $$
 #
 # Definitions of rRMSE vary between papers: some divide by the range of the measured curve,
-# others — Ren et al. (2008), for instance — by the mean of the measured and the estimated
-# curve's ranges, and the numbers are not interchangeable. This study's, and grfkit's, is the one
-# above: the RMSE over the **range of the measured curve**, per {term}`stance`, then averaged
-# (below). For the median vGRF stance shown below, the other definition would give
-# {glue:text}`vgrf_median_rrmse_mean_range` % instead of {glue:text}`vgrf_median_rrmse` %. (Where a measured curve is flat, its range is zero and
-# the rRMSE undefined; such stances are counted, not dropped.) A difference between two rRMSEs
-# is given in **{term}`percentage points <percentage point>` (pp)** — the plain difference of the two percentages, not a
-# percentage of the first.
+# others divide by the mean of the measured and the estimated curve's ranges, as
+# {cite:t}`ren2008` do, and the numbers are not interchangeable. This study's — its abstract
+# normalises the RMSE "to the range of the gold standard signal"
+# {cite:p}`carter_transfer_abstract` — and grfkit's (`grfkit.model.metrics.rrmse_pct`) is the
+# one above: the RMSE over the **range of the measured curve**, per {term}`stance`, then
+# averaged (below). For the median vGRF stance shown below, the mean-of-both-ranges
+# definition would give
+# {glue:text}`vgrf_median_rrmse_mean_range` % instead of {glue:text}`vgrf_median_rrmse` %.
+# (Where a measured curve is flat, its range is zero and the rRMSE undefined; such stances are
+# counted, not dropped.) A difference between two rRMSEs is given in
+# **{term}`percentage points <percentage point>` (pp)** — the plain difference of the two
+# percentages, not a percentage of the first.
 #
 # Dividing by the range makes errors comparable between forces of very different size. In this
 # cohort the measured vertical force peaks at a median of {glue:text}`vgrf_peak_bw` body
@@ -360,27 +364,27 @@ metric_summary("apgrf")
 # %% [markdown]
 # :::{warning}
 # **The estimator is not wearable-only.** Each stance is cut from the recording at the initial
-# contact ({term}`IC`) and toe-off ({term}`TO`) detected on the **force plate**, so the stance window — and with it the
-# model input `contact_time_s` — comes from the very instrument whose force is being estimated,
-# and running speed (`speed_mps`) comes from a **lab marker**, not from the wearables. The
-# static baseline uses both as well. A runner outside the lab would have to detect contacts
-# from the insole or IMU and estimate speed themselves, with errors of their own that these
-# numbers do not include.
+# contact ({term}`IC`) and toe-off ({term}`TO`) detected on the **force plate**, so the
+# stance window — and with it the model input `contact_time_s` — comes from the very
+# instrument whose force is being estimated, and running speed (`speed_mps`) comes from a
+# **lab marker**, not from the wearables. The static baseline uses both as well. A runner
+# outside the lab would have to detect contacts from the insole or IMU and estimate speed
+# themselves, with errors of their own that these numbers do not include.
 # :::
 #
 # ## The leakage guard
 #
-# A {term}`LOSO` number is only honest if the held-out participant influences *nothing* that is fitted:
-# not the weights, not the z-scoring statistics (a classic leak: statistics computed on all data
-# before splitting), not the baselines' curves and standardisation, and not any choice of model.
-# There is one such choice: transfer learning chooses **how long to fine-tune** by an inner
-# cross-validation **over the training participants only** — the fold's training participants
-# are dealt into groups ({glue:text}`n_inner_folds`), the pre-trained model is
+# A {term}`LOSO` number is only honest if the held-out participant influences *nothing* that is
+# fitted: not the weights, not the z-scoring statistics (a classic leak: statistics computed on
+# all data before splitting), not the baselines' curves and standardisation, and not any choice
+# of model. There is one such choice: transfer learning chooses **how long to fine-tune** by an
+# inner cross-validation **over the training participants only** — the fold's training
+# participants are dealt into groups ({glue:text}`n_inner_folds`), the pre-trained model is
 # fine-tuned on all but one group and scored on the group left out, and the number of passes
 # with the lowest mean error wins. The held-out participant is never among the inner folds:
 # there is no early stopping or any other choice made on the test participant. In grfkit the
-# fold function receives the whole overground set and the *name* of the participant to hold
-# out and splits it itself, so a caller cannot pass the wrong data by mistake.
+# fold function receives the whole overground set and the *name* of the participant to hold out
+# and splits it itself, so a caller cannot pass the wrong data by mistake.
 #
 # The demonstration: run the same fold twice — once on the real data and once after making the
 # held-out participant absurd: every input multiplied by {glue:text}`input_factor`, the measured
@@ -514,9 +518,10 @@ importance.groupby("target", sort=False).head(n_top)[
 # How to read these numbers:
 #
 # * **Negative importances** ({glue:text}`n_negative` of the {glue:text}`n_importance_rows`
-#   channel–force pairs here) mean that shuffling the channel happened to *lower* the error on these few test stances. That is noise, not a
-#   channel that hurts: only {glue:text}`n_importance_participants` participants were tested,
-#   so increases and decreases of that size cannot be told apart from chance.
+#   channel–force pairs here) mean that shuffling the channel happened to *lower* the error
+#   on these few test stances. That is noise, not a channel that hurts: only
+#   {glue:text}`n_importance_participants` participants were tested, so increases and
+#   decreases of that size cannot be told apart from chance.
 # * The most important vGRF input here is {glue:text}`top_vgrf_channel`; `contact_time_s`
 #   ranks {glue:text}`contact_time_rank` for vGRF. Contact time is **derived from the force
 #   plate** (the warning above): part of what the model "reads" from it is the plate's own

@@ -577,6 +577,10 @@ shown
 #   the study, so our apGRF results say what *these* paths allow, not what real sensors do.
 #   The metric's definition and the filtering also move apGRF errors, so a difference from the
 #   published apGRF number does not by itself say the real sensors carry more information.
+#   The published numbers were checked against the abstract: after combined training 6.1 %
+#   for vGRF and 5.5 % for apGRF {cite:p}`carter_transfer_abstract`, both normalised to the
+#   measured curve's range. An apGRF error below the vGRF one is unusual — the apGRF's small
+#   range inflates its rRMSE (chapter 4) — and the abstract does not explain it.
 # - **The inputs are not all wearable.** As in the study, the stance window, contact time and
 #   running speed come from the lab (force plates and a waist marker): the estimator is not
 #   wearable-only, and neither are the no-wearable estimators' inputs.
