@@ -103,6 +103,8 @@ from grfkit.preprocess.plate_contacts import (
 from grfkit.preprocess.resampling import resample_table
 from grfkit.preprocess.synchronisation import ClockSync
 from grfkit.simulate import simulate_cohort
+from grfkit.simulate.overground import OvergroundConfig
+from grfkit.simulate.treadmill import TreadmillConfig
 
 raw_dir = simulate_cohort(scale, seed, cache=True)
 result = preprocess_raw(raw_dir, cache=True)
@@ -234,8 +236,10 @@ glue("point_spacing_ms", f"{1e3 * mean_stance_s / 100:.1f}", display=False)
 # **A deviation from the study.** The study filters the force at 20 Hz and then detects the
 # events. A zero-lag filter is non-causal: it spreads the sharp rise at touch-down in both
 # directions, so the filtered force crosses 20 N *before* the foot lands and after it has left.
-# Plate noise is a few newtons, far below 20 N, so grfkit detects on the **raw** force (zero
-# offset removed); the 20 Hz filter is kept for the force curves (step 7). On the example bout,
+# Plate noise is a few newtons (the simulator's vertical white-noise SD is
+# {glue:text}`plate_noise_sd_n` N on the floor plates and {glue:text}`belt_noise_sd_n` N on
+# the treadmill), far below 20 N, so grfkit detects on the **raw** force (zero offset
+# removed); the 20 Hz filter is kept for the force curves (step 7). On the example bout,
 # detecting the study's way moves the events by:
 
 
@@ -264,6 +268,9 @@ def filtered_minus_raw_ms(bout, cutoff_hz=20.0):
 
 
 shift = filtered_minus_raw_ms(bout).dropna()
+glue("plate_noise_sd_n", f"{OvergroundConfig().plate_noise_sd_n:g}",
+     display=False)
+glue("belt_noise_sd_n", f"{TreadmillConfig().noise_sd_n:g}", display=False)
 contact_ms = 1e3 * example_stances["contact_time_s"].mean()
 ic_shift, to_shift = shift["IC (ms)"].mean(), shift["TO (ms)"].mean()
 glue("ic_shift_ms", f"{ic_shift:+.1f}", display=False)
