@@ -5,16 +5,18 @@ from __future__ import annotations
 import pytest
 
 from grfkit.errors import ConfigError
-from grfkit.model.presets import get_preset
+from grfkit.model.presets import PRESETS, get_preset
 from grfkit.real.transfer import real_data_preset
 from grfkit.scales import (
     REAL_DATA_SCALES,
+    SCALE_PRESETS,
     SCALES,
     TREADMILL_CONDITIONS,
     RealDataScale,
     ScaleConfig,
     get_real_scale,
     get_scale,
+    preset_for_scale,
 )
 
 # --------------------------------------------------------------------------- simulation sizes
@@ -94,3 +96,10 @@ def test_get_real_scale_passes_objects_and_rejects_unknown_names() -> None:
     assert get_real_scale(custom) is custom
     with pytest.raises(ConfigError):
         get_real_scale("huge")
+
+
+def test_preset_for_scale() -> None:
+    assert preset_for_scale("ci") == "ci" and preset_for_scale("book") == preset_for_scale("paper") == "fast"
+    assert set(SCALE_PRESETS.values()) <= set(PRESETS)
+    with pytest.raises(ConfigError, match="unknown scale"):
+        preset_for_scale("huge")

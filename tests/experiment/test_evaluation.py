@@ -16,24 +16,11 @@ from grfkit.experiment.strategies import (
 )
 from grfkit.io.stances import StanceDataset
 from grfkit.model.baselines import BaselineModel, predict_baseline
-from grfkit.model.training import fit, predict, split_participants, torch_threads
+from grfkit.model.training import fit, predict, split_participants
 
-OVERGROUND = ("OG01", "OG02", "OG03")
-TREADMILL = ("TM01", "TM02")
 EXTREME = dict(factor=1000.0, target_factor=1000.0, mass_factor=3.0)
 
-
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    with torch_threads(1):
-        yield
-
-
-@pytest.fixture
-def domains(stance_factory) -> tuple[StanceDataset, StanceDataset]:
-    overground = stance_factory(participants=OVERGROUND, stances_per_participant=4, seed=3)
-    treadmill = stance_factory(participants=TREADMILL, stances_per_participant=6, seed=4, dataset="treadmill")
-    return overground, treadmill
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_score_split_is_fit_then_predict_then_evaluate(domains, tiny_preset) -> None:

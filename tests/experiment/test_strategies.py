@@ -19,23 +19,11 @@ from grfkit.experiment.strategies import (
 )
 from grfkit.io.stances import StanceDataset
 from grfkit.model.baselines import BaselineModel, fit_baseline
-from grfkit.model.training import torch_threads
 
 OVERGROUND = ("OG01", "OG02", "OG03")
 TREADMILL = ("TM01", "TM02")
 
-
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    with torch_threads(1):
-        yield
-
-
-@pytest.fixture
-def domains(stance_factory) -> tuple[StanceDataset, StanceDataset]:
-    overground = stance_factory(participants=OVERGROUND, stances_per_participant=4, seed=3)
-    treadmill = stance_factory(participants=TREADMILL, stances_per_participant=6, seed=4, dataset="treadmill")
-    return overground, treadmill
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_strategy_names_and_pretraining_needs() -> None:
