@@ -196,10 +196,19 @@ def set_values() -> Callable:
     return _set_values
 
 
-@pytest.fixture(scope="session")
-def read_error() -> Callable:
-    """:func:`_read_error`, for tests."""
-    return _read_error
+@pytest.fixture
+def spoilt_read_error(tmp_path: Path, good_bout: RawBout) -> Callable[..., str]:
+    """``spoilt_read_error(table, change, error, fmt="parquet", folder=tmp_path)``: the message of ``error``.
+
+    The good bout is written into ``folder`` with ``table`` changed (:func:`_with_table`) and read
+    back (:func:`_read_error`).
+    """
+
+    def read(table: str, change: Callable, error: type[Exception], fmt: str = "parquet",
+             folder: Path | None = None) -> str:
+        return _read_error(tmp_path if folder is None else folder, _with_table(good_bout, table, change), error, fmt)
+
+    return read
 
 
 @pytest.fixture(scope="session")

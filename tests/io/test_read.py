@@ -86,15 +86,8 @@ def test_bad_bout_json(
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
-def test_empty_table(
-    tmp_path: Path,
-    good_bout: RawBout,
-    fmt: str,
-    with_table: Any,
-    read_error: Any,
-    names: Any,
-) -> None:
-    message = read_error(tmp_path, with_table(good_bout, "force", lambda d: d.iloc[:0]), EmptyTableError, fmt)
+def test_empty_table(tmp_path: Path, fmt: str, spoilt_read_error: Any, names: Any) -> None:
+    message = spoilt_read_error("force", lambda d: d.iloc[:0], EmptyTableError, fmt)
     assert names(message, tmp_path / "overground" / "007" / "medium" / f"force.{fmt}")
 
 
@@ -106,39 +99,20 @@ def test_empty_csv_file(tmp_path: Path, good_bout: RawBout, names: Any) -> None:
     assert names(str(info.value), folder / "imu.csv")
 
 
-def test_missing_channel(tmp_path: Path, good_bout: RawBout, with_table: Any, read_error: Any, names: Any) -> None:
-    bout = with_table(good_bout, "insole", lambda d: d.drop(columns="right_fsr07_adc"))
-    message = read_error(tmp_path, bout, MissingChannelError)
-    assert names(message, tmp_path / "overground/007/medium/insole.parquet", "right_fsr07_adc")
-
-
-def test_missing_plate_channel(
-    tmp_path: Path,
-    good_bout: RawBout,
-    with_table: Any,
-    read_error: Any,
-    names: Any,
-) -> None:
-    bout = with_table(good_bout, "force", lambda d: d.drop(columns="plate2_cop_y_m"))
-    message = read_error(tmp_path, bout, MissingChannelError)
-    assert names(message, tmp_path / "overground/007/medium/force.parquet", "plate2_cop_y_m")
+@pytest.mark.parametrize(("table", "channel"), [("insole", "right_fsr07_adc"), ("force", "plate2_cop_y_m")])
+def test_missing_channel(tmp_path: Path, table: str, channel: str, spoilt_read_error: Any, names: Any) -> None:
+    message = spoilt_read_error(table, lambda d: d.drop(columns=channel), MissingChannelError)
+    assert names(message, tmp_path / f"overground/007/medium/{table}.parquet", channel)
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
-def test_non_numeric_channel(
-    tmp_path: Path,
-    good_bout: RawBout,
-    fmt: str,
-    with_table: Any,
-    read_error: Any,
-    names: Any,
-) -> None:
+def test_non_numeric_channel(tmp_path: Path, fmt: str, spoilt_read_error: Any, names: Any) -> None:
     def spoil(df: pd.DataFrame) -> pd.DataFrame:
         df["gyro_y_dps"] = df["gyro_y_dps"].astype(str)
         df.loc[5, "gyro_y_dps"] = "bad"
         return df
 
-    message = read_error(tmp_path, with_table(good_bout, "imu", spoil), RawDataError, fmt)
+    message = spoilt_read_error("imu", spoil, RawDataError, fmt)
     assert names(message, tmp_path / f"overground/007/medium/imu.{fmt}", "gyro_y_dps")
 
 

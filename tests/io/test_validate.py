@@ -24,43 +24,36 @@ from grfkit.io.validate import ValidationLimits, validate_bout, validate_time_ba
 
 
 @pytest.mark.parametrize(("value", "words"), [(np.nan, "not finite"), (1.0, "goes back"), (None, "duplicates")])
-def test_bad_timestamps(
-    tmp_path: Path,
-    good_bout: RawBout,
-    value: float | None,
-    words: str,
-    with_table: Any,
-    read_error: Any,
-    names: Any,
-) -> None:
+def test_bad_timestamps(tmp_path: Path, value: float | None, words: str, spoilt_read_error: Any, names: Any) -> None:
     def spoil(df: pd.DataFrame) -> pd.DataFrame:
         time_s = df["time_s"].to_numpy(copy=True)
         time_s[1200] = time_s[1199] if value is None else value
         return df.assign(time_s=time_s)
 
-    message = read_error(tmp_path, with_table(good_bout, "insole", spoil), TimestampError)
+    message = spoilt_read_error("insole", spoil, TimestampError)
     assert words in message and "row 1200" in message
     assert names(message, tmp_path / "overground/007/medium/insole.parquet", "time_s")
 
 
-def test_gap_in_timestamps_is_a_timestamp_error(
-    tmp_path: Path,
-    good_bout: RawBout,
-    with_table: Any,
-    read_error: Any,
+@pytest.mark.parametrize(
+    ("table", "change", "error", "words"),
+    [
+        pytest.param("force", lambda d: d.drop(index=range(2000, 2050)).reset_index(drop=True), TimestampError,
+                     ("gap", "rows 1999 and 2000", "about 50 samples missing"), id="gap-in-timestamps"),
+        pytest.param("imu", lambda d: d.assign(time_s=np.arange(len(d)) / 1000.0), SamplingRateError,
+                     ("1000 Hz", "1125 Hz"), id="sampling-rate-off"),
+        pytest.param("imu", lambda d: d.iloc[: len(d) // 2], LengthMismatchError, ("insole",),
+                     id="imu-much-shorter-than-insole"),
+    ],
+)
+def test_a_bad_time_base_names_its_file(
+    tmp_path: Path, table: str, change: Any, error: type[Exception], words: tuple[str, ...], spoilt_read_error: Any,
     names: Any,
 ) -> None:
-    bout = with_table(good_bout, "force", lambda d: d.drop(index=range(2000, 2050)).reset_index(drop=True))
-    message = read_error(tmp_path, bout, TimestampError)
-    assert "gap" in message and "rows 1999 and 2000" in message and "about 50 samples missing" in message
-    assert names(message, tmp_path / "overground/007/medium/force.parquet", "time_s")
-
-
-def test_sampling_rate_off(tmp_path: Path, good_bout: RawBout, with_table: Any, read_error: Any, names: Any) -> None:
-    bout = with_table(good_bout, "imu", lambda d: d.assign(time_s=np.arange(len(d)) / 1000.0))
-    message = read_error(tmp_path, bout, SamplingRateError)
-    assert "1000 Hz" in message and "1125 Hz" in message
-    assert names(message, tmp_path / "overground/007/medium/imu.parquet", "time_s")
+    message = spoilt_read_error(table, change, error)
+    for word in words:
+        assert word in message
+    assert names(message, tmp_path / f"overground/007/medium/{table}.parquet", "time_s")
 
 
 def test_clock_drift_of_tens_of_ppm_passes(good_bout: RawBout, make_bout: Any) -> None:
@@ -68,32 +61,23 @@ def test_clock_drift_of_tens_of_ppm_passes(good_bout: RawBout, make_bout: Any) -
     validate_bout(good_bout, limits=ValidationLimits(rate_tolerance=1e-4))
 
 
-def test_nan_run_in_fsr_channel(
-    tmp_path: Path,
-    good_bout: RawBout,
-    with_table: Any,
-    set_values: Any,
-    read_error: Any,
-    names: Any,
+@pytest.mark.parametrize(
+    ("table", "channel", "rows", "value", "error", "words"),
+    [
+        pytest.param("insole", "left_fsr05_adc", slice(300, 340), np.nan, DropoutError, "row 300 for 40 samples",
+                     id="nan-run-in-fsr-channel"),
+        pytest.param("force", "plate2_fx_n", [2999], np.nan, DropoutError, "row 2999 for 1 samples",
+                     id="nan-in-force-channel"),
+        pytest.param("imu", "acc_y_mps2", [10], np.inf, RawDataError, "infinite", id="infinite-value"),
+    ],
+)
+def test_a_bad_value_names_its_file_and_channel(
+    tmp_path: Path, table: str, channel: str, rows: Any, value: float, error: type[Exception], words: str,
+    spoilt_read_error: Any, set_values: Any, names: Any,
 ) -> None:
-    bout = with_table(good_bout, "insole", set_values("left_fsr05_adc", slice(300, 340), np.nan))
-    message = read_error(tmp_path, bout, DropoutError)
-    assert "row 300 for 40 samples" in message
-    assert names(message, tmp_path / "overground/007/medium/insole.parquet", "left_fsr05_adc")
-
-
-def test_nan_in_force_channel(
-    tmp_path: Path,
-    good_bout: RawBout,
-    with_table: Any,
-    set_values: Any,
-    read_error: Any,
-    names: Any,
-) -> None:
-    bout = with_table(good_bout, "force", set_values("plate2_fx_n", [2999], np.nan))
-    message = read_error(tmp_path, bout, DropoutError)
-    assert "row 2999 for 1 samples" in message
-    assert names(message, tmp_path / "overground/007/medium/force.parquet", "plate2_fx_n")
+    message = spoilt_read_error(table, set_values(channel, rows, value), error)
+    assert words in message
+    assert names(message, tmp_path / f"overground/007/medium/{table}.parquet", channel)
 
 
 def test_nan_cop_and_partial_marker_are_allowed(good_bout: RawBout) -> None:
@@ -102,55 +86,17 @@ def test_nan_cop_and_partial_marker_are_allowed(good_bout: RawBout) -> None:
     validate_bout(good_bout)
 
 
-def test_marker_nan_everywhere(
-    tmp_path: Path,
-    good_bout: RawBout,
-    with_table: Any,
-    set_values: Any,
-    read_error: Any,
-    names: Any,
-) -> None:
-    bout = with_table(good_bout, "marker", set_values("waist_y_m", slice(None), np.nan))
+def test_marker_nan_everywhere(tmp_path: Path, spoilt_read_error: Any, set_values: Any, names: Any) -> None:
     for fmt in ("parquet", "csv"):
-        message = read_error(tmp_path / fmt, bout, DropoutError, fmt)
+        message = spoilt_read_error("marker", set_values("waist_y_m", slice(None), np.nan), DropoutError, fmt,
+                                    folder=tmp_path / fmt)
         assert "NaN everywhere" in message
         assert names(message, tmp_path / fmt / f"overground/007/medium/marker.{fmt}", "waist_y_m")
 
 
-def test_infinite_value(
-    tmp_path: Path,
-    good_bout: RawBout,
-    with_table: Any,
-    set_values: Any,
-    read_error: Any,
-    names: Any,
-) -> None:
-    bout = with_table(good_bout, "imu", set_values("acc_y_mps2", [10], np.inf))
-    message = read_error(tmp_path, bout, RawDataError)
-    assert "infinite" in message and names(message, tmp_path / "overground/007/medium/imu.parquet", "acc_y_mps2")
-
-
-def test_imu_much_shorter_than_insole(
-    tmp_path: Path,
-    good_bout: RawBout,
-    with_table: Any,
-    read_error: Any,
-    names: Any,
-) -> None:
-    bout = with_table(good_bout, "imu", lambda d: d.iloc[: len(d) // 2])
-    message = read_error(tmp_path, bout, LengthMismatchError)
-    assert "insole" in message and names(message, tmp_path / "overground/007/medium/imu.parquet", "time_s")
-
-
-def test_no_contact_on_any_plate(
-    tmp_path: Path,
-    good_bout: RawBout,
-    with_table: Any,
-    read_error: Any,
-    names: Any,
-) -> None:
-    bout = with_table(good_bout, "force", lambda d: d.assign(plate1_fz_n=d["plate1_fz_n"].clip(upper=15.0)))
-    message = read_error(tmp_path, bout, NoContactError)
+def test_no_contact_on_any_plate(tmp_path: Path, spoilt_read_error: Any, names: Any) -> None:
+    message = spoilt_read_error("force", lambda d: d.assign(plate1_fz_n=d["plate1_fz_n"].clip(upper=15.0)),
+                                NoContactError)
     assert names(message, tmp_path / "overground/007/medium/force.parquet")
     assert "plate1_fz_n" in message and "plate2_fz_n" in message and "20 N" in message
 
