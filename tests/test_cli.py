@@ -1,12 +1,19 @@
-"""Tests of the ``grfkit`` command line (simulate and preprocess; experiment in test_experiment_cli)."""
+"""Tests of the ``grfkit`` command line: simulate, preprocess, experiment, data and cache."""
 
+import dataclasses
+import json
 from pathlib import Path
+from types import MappingProxyType
 
+import pandas as pd
 import pytest
 
+import grfkit.experiment.runner as experiment
+import grfkit.model.presets as model
 from grfkit.cli import main
 from grfkit.io.stances import StanceDataset
 from grfkit.scales import SCALES
+from grfkit.storage.cohort_cache import CACHE_DIR_ENV
 
 
 def test_simulate_then_preprocess(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_scale,
@@ -241,3 +248,120 @@ def test_cache_clear_asks_first_and_needs_yes_without_a_terminal(fake_cache, mon
     monkeypatch.setattr("sys.stdin", Terminal("y\n"))
     assert main(["cache", "clear"]) == 0 and fake_cache == [(None, False)]
     assert "2 cache entries (5.0 MB)" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- experiment
+
+
+@pytest.fixture
+def small_run(monkeypatch, tmp_path, stance_factory, tiny_preset):
+    """Synthetic stances instead of a simulated cohort, a 'tiny' preset, a private cache."""
+    overground = stance_factory(participants=("OG01", "OG02", "OG03"), stances_per_participant=3, seed=1)
+    treadmill = stance_factory(participants=("TM01",), stances_per_participant=6, seed=2, dataset="treadmill")
+    stances = StanceDataset.concat([overground, treadmill])
+    requested = []
+
+    def fake_load(config, progress):
+        requested.append((config.scale, config.seed))
+        return stances
+
+    monkeypatch.setattr(experiment, "_load_stances", fake_load)
+    monkeypatch.setattr(model, "PRESETS", MappingProxyType({**model.PRESETS, "tiny": tiny_preset}))
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "cache"))
+    return requested
+
+
+def test_experiment_command_writes_the_results_table(small_run, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "results"
+    argv = ["-q", "experiment", "--scale", "ci", "--seed", "5", "--out", str(out), "--preset", "tiny",
+            "--targets", "vgrf", "--strategies", "overground", "combined"]
+    assert main(argv) == 0
+    assert small_run == [("ci", 5)]
+    printed = capsys.readouterr().out
+    assert "rRMSE %" in printed and "combined" in printed and "results.csv" in printed
+    table = pd.read_csv(out / "results.csv")
+    assert {"strategy", "target", "subject", "rrmse_pct"} <= set(table.columns)
+    assert sorted(set(table["strategy"])) == ["combined", "overground"] and len(table) == 6
+    assert (tmp_path / "cache" / "experiments" / "folds").is_dir()  # the default cache: $GRFKIT_CACHE_DIR
+
+    # Run again into another folder with the same cache: nothing is retrained.
+    assert main([*argv[:7], str(tmp_path / "again"), *argv[8:]]) == 0
+    assert (tmp_path / "again" / "results.csv").read_bytes() == (out / "results.csv").read_bytes()
+
+
+def test_experiment_subset_of_participants_and_cache_dir(small_run, tmp_path: Path) -> None:
+    out, cache = tmp_path / "results", tmp_path / "elsewhere"
+    assert main(["-q", "experiment", "--out", str(out), "--preset", "tiny", "--targets", "apgrf",
+                 "--participants", "OG02", "--cache-dir", str(cache), "--workers", "1", "--threads", "1"]) == 0
+    table = pd.read_csv(out / "results.csv")
+    assert set(table["subject"]) == {"OG02"} and len(table) == 6  # four strategies and two baselines by default
+    assert list(table["strategy"][-2:]) == ["baseline_mean", "baseline_static"]
+    assert (cache / "pretrained").is_dir()
+
+
+def test_experiment_bad_input_exits_2(small_run, tmp_path: Path, capsys) -> None:
+    status = main(["-q", "experiment", "--out", str(tmp_path / "r"), "--preset", "tiny", "--participants", "OG99"])
+    assert status == 2
+    assert "ConfigError" in capsys.readouterr().err
+    assert main(["-q", "experiment", "--out", str(tmp_path / "r"), "--preset", "huge"]) == 2
+    assert "ConfigError: unknown model preset 'huge'" in capsys.readouterr().err
+    for argv in (["--strategies", "mixed"], ["--targets", "mlgrf"]):
+        with pytest.raises(SystemExit) as info:
+            main(["experiment", "--out", str(tmp_path / "r"), *argv])
+        assert info.value.code == 2
+
+
+def test_experiment_on_a_saved_stance_data_set(small_run, tmp_path: Path, stance_factory) -> None:
+    overground = stance_factory(participants=("OG01", "OG02"), stances_per_participant=3, seed=8)
+    treadmill = stance_factory(participants=("TM01",), stances_per_participant=4, seed=9, dataset="treadmill")
+    StanceDataset.concat([overground, treadmill]).save(tmp_path / "stances")
+    out = tmp_path / "results"
+    assert main(["-q", "experiment", "--stances", str(tmp_path / "stances"), "--out", str(out), "--preset", "tiny",
+                 "--targets", "vgrf", "--strategies", "overground"]) == 0
+    assert small_run == []  # nothing simulated
+    table = pd.read_csv(out / "results.csv")
+    assert list(table["subject"]) == ["OG01", "OG02"]
+    assert f"stance data set {tmp_path / 'stances'}" in (out / "provenance.json").read_text()
+    command = json.loads((out / "provenance.json").read_text())["command"]
+    assert command.startswith("grfkit -q experiment --stances ") and command.endswith("--strategies overground")
+
+
+def test_experiment_baselines_only_and_a_participant_in_both_domains(small_run, tmp_path: Path, stance_factory,
+                                                                     capsys) -> None:
+    overground = stance_factory(participants=("OG01", "OG02"), stances_per_participant=3, seed=8)
+    overground.save(tmp_path / "overground")
+    out = tmp_path / "results"
+    assert main(["-q", "experiment", "--stances", str(tmp_path / "overground"), "--out", str(out),
+                 "--strategies", "baseline_mean", "baseline_static"]) == 0
+    table = pd.read_csv(out / "results.csv")
+    assert list(table["strategy"]) == (["baseline_mean"] * 2 + ["baseline_static"] * 2) * 2  # vGRF, then apGRF
+    assert (table["n_undefined"] == 0).all()
+    assert "baseline_static" in capsys.readouterr().out
+
+    twin = stance_factory(participants=("OG02",), stances_per_participant=4, seed=9, dataset="treadmill")
+    StanceDataset.concat([overground, twin]).save(tmp_path / "both")
+    assert main(["-q", "experiment", "--stances", str(tmp_path / "both"), "--out", str(tmp_path / "r2")]) == 2
+    assert "ConfigError" in (err := capsys.readouterr().err) and "['OG02'] appear in both" in err
+    assert not (tmp_path / "r2").exists()
+
+
+def test_experiment_on_a_cohort_without_the_domain_gap(small_run, tmp_path: Path, stance_factory,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import grfkit.storage.cohort_cache as cc
+
+    asked = {}
+    overground = stance_factory(participants=("OG01", "OG02"), stances_per_participant=3, seed=8)
+    treadmill = stance_factory(participants=("TM01",), stances_per_participant=4, seed=9, dataset="treadmill")
+
+    def fake(scale, seed, cache=None, *, progress=False, gap):
+        asked.update(scale=scale, seed=seed, gap=gap)
+        return StanceDataset.concat([overground, treadmill])
+
+    monkeypatch.setattr(cc, "load_or_build_stances", fake)
+    out = tmp_path / "results"
+    assert main(["-q", "experiment", "--out", str(out), "--preset", "tiny", "--targets", "vgrf",
+                 "--strategies", "baseline_mean", "--gap-off", "all"]) == 0
+    assert not any(dataclasses.asdict(asked["gap"]).values())
+    assert "domain gap nogap" in json.loads((out / "provenance.json").read_text())["data"]["source"]
+    assert main(["-q", "experiment", "--out", str(out), "--stances", str(tmp_path), "--gap-off", "all"]) == 2
+

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from grfkit.errors import ConfigError
@@ -13,7 +15,6 @@ from grfkit.scales import (
     SCALES,
     TREADMILL_CONDITIONS,
     RealDataScale,
-    ScaleConfig,
     get_real_scale,
     get_scale,
     preset_for_scale,
@@ -51,18 +52,10 @@ def test_get_scale_passes_configs_through_and_rejects_unknown_names() -> None:
         {"treadmill_duration_s": 5.0},
     ],
 )
-def test_invalid_scale_configs_are_rejected(kwargs) -> None:
-    base = dict(
-        name="x",
-        overground_participants=1,
-        overground_bouts=("slow",),
-        overground_duration_s=20.0,
-        treadmill_participants=1,
-        treadmill_conditions=("medium_level",),
-        treadmill_duration_s=10.0,
-    )
+def test_invalid_scale_configs_are_rejected(tiny_scale, kwargs) -> None:
     with pytest.raises(ConfigError):
-        ScaleConfig(**{**base, **kwargs})
+        dataclasses.replace(tiny_scale, **kwargs)
+    dataclasses.replace(tiny_scale, overground_duration_s=10.0, treadmill_duration_s=10.0)  # the shortest valid
 
 
 def test_scales_are_nested() -> None:

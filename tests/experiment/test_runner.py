@@ -1,6 +1,7 @@
 """Tests of grfkit.experiment.runner end to end: data checks, results files, determinism, resume, leakage, workers."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -195,3 +196,64 @@ def test_worker_processes_give_the_same_results(run, tiny_preset, stances, tmp_p
     assert (tmp_path / "one" / "results.csv").read_bytes() == (tmp_path / "two" / "results.csv").read_bytes()
     assert two.provenance["machine"]["workers"] == 2 and two.provenance["n_fits_computed"] == 1 + 6
 
+
+_POOL_SCRIPT = '''
+import os
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+from tqdm import tqdm
+
+import grfkit.experiment.runner as experiment
+
+
+def slow_fold(job):
+    (Path(os.environ["GRFKIT_TEST_PIDS"]) / str(os.getpid())).write_text("")
+    time.sleep(120)
+    return 0.0
+
+
+experiment._fold_in_worker = slow_fold  # at the top level, so that the spawned workers run it too
+
+if __name__ == "__main__":
+    jobs = [SimpleNamespace(pretrained_path=None, path=Path("/nonexistent") / str(i)) for i in range(2)]
+    experiment._run_pool(2, [], jobs, None, None, {}, [], tqdm(disable=True), None)
+'''
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
+def test_workers_end_when_the_experiment_is_killed(tmp_path: Path, how: str, process_alive) -> None:
+    """After kill -9 or SIGTERM of `experiment --workers 2`, no worker keeps training."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "run.py"
+    script.write_text(_POOL_SCRIPT)
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    parent = subprocess.Popen([sys.executable, str(script)], env={**os.environ, "GRFKIT_TEST_PIDS": str(pids)})
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while len(workers) < 2:
+            assert parent.poll() is None and time.monotonic() < deadline, "the workers did not start"
+            time.sleep(0.1)
+            workers = [int(p.name) for p in pids.iterdir()]
+        parent.send_signal(getattr(signal, how))
+        parent.wait(timeout=30)
+        deadline = time.monotonic() + 5
+        while any(map(process_alive, workers)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(map(process_alive, workers)), f"workers {workers} outlived the killed experiment"
+        if how == "SIGTERM":
+            assert parent.returncode == 128 + signal.SIGTERM
+    finally:
+        parent.kill()
+        for pid in workers:
+            if process_alive(pid):
+                os.kill(pid, signal.SIGKILL)

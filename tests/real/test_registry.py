@@ -124,3 +124,17 @@ def test_unknown_names_raise_config_error() -> None:
         dataset_info("dorn2012").file("JA1Gait99.c3d")
     with pytest.raises(ConfigError):
         fetch("nope", download=False)
+
+
+# --- The real files ------------------------------------------------------------------------------
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("name", ["hamner2013", "dorn2012", "alcantara2022"])
+def test_registry_checksums_match_the_real_files(name: str, real_dataset) -> None:
+    folder = real_dataset(name)  # fetch(download=False) verified every checksum
+    on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    registered = {data_file.path for data_file in dataset_info(name).files}
+    assert registered <= on_disk
+    # a reference copy may still hold files dropped from the registry (derived, or with no public source)
+    assert on_disk - registered <= {"subjects.csv", "LICENSE.txt"}
