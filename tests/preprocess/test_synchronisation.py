@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -22,21 +24,14 @@ from grfkit.preprocess.synchronisation import (
 FS = 1000.0
 
 
-def contact_force_n(tau_s: np.ndarray, duration_s: float, peak_n: float, impact_n: float) -> np.ndarray:
-    """One running contact starting at tau=0: half-sine plus a smooth impact peak."""
-    inside = (tau_s > 0) & (tau_s < duration_s)
-    active = np.where(inside, peak_n * np.sin(np.pi * np.clip(tau_s, 0, duration_s) / duration_s), 0.0)
-    early = (tau_s > 0) & (tau_s < 0.045)
-    return active + np.where(early, impact_n * np.sin(np.pi * np.clip(tau_s, 0, 0.045) / 0.045) ** 2, 0.0)
-
-
 def saturating(force_n: np.ndarray) -> np.ndarray:
     """Saturating power-law FSR response (counts)."""
     x = (np.clip(force_n, 0, None) / 1500.0) ** 0.6
     return 4000.0 * x / (1.0 + 0.8 * x)
 
 
-def make_bout(
+def _make_bout(
+    contact_force_n: Callable[..., np.ndarray],
     scenario: str,
     offset_s: float,
     drift_ppm: float,
@@ -97,6 +92,12 @@ def make_bout(
     return t_ins, loads, t_lab, force
 
 
+@pytest.fixture
+def make_bout(contact_force_n) -> Callable[..., tuple]:
+    """:func:`_make_bout` with the preprocess tests' contact force."""
+    return functools.partial(_make_bout, contact_force_n)
+
+
 def clock_error_ms(sync: ClockSync, t_ins: np.ndarray, offset_s: float, drift_ppm: float) -> float:
     """Largest error of the estimated insole -> lab mapping over the recording, in ms."""
     ends = t_ins[[0, -1]]
@@ -114,7 +115,7 @@ def clock_error_ms(sync: ClockSync, t_ins: np.ndarray, offset_s: float, drift_pp
         ("overground", "saturating", False),
     ],
 )
-def test_known_offset_and_drift_recovered_within_1ms(scenario, response, per_foot):
+def test_known_offset_and_drift_recovered_within_1ms(scenario, response, per_foot, make_bout):
     offset_s, drift_ppm = 3.217, -42.0
     t_ins, loads, t_lab, force = make_bout(scenario, offset_s, drift_ppm, response, seed=11)
     sync = synchronise_clocks(t_ins, loads if per_foot else loads.sum(axis=1), t_lab, force)
@@ -125,14 +126,14 @@ def test_known_offset_and_drift_recovered_within_1ms(scenario, response, per_foo
     assert sync.n_windows >= (250 if scenario == "treadmill" else 25)
 
 
-def test_negative_offset_and_lab_clock_starting_late():
+def test_negative_offset_and_lab_clock_starting_late(make_bout):
     offset_s, drift_ppm = -4.6, 75.0
     t_ins, loads, t_lab, force = make_bout("overground", offset_s, drift_ppm, "saturating", seed=12, lab_start_s=-4.0)
     sync = synchronise_clocks(t_ins, loads, t_lab, force)
     assert clock_error_ms(sync, t_ins, offset_s, drift_ppm) <= 1.0
 
 
-def test_perfectly_periodic_steps_are_ambiguous():
+def test_perfectly_periodic_steps_are_ambiguous(make_bout, contact_force_n):
     t_ins, loads, t_lab, force = make_bout("treadmill", 2.0, 0.0, "linear", seed=13, step_cv=0.0, duration_s=40.0)
     # remove the lap-to-lap speed change as well: contacts every 0.36 s exactly
     t_lab = np.arange(int(40 * FS)) / FS
@@ -149,7 +150,7 @@ def test_perfectly_periodic_steps_are_ambiguous():
         synchronise_clocks(t_ins, loads, t_lab, force)
 
 
-def test_no_overlap_and_no_contacts_raise_sync_error():
+def test_no_overlap_and_no_contacts_raise_sync_error(make_bout):
     t_ins, loads, t_lab, force = make_bout("treadmill", 1.0, 0.0, "linear", seed=14, duration_s=20.0)
     with pytest.raises(SyncError, match="no overlap"):
         synchronise_clocks(t_ins + 500.0, loads, t_lab, force)
@@ -163,7 +164,7 @@ def test_no_overlap_and_no_contacts_raise_sync_error():
         synchronise_clocks(t_ins, loads, t_lab, shifted, config=SyncConfig(max_offset_s=0.05))
 
 
-def test_short_recordings_fix_the_drift_at_zero_with_a_warning():
+def test_short_recordings_fix_the_drift_at_zero_with_a_warning(make_bout):
     t_ins, loads, t_lab, force = make_bout("treadmill", 0.8, 20.0, "saturating", seed=16, duration_s=8.0)
     with pytest.warns(UserWarning, match="drift not estimated"):
         sync = synchronise_clocks(t_ins, loads, t_lab, force)
@@ -171,7 +172,7 @@ def test_short_recordings_fix_the_drift_at_zero_with_a_warning():
     assert clock_error_ms(sync, t_ins, 0.8, 20.0) <= 1.0
 
 
-def test_contact_onsets_extrapolate_to_touch_down():
+def test_contact_onsets_extrapolate_to_touch_down(contact_force_n):
     t = np.arange(3000) / FS
     force = contact_force_n(t - 1.0003, 0.25, 2000.0, 0.0) + np.random.default_rng(1).normal(0, 2.0, t.size)
     onsets = contact_onsets(t, force, FS, threshold_n=20.0)
