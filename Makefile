@@ -63,7 +63,7 @@ $(BIN)/python:
 $(INSTALL_STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
 	$(if $(TORCH_INDEX),$(BIN)/python -m pip install --no-deps --retries 1 --extra-index-url $(TORCH_INDEX) \
 		-c $(CONSTRAINTS) torch)
-	$(BIN)/python -m pip install -e '.[test,book]' -c $(CONSTRAINTS)
+	$(BIN)/python -m pip install -e '.[test,book,export]' -c $(CONSTRAINTS)
 	rm -f $(VENV)/.grfkit-install-*.stamp
 	touch $@
 

@@ -1,4 +1,4 @@
-"""Command-line interface: ``grfkit simulate | preprocess | experiment | data | cache``.
+"""Command-line interface: ``grfkit simulate | preprocess | experiment | train | export | data | cache``.
 
 Each command is one arrow of the data flow (raw recordings → stance data set
 → results) and calls exactly one library function, so the shell and the
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grfkit import __version__
-from grfkit.errors import ConfigError, GrfkitError, MissingFileError, RawDataError
+from grfkit.errors import ConfigError, GrfkitError, MissingFileError, OutputError, RawDataError
 from grfkit.scales import SCALES
 from grfkit.storage.output_folders import check_output
 
@@ -52,6 +52,9 @@ workflow (README.md, "Command line"):
   grfkit experiment --stances stances --out results    strategies and baselines, leave-one-subject-out
   grfkit experiment --scale book --workers 2 --out results/book
                                                        simulate, preprocess (cached) and run in one go
+  grfkit train stances --target vgrf --strategy combined --out model
+                                                       one model on every participant, saved with provenance
+  grfkit export model --format onnx                    model.onnx: raw channel values in, force in BW out
 real data and caches:
   grfkit data list | grfkit data fetch [NAME ...]      public data sets, downloaded and verified
   grfkit cache ls | grfkit cache clear [--stale]       grfkit's computation caches (never the downloads)
@@ -206,6 +209,40 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_train(args: argparse.Namespace) -> int:
+    check_output(args.out, "model", inputs=[args.stances], overwrite=args.overwrite)
+    from grfkit.experiment.final_model import train_model
+    from grfkit.model.training import torch_threads
+    from grfkit.storage.output_folders import write_output
+
+    started = time.perf_counter()
+    with torch_threads(args.threads):
+        model = train_model(args.stances, target=args.target, strategy=args.strategy, preset=args.preset,
+                            seed=args.seed, progress=not args.quiet)
+    with write_output(args.out, "model", overwrite=args.overwrite) as staged:
+        model.write_files(staged)
+    used = model.provenance
+    print(f"model ({args.strategy}, {args.target}, preset {args.preset}, seed {args.seed}) trained on "
+          f"{used.n_stances} stances of {len(used.participants)} participants: {args.out} "
+          f"[{time.perf_counter() - started:.1f} s]")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from grfkit.model.export import FORMATS, export_model
+
+    model_dir = Path(args.model_dir)
+    out = Path(args.out) if args.out is not None else model_dir.with_name(model_dir.name + FORMATS[args.format])
+    if model_dir.resolve() in out.resolve().parents:
+        raise OutputError("lies inside the model folder; name a file outside it", path=out)
+    if out.is_dir() or (out.exists() and not args.overwrite):
+        raise OutputError("exists; name a new file, or pass --overwrite to replace it", path=out)
+    started = time.perf_counter()
+    export_model(model_dir, args.format, out)
+    print(f"exported {model_dir} as {args.format}: {out} [{time.perf_counter() - started:.1f} s]")
+    return 0
+
+
 def _cmd_data_list(args: argparse.Namespace) -> int:
     from grfkit.real.data_folder import dataset_table
 
@@ -265,7 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     -------
     argparse.ArgumentParser
         Parser with the sub-commands ``simulate``, ``preprocess``,
-        ``experiment``, ``data list|fetch`` and ``cache ls|clear``.
+        ``experiment``, ``train``, ``export``, ``data list|fetch`` and ``cache ls|clear``.
     """
     fmt = {"formatter_class": _HelpFormatter}
     parser = argparse.ArgumentParser(
@@ -326,6 +363,34 @@ def build_parser() -> argparse.ArgumentParser:
                           "(default: $GRFKIT_CACHE_DIR/experiments or ~/.cache/grfkit/experiments)")
     _quiet(exp)
     exp.set_defaults(func=_cmd_experiment)
+
+    train = sub.add_parser("train", help="train one strategy's model on every participant and save it",
+                           description="Train one strategy's model on every participant of a stance data set and "
+                                       "save it as a model folder (weights, normalisation, channels and units, "
+                                       "provenance).", **fmt)
+    train.add_argument("stances", type=Path, metavar="STANCES", help="stance data set folder (grfkit preprocess)")
+    train.add_argument("--target", choices=_TARGETS, required=True, help="force to estimate")
+    train.add_argument("--strategy", choices=_STRATEGIES[:4], default="combined", help="training strategy")
+    train.add_argument("--out", type=Path, required=True, help="model folder to write")
+    train.add_argument("--preset", default="fast", metavar="{" + ",".join(_PRESETS) + "}",
+                       help="model and training settings (grfkit.model.presets.PRESETS)")
+    train.add_argument("--seed", type=int, default=0, help="training seed")
+    train.add_argument("--threads", type=int, default=1, help="torch threads")
+    _overwrite(train, "model folder")
+    _quiet(train)
+    train.set_defaults(func=_cmd_train)
+
+    export = sub.add_parser("export", help="a model folder as one ONNX or TorchScript file (raw inputs, BW out)",
+                            description="Write a model folder as one ONNX or TorchScript file whose graph z-scores "
+                                        "raw channel values (batch, 101, channels) and returns the force in body "
+                                        "weights. ONNX needs pip install 'grfkit[export]'.", **fmt)
+    export.add_argument("model_dir", type=Path, metavar="MODEL_DIR", help="model folder (grfkit train)")
+    export.add_argument("--format", choices=("onnx", "torchscript"), required=True, help="file format")
+    export.add_argument("--out", type=Path, default=None,
+                        help="file to write (default: MODEL_DIR.onnx or MODEL_DIR.torchscript.pt beside the folder)")
+    export.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    _quiet(export)
+    export.set_defaults(func=_cmd_export)
 
     data = sub.add_parser("data", help="public real data sets: list them, download and verify them",
                           description="Public real data sets: list them, download and verify them.", **fmt)

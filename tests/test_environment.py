@@ -34,10 +34,10 @@ def _environment() -> dict:
 
 
 def pyproject_requirements() -> dict[str, SpecifierSet]:
-    """Runtime dependencies plus the ``test`` and ``book`` extras, by normalised name."""
+    """Runtime dependencies plus the ``test``, ``book`` and ``export`` extras, by normalised name."""
     project = _pyproject()["project"]
     lines = list(project["dependencies"])
-    for extra in ("test", "book"):
+    for extra in ("test", "book", "export"):
         lines += project["optional-dependencies"][extra]
     requirements = [Requirement(line) for line in lines]
     return {canonicalize_name(r.name): r.specifier for r in requirements}

@@ -7,7 +7,8 @@ experiment runs, :mod:`~grfkit.experiment.runner` runs it fold by fold
 (:func:`run_experiment`) with the cache and results folders of
 :mod:`~grfkit.experiment.store`, :mod:`~grfkit.experiment.report` summarises
 results and :mod:`~grfkit.experiment.comparisons` compares strategies with
-paired statistics over participants.
+paired statistics over participants; :mod:`~grfkit.experiment.final_model`
+trains one strategy's model on every participant, for ``grfkit train``.
 """
 
 from grfkit.lazy_imports import lazy_getattr
@@ -24,6 +25,7 @@ _LAZY = {
     "PUBLISHED_RRMSE": "config",
     "TARGETS": "config",
     "FoldResult": "evaluation",
+    "train_model": "final_model",
     "SplitScores": "evaluation",
     "run_fold": "evaluation",
     "score_split": "evaluation",

@@ -5,7 +5,9 @@
 names the network sizes and training settings, :mod:`~grfkit.model.network`
 is the BiLSTM, :mod:`~grfkit.model.training` fits and fine-tunes it (its
 losses in :mod:`~grfkit.model.history`), :mod:`~grfkit.model.trained_model`
-saves and loads the result, :mod:`~grfkit.model.inference` applies it,
+saves and loads the result (its units and provenance in
+:mod:`~grfkit.model.artifact`), :mod:`~grfkit.model.inference` applies it,
+:mod:`~grfkit.model.export` writes it as ONNX or TorchScript,
 :mod:`~grfkit.model.metrics` scores estimates (rRMSE), and
 :mod:`~grfkit.model.baselines` and :mod:`~grfkit.model.importance` give the
 no-wearable baselines and permutation importance. Modules that need PyTorch
@@ -16,6 +18,17 @@ from grfkit.lazy_imports import lazy_getattr
 
 # Public name -> the module that defines it; imported on first use.
 _LAZY = {
+    "TrainingProvenance": "artifact",
+    "UNIT_SUFFIXES": "artifact",
+    "channel_unit": "artifact",
+    "channel_units": "artifact",
+    "check_dataset_channels": "artifact",
+    "stance_files_sha256": "artifact",
+    "ExportedModel": "export",
+    "FORMATS": "export",
+    "RawInputModel": "export",
+    "export_model": "export",
+    "load_exported": "export",
     "BASELINES": "baselines",
     "BaselineModel": "baselines",
     "STATIC_BASELINE_FEATURES": "baselines",

@@ -5,9 +5,12 @@
 saves or loads itself as a folder::
 
     model/
-      model.json    preset, feature channels, target, scaler statistics,
-                    training history, format version, and the SHA-256 of
-                    weights.pt and of model.json's own content (checked on load)
+      model.json    preset, feature channels and their units, target, scaler
+                    statistics, training history, grfkit version, training
+                    provenance (grfkit.model.artifact), format version, and
+                    the SHA-256 of weights.pt and of model.json's own content
+                    (checked on load); version 2 files (no units or
+                    provenance) still load
       weights.pt    the network's state_dict (torch.save), read back with
                     torch.load(weights_only=True): tensors only, no pickled code
 """
@@ -30,7 +33,9 @@ from grfkit.errors import (
     MissingFileError,
     TruncatedFileError,
 )
+from grfkit import __version__
 from grfkit.io.stances import StanceDataset
+from grfkit.model.artifact import TrainingProvenance, channel_units, check_dataset_channels
 from grfkit.model.features import FeatureSet, build_inputs, target_channel
 from grfkit.model.history import TrainingHistory
 from grfkit.model.network import BiLSTMRegressor, build_network
@@ -42,7 +47,9 @@ from grfkit.storage.cache import sha256_file
 __all__ = ["TrainedModel"]
 
 _FORMAT = "grfkit-model"
-_VERSION = 2
+_VERSION = 3
+#: Versions :meth:`TrainedModel.load` reads (2: no channel units, grfkit version or provenance).
+_READABLE = (2, 3)
 
 
 @dataclass(eq=False)
@@ -63,6 +70,9 @@ class TrainedModel:
         Z-score statistics of the training stances, on ``features.channels``.
     history
         Training phases, oldest first.
+    provenance
+        Where the training data came from (:class:`grfkit.model.artifact.TrainingProvenance`);
+        ``None`` for models trained inside an experiment, and for format version 2 files.
 
     Raises
     ------
@@ -78,6 +88,7 @@ class TrainedModel:
     target: str
     scaler: Scaler
     history: tuple[TrainingHistory, ...] = field(default=())
+    provenance: TrainingProvenance | None = None
 
     def __post_init__(self) -> None:
         target_channel(self.target)
@@ -104,8 +115,10 @@ class TrainedModel:
         Raises
         ------
         ChannelMismatchError
-            Naming the channels the data set lacks.
+            Naming the channels the data set lacks or holds in another unit
+            (:func:`grfkit.model.artifact.check_dataset_channels`).
         """
+        check_dataset_channels(self.features, dataset)
         return self.scaler.transform(build_inputs(dataset, self.features), self.features.channels)
 
     def predict_bw(self, inputs: np.ndarray, *, batch_size: int = 512, device: str | torch.device = "cpu") -> np.ndarray:
@@ -155,9 +168,12 @@ class TrainedModel:
             "target": self.target,
             "preset": self.preset.to_dict(),
             "features": self.features.to_dict(),
+            "channel_units": channel_units(self.features.channels),
             "scaler": self.scaler.to_dict(),
             "history": [h.to_dict() for h in self.history],
             "torch_version": torch.__version__,
+            "grfkit_version": __version__,
+            "provenance": None if self.provenance is None else self.provenance.to_dict(),
         }
 
     def save(self, path: str | Path) -> Path:
@@ -255,6 +271,8 @@ class TrainedModel:
             scaler = Scaler.from_dict(config["scaler"])
             history = tuple(TrainingHistory.from_dict(h) for h in config["history"])
             target = config["target"]
+            provenance = config.get("provenance")
+            provenance = None if provenance is None else TrainingProvenance.from_dict(provenance)
         except (KeyError, TypeError, ValueError) as error:  # ConfigError and ChannelMismatchError included
             raise FileFormatError(f"model.json lacks or mangles a field ({type(error).__name__}: {error})",
                                   path=json_path) from None
@@ -264,7 +282,7 @@ class TrainedModel:
         network.load_state_dict(state)
         network.eval()
         return cls(network=network, preset=preset, features=features, target=target, scaler=scaler,
-                   history=history)
+                   history=history, provenance=provenance)
 
 
 def _content_sha256(config: dict) -> str:
@@ -278,11 +296,12 @@ def _read_model_json(path: Path) -> dict:
         config = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
         raise FileFormatError(f"model.json is not valid JSON ({error})", path=path) from None
-    if not isinstance(config, dict) or config.get("format") != _FORMAT or config.get("version") != _VERSION:
+    if not isinstance(config, dict) or config.get("format") != _FORMAT or config.get("version") not in _READABLE:
         found = (config.get("format"), config.get("version")) if isinstance(config, dict) else (None, None)
         raise ConfigError(
-            f"{path} is not a grfkit model of version {_VERSION} (found {found[0]!r} version {found[1]!r}; "
-            f"models saved by an older grfkit carry no checksums: train and save them again)"
+            f"{path} is not a grfkit model of version {' or '.join(map(str, _READABLE))} (found {found[0]!r} "
+            f"version {found[1]!r}; version 1 models carry no checksums and newer versions need a newer grfkit: "
+            "train and save them again, or upgrade grfkit)"
         )
     if config.get("content_sha256") != _content_sha256(config):
         raise ChecksumError("model.json was changed after it was saved: its content checksum differs "
