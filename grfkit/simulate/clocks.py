@@ -21,7 +21,17 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["ClockModel", "InsoleClock", "sample_clock", "insole_to_lab", "lab_to_insole"]
+from grfkit.simulate.seeds import child_rng
+
+__all__ = [
+    "ClockModel",
+    "InsoleClock",
+    "BoutWindow",
+    "sample_clock",
+    "sample_bout_window",
+    "insole_to_lab",
+    "lab_to_insole",
+]
 
 
 @dataclass(frozen=True)
@@ -89,6 +99,58 @@ def sample_clock(rng: np.random.Generator, model: ClockModel = ClockModel()) -> 
         clock_offset_s=float(rng.uniform(-model.max_offset_s, model.max_offset_s)),
         clock_drift_ppm=float(rng.uniform(-model.max_drift_ppm, model.max_drift_ppm)),
     )
+
+
+@dataclass(frozen=True)
+class BoutWindow:
+    """The insole clock of one bout and the spans its recordings cover.
+
+    Parameters
+    ----------
+    clock
+        The true insole clock.
+    insole_duration_s
+        Length of the insole recording (insole clock): the lab recording's
+        length plus the extra time the insole keeps recording.
+    insole_end_lab_s
+        Lab time of the insole recording's end.
+    start_s, end_s
+        Lab-time span to simulate contacts over: both recordings with 2 s to
+        spare at each end.
+    """
+
+    clock: InsoleClock
+    insole_duration_s: float
+    insole_end_lab_s: float
+    start_s: float
+    end_s: float
+
+
+def sample_bout_window(keys: tuple[object, ...], duration_s: float, model: ClockModel) -> BoutWindow:
+    """Draw the insole clock and the insole recording's length of one bout.
+
+    Parameters
+    ----------
+    keys
+        The bout's generator keys (seed, data set, participant, bout); the
+        clock draws from ``keys + ("clock",)``, the extra recording time from
+        ``keys + ("recording",)``.
+    duration_s
+        Length of the lab recording.
+    model
+        Ranges of offset, drift and extra recording time.
+
+    Returns
+    -------
+    BoutWindow
+        The clock and the spans it implies.
+    """
+    clock = sample_clock(child_rng(*keys, "clock"), model)
+    extra = float(child_rng(*keys, "recording").uniform(*model.extra_recording_s))
+    insole_duration = duration_s + extra
+    insole_end_lab = float(clock.to_lab(insole_duration))
+    start, end = min(0.0, clock.clock_offset_s) - 2.0, max(duration_s, insole_end_lab) + 2.0
+    return BoutWindow(clock, insole_duration, insole_end_lab, start, end)
 
 
 def insole_to_lab(t_insole_s: ArrayLike, clock_offset_s: float, clock_drift_ppm: float) -> np.ndarray:

@@ -24,7 +24,7 @@ from grfkit.errors import ConfigError
 from grfkit.io.channels import MARKER_CHANNELS, plate_channels
 from grfkit.io.insole import plantar_weights
 from grfkit.io.schema import BoutInfo, Plate, RawBout
-from grfkit.simulate.clocks import ClockModel, InsoleClock, sample_clock
+from grfkit.simulate.clocks import ClockModel, InsoleClock, sample_bout_window
 from grfkit.simulate.gait import Contact, generate_contacts
 from grfkit.simulate.grf_model import GaitRelations, GrfShape
 from grfkit.simulate.imu import ImuConfig
@@ -440,11 +440,9 @@ def simulate_overground_bout(
     """
     keys = (seed, participant.dataset, participant.participant, bout)
     target_speed = participant.speeds_mps[bout]
-    clock = sample_clock(child_rng(*keys, "clock"), config.clock)
-    extra = float(child_rng(*keys, "recording").uniform(*config.clock.extra_recording_s))
-    insole_duration = duration_s + extra
-    insole_end_lab = float(clock.to_lab(insole_duration))
-    start, end = min(0.0, clock.clock_offset_s) - 2.0, max(duration_s, insole_end_lab) + 2.0
+    window = sample_bout_window(keys, duration_s, config.clock)
+    clock, start, end = window.clock, window.start_s, window.end_s
+    insole_duration, insole_end_lab = window.insole_duration_s, window.insole_end_lab_s
     gait_rng = child_rng(*keys, "gait")
     path = _runner_path(target_speed, start, end, config, gait_rng)
     contacts = generate_contacts(
