@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from grfkit.constants import N_POINTS
-from grfkit.errors import ConfigError, DropoutError
+from grfkit.errors import ConfigError
 from grfkit.io.stances import StanceDataset
+from grfkit.model._finite_rows import raise_if_any_nonfinite
 from grfkit.model.features import body_weight_n, build_targets, target_channel
 
 __all__ = [
@@ -102,13 +103,7 @@ class BaselineModel:
 def _static_features(dataset: StanceDataset) -> np.ndarray:
     values = dataset.meta[list(STATIC_BASELINE_FEATURES)].to_numpy(dtype=np.float64)
     for j, column in enumerate(STATIC_BASELINE_FEATURES):
-        bad = ~np.isfinite(values[:, j])
-        if bad.any():
-            participants = sorted(set(dataset.meta["participant"].astype(str)[bad]))
-            raise DropoutError(
-                f"{int(bad.sum())} stances hold NaN or infinite values (participants {participants})",
-                channel=column,
-            )
+        raise_if_any_nonfinite(~np.isfinite(values[:, j]), dataset, "stances", column)
     return values
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grfkit.constants import GRAVITY_MPS2, N_POINTS
-from grfkit.errors import ChannelMismatchError, ConfigError, DropoutError
+from grfkit.errors import ChannelMismatchError, ConfigError
 from grfkit.io.channels import (
     IMU_ACC_CHANNELS,
     IMU_GYRO_CHANNELS,
@@ -23,6 +23,7 @@ from grfkit.io.channels import (
     fsr_channels,
 )
 from grfkit.io.stances import StanceDataset
+from grfkit.model._finite_rows import raise_if_any_nonfinite
 
 __all__ = [
     "TARGETS",
@@ -171,12 +172,7 @@ def build_inputs(dataset: StanceDataset, features: FeatureSet = PUBLISHED_FEATUR
             curves = dataset.inputs[:, :, signal_index[channel]]
             out[:, :, j] = curves
             bad_rows = ~np.isfinite(curves).all(axis=1)
-        if bad_rows.any():
-            participants = sorted(set(dataset.meta["participant"].astype(str)[bad_rows]))
-            raise DropoutError(
-                f"{int(bad_rows.sum())} stances hold NaN or infinite values (participants {participants})",
-                channel=channel,
-            )
+        raise_if_any_nonfinite(bad_rows, dataset, "stances", channel)
     return out
 
 
@@ -256,11 +252,5 @@ def build_targets(dataset: StanceDataset, target: str) -> np.ndarray:
     """
     channel = target_channel(target)
     force_n = dataset.target(channel)
-    bad_rows = ~np.isfinite(force_n).all(axis=1)
-    if bad_rows.any():
-        participants = sorted(set(dataset.meta["participant"].astype(str)[bad_rows]))
-        raise DropoutError(
-            f"{int(bad_rows.sum())} target curves hold NaN or infinite values (participants {participants})",
-            channel=channel,
-        )
+    raise_if_any_nonfinite(~np.isfinite(force_n).all(axis=1), dataset, "target curves", channel)
     return (force_n / body_weight_n(dataset)[:, None]).astype(np.float32)

@@ -37,7 +37,7 @@ from grfkit.model.features import (
 )
 from grfkit.model.history import TrainingHistory
 from grfkit.model.network import build_network
-from grfkit.model.normalisation import fit_scaler
+from grfkit.model.normalisation import Scaler, fit_scaler
 from grfkit.model.presets import ModelPreset, get_preset
 from grfkit.model.trained_model import TrainedModel
 from grfkit.progress import progress_bar
@@ -159,14 +159,17 @@ def _train(
     validation: tuple[torch.Tensor, torch.Tensor] | None,
     *,
     learning_rate: float,
-    batch_size: int,
+    preset: ModelPreset,
     epochs: int,
-    grad_clip_norm: float,
     generator: torch.Generator,
     progress: bool,
     description: str,
 ) -> tuple[list[float], list[float], list[float]]:
-    """The optimisation loop: Adam on MSE with gradient-norm clipping and per-epoch shuffling."""
+    """The optimisation loop: Adam on MSE with gradient-norm clipping and per-epoch shuffling.
+
+    Batches of ``preset.batch_size`` stances; gradient norm clipped at ``preset.grad_clip_norm``.
+    """
+    batch_size, grad_clip_norm = preset.batch_size, preset.grad_clip_norm
     # The fused implementation updates all parameters in one kernel: ~3x less overhead per step.
     optimiser = torch.optim.Adam(params, lr=learning_rate, fused=x.device.type in ("cpu", "cuda"))
     n = len(x)
@@ -202,6 +205,36 @@ def _epochs_for(n_stances: int, batch_size: int, epochs: int, min_steps: int) ->
     """``epochs``, raised so that training takes at least ``min_steps`` optimiser steps."""
     batches_per_epoch = -(-n_stances // batch_size)
     return max(epochs, -(-min_steps // batches_per_epoch))
+
+
+def _scaled_tensors(
+    inputs: np.ndarray, dataset: StanceDataset, scaler: Scaler, features: FeatureSet, target: str,
+    device: torch.device,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Scaled inputs and the ``target`` curves of ``dataset`` (whose raw inputs are ``inputs``) on ``device``."""
+    x = torch.from_numpy(scaler.transform(inputs, features.channels)).to(device)
+    return x, torch.from_numpy(build_targets(dataset, target)).to(device)
+
+
+def _history(
+    phase: str,
+    losses: tuple[list[float], list[float], list[float]],
+    train: StanceDataset,
+    validation_participants: Sequence[str],
+    **settings: object,
+) -> TrainingHistory:
+    """The history of one training phase; ``settings`` are its remaining :class:`TrainingHistory` fields."""
+    step_loss, epoch_loss, validation_loss = losses
+    return TrainingHistory(
+        phase=phase,
+        step_loss=tuple(step_loss),
+        epoch_loss=tuple(epoch_loss),
+        validation_loss=tuple(validation_loss),
+        n_stances=len(train),
+        participants=tuple(str(q) for q in train.participants),
+        validation_participants=tuple(str(v) for v in validation_participants),
+        **settings,
+    )
 
 
 def _split_validation(
@@ -275,47 +308,31 @@ def fit(
     train, held = _split_validation(dataset, validation_participants)
     x_np = build_inputs(train, features)
     scaler = fit_scaler(x_np, features.channels)
-    x = torch.from_numpy(scaler.transform(x_np, features.channels)).to(device)
-    y = torch.from_numpy(build_targets(train, target)).to(device)
+    x, y = _scaled_tensors(x_np, train, scaler, features, target, device)
     validation = None
     if held is not None:
-        validation = (
-            torch.from_numpy(scaler.transform(build_inputs(held, features), features.channels)).to(device),
-            torch.from_numpy(build_targets(held, target)).to(device),
-        )
+        validation = _scaled_tensors(build_inputs(held, features), held, scaler, features, target, device)
     epochs = _epochs_for(len(train), p.batch_size, p.epochs, p.min_steps)
     with torch_threads(num_threads), _seeded(seed, device) as generator:
         network = build_network(p, len(features)).to(device)
         started = time.perf_counter()
-        step_loss, epoch_loss, validation_loss = _train(
+        losses = _train(
             network,
             list(network.parameters()),
             x,
             y,
             validation,
             learning_rate=p.learning_rate,
-            batch_size=p.batch_size,
+            preset=p,
             epochs=epochs,
-            grad_clip_norm=p.grad_clip_norm,
             generator=generator,
             progress=progress,
             description=f"fit {target} ({p.name})",
         )
         wall_time_s = time.perf_counter() - started
-    history = TrainingHistory(
-        phase="fit",
-        step_loss=tuple(step_loss),
-        epoch_loss=tuple(epoch_loss),
-        validation_loss=tuple(validation_loss),
-        n_stances=len(train),
-        participants=tuple(str(q) for q in train.participants),
-        validation_participants=tuple(str(v) for v in validation_participants),
-        learning_rate=p.learning_rate,
-        batch_size=p.batch_size,
-        epochs=epochs,
-        trainable="all",
-        seed=seed,
-        wall_time_s=wall_time_s,
+    history = _history(
+        "fit", losses, train, validation_participants, learning_rate=p.learning_rate, batch_size=p.batch_size,
+        epochs=epochs, trainable="all", seed=seed, wall_time_s=wall_time_s,
     )
     return TrainedModel(
         network=network.cpu(), preset=p, features=features, target=target, scaler=scaler, history=(history,)
@@ -407,30 +424,25 @@ def fine_tune(
     features = model.features
     x_np = build_inputs(train, features)
     scaler = fit_scaler(x_np, features.channels) if refit_scaler else model.scaler
-    x = torch.from_numpy(scaler.transform(x_np, features.channels)).to(device)
-    y = torch.from_numpy(build_targets(train, model.target)).to(device)
+    x, y = _scaled_tensors(x_np, train, scaler, features, model.target, device)
     validation = None
     if held is not None:
-        validation = (
-            torch.from_numpy(scaler.transform(build_inputs(held, features), features.channels)).to(device),
-            torch.from_numpy(build_targets(held, model.target)).to(device),
-        )
+        validation = _scaled_tensors(build_inputs(held, features), held, scaler, features, model.target, device)
     network = copy.deepcopy(model.network).to(device)
     for param in network.lstm.parameters():
         param.requires_grad_(trainable == "all")
     params = [q for q in network.parameters() if q.requires_grad]
     with torch_threads(num_threads), _seeded(seed, device) as generator:
         started = time.perf_counter()
-        step_loss, epoch_loss, validation_loss = _train(
+        losses = _train(
             network,
             params,
             x,
             y,
             validation,
             learning_rate=learning_rate,
-            batch_size=p.batch_size,
+            preset=p,
             epochs=epochs,
-            grad_clip_norm=p.grad_clip_norm,
             generator=generator,
             progress=progress,
             description=f"fine-tune {model.target} ({p.name}, {trainable})",
@@ -438,20 +450,9 @@ def fine_tune(
         wall_time_s = time.perf_counter() - started
     for param in network.parameters():
         param.requires_grad_(True)
-    history = TrainingHistory(
-        phase="fine_tune",
-        step_loss=tuple(step_loss),
-        epoch_loss=tuple(epoch_loss),
-        validation_loss=tuple(validation_loss),
-        n_stances=len(train),
-        participants=tuple(str(q) for q in train.participants),
-        validation_participants=tuple(str(v) for v in validation_participants),
-        learning_rate=learning_rate,
-        batch_size=p.batch_size,
-        epochs=epochs,
-        trainable=trainable,
-        seed=seed,
-        wall_time_s=wall_time_s,
+    history = _history(
+        "fine_tune", losses, train, validation_participants, learning_rate=learning_rate, batch_size=p.batch_size,
+        epochs=epochs, trainable=trainable, seed=seed, wall_time_s=wall_time_s,
     )
     return TrainedModel(
         network=network.cpu(),
@@ -543,8 +544,9 @@ def choose_fine_tune_epochs(
     curves = []
     for fold in folds:
         _, held = split_participants(dataset, fold)
-        x = torch.from_numpy(model.scaler.transform(build_inputs(held, model.features), model.features.channels))
-        before = _mean_squared_error(copy.deepcopy(model.network), x, torch.from_numpy(build_targets(held, model.target)))
+        inputs = build_inputs(held, model.features)
+        x, y = _scaled_tensors(inputs, held, model.scaler, model.features, model.target, torch.device("cpu"))
+        before = _mean_squared_error(copy.deepcopy(model.network), x, y)
         tuned = fine_tune(model, dataset, trainable=trainable, epochs=max_epochs, validation_participants=fold,
                           seed=seed, progress=False, num_threads=num_threads)
         curves.append([before, *tuned.history[-1].validation_loss])
