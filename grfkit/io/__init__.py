@@ -51,6 +51,7 @@ _LAZY = {
     "FOOT_STRIKES": "schema",
     "FORMAT": "schema",
     "ID_COLUMNS": "schema",
+    "STANCE_KEY_COLUMNS": "schema",
     "PARTICIPANT_COLUMNS": "schema",
     "Plate": "schema",
     "RawBout": "schema",

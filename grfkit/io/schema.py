@@ -42,6 +42,7 @@ __all__ = [
     "TRUTH_TRIAL_COLUMNS",
     "TRUTH_STANCE_COLUMNS",
     "ID_COLUMNS",
+    "STANCE_KEY_COLUMNS",
     "FILE_FORMATS",
     "Plate",
     "BoutInfo",
@@ -79,15 +80,13 @@ PARTICIPANT_COLUMNS: tuple[str, ...] = (
 BOUT_COLUMNS: tuple[str, ...] = ("dataset", "participant", "bout", "condition", "speed_mps", "gradient_deg")
 #: Required columns of ``truth/trials.csv``.
 TRUTH_TRIAL_COLUMNS: tuple[str, ...] = ("dataset", "participant", "bout", "clock_offset_s", "clock_drift_ppm")
+#: The columns that identify a bout (and its folder, ``dataset/participant/bout``).
+ID_COLUMNS: tuple[str, ...] = ("dataset", "participant", "bout")
+#: The columns that identify a stance: its bout, foot, plate and events.
+STANCE_KEY_COLUMNS: tuple[str, ...] = (*ID_COLUMNS, "foot", "plate", "ic_s", "to_s")
 #: Required columns of ``truth/stances.csv``.
 TRUTH_STANCE_COLUMNS: tuple[str, ...] = (
-    "dataset",
-    "participant",
-    "bout",
-    "foot",
-    "plate",
-    "ic_s",
-    "to_s",
+    *STANCE_KEY_COLUMNS,
     "contact_start_s",
     "contact_end_s",
     "clean",
@@ -95,8 +94,6 @@ TRUTH_STANCE_COLUMNS: tuple[str, ...] = (
     "reason",
 )
 
-#: The columns that identify a bout (and its folder, ``dataset/participant/bout``).
-ID_COLUMNS: tuple[str, ...] = ("dataset", "participant", "bout")
 #: File formats of a table, in order of preference when both exist.
 FILE_FORMATS: tuple[str, ...] = ("parquet", "csv")
 

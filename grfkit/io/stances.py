@@ -32,6 +32,7 @@ from grfkit.errors import (
     RawDataError,
     TruncatedFileError,
 )
+from grfkit.io.schema import STANCE_KEY_COLUMNS
 from grfkit.storage.output_folders import write_output
 
 __all__ = ["StanceDataset", "SKIP_COLUMNS", "STANCE_META_COLUMNS"]
@@ -39,13 +40,7 @@ __all__ = ["StanceDataset", "SKIP_COLUMNS", "STANCE_META_COLUMNS"]
 
 #: Columns every stance metadata table has.
 STANCE_META_COLUMNS: tuple[str, ...] = (
-    "dataset",
-    "participant",
-    "bout",
-    "foot",
-    "plate",
-    "ic_s",
-    "to_s",
+    *STANCE_KEY_COLUMNS,
     "contact_time_s",
     "speed_mps",
     "gradient_deg",

@@ -43,8 +43,8 @@ from grfkit.io.channels import (
 )
 from grfkit.io.insole import insole_cop
 from grfkit.io.read import bout_arrays, read_bout_arrays, read_bouts, read_participants
-from grfkit.io.schema import BoutArrays, BoutInfo, RawBout
-from grfkit.io.stances import StanceDataset
+from grfkit.io.schema import ID_COLUMNS, BoutArrays, BoutInfo, RawBout
+from grfkit.io.stances import STANCE_META_COLUMNS, StanceDataset
 from grfkit.preprocess._signals import checked_signal
 from grfkit.preprocess.checks import (
     check_force_to_weight,
@@ -108,20 +108,11 @@ def _empty_stances(n_points: int) -> StanceDataset:
     )
 
 
+#: The stance metadata columns, the bout's condition after its id, the runner's sex and foot strike.
 _META_ORDER: tuple[str, ...] = (
-    "dataset",
-    "participant",
-    "bout",
+    *STANCE_META_COLUMNS[: len(ID_COLUMNS)],
     "condition",
-    "foot",
-    "plate",
-    "ic_s",
-    "to_s",
-    "contact_time_s",
-    "speed_mps",
-    "gradient_deg",
-    "body_mass_kg",
-    "insole_length_m",
+    *STANCE_META_COLUMNS[len(ID_COLUMNS) :],
     "sex",
     "foot_strike",
 )
