@@ -35,6 +35,7 @@ _LAZY = {
     "stance_events": "chain",
     "force_stance_curves": "chain",
     "force_stance_dataset": "chain",
+    "concat_trial_stances": "chain",
     "stance_counts": "chain",
     "skip_reasons": "chain",
     "HamnerTrial": "hamner",

@@ -14,7 +14,7 @@ whose targets are the three force components (:data:`GRF_CHANNELS`) and whose
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,7 @@ __all__ = [
     "stance_events",
     "force_stance_curves",
     "force_stance_dataset",
+    "concat_trial_stances",
     "stance_counts",
     "skip_reasons",
 ]
@@ -133,6 +134,32 @@ def force_stance_dataset(
         input_channels=(),
         target_channels=GRF_CHANNELS,
         skipped=skipped.reset_index(drop=True),
+    )
+
+
+def concat_trial_stances(trials: Iterable[tuple[pd.DataFrame, np.ndarray, pd.DataFrame]]) -> StanceDataset:
+    """Gather the force stances of several trials into one :func:`force_stance_dataset`.
+
+    Parameters
+    ----------
+    trials
+        Per trial: stance metadata, ``(n, 101, 3)`` force curves and rejected
+        contacts, in the order they are to appear.
+
+    Returns
+    -------
+    StanceDataset
+        The trials' stances and skips, concatenated.
+    """
+    metas, curves, skips = [], [], []
+    for meta, array, skipped in trials:
+        metas.append(meta)
+        curves.append(array)
+        skips.append(skipped)
+    return force_stance_dataset(
+        pd.concat(metas, ignore_index=True),
+        np.concatenate(curves),
+        pd.concat(skips, ignore_index=True) if any(len(s) for s in skips) else None,
     )
 
 

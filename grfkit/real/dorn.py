@@ -27,7 +27,7 @@ from grfkit.errors import ConfigError, MissingChannelError
 from grfkit.io.schema import Plate
 from grfkit.io.stances import StanceDataset
 from grfkit.preprocess.plate_contacts import classify_plate_contacts
-from grfkit.real.chain import force_stance_curves, force_stance_dataset
+from grfkit.real.chain import concat_trial_stances, force_stance_curves
 from grfkit.real.readers.c3d import read_c3d, to_grfkit_frame
 from grfkit.real.registry import dataset_info
 
@@ -347,14 +347,4 @@ def dorn_stances(
         speed, ``nominal_speed_mps`` the described one.  ``skipped`` lists
         every rejected plate contact with the reason.
     """
-    metas, curves, skips = [], [], []
-    for name in trials:
-        meta, array, skipped = _trial_stances(read_dorn_trial(folder, name))
-        metas.append(meta)
-        curves.append(array)
-        skips.append(skipped)
-    return force_stance_dataset(
-        pd.concat(metas, ignore_index=True),
-        np.concatenate(curves),
-        pd.concat(skips, ignore_index=True) if any(len(s) for s in skips) else None,
-    )
+    return concat_trial_stances(_trial_stances(read_dorn_trial(folder, name)) for name in trials)

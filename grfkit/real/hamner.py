@@ -26,7 +26,7 @@ from grfkit.errors import ConfigError, MissingChannelError, NoContactError
 from grfkit.io.stances import StanceDataset
 from grfkit.preprocess.events import detect_contacts
 from grfkit.preprocess.skip_reasons import REASON_BOTH_FEET, REASON_CUT
-from grfkit.real.chain import force_stance_curves, force_stance_dataset
+from grfkit.real.chain import concat_trial_stances, force_stance_curves
 from grfkit.real.readers.frames import rotate_vector_columns, rotation_to_grfkit
 from grfkit.real.readers.opensim import OPENSIM_FORWARD, OPENSIM_UP, read_mot, read_trc
 from grfkit.real.registry import dataset_info
@@ -399,16 +399,8 @@ def hamner_stances(
     """
     masses = hamner_body_masses(folder, subjects) if body_masses is None else body_masses
     mass_of = dict(zip(masses["subject"], masses["body_mass_kg"], strict=True))
-    metas, curves, skips = [], [], []
-    for subject in subjects:
-        for run in runs:
-            trial = read_hamner_trial(folder, subject, run, markers=False)
-            meta, array, skipped = trial_stances(trial, mass_of[subject])
-            metas.append(meta)
-            curves.append(array)
-            skips.append(skipped)
-    return force_stance_dataset(
-        pd.concat(metas, ignore_index=True),
-        np.concatenate(curves),
-        pd.concat(skips, ignore_index=True) if any(len(s) for s in skips) else None,
+    return concat_trial_stances(
+        trial_stances(read_hamner_trial(folder, subject, run, markers=False), mass_of[subject])
+        for subject in subjects
+        for run in runs
     )

@@ -156,6 +156,23 @@ def _wearable_dataset(
     )
 
 
+def _add_trial(
+    collected: tuple[list[pd.DataFrame], list[np.ndarray], list[np.ndarray]],
+    part: StanceDataset,
+    inputs: np.ndarray,
+    insole_length_m: float,
+    cop_clipped_share: np.ndarray,
+) -> None:
+    """Append one trial's metadata (with its virtual insole's length and COP clip share), inputs and targets."""
+    metas, all_inputs, targets = collected
+    meta = part.meta.copy()
+    meta["insole_length_m"] = insole_length_m
+    meta["cop_clipped_share"] = cop_clipped_share
+    metas.append(meta)
+    all_inputs.append(inputs)
+    targets.append(np.stack([part.target("vgrf_n"), part.target("apgrf_n")], axis=-1))
+
+
 def hamner_wearable_stances(
     folder: str | os.PathLike[str],
     force_stances: StanceDataset | None = None,
@@ -231,12 +248,7 @@ def hamner_wearable_stances(
                 to_s=to,
                 rng=rng,
             )
-            meta = part.meta.copy()
-            meta["insole_length_m"] = length
-            meta["cop_clipped_share"] = clipped
-            metas.append(meta)
-            inputs.append(x)
-            targets.append(np.stack([part.target("vgrf_n"), part.target("apgrf_n")], axis=-1))
+            _add_trial((metas, inputs, targets), part, x, length, clipped)
     return _wearable_dataset(metas, inputs, targets, skips)
 
 
@@ -295,10 +307,5 @@ def dorn_wearable_stances(
             continue
         part = forces.subset(mask)
         x, length, clipped = _dorn_trial_inputs(read_dorn_trial(folder, name), part.meta, rng)
-        meta = part.meta.copy()
-        meta["insole_length_m"] = length
-        meta["cop_clipped_share"] = clipped
-        metas.append(meta)
-        inputs.append(x)
-        targets.append(np.stack([part.target("vgrf_n"), part.target("apgrf_n")], axis=-1))
+        _add_trial((metas, inputs, targets), part, x, length, clipped)
     return _wearable_dataset(metas, inputs, targets, [])
