@@ -16,9 +16,13 @@ the treadmill bouts were sized.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from grfkit.errors import ConfigError
+
+_Scale = TypeVar("_Scale")
 
 __all__ = [
     "OVERGROUND_BOUTS",
@@ -133,6 +137,15 @@ SCALES: dict[str, ScaleConfig] = {
 }
 
 
+def _named_scale(scale: str | _Scale, kind: type[_Scale], table: Mapping[str, _Scale]) -> _Scale:
+    """``scale`` itself if it is a ``kind``, else the entry of ``table`` it names (ConfigError if none)."""
+    if isinstance(scale, kind):
+        return scale
+    if scale not in table:
+        raise ConfigError(f"unknown scale {scale!r}; choose one of {sorted(table)}")
+    return table[scale]
+
+
 def get_scale(scale: str | ScaleConfig) -> ScaleConfig:
     """Return a scale by name (or the given configuration unchanged).
 
@@ -156,11 +169,7 @@ def get_scale(scale: str | ScaleConfig) -> ScaleConfig:
     >>> get_scale("paper").overground_participants
     15
     """
-    if isinstance(scale, ScaleConfig):
-        return scale
-    if scale not in SCALES:
-        raise ConfigError(f"unknown scale {scale!r}; choose one of {sorted(SCALES)}")
-    return SCALES[scale]
+    return _named_scale(scale, ScaleConfig, SCALES)
 
 
 # --- the model preset of each scale ----------------------------------------
@@ -267,8 +276,4 @@ def get_real_scale(scale: str | RealDataScale) -> RealDataScale:
     >>> get_real_scale("book").loso_participants
     10
     """
-    if isinstance(scale, RealDataScale):
-        return scale
-    if scale not in REAL_DATA_SCALES:
-        raise ConfigError(f"unknown scale {scale!r}; choose one of {sorted(REAL_DATA_SCALES)}")
-    return REAL_DATA_SCALES[scale]
+    return _named_scale(scale, RealDataScale, REAL_DATA_SCALES)
