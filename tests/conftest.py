@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
-from collections.abc import Callable, Sequence
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -108,6 +114,25 @@ def tiny_preset():
     )
 
 
+# --- Scripts of tools/ ---------------------------------------------------------------
+
+#: The repository's tools folder (scripts run by make, not part of the package).
+TOOLS_DIR = Path(__file__).resolve().parents[1] / "tools"
+
+
+@pytest.fixture(scope="session")
+def load_tool() -> Callable[[str], ModuleType]:
+    """Return ``load(name)``: the module of the script ``tools/<name>.py``, imported from its file."""
+
+    def load(name: str) -> ModuleType:
+        spec = importlib.util.spec_from_file_location(name, TOOLS_DIR / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load
+
+
 # --- Real public data sets (tests marked ``realdata``) --------------------------
 
 #: Where the real data sets sit beside the project's root (its ``shared/data``).
@@ -178,15 +203,64 @@ def tiny_result(tiny_raw: Path):
 # --- Processes (worker tests) --------------------------------------------------------
 
 
+def _alive(pid: int) -> bool:
+    """Whether a process runs (a zombie has ended; only its status waits)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+class PoolWorkers:
+    """Start a script whose pool workers each write their PID into a folder, and end them all after the test.
+
+    The folder is the script's first argument and ``GRFKIT_TEST_PIDS`` in its environment.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.started: list[tuple[subprocess.Popen, list[int]]] = []
+
+    def start(self, script: str, n_workers: int = 2, within_s: float = 60.0) -> tuple[subprocess.Popen, list[int]]:
+        """Run ``script``; return the parent process and its workers' PIDs once ``n_workers`` have started."""
+        run = self.folder / f"run{len(self.started)}"
+        pids = run / "pids"
+        pids.mkdir(parents=True)
+        (run / "script.py").write_text(script)
+        parent = subprocess.Popen([sys.executable, str(run / "script.py"), str(pids)],
+                                  env={**os.environ, "GRFKIT_TEST_PIDS": str(pids)})
+        workers: list[int] = []
+        self.started.append((parent, workers))
+        deadline = time.monotonic() + within_s
+        while len(workers) < n_workers:
+            assert parent.poll() is None and time.monotonic() < deadline, "the workers did not start"
+            time.sleep(0.1)
+            workers[:] = [int(p.name) for p in pids.iterdir()]
+        return parent, workers
+
+    @staticmethod
+    def ended(workers: Sequence[int], within_s: float = 5.0) -> bool:
+        """Whether every worker has ended within ``within_s`` seconds."""
+        deadline = time.monotonic() + within_s
+        while any(map(_alive, workers)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return not any(map(_alive, workers))
+
+    def end_all(self) -> None:
+        """Kill every parent started and every worker still alive."""
+        for parent, workers in self.started:
+            parent.kill()
+            for pid in workers:
+                if _alive(pid):
+                    os.kill(pid, signal.SIGKILL)
+
+
 @pytest.fixture
-def process_alive() -> Callable[[int], bool]:
-    """Return ``alive(pid)``: whether a process runs (a zombie has ended; only its status waits)."""
-
-    def alive(pid: int) -> bool:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (FileNotFoundError, ProcessLookupError):
-            return False
-        return state not in ("Z", "X")
-
-    return alive
+def pool_workers(tmp_path: Path) -> Iterator[PoolWorkers]:
+    """A :class:`PoolWorkers` in ``tmp_path``; whatever it started is killed after the test."""
+    pools = PoolWorkers(tmp_path / "pools")
+    try:
+        yield pools
+    finally:
+        pools.end_all()

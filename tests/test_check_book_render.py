@@ -5,21 +5,14 @@ These tests feed it small HTML strings; `make check-book` runs it on the real bo
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
-TOOL = Path(__file__).resolve().parents[1] / "tools" / "check_book_render.py"
-
 
 @pytest.fixture(scope="module")
-def check():
-    spec = importlib.util.spec_from_file_location("check_book_render", TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def check(load_tool):
+    return load_tool("check_book_render")
 
 
 BUILT = '<p>text</p><div id="f1" class="plotly-graph-div" style="height:525px"></div>'

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import subprocess
 from pathlib import Path
 
 import pytest
 
-TOOL = Path(__file__).resolve().parents[1] / "tools" / "time_chapters.py"
 TINY_NOTEBOOK = '''# ---
 # jupyter:
 #   kernelspec:
@@ -32,11 +30,8 @@ print(os.environ["GRFKIT_CACHE_DIR"])
 
 
 @pytest.fixture(scope="module")
-def tool():
-    spec = importlib.util.spec_from_file_location("time_chapters", TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def tool(load_tool):
+    return load_tool("time_chapters")
 
 
 def _git(folder: Path, *args: str) -> None:

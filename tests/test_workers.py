@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -29,30 +27,11 @@ if __name__ == "__main__":
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
-def test_workers_die_when_their_parent_is_killed(tmp_path, process_alive):
-    script = tmp_path / "pool.py"
-    script.write_text(_SCRIPT)
-    pids = tmp_path / "pids"
-    pids.mkdir()
-    parent = subprocess.Popen([sys.executable, str(script), str(pids)])
-    workers: list[int] = []
-    try:
-        deadline = time.monotonic() + 60
-        while len(workers) < 2:
-            assert parent.poll() is None and time.monotonic() < deadline, "the workers did not start"
-            time.sleep(0.1)
-            workers = [int(p.name) for p in pids.iterdir()]
-        parent.kill()
-        parent.wait(timeout=30)
-        deadline = time.monotonic() + 5
-        while any(map(process_alive, workers)) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not any(map(process_alive, workers)), f"workers {workers} outlived their killed parent"
-    finally:
-        parent.kill()
-        for pid in workers:
-            if process_alive(pid):
-                os.kill(pid, signal.SIGKILL)
+def test_workers_die_when_their_parent_is_killed(pool_workers):
+    parent, workers = pool_workers.start(_SCRIPT)
+    parent.kill()
+    parent.wait(timeout=30)
+    assert pool_workers.ended(workers), f"workers {workers} outlived their killed parent"
 
 
 def test_a_worker_whose_parent_is_already_gone_exits_at_once():

@@ -224,36 +224,13 @@ if __name__ == "__main__":
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
-def test_workers_end_when_the_experiment_is_killed(tmp_path: Path, how: str, process_alive) -> None:
+def test_workers_end_when_the_experiment_is_killed(how: str, pool_workers) -> None:
     """After kill -9 or SIGTERM of `experiment --workers 2`, no worker keeps training."""
-    import os
     import signal
-    import subprocess
-    import sys
-    import time
 
-    script = tmp_path / "run.py"
-    script.write_text(_POOL_SCRIPT)
-    pids = tmp_path / "pids"
-    pids.mkdir()
-    parent = subprocess.Popen([sys.executable, str(script)], env={**os.environ, "GRFKIT_TEST_PIDS": str(pids)})
-    workers: list[int] = []
-    try:
-        deadline = time.monotonic() + 120
-        while len(workers) < 2:
-            assert parent.poll() is None and time.monotonic() < deadline, "the workers did not start"
-            time.sleep(0.1)
-            workers = [int(p.name) for p in pids.iterdir()]
-        parent.send_signal(getattr(signal, how))
-        parent.wait(timeout=30)
-        deadline = time.monotonic() + 5
-        while any(map(process_alive, workers)) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not any(map(process_alive, workers)), f"workers {workers} outlived the killed experiment"
-        if how == "SIGTERM":
-            assert parent.returncode == 128 + signal.SIGTERM
-    finally:
-        parent.kill()
-        for pid in workers:
-            if process_alive(pid):
-                os.kill(pid, signal.SIGKILL)
+    parent, workers = pool_workers.start(_POOL_SCRIPT, within_s=120)
+    parent.send_signal(getattr(signal, how))
+    parent.wait(timeout=30)
+    assert pool_workers.ended(workers), f"workers {workers} outlived the killed experiment"
+    if how == "SIGTERM":
+        assert parent.returncode == 128 + signal.SIGTERM
