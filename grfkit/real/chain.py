@@ -138,7 +138,7 @@ def force_stance_dataset(
 
 
 def concat_trial_stances(trials: Iterable[tuple[pd.DataFrame, np.ndarray, pd.DataFrame]]) -> StanceDataset:
-    """Gather the force stances of several trials into one :func:`force_stance_dataset`.
+    """Gather the force stances of several trials into one :func:`grfkit.real.chain.force_stance_dataset`.
 
     Parameters
     ----------
