@@ -74,7 +74,8 @@ def main() -> None:
         raw_tensor = torch.from_numpy(raw)
         fast = InferenceModel.from_trained(model)
         script = load_exported(export_model(model, "torchscript", Path(tmp) / "m.pt"))
-        onnx = load_exported(export_model(model, "onnx", Path(tmp) / "m.onnx"), threads=args.threads)
+        onnx_path = export_model(model, "onnx", Path(tmp) / "m.onnx")
+        onnx = load_exported(onnx_path, threads=args.threads)
         reference = model.predict_bw(scaled.numpy())[0]
         for exported in (script, onnx):
             np.testing.assert_allclose(exported.estimate_bw(raw[0]), reference, rtol=0, atol=1e-5)
@@ -105,7 +106,8 @@ def main() -> None:
     print(f"machine: {machine()}")
     print(f"load average (1, 5, 15 min): before {' '.join(f'{v:.2f}' for v in load_before)}, "
           f"after {' '.join(f'{v:.2f}' for v in load_after)}")
-    print(f"preset {preset.name} (LSTM {preset.hidden_size} units/direction), {args.threads} thread(s), "
+    print(f"preset {preset.name} (LSTM {preset.hidden_size} units/direction), "
+          f"{args.threads} thread(s), "
           f"one stance of 101 x {len(model.features)} inputs per call, {args.rounds} rounds x "
           f"{args.calls} calls per path")
     eager = float(np.median(np.concatenate(samples["eager network (z-scored tensor)"])))

@@ -205,3 +205,16 @@ def test_provenance_round_trips_through_its_dictionary() -> None:
     )
     assert prov.participants == ("A", "B") and list(prov.stances_files) == ["a.csv", "b.csv"]
     assert TrainingProvenance.from_dict(json.loads(json.dumps(prov.to_dict()))) == prov
+
+
+@pytest.mark.parametrize(
+    ("strategy", "participants"),
+    [("treadmill", ("T1", "T2")), ("transfer", ("A", "B", "T1", "T2"))],
+)
+def test_every_strategy_records_the_participants_it_trained_on(
+    both_domains, tiny_preset, strategy: str, participants: tuple
+) -> None:
+    model = train_model(both_domains, target="vgrf", strategy=strategy, preset=tiny_preset, seed=1)
+    assert model.provenance.participants == participants
+    assert model.provenance.n_stances == 4 * len(participants)
+    assert model.history  # trained, not a blank network
