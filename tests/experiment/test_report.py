@@ -3,7 +3,12 @@
 import numpy as np
 
 from grfkit.experiment.config import PUBLISHED_RRMSE
-from grfkit.experiment.report import compare_with_published, format_summary, rrmse_table, summarise_results
+from grfkit.experiment.report import (
+    compare_with_published,
+    format_summary,
+    rrmse_table,
+    summarise_results,
+)
 from grfkit.experiment.strategies import ALL_STRATEGIES
 
 

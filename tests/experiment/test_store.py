@@ -15,7 +15,12 @@ import grfkit.experiment.store as store
 from grfkit.errors import CacheError, MissingFileError
 from grfkit.experiment.config import ExperimentConfig
 from grfkit.experiment.runner import run_experiment
-from grfkit.experiment.store import code_fingerprint, default_results_dir, load_results, stance_fingerprint
+from grfkit.experiment.store import (
+    code_fingerprint,
+    default_results_dir,
+    load_results,
+    stance_fingerprint,
+)
 from grfkit.io.stances import StanceDataset
 from grfkit.storage.cache import CacheWarning
 from grfkit.storage.cohort_cache import CACHE_DIR_ENV

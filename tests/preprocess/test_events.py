@@ -9,7 +9,12 @@ from hypothesis import strategies as st
 
 from grfkit.errors import DropoutError, LengthMismatchError, NoContactError, UnendedContactError
 from grfkit.preprocess._signals import runs_above
-from grfkit.preprocess.events import CONTACT_COLUMNS, detect_contacts, detect_load_contacts, unloaded_level
+from grfkit.preprocess.events import (
+    CONTACT_COLUMNS,
+    detect_contacts,
+    detect_load_contacts,
+    unloaded_level,
+)
 
 FS = 1000.0
 

@@ -6,7 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from grfkit.errors import ConfigError, DropoutError, LengthMismatchError, MissingChannelError, NoContactError
+from grfkit.errors import (
+    ConfigError,
+    DropoutError,
+    LengthMismatchError,
+    MissingChannelError,
+    NoContactError,
+)
 from grfkit.io.channels import plate_channels
 from grfkit.io.schema import Plate
 from grfkit.preprocess.plate_contacts import (
