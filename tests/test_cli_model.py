@@ -130,3 +130,17 @@ def test_train_and_export_refuse_bad_requests(stances_dir: Path, tmp_path: Path,
     inside = ["export", str(foreign), "--format", "torchscript", "--out", str(foreign / "m.pt")]
     assert main(inside) == 2
     assert "inside the model folder" in capsys.readouterr().err
+
+
+def test_the_train_and_export_choices_agree_with_the_library() -> None:
+    from grfkit.cli import build_parser
+    from grfkit.experiment.strategies import STRATEGIES
+    from grfkit.model.export import FORMATS
+    from grfkit.model.features import TARGETS
+
+    commands = build_parser()._subparsers._group_actions[0].choices
+    train = {a.dest: a for a in commands["train"]._actions}
+    export = {a.dest: a for a in commands["export"]._actions}
+    assert tuple(train["strategy"].choices) == STRATEGIES
+    assert set(train["target"].choices) == set(TARGETS)
+    assert set(export["format"].choices) == set(FORMATS)
