@@ -202,7 +202,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     results = run_experiment(
         config, out_dir=args.out, progress=not args.quiet, stances=stances, cache_dir=args.cache_dir,
         workers=args.workers, data_source=source, command=shlex.join(["grfkit", *args.argv]),
-        overwrite=args.overwrite,
+        overwrite=args.overwrite, keep_models=args.keep_models,
     )
     print(results.summary())
     print(f"results: {Path(args.out) / 'results.csv'} [{time.perf_counter() - started:.1f} s]")
@@ -358,6 +358,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--workers", type=int, default=1,
                      help="processes training folds in parallel (results do not depend on it)")
     exp.add_argument("--threads", type=int, default=1, help="torch threads per training run (part of the cache key)")
+    exp.add_argument("--keep-models", action="store_true",
+                     help="also write every fold's model to OUT/models/STRATEGY/TARGET/SUBJECT/ (model folders)")
     exp.add_argument("--cache-dir", type=Path, default=None,
                      help="fold and pre-training cache "
                           "(default: $GRFKIT_CACHE_DIR/experiments or ~/.cache/grfkit/experiments)")

@@ -144,3 +144,34 @@ def test_the_train_and_export_choices_agree_with_the_library() -> None:
     assert tuple(train["strategy"].choices) == STRATEGIES
     assert set(train["target"].choices) == set(TARGETS)
     assert set(export["format"].choices) == set(FORMATS)
+
+
+def test_experiment_keep_models_writes_each_folds_model(stances_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    argv = [
+        "-q",
+        "experiment",
+        "--stances",
+        str(stances_dir),
+        "--strategies",
+        "overground",
+        "--targets",
+        "vgrf",
+        "--preset",
+        "ci",
+        "--keep-models",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--out",
+        str(out),
+    ]
+    assert main(argv) == 0
+    subjects = sorted(
+        StanceDataset.load(stances_dir)
+        .meta.query("dataset == 'overground'")["participant"]
+        .astype(str)
+        .unique()
+    )
+    kept = sorted(p.name for p in (out / "models" / "overground" / "vgrf").iterdir())
+    assert kept == subjects
+    assert TrainedModel.load(out / "models" / "overground" / "vgrf" / subjects[0]).target == "vgrf"

@@ -11,7 +11,8 @@ and fold is cached under a key of everything it depends on
 and a finished one is only read.  Folds are deterministic, so the results
 do not depend on the number of workers; a script that passes ``workers > 1``
 must guard its top level with ``if __name__ == "__main__":`` (workers are
-spawned).
+spawned).  With ``keep_models`` the results folder also keeps every fold's
+model, ``models/STRATEGY/TARGET/SUBJECT/`` (a model folder).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from grfkit.experiment.store import (
     stance_fingerprint,
     write_results,
 )
-from grfkit.experiment.strategies import needs_pretraining, pretrain, split_domains
+from grfkit.experiment.strategies import is_baseline, needs_pretraining, pretrain, split_domains
 from grfkit.io.stances import StanceDataset
 from grfkit.model.features import PUBLISHED_FEATURES, FeatureSet
 from grfkit.model.presets import ModelPreset
@@ -96,6 +97,7 @@ class _FoldJob:
     features: FeatureSet
     seed: int
     num_threads: int
+    keep_model: bool = False
 
 
 def _do_pretrain(job: _PretrainJob, treadmill: StanceDataset) -> float:
@@ -113,7 +115,7 @@ def _do_fold(job: _FoldJob, overground: StanceDataset, treadmill: StanceDataset,
     fold = run_fold(job.strategy, overground, job.subject, target=job.target, treadmill=treadmill,
                     pretrained=pretrained, preset=job.preset, features=job.features, seed=job.seed,
                     num_threads=job.num_threads)
-    save_fold(job.path, job.key_parts, job.key, fold)
+    save_fold(job.path, job.key_parts, job.key, fold, keep_model=job.keep_model)
     return fold
 
 
@@ -172,6 +174,7 @@ def run_experiment(
     data_source: str | None = None,
     command: str | None = None,
     overwrite: bool = False,
+    keep_models: bool = False,
 ) -> ExperimentResults:
     """Run (or resume) an experiment and write its results folder.
 
@@ -213,6 +216,10 @@ def run_experiment(
     overwrite
         Also replace an ``out_dir`` that grfkit did not write (its contents
         are moved aside to ``out_dir.replaced-<time>``, not deleted).
+    keep_models
+        Also write every wearable fold's model to ``out_dir/models/STRATEGY/TARGET/SUBJECT/``
+        (a :class:`~grfkit.model.trained_model.TrainedModel` folder); the models are
+        cached with their folds, and a cached fold without its model is trained again.
 
     Returns
     -------
@@ -280,7 +287,8 @@ def run_experiment(
                 pre = pretrain_jobs[target].path if needs_pretraining(strategy) else None
                 fold_jobs.append(_FoldJob(strategy=strategy, target=target, subject=subject,
                                           path=cache / "folds" / key, key=key, key_parts=json.dumps(parts),
-                                          pretrained_path=pre, **common))
+                                          pretrained_path=pre, keep_model=keep_models and not is_baseline(strategy),
+                                          **common))
 
     folds: dict[str, FoldResult] = {}
     timing_rows: list[dict] = []
@@ -295,7 +303,7 @@ def run_experiment(
     todo_folds = []
     for job in fold_jobs:
         fold = cached_fold(job.path, job.key_parts)
-        if fold is None:
+        if fold is None or (job.keep_model and not (job.path / "model").is_dir()):
             todo_folds.append(job)
         else:
             folds[job.key] = fold
@@ -349,7 +357,8 @@ def run_experiment(
         "n_fits_cached": sum(bool(r["cached"]) for r in timing_rows),
         "cache_dir": str(cache),
     }
-    return write_results(out_dir, ordered, timing_rows, provenance, overwrite=overwrite)
+    models = {f"{job.strategy}/{job.target}/{job.subject}": job.path / "model" for job in fold_jobs if job.keep_model}
+    return write_results(out_dir, ordered, timing_rows, provenance, overwrite=overwrite, models=models)
 
 
 def _timing_row(kind: str, target: str, subject: str, wall_time_s: float, n_train: int, cached: bool) -> dict:

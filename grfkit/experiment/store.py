@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -148,7 +150,7 @@ class CacheContext:
                     data=self.data, code=self.code)
 
 
-def save_fold(path: Path, key_parts: str, key: str, fold: FoldResult) -> None:
+def save_fold(path: Path, key_parts: str, key: str, fold: FoldResult, *, keep_model: bool = False) -> None:
     """Store a fold's result atomically as a cache entry with a manifest.
 
     Parameters
@@ -160,7 +162,10 @@ def save_fold(path: Path, key_parts: str, key: str, fold: FoldResult) -> None:
     key
         :func:`cache_key` of those parts.
     fold
-        The result to store (its model is not stored).
+        The result to store.
+    keep_model
+        Also store its model (a :class:`~grfkit.model.trained_model.TrainedModel`)
+        in the entry's ``model/`` folder; baselines are never stored.
     """
     parts = json.loads(key_parts)
     with write_entry(path, "fold", parts, parts["code"]) as tmp:
@@ -170,6 +175,9 @@ def save_fold(path: Path, key_parts: str, key: str, fold: FoldResult) -> None:
                 "n_train_stances": fold.n_train_stances, "wall_time_s": fold.wall_time_s,
                 "fine_tune_epochs": fold.fine_tune_epochs}
         (tmp / "fold.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
+        if keep_model and isinstance(fold.model, TrainedModel):
+            (tmp / "model").mkdir()
+            fold.model.write_files(tmp / "model")
 
 
 def load_fold(path: Path) -> FoldResult:
@@ -370,7 +378,8 @@ def load_results(out_dir: str | Path) -> ExperimentResults:
 
 
 def write_results(
-    out_dir: Path, folds: list[FoldResult], timing_rows: list[dict], provenance: dict, *, overwrite: bool
+    out_dir: Path, folds: list[FoldResult], timing_rows: list[dict], provenance: dict, *, overwrite: bool,
+    models: Mapping[str, Path] | None = None,
 ) -> ExperimentResults:
     """Write the results folder as a whole: a new folder beside ``out_dir`` swapped in when complete.
 
@@ -386,6 +395,9 @@ def write_results(
         ``provenance.json``.
     overwrite
         Also replace a folder grfkit did not write (moved aside).
+    models
+        Model folders to copy into ``models/``: relative destination
+        (``strategy/target/subject``) -> source folder.
 
     Returns
     -------
@@ -426,5 +438,7 @@ def write_results(
                            ("provenance.json", json.dumps(provenance, indent=2)),
                            ("results.csv", table.to_csv(index=False))):
             (tmp / name).write_text(text, encoding="utf-8")
+        for relative, source in (models or {}).items():
+            shutil.copytree(source, tmp / "models" / relative)
     return ExperimentResults(table=table, stances=stances, timings=timings, provenance=provenance, out_dir=out_dir,
                              _curves=curves)
