@@ -76,7 +76,7 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from grfkit.constants import GRAVITY_MPS2
+from grfkit.constants import FORCE_CUTOFF_HZ, GRAVITY_MPS2
 from grfkit.io.read import read_bout, read_participants, read_truth
 from grfkit.plots.signals import (
     event_error_figure,
@@ -85,10 +85,10 @@ from grfkit.plots.signals import (
     stance_curves_figure,
     sync_figure,
 )
-from grfkit.preprocess import skip_reasons
 from grfkit.preprocess.chain import preprocess_raw
 from grfkit.preprocess.config import PreprocessConfig
-from grfkit.preprocess.events import detect_contacts
+from grfkit.preprocess.events import filtered_detection_shift_ms
+from grfkit.preprocess.filtering import lowpass_zero_lag
 from grfkit.preprocess.ground_truth import (
     contact_detection_summary,
     edge_accepts,
@@ -101,6 +101,7 @@ from grfkit.preprocess.plate_contacts import (
     OUTLINE_TOE_MARGIN_FRAC,
 )
 from grfkit.preprocess.resampling import resample_table
+from grfkit.preprocess.skip_reasons import primary_reasons
 from grfkit.preprocess.synchronisation import ClockSync
 from grfkit.simulate import simulate_cohort
 from grfkit.simulate.overground import OvergroundConfig
@@ -242,32 +243,18 @@ glue("point_spacing_ms", f"{1e3 * mean_stance_s / 100:.1f}", display=False)
 # removed); the 20 Hz filter is kept for the force curves (step 7). On the example bout,
 # detecting the study's way moves the events by:
 
-
 # %%
-def filtered_minus_raw_ms(bout, cutoff_hz=20.0):
-    """IC and TO on the filtered force minus those on the raw force."""
-    force = bout.force
-    t = force["time_s"].to_numpy()
-    rate = bout.info.force_rate_hz
-    shifts = []
-    for plate in example_stances["plate"].unique():
-        fz = force[f"{plate}_fz_n"].to_numpy()
-        raw = detect_contacts(fz, rate, time_s=t)
-        low = detect_contacts(
-            fz, rate, time_s=t, detection_cutoff_hz=cutoff_hz
-        )
-        near = np.abs(
-            low["ic_s"].to_numpy()[None, :] - raw["ic_s"].to_numpy()[:, None]
-        )
-        match = near.argmin(axis=1)
-        ok = near.min(axis=1) < 0.05
-        both = raw.loc[ok, ["ic_s", "to_s"]].to_numpy()
-        other = low.iloc[match[ok]][["ic_s", "to_s"]].to_numpy()
-        shifts.append((other - both) * 1e3)
-    return pd.DataFrame(np.vstack(shifts), columns=["IC (ms)", "TO (ms)"])
-
-
-shift = filtered_minus_raw_ms(bout).dropna()
+shift = pd.concat(
+    filtered_detection_shift_ms(
+        bout.force[f"{plate}_fz_n"].to_numpy(),
+        bout.info.force_rate_hz,
+        time_s=bout.force["time_s"].to_numpy(),
+        detection_cutoff_hz=20.0,
+    )
+    for plate in example_stances["plate"].unique()
+)
+shift = shift.set_axis(["IC (ms)", "TO (ms)"], axis=1)
+shift = shift.reset_index(drop=True).dropna()
 glue("plate_noise_sd_n", f"{OvergroundConfig().plate_noise_sd_n:g}",
      display=False)
 glue("belt_noise_sd_n", f"{TreadmillConfig().noise_sd_n:g}", display=False)
@@ -311,25 +298,7 @@ shift.describe().loc[["count", "mean", "min", "max"]].round(2)
 # %%
 glue("toe_margin_pct", f"{100 * OUTLINE_TOE_MARGIN_FRAC:g}", display=False)
 glue("heel_margin_pct", f"{100 * OUTLINE_HEEL_MARGIN_FRAC:g}", display=False)
-step_of = {
-    skip_reasons.REASON_OTHER_FOOT: "4. plate contacts",
-    skip_reasons.REASON_SPEED_OFF_TARGET: "5. speed",
-    skip_reasons.REASON_PASS_SPEED_UNKNOWN: "5. speed",
-    skip_reasons.REASON_MARKER_MISSING: "5. speed",
-    skip_reasons.REASON_OUTSIDE_RECORDING: "5. speed",
-    skip_reasons.REASON_NO_MARKER_TABLE: "5. speed",
-    skip_reasons.REASON_OUTSIDE_SIGNAL: "6. segmentation",
-    skip_reasons.REASON_INSOLE_UNLOADED: "6. segmentation",
-    skip_reasons.REASON_BOUT_SKIPPED: "the whole bout",
-}
-reason = result.stances.skipped["reason"]
-primary = reason.str.split("; ").str[0].str.split(":").str[0]
-table = pd.DataFrame(
-    {
-        "step": primary.map(step_of).fillna("4. plate contacts"),
-        "first reason": primary.str.split(" [(]").str[0],  # without remarks
-    }
-)
+table = primary_reasons(result.stances.skipped)
 table.value_counts().rename("contacts").reset_index()
 
 # %% [markdown]
@@ -454,8 +423,9 @@ figure = filtered_stance_figure(
     stance["to_s"],
     sampling_rate_hz=bout.info.force_rate_hz,
 )
-raw_peak = max(figure.data[0].y)
-filtered_peak = max(figure.data[1].y)
+filtered = lowpass_zero_lag(fz, FORCE_CUTOFF_HZ, bout.info.force_rate_hz)
+during = (t >= stance["ic_s"]) & (t <= stance["to_s"])
+raw_peak, filtered_peak = fz[during].max(), filtered[during].max()
 glue(
     "peak_change_pct",
     f"{100 * (filtered_peak / raw_peak - 1):+.1f}",

@@ -3,13 +3,18 @@
 Every reason string that the preprocessing chain and the real-data readers
 write into a ``skipped`` table is defined here, so that tables, tests and the
 book's reason table use the same words.  A contact can fail several rules;
-its reasons are then joined with ``"; "``.  The book's chapter 2 groups them
-by the step that applies them.
+its reasons are then joined with ``"; "``.  :data:`STEP_OF_REASON` names the
+chain step that applies each reason; :func:`primary_reasons` groups a skipped
+table by it (the book's chapter 2).
 """
 
 from __future__ import annotations
 
+import pandas as pd
+
 __all__ = [
+    "STEP_OF_REASON",
+    "primary_reasons",
     "REASON_BOTH_FEET",
     "REASON_BOUT_SKIPPED",
     "REASON_CUT",
@@ -78,3 +83,61 @@ REASON_OUTSIDE_SIGNAL: str = "stance outside the signal's time range"
 REASON_BOTH_FEET: str = "both feet loaded"
 #: Virtual wearables: the trial lacks a foot marker, so there is no virtual IMU.
 REASON_NO_MARKER: str = "foot marker missing: no virtual IMU"
+
+#: The preprocessing step (as numbered in the book's chapter 2) that applies each reason.
+STEP_OF_REASON: dict[str, str] = {
+    REASON_CUT: "4. plate contacts",
+    REASON_STRADDLE: "4. plate contacts",
+    REASON_EDGE: "4. plate contacts",
+    REASON_NO_COP: "4. plate contacts",
+    REASON_FOOT_EDGE: "4. plate contacts",
+    REASON_NO_INSOLE: "4. plate contacts",
+    REASON_MISMATCH: "4. plate contacts",
+    REASON_LOAD: "4. plate contacts",
+    REASON_OTHER_FOOT: "4. plate contacts",
+    REASON_BOTH_FEET: "4. plate contacts",
+    REASON_NO_MARKER_TABLE: "5. speed",
+    REASON_MARKER_MISSING: "5. speed",
+    REASON_OUTSIDE_RECORDING: "5. speed",
+    REASON_SPEED_OFF_TARGET: "5. speed",
+    REASON_PASS_SPEED_UNKNOWN: "5. speed",
+    REASON_INSOLE_UNLOADED: "6. segmentation",
+    REASON_OUTSIDE_SIGNAL: "6. segmentation",
+    REASON_NO_MARKER: "6. segmentation",
+    REASON_BOUT_SKIPPED: "the whole bout",
+}
+
+
+def _vocabulary_reason(first: str) -> str:
+    """The vocabulary reason that ``first`` is, or starts with (followed by ``":"``)."""
+    for reason in sorted(STEP_OF_REASON, key=len, reverse=True):
+        if first == reason or first.startswith(f"{reason}:"):
+            return reason
+    raise ValueError(f"skip reason {first!r} is not in grfkit.preprocess.skip_reasons")
+
+
+def primary_reasons(skipped: pd.DataFrame) -> pd.DataFrame:
+    """The first reason of each skipped contact, and the step that applied it.
+
+    Parameters
+    ----------
+    skipped : pandas.DataFrame
+        A ``skipped`` table with a ``reason`` column (several reasons of one
+        contact joined with ``"; "``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``skipped``: ``step`` (from :data:`STEP_OF_REASON`) and
+        ``first reason`` (the vocabulary reason of the contact's first reason,
+        without its remark in parentheses or its detail after ``":"``).
+
+    Raises
+    ------
+    ValueError
+        If a first reason is not in the vocabulary of this module.
+    """
+    first = [_vocabulary_reason(r.split("; ")[0]) for r in skipped["reason"]]
+    steps = [STEP_OF_REASON[r] for r in first]
+    without_remarks = [r.split(" (")[0] for r in first]
+    return pd.DataFrame({"step": steps, "first reason": without_remarks}, index=skipped.index)

@@ -13,6 +13,7 @@ from grfkit.preprocess.events import (
     CONTACT_COLUMNS,
     detect_contacts,
     detect_load_contacts,
+    filtered_detection_shift_ms,
     unloaded_level,
 )
 
@@ -63,6 +64,28 @@ def test_20hz_filter_moves_the_crossings_outwards_by_milliseconds(step_train, fo
     assert 1e3 * np.median(np.abs(raw["ic_s"] - truth[:, 0])) < 0.2
     high = detect_contacts(f, FS, detection_cutoff_hz=150.0)
     assert 1e3 * np.median(np.abs(high["ic_s"] - truth[:, 0])) < 0.5
+
+
+def test_filtered_detection_shift_pairs_contacts_by_nearest_ic(step_train, force_signal):
+    onsets, params, truth = step_train(30, seed=3)
+    t = np.arange(int(12.0 * FS)) / FS
+    f = force_signal(t, onsets, params, noise_n=3.0, seed=4)
+    shift = filtered_detection_shift_ms(f, FS, time_s=t)
+    raw = detect_contacts(f, FS, time_s=t)
+    filtered = detect_contacts(f, FS, time_s=t, detection_cutoff_hz=20.0)
+    assert list(shift.columns) == ["ic_shift_ms", "to_shift_ms"] and len(shift) == len(raw) == 30
+    expected_ms = 1e3 * (filtered[["ic_s", "to_s"]].to_numpy() - raw[["ic_s", "to_s"]].to_numpy())
+    assert np.allclose(shift.to_numpy(), expected_ms)
+    assert (shift["ic_shift_ms"] < 0).all() and (shift["to_shift_ms"] > 0).all()
+    none_near = filtered_detection_shift_ms(f, FS, time_s=t, max_ic_distance_s=1e-6)
+    assert none_near.empty
+
+
+def test_filtered_detection_shift_leaves_out_contacts_cut_by_the_recording(contact_force_n):
+    t = np.arange(2000) / FS
+    f = sum(contact_force_n(t - start, 0.25, 2000.0) for start in (-0.1, 0.6, 1.2))
+    shift = filtered_detection_shift_ms(f, FS)
+    assert len(shift) == 2 and np.isfinite(shift.to_numpy()).all()
 
 
 def test_time_axis_from_start_or_array(contact_force_n):
