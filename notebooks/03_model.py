@@ -80,7 +80,7 @@ from myst_nb import glue
 from grfkit.constants import N_POINTS
 from grfkit.experiment.strategies import split_domains
 from grfkit.io.stances import StanceDataset
-from grfkit.model.features import PUBLISHED_FEATURES, build_targets
+from grfkit.model.features import PUBLISHED_FEATURES
 from grfkit.model.metrics import evaluate, participant_metrics
 from grfkit.model.network import build_network
 from grfkit.model.presets import PRESETS, get_preset
@@ -322,15 +322,15 @@ training_curves(models["apgrf"].history,
 # %%
 def verdict(history) -> str:
     """Over-fitting by this chapter's rule, in words, from one training run."""
-    train = np.asarray(history.epoch_loss)
-    valid = np.asarray(history.validation_loss)
+    train, valid = history.epoch_loss, history.validation_loss
     if len(valid) < 2:
         return ("one epoch only, so the curves have one point each and say "
                 "nothing about over-fitting.")
-    best = int(np.argmin(valid))
-    if best < len(valid) - 1 and train[-1] < train[best]:
-        return (f"the validation loss is lowest after epoch {best + 1} "
-                f"({valid[best]:.4f} BW²) and ends at {valid[-1]:.4f} BW², "
+    best = history.best_epoch()
+    if history.overfits():
+        return (f"the validation loss is lowest after epoch {best} "
+                f"({valid[best - 1]:.4f} BW²) and ends at "
+                f"{valid[-1]:.4f} BW², "
                 f"while the training loss keeps falling to {train[-1]:.4f}"
                 " BW². By the rule above, that is over-fitting: the "
                 "later epochs fit the training stances better and the "
@@ -339,13 +339,6 @@ def verdict(history) -> str:
             f"({valid[-1]:.4f} BW²), and the training loss goes from "
             f"{train[0]:.4f} to {train[-1]:.4f} BW²: no over-fitting by "
             f"the rule above, within these {len(valid)} epochs.")
-
-
-def eval_loss(model, dataset) -> float:
-    """Mean squared error (BW²) of a model in evaluation mode."""
-    estimate = model.predict_bw(model.prepare_inputs(dataset))
-    return float(np.mean((estimate - build_targets(dataset, model.target))
-                         ** 2))
 
 
 fitted_overground, _ = split_participants(overground, [held_out])
@@ -362,7 +355,7 @@ parts = {
 glue("n_treadmill_train", str(len(treadmill)), display=False)
 glue("n_train", str(len(parts["train_eval"])), display=False)
 for name, part in parts.items():
-    loss = eval_loss(models["vgrf"], part)
+    loss = models["vgrf"].evaluation_loss_bw2(part)
     glue(f"vgrf_{name}_loss", f"{loss:.4f}", display=False)
 
 # %% [markdown]

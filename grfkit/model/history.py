@@ -65,6 +65,33 @@ class TrainingHistory:
         """Training throughput: stances processed per second of training."""
         return self.n_stances * self.epochs / self.wall_time_s if self.wall_time_s > 0 else float("nan")
 
+    def best_epoch(self) -> int:
+        """The epoch (counted from 1) after which the validation loss was lowest.
+
+        Raises
+        ------
+        ValueError
+            If the phase had no validation participants.
+        """
+        if not self.validation_loss:
+            raise ValueError(f"the {self.phase} phase has no validation loss")
+        return int(np.argmin(self.validation_loss)) + 1
+
+    def overfits(self) -> bool:
+        """Whether the validation loss stopped falling while the training loss kept going down.
+
+        True when the validation loss is lowest before the last epoch and the
+        training loss of the last epoch is below the training loss of that
+        best epoch; False with fewer than two epochs of validation loss.
+
+        Raises
+        ------
+        ValueError
+            If the phase had no validation participants.
+        """
+        best = self.best_epoch()
+        return best < len(self.validation_loss) and self.epoch_loss[-1] < self.epoch_loss[best - 1]
+
     def to_frame(self) -> pd.DataFrame:
         """Return one row per epoch: ``phase``, ``epoch``, ``train_loss``, ``validation_loss`` (BW², NaN if none)."""
         n = len(self.epoch_loss)

@@ -36,7 +36,7 @@ from grfkit.errors import (
 from grfkit import __version__
 from grfkit.io.stances import StanceDataset
 from grfkit.model.artifact import TrainingProvenance, channel_units, check_dataset_channels
-from grfkit.model.features import FeatureSet, build_inputs, target_channel
+from grfkit.model.features import FeatureSet, build_inputs, build_targets, target_channel
 from grfkit.model.history import TrainingHistory
 from grfkit.model.network import BiLSTMRegressor, build_network
 from grfkit.model.normalisation import Scaler
@@ -159,6 +159,23 @@ class TrainedModel:
             if home != device:
                 self.network.to(home)
         return out
+
+    def evaluation_loss_bw2(self, dataset: StanceDataset) -> float:
+        """The training loss measured like the validation loss: evaluation mode, whole data set.
+
+        Parameters
+        ----------
+        dataset
+            Stances holding every channel of :attr:`features` and the target.
+
+        Returns
+        -------
+        float
+            Mean squared error of the estimated against the measured force
+            curves over all stances and points, in body weights squared (BW²).
+        """
+        estimate = self.predict_bw(self.prepare_inputs(dataset))
+        return float(np.mean((estimate - build_targets(dataset, self.target)) ** 2))
 
     def config(self) -> dict:
         """Return the JSON-ready description saved beside the weights."""

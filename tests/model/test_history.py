@@ -1,8 +1,10 @@
 """Tests of grfkit.model.history: the per-epoch table and the JSON round trip."""
 
+import dataclasses
 import json
 
 import numpy as np
+import pytest
 
 from grfkit.model.history import TrainingHistory
 
@@ -26,3 +28,15 @@ def test_json_round_trip_and_throughput() -> None:
     assert TrainingHistory.from_dict(json.loads(json.dumps(history.to_dict()))) == history
     assert history.stances_per_s == 40 * 2 / 2.0
     assert np.isnan(TrainingHistory.from_dict({**history.to_dict(), "wall_time_s": 0.0}).stances_per_s)
+
+
+def test_best_epoch_and_overfitting_rule() -> None:
+    falling = _history(validation=(0.3, 0.2))
+    assert falling.best_epoch() == 2 and not falling.overfits()
+    rising = _history(validation=(0.2, 0.3))  # training loss 0.7 -> 0.35 keeps falling
+    assert rising.best_epoch() == 1 and rising.overfits()
+    flat_training = dataclasses.replace(rising, epoch_loss=(0.35, 0.7))
+    assert not flat_training.overfits()
+    assert not _history(validation=(0.2,)).overfits()
+    with pytest.raises(ValueError, match="fit phase has no validation loss"):
+        _history(validation=()).best_epoch()

@@ -18,7 +18,7 @@ from grfkit.errors import (
     TruncatedFileError,
 )
 from grfkit.io.stances import StanceDataset
-from grfkit.model.features import PUBLISHED_FEATURES, FeatureSet
+from grfkit.model.features import PUBLISHED_FEATURES, FeatureSet, build_targets
 from grfkit.model.network import build_network
 from grfkit.model.normalisation import fit_scaler
 from grfkit.model.trained_model import TrainedModel
@@ -218,3 +218,16 @@ def test_predict_bw_rejects_wrong_width(trained) -> None:
         model.predict_bw(np.zeros((2, 101, 5), dtype=np.float32))
     out = model.predict_bw(model.prepare_inputs(ds), batch_size=5)
     assert out.shape == (len(ds), 101) and out.dtype == np.float64
+
+
+def test_evaluation_loss_is_measured_like_the_validation_loss(stance_factory, tiny_preset) -> None:
+    ds = stance_factory(participants=("A", "B", "C"), stances_per_participant=4)
+    model = fit(ds, target="vgrf", preset=tiny_preset, seed=3, validation_participants=["C"],
+                progress=False)
+    held_out = ds.subset(ds.meta["participant"] == "C")
+    loss = model.evaluation_loss_bw2(held_out)
+    assert isinstance(loss, float) and loss > 0
+    assert loss == pytest.approx(model.history[0].validation_loss[-1], rel=1e-5)
+    estimate = model.predict_bw(model.prepare_inputs(ds))
+    squared_error = (estimate - build_targets(ds, "vgrf")) ** 2
+    assert model.evaluation_loss_bw2(ds) == pytest.approx(np.mean(squared_error))
