@@ -367,7 +367,13 @@ def _frame(frame: pd.DataFrame | None, arrays: Mapping[str, np.ndarray] | None) 
     return frame if frame is not None else pd.DataFrame(dict(arrays or {}), copy=False)
 
 
-def read_bout(folder: str | Path, validate: bool = True, limits: ValidationLimits = ValidationLimits()) -> RawBout:
+def read_bout(
+    folder: str | Path,
+    validate: bool = True,
+    limits: ValidationLimits = ValidationLimits(),
+    *,
+    require_force: bool = True,
+) -> RawBout:
     """Read one bout folder, and by default validate it.
 
     Each table may be stored as ``<table>.parquet`` or ``<table>.csv``; when
@@ -382,12 +388,17 @@ def read_bout(folder: str | Path, validate: bool = True, limits: ValidationLimit
         Run :func:`grfkit.io.validate.validate_bout` on what was read (default).
     limits
         The thresholds of the validation.
+    require_force
+        Require the force table (default).  ``False`` reads a wearable-only
+        recording: without a force file ``force`` is ``None`` and the force
+        checks are not run (:func:`grfkit.field.chain.wearable_stances`).
 
     Returns
     -------
     RawBout
         The bout; ``marker`` is ``None`` when ``bout.json`` states no
-        ``marker_rate_hz``.
+        ``marker_rate_hz``, ``force`` is ``None`` when ``require_force`` is
+        false and there is no force file.
 
     Raises
     ------
@@ -408,13 +419,13 @@ def read_bout(folder: str | Path, validate: bool = True, limits: ValidationLimit
     'plate1'
     """
     folder = Path(folder)
-    info, tables, paths = _read_bout_tables(folder)
+    info, tables, paths = _read_bout_tables(folder, require_force)
     frames = {name: _frame(*table) for name, table in tables.items()}
     bout = RawBout(
         info=info,
         insole=frames["insole"],
         imu=frames["imu"],
-        force=frames["force"],
+        force=frames.get("force"),
         marker=frames.get("marker"),
     )
     if validate:
@@ -422,8 +433,13 @@ def read_bout(folder: str | Path, validate: bool = True, limits: ValidationLimit
     return bout
 
 
-def _read_bout_tables(folder: Path) -> tuple[BoutInfo, dict[str, TableRead], dict[str, Path]]:
-    """``bout.json`` and each table of a bout folder as read (arrays or a frame), and the files read."""
+def _read_bout_tables(
+    folder: Path, require_force: bool = True
+) -> tuple[BoutInfo, dict[str, TableRead], dict[str, Path]]:
+    """``bout.json`` and each table of a bout folder as read (arrays or a frame), and the files read.
+
+    Without ``require_force`` a bout folder without a force file has no ``"force"`` table.
+    """
     if not folder.is_dir():
         raise MissingFileError("bout folder is missing", path=folder)
     info = read_bout_info(folder)
@@ -435,6 +451,8 @@ def _read_bout_tables(folder: Path) -> tuple[BoutInfo, dict[str, TableRead], dic
         )
     tables, paths = {}, {}
     for name in TABLES if info.marker_rate_hz is not None else TABLES[:-1]:
+        if name == "force" and not require_force and table_file(folder, name) is None:
+            continue
         frame, arrays, paths[name] = read_bout_table(folder, name)
         tables[name] = (frame, arrays)
     return info, tables, paths
@@ -454,7 +472,11 @@ def _check_bout_ids(info: BoutInfo, expected_ids: Mapping[str, str], path: Path)
 
 
 def read_bout_arrays(
-    folder: str | Path, expected_ids: Mapping[str, str] | None = None, limits: ValidationLimits = ValidationLimits()
+    folder: str | Path,
+    expected_ids: Mapping[str, str] | None = None,
+    limits: ValidationLimits = ValidationLimits(),
+    *,
+    require_force: bool = True,
 ) -> tuple[BoutInfo, BoutArrays]:
     """Read and validate a bout (as :func:`read_bout`), returning its required channels as numpy arrays.
 
@@ -470,6 +492,9 @@ def read_bout_arrays(
         ``bouts.csv``; ``bout.json`` must state the same identifiers.
     limits
         The thresholds of the validation.
+    require_force
+        As :func:`read_bout`: ``False`` accepts a bout without a force file
+        (``arrays`` then has no ``"force"`` table).
 
     Returns
     -------
@@ -484,7 +509,7 @@ def read_bout_arrays(
         ``bout.json`` states other identifiers than ``expected_ids``.
     """
     folder = Path(folder)
-    info, tables, paths = _read_bout_tables(folder)
+    info, tables, paths = _read_bout_tables(folder, require_force)
     if expected_ids is not None:
         _check_bout_ids(info, expected_ids, folder / "bout.json")
     return info, validate_tables(info, tables, folder, paths, limits)

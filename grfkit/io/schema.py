@@ -174,7 +174,8 @@ class RawBout:
     imu
         ``time_s`` (insole clock) and 6 IMU channels.
     force
-        ``time_s`` (lab clock) and 5 channels per plate.
+        ``time_s`` (lab clock) and 5 channels per plate; ``None`` for a
+        wearable-only recording (``read_bout(..., require_force=False)``).
     marker
         ``time_s`` (lab clock) and waist marker position, or ``None``.
     """
@@ -182,7 +183,7 @@ class RawBout:
     info: BoutInfo
     insole: pd.DataFrame
     imu: pd.DataFrame
-    force: pd.DataFrame
+    force: pd.DataFrame | None
     marker: pd.DataFrame | None = field(default=None)
 
 

@@ -297,9 +297,12 @@ def validate_bout(
     NoContactError
         No vertical force channel of any plate exceeds
         ``limits.contact_threshold_n``.  (A single plate that is never hit is
-        normal overground.)
+        normal overground.)  A bout whose ``force`` is ``None`` (a
+        wearable-only recording) has no force checks.
     """
-    tables = {"insole": bout.insole, "imu": bout.imu, "force": bout.force}
+    tables = {"insole": bout.insole, "imu": bout.imu}
+    if bout.force is not None:
+        tables["force"] = bout.force
     if bout.marker is not None:
         tables["marker"] = bout.marker
     validate_tables(bout.info, {name: (df, None) for name, df in tables.items()}, source, None, limits)
@@ -406,7 +409,7 @@ def validate_tables(
         elif table == "imu":
             check_gyro_unit(values_of, path, min_gyro_peak_dps=limits.min_gyro_peak_dps)
     for reference, other, clock in (("insole", "imu", "insole"), ("force", "marker", "lab")):
-        if other not in spans:
+        if other not in spans or reference not in spans:
             continue
         (r0, r1), (o0, o1) = spans[reference], spans[other]
         if max(abs(o0 - r0), abs(o1 - r1)) > limits.max_span_mismatch_s:
@@ -417,7 +420,7 @@ def validate_tables(
                 path=paths[other] if paths is not None and other in paths else _file(source, other),
                 channel="time_s",
             )
-    if not peak_fz_n > limits.contact_threshold_n:
+    if "force" in tables and not peak_fz_n > limits.contact_threshold_n:
         fz = [f"{p.name}_fz_n" for p in info.plates]
         raise NoContactError(
             f"no vertical force above {limits.contact_threshold_n:g} N on any plate (peak {peak_fz_n:.1f} N); "

@@ -1,0 +1,295 @@
+"""Time-normalised stances from wearable-only recordings: no force plate, no force targets.
+
+:func:`wearable_stances` reads every bout of a raw folder (the force table
+is optional: ``read_bout_arrays(..., require_force=False)``), finds the
+stances in the insole load, checked by the shoe IMU
+(:func:`grfkit.field.events.detect_wearable_stances`), gives each its speed
+(:mod:`grfkit.field.speed`), and cuts and time-normalises the insole and IMU
+channels with the training chain's own steps (the IMU's grid on the insole
+clock, :func:`grfkit.preprocess.resampling.resample_poly_at`,
+:func:`grfkit.preprocess.segmentation.segment_stances`,
+:func:`grfkit.io.insole.insole_cop`), in the channel order
+:data:`grfkit.io.channels.STANCE_SIGNAL_CHANNELS`.  Every contact or bout
+that does not become a stance is listed with its reason.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from grfkit.errors import ConfigError, GrfkitError
+from grfkit.field.events import WearableEventConfig, detect_wearable_stances
+from grfkit.field.speed import ImuSpeedConfig, imu_stance_speeds, metadata_speed
+from grfkit.io.channels import IMU_CHANNELS, STANCE_SIGNAL_CHANNELS, fsr_channels
+from grfkit.io.insole import insole_cop
+from grfkit.io.read import read_bout_arrays, read_bouts, read_participants
+from grfkit.io.schema import BoutArrays, BoutInfo
+from grfkit.io.stances import STANCE_META_COLUMNS, StanceDataset
+from grfkit.io.validate import ValidationLimits
+from grfkit.preprocess.config import PreprocessConfig
+from grfkit.preprocess.insole_contacts import insole_loads
+from grfkit.preprocess.resampling import check_uniform_sampling, resample_poly_at, resampled_length
+from grfkit.preprocess.results import SKIPPED_COLUMNS
+from grfkit.preprocess.segmentation import events_outside, segment_rows, segment_stances
+from grfkit.preprocess.skip_reasons import REASON_BOUT_SKIPPED, REASON_OUTSIDE_SIGNAL
+from grfkit.progress import progress_bar
+
+__all__ = ["REASON_COP_UNDEFINED", "SPEED_SOURCES", "FieldConfig", "wearable_stances"]
+
+#: The insole's centre of pressure is undefined (no load) within the stance; it is not filled in.
+REASON_COP_UNDEFINED: str = "insole centre of pressure undefined within the stance"
+#: Allowed values of ``FieldConfig.speed_source``.
+SPEED_SOURCES: tuple[str, ...] = ("auto", "imu")
+#: Stance metadata columns, in order: the training chain's, then where the speed comes from.
+_META_COLUMNS: tuple[str, ...] = (
+    *STANCE_META_COLUMNS[:3],
+    "condition",
+    *STANCE_META_COLUMNS[3:],
+    "sex",
+    "foot_strike",
+    "speed_source",
+)
+
+
+@dataclass(frozen=True)
+class FieldConfig:
+    """Settings of :func:`wearable_stances`.
+
+    Parameters
+    ----------
+    preprocess
+        The training chain's settings; its ``sampling_rate_hz``, ``foot``
+        (the foot with the IMU) and ``segment.n_points`` are used, so the
+        stances are those a model trained on that chain accepts.
+    events
+        Contact detection (:class:`grfkit.field.events.WearableEventConfig`).
+    speed
+        The IMU speed estimate (:class:`grfkit.field.speed.ImuSpeedConfig`).
+    speed_source
+        ``"auto"``: the speed the recording states
+        (:func:`grfkit.field.speed.metadata_speed`), else the IMU's;
+        ``"imu"``: always the IMU's.
+    validation
+        The reader's checks; by default the IMU may cover less time than the
+        insole (stances outside it are listed, not the whole bout).
+    """
+
+    preprocess: PreprocessConfig = field(default_factory=PreprocessConfig)
+    events: WearableEventConfig = field(default_factory=WearableEventConfig)
+    speed: ImuSpeedConfig = field(default_factory=ImuSpeedConfig)
+    speed_source: str = "auto"
+    validation: ValidationLimits = field(
+        default_factory=lambda: ValidationLimits(max_span_mismatch_s=math.inf)
+    )
+
+
+def _skip_rows(
+    ids: Mapping[str, str], foot: str, ic_s: np.ndarray, reasons: np.ndarray, detail: str = ""
+) -> list:
+    return [
+        {**ids, "foot": foot, "plate": "", "ic_s": float(ic), "reason": str(r), "detail": detail}
+        for ic, r in zip(ic_s, reasons, strict=True)
+    ]
+
+
+def _bout_stances(
+    info: BoutInfo,
+    arrays: BoutArrays,
+    participant: Mapping[str, object],
+    bout_speed_mps: float | None,
+    config: FieldConfig,
+) -> tuple[dict[str, np.ndarray], np.ndarray, list[dict[str, object]]]:
+    """Stance metadata columns, inputs ``(n, points, channels)`` and skipped rows of one bout."""
+    pre = config.preprocess
+    rate, n_points, foot = pre.sampling_rate_hz, pre.segment.n_points, pre.foot
+    where = f"{info.dataset}/{info.participant}/{info.bout}"
+    ids = {"dataset": info.dataset, "participant": info.participant, "bout": info.bout}
+    insole, imu = arrays["insole"], arrays["imu"]
+    insole_t = np.asarray(insole["time_s"], dtype=float)
+    imu_in_t = np.asarray(imu["time_s"], dtype=float)
+    check_uniform_sampling(imu_in_t, info.imu_rate_hz, name=f"{where}/imu:time_s")
+    imu_x = np.column_stack([np.asarray(imu[c], dtype=float) for c in IMU_CHANNELS])
+    imu_t = imu_in_t[0] + np.arange(resampled_length(len(imu_in_t), info.imu_rate_hz, rate)) / rate
+    fsr = np.column_stack([insole[c] for c in fsr_channels(foot)])
+
+    events = detect_wearable_stances(
+        insole_t,
+        insole_loads(insole, (foot,)),
+        insole_rate_hz=info.insole_rate_hz,
+        imu_time_s=imu_in_t,
+        imu_acc_mps2=imu_x[:, :3],
+        imu_foot=foot,
+        fsr={foot: fsr},
+        config=config.events,
+        name=where,
+    )
+    reason = events["reason"].to_numpy(dtype=object, copy=True)
+    ok = reason == ""
+    covered = (events_outside(insole_t, events) == "").to_numpy() & (
+        events_outside(imu_t, events) == ""
+    ).to_numpy()
+    reason[ok & ~covered] = REASON_OUTSIDE_SIGNAL
+    ok &= covered
+    speed_mps = np.full(len(events), np.nan)
+    stated = metadata_speed(info, bout_speed_mps) if config.speed_source == "auto" else None
+    source = stated[1] if stated is not None else "imu"
+    if stated is not None:
+        speed_mps[ok] = stated[0]
+    else:
+        usable = np.flatnonzero(ok)
+        estimate = imu_stance_speeds(
+            imu_in_t,
+            imu_x,
+            events["ic_s"].to_numpy()[usable],
+            events["to_s"].to_numpy()[usable],
+            config=config.speed,
+        )
+        speed_mps[usable] = estimate["speed_mps"].to_numpy()
+        reason[usable] = estimate["reason"].to_numpy()
+        ok = reason == ""
+
+    keep = np.flatnonzero(ok)
+    cut = {"ic_s": events["ic_s"].to_numpy()[keep], "to_s": events["to_s"].to_numpy()[keep]}
+    name = f"{where}/insole"
+    rows = segment_rows(insole_t, cut, n_points, name=name)
+    fsr_curves = segment_stances(
+        insole_t, fsr[rows].astype(float), cut, n_points, name=name, rows=rows
+    )
+    cop = np.stack(insole_cop(fsr_curves.reshape(-1, fsr_curves.shape[2])), axis=1).reshape(
+        len(keep), n_points, 2
+    )
+    name = f"{where}/imu"
+    rows = segment_rows(imu_t, cut, n_points, name=name)
+    imu_rows = resample_poly_at(
+        imu_x, rows, info.imu_rate_hz, rate, channels=[f"{name}:{c}" for c in IMU_CHANNELS]
+    )
+    imu_curves = segment_stances(imu_t, imu_rows, cut, n_points, name=name, rows=rows)
+    inputs = np.concatenate([fsr_curves, cop, imu_curves], axis=2)
+    defined = np.isfinite(cop).all(axis=(1, 2))
+    reason[keep[~defined]] = REASON_COP_UNDEFINED
+    keep, inputs = keep[defined], inputs[defined]
+
+    n = len(keep)
+    ic, to = events["ic_s"].to_numpy()[keep], events["to_s"].to_numpy()[keep]
+    meta = {
+        **{key: np.full(n, value, dtype=object) for key, value in ids.items()},
+        "condition": np.full(n, info.condition, dtype=object),
+        "foot": np.full(n, foot, dtype=object),
+        "plate": np.full(n, "", dtype=object),
+        "ic_s": ic,
+        "to_s": to,
+        "contact_time_s": to - ic,
+        "speed_mps": speed_mps[keep],
+        "gradient_deg": np.full(n, float(info.gradient_deg)),
+        "body_mass_kg": np.full(n, float(participant["body_mass_kg"])),
+        "insole_length_m": np.full(n, float(participant["insole_length_m"])),
+        "sex": np.full(n, str(participant["sex"]), dtype=object),
+        "foot_strike": np.full(n, str(participant["foot_strike"]), dtype=object),
+        "speed_source": np.full(n, source, dtype=object),
+    }
+    skipped = reason != ""
+    return meta, inputs, _skip_rows(ids, foot, events["ic_s"].to_numpy()[skipped], reason[skipped])
+
+
+def wearable_stances(
+    raw_dir: str | Path,
+    *,
+    config: FieldConfig = FieldConfig(),
+    strict: bool = False,
+    progress: bool = False,
+) -> tuple[StanceDataset, pd.DataFrame]:
+    """Stances of every bout of a raw folder from its insoles and shoe IMU alone.
+
+    Parameters
+    ----------
+    raw_dir
+        Folder in the grfkit raw data format; bouts need no force table.
+    config
+        Settings (:class:`FieldConfig`).
+    strict
+        Raise the first failing bout's error instead of listing the bout as skipped.
+    progress
+        Show a progress bar over bouts.
+
+    Returns
+    -------
+    (stances, skipped)
+        ``stances``: inputs in the channels
+        :data:`grfkit.io.channels.STANCE_SIGNAL_CHANNELS` of ``config.preprocess.foot``
+        (the insole of that foot and the shoe IMU), no targets (zero target
+        channels); metadata as the training chain's (``plate`` is ``""``,
+        ``ic_s`` and ``to_s`` on the insole clock) plus ``speed_source``
+        (``"belt"``, ``"bouts.csv"`` or ``"imu"``).  ``skipped``: one row per
+        contact that is not a stance and per failed bout, columns
+        :data:`grfkit.preprocess.results.SKIPPED_COLUMNS` (also the stances'
+        ``skipped`` table).
+
+    Raises
+    ------
+    GrfkitError
+        Invalid ``participants.csv`` or ``bouts.csv`` always; with ``strict``,
+        the first failing bout's error, which names the file, channel or bout:
+        e.g. :class:`~grfkit.errors.SamplingRateError` (a wrong sampling rate),
+        :class:`~grfkit.errors.NoContactError` (no contacts in the insole load),
+        :class:`~grfkit.errors.SensorFaultError` (a dead or saturated FSR),
+        :class:`~grfkit.errors.MissingFileError` (no IMU table).
+    ConfigError
+        If ``config.speed_source`` is not one of :data:`SPEED_SOURCES`.
+    """
+    if config.speed_source not in SPEED_SOURCES:
+        raise ConfigError(
+            f"speed_source must be one of {SPEED_SOURCES}, got {config.speed_source!r}"
+        )
+    root = Path(raw_dir)
+    people = read_participants(root).set_index(["dataset", "participant"])
+    bouts = read_bouts(root)
+    metas, inputs, skipped = [], [], []
+    with progress_bar(total=len(bouts), desc="wearable stances", unit="bout", show=progress) as bar:
+        for row in bouts.itertuples(index=False):
+            ids = {"dataset": row.dataset, "participant": row.participant, "bout": row.bout}
+            folder = root / row.dataset / row.participant / row.bout
+            try:
+                info, arrays = read_bout_arrays(
+                    folder, expected_ids=ids, limits=config.validation, require_force=False
+                )
+                participant = people.loc[(row.dataset, row.participant)].to_dict()
+                meta, x, rows = _bout_stances(info, arrays, participant, row.speed_mps, config)
+            except GrfkitError as error:
+                if strict:
+                    raise
+                skipped.append(
+                    {
+                        **ids,
+                        "foot": "",
+                        "plate": "",
+                        "ic_s": np.nan,
+                        "reason": f"{REASON_BOUT_SKIPPED}: {type(error).__name__}: {error}",
+                        "detail": "",
+                    }
+                )
+            else:
+                metas.append(meta)
+                inputs.append(x)
+                skipped.extend(rows)
+            bar.update()
+    n_points = config.preprocess.segment.n_points
+    table = pd.DataFrame(skipped, columns=list(SKIPPED_COLUMNS))
+    meta = pd.DataFrame(
+        {c: np.concatenate([m[c] for m in metas]) if metas else [] for c in _META_COLUMNS}
+    )
+    x = np.concatenate(inputs) if inputs else np.zeros((0, n_points, len(STANCE_SIGNAL_CHANNELS)))
+    stances = StanceDataset(
+        meta,
+        x.astype(np.float32),
+        np.zeros((len(x), n_points, 0), dtype=np.float32),
+        tuple(STANCE_SIGNAL_CHANNELS),
+        (),
+        table,
+    )
+    return stances, table
