@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from grfkit.errors import MissingFileError, SamplingRateError, SensorFaultError
+from grfkit.errors import MissingFileError, NoContactError, SamplingRateError, SensorFaultError
 from grfkit.field.chain import FieldConfig, wearable_stances
-from grfkit.io.channels import STANCE_SIGNAL_CHANNELS
+from grfkit.io.channels import STANCE_SIGNAL_CHANNELS, fsr_channels
 from grfkit.io.read import read_bout
 from grfkit.io.stances import STANCE_META_COLUMNS
 from grfkit.preprocess.skip_reasons import REASON_BOUT_SKIPPED, REASON_CUT, REASON_OUTSIDE_SIGNAL
@@ -137,3 +137,18 @@ def test_missing_imu_lists_the_bout(spoilt_field_raw: Path) -> None:
     _, skipped = wearable_stances(spoilt_field_raw)
     reason = skipped.loc[skipped["participant"] == "OG01", "reason"]
     assert len(reason) == 1 and "MissingFileError" in reason.iloc[0] and "imu" in reason.iloc[0]
+
+
+def test_no_contacts_names_the_bout(spoilt_field_raw: Path) -> None:
+    path = spoilt_field_raw / BOUT / "insole.parquet"
+    insole = pd.read_parquet(path)
+    rng = np.random.default_rng(0)
+    for channel in fsr_channels("left"):  # a left insole that only ever reads noise: no stance
+        insole[channel] = rng.integers(0, 4, len(insole)).astype(insole[channel].dtype)
+    insole.to_parquet(path, index=False)
+    with pytest.raises(NoContactError, match="overground/OG01/medium") as caught:
+        wearable_stances(spoilt_field_raw, strict=True)
+    assert caught.value.channel == "left_fsr*_adc (sum)"
+    _, skipped = wearable_stances(spoilt_field_raw)
+    reason = skipped.loc[skipped["participant"] == "OG01", "reason"]
+    assert len(reason) == 1 and "NoContactError" in reason.iloc[0]
