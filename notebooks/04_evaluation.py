@@ -52,13 +52,11 @@ from myst_nb import glue
 
 from grfkit.constants import N_POINTS
 from grfkit.experiment.config import ExperimentConfig
-from grfkit.experiment.evaluation import run_fold
+from grfkit.experiment.leakage import leakage_guard
 from grfkit.experiment.runner import run_experiment
 from grfkit.experiment.store import default_results_dir
 from grfkit.experiment.strategies import (
     STRATEGIES,
-    exaggerate_participant,
-    identical_fit,
     pretrain,
     split_domains,
     train_strategy,
@@ -66,7 +64,12 @@ from grfkit.experiment.strategies import (
 from grfkit.model.baselines import BASELINES
 from grfkit.model.features import build_targets
 from grfkit.model.importance import permutation_importance
-from grfkit.model.metrics import rmse, rrmse_pct, summarise
+from grfkit.model.metrics import (
+    median_and_worst_stances,
+    rmse,
+    rrmse_pct,
+    summarise,
+)
 from grfkit.model.training import split_participants
 from grfkit.plots.results import (
     feature_importance,
@@ -187,17 +190,6 @@ subjects = per_stance["subject"].to_numpy(str)
 assert (subjects == curves["subject"].astype(str)).all()
 
 
-def pick_stances(target: str, strategy: str = "combined") -> dict[str, int]:
-    """Rows of a strategy's median-rRMSE (lower middle) and worst stance."""
-    values = per_stance["rrmse_pct"].to_numpy()
-    rows = np.flatnonzero((per_stance["strategy"] == strategy).to_numpy()
-                          & (per_stance["target"] == target).to_numpy()
-                          & np.isfinite(values))
-    order = rows[np.argsort(values[rows], kind="stable")]
-    return {"median": int(order[(len(order) - 1) // 2]),
-            "worst": int(order[-1])}
-
-
 def describe(row: int) -> str:
     measured = curves["measured_n"][row]
     estimated = curves["estimated_n"][row]
@@ -209,7 +201,8 @@ def describe(row: int) -> str:
             f"rRMSE {rrmse_pct(measured, estimated):.2f} %")
 
 
-picks = {target: pick_stances(target) for target in ("vgrf", "apgrf")}
+picks = {target: median_and_worst_stances(per_stance, target=target)
+         for target in ("vgrf", "apgrf")}
 for target, pick in picks.items():
     for which, row in pick.items():
         value = per_stance["rrmse_pct"].iloc[row]
@@ -399,7 +392,6 @@ metric_summary("apgrf")
 # %%
 held_out = overground.participants[0]
 absurd = dict(factor=1000.0, target_factor=1000.0, mass_factor=3.0)
-absurd_overground = exaggerate_participant(overground, held_out, **absurd)
 for name, key in (("input_factor", "factor"),
                   ("force_factor", "target_factor"),
                   ("mass_factor", "mass_factor")):
@@ -410,25 +402,14 @@ common = dict(preset=config.preset, seed=seed,
 demo_pretrained = pretrain(demo_runners, target="vgrf", **common)
 fold = dict(target="vgrf", treadmill=treadmill,
             pretrained=demo_pretrained, **common)
-guard = {}
-for strategy in ("overground", "transfer", *BASELINES):
-    normal = run_fold(strategy, overground, held_out, **fold)
-    extreme = run_fold(strategy, absurd_overground, held_out, **fold)
-    guard[strategy] = {
-        "identical fit": identical_fit(normal.model, extreme.model),
-        "passes (real/absurd)": (
-            "" if normal.fine_tune_epochs is None
-            else f"{normal.fine_tune_epochs} / {extreme.fine_tune_epochs}"),
-        "rRMSE real (%)": normal.stances.rrmse_pct.mean().round(2),
-        "rRMSE absurd (%)": extreme.stances.rrmse_pct.mean().round(2),
-    }
+guard = leakage_guard(("overground", "transfer", *BASELINES), overground,
+                      held_out, **absurd, **fold)
 glue("n_demo_runners", str(len(demo_runners.participants)), display=False)
 n_inner_folds = config.model_preset.fine_tune_inner_folds
 inner_text = (f"{n_inner_folds} with this preset" if n_inner_folds
               else "none with this preset: it fine-tunes for a fixed "
                    "number of passes")
 glue("n_inner_folds", inner_text, display=False)
-guard = pd.DataFrame(guard).T.rename_axis(f"held out: {held_out}")
 assert guard["identical fit"].all(), "the held-out one leaked"
 guard
 
@@ -605,10 +586,9 @@ print("gradient_deg over the test stances: "
 # ```{exercise} Break the guard
 # :label: ex-evaluation-leak
 #
-# Make a leak on purpose: in the leakage-guard cell, set `held_out = overground.participants[1]`
-# just before the loop over strategies, while `absurd_overground` still exaggerates
-# `overground.participants[0]`. The exaggerated runner is now in the *training* set. Is the fit
-# still identical?
+# Make a leak on purpose: in the leakage-guard cell, hold out `overground.participants[1]`
+# but pass `exaggerated=overground.participants[0]` to `leakage_guard`. The exaggerated runner
+# is now in the *training* set. Is the fit still identical?
 # ```
 #
 # ```{solution} ex-evaluation-leak

@@ -31,6 +31,7 @@ __all__ = [
     "evaluate",
     "participant_metrics",
     "summarise",
+    "median_and_worst_stances",
 ]
 
 
@@ -316,3 +317,39 @@ def summarise(
             row[f"{c}_max"] = float(group[c].max())
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def median_and_worst_stances(
+    per_stance: pd.DataFrame, *, target: str, strategy: str = "combined"
+) -> dict[str, int]:
+    """Rows of one strategy's stance with the median rRMSE and its worst stance.
+
+    Parameters
+    ----------
+    per_stance
+        One row per held-out stance with ``strategy``, ``target`` and
+        ``rrmse_pct`` columns (e.g. an experiment's per-stance table).
+    target
+        ``"vgrf"`` or ``"apgrf"``.
+    strategy
+        The strategy whose stances are ranked.
+
+    Returns
+    -------
+    dict of str to int
+        Positional rows of ``per_stance``: ``"median"`` (the lower middle of
+        the stances with a finite rRMSE, sorted stably by rRMSE) and
+        ``"worst"`` (the largest finite rRMSE).
+
+    Raises
+    ------
+    ConfigError
+        If the strategy has no stance of that target with a finite rRMSE.
+    """
+    values = per_stance["rrmse_pct"].to_numpy(dtype=np.float64)
+    rows = np.flatnonzero((per_stance["strategy"] == strategy).to_numpy()
+                          & (per_stance["target"] == target).to_numpy() & np.isfinite(values))
+    if not len(rows):
+        raise ConfigError(f"no {target} stance of strategy {strategy!r} has a finite rRMSE")
+    order = rows[np.argsort(values[rows], kind="stable")]
+    return {"median": int(order[(len(order) - 1) // 2]), "worst": int(order[-1])}

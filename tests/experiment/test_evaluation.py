@@ -7,6 +7,7 @@ import pytest
 
 from grfkit.errors import ConfigError
 from grfkit.experiment.evaluation import run_fold, score_split, score_splits
+from grfkit.experiment.leakage import leakage_check
 from grfkit.experiment.strategies import (
     ALL_STRATEGIES,
     exaggerate_participant,
@@ -111,9 +112,9 @@ def test_held_out_participant_touches_nothing_fitted(domains, tiny_preset, strat
     preset = dataclasses.replace(tiny_preset, fine_tune_inner_folds=2)
     pre = pretrain(treadmill, target="vgrf", preset=preset, seed=3)
     kw = dict(target="vgrf", treadmill=treadmill, pretrained=pre, preset=preset, seed=3, k_neighbours=3)
-    normal = run_fold(strategy, overground, "OG03", **kw)
-    leaked = run_fold(strategy, exaggerate_participant(overground, "OG03", **EXTREME), "OG03", **kw)
-    assert identical_fit(normal.model, leaked.model)
+    check = leakage_check(strategy, overground, "OG03", **EXTREME, **kw)
+    normal, leaked = check.normal, check.extreme
+    assert check.identical_fit
     if not is_baseline(strategy):
         assert [h.step_loss for h in normal.model.history] == [h.step_loss for h in leaked.model.history]
     # ...while the extreme stances did reach the evaluation.
@@ -121,8 +122,8 @@ def test_held_out_participant_touches_nothing_fitted(domains, tiny_preset, strat
     np.testing.assert_allclose(leaked.measured_n, normal.measured_n * 1000.0, rtol=1e-6)
     # And a non-held-out participant made extreme does change the fit (the check has teeth).
     if strategy != "treadmill":
-        other = run_fold(strategy, exaggerate_participant(overground, "OG01", **EXTREME), "OG03", **kw)
-        assert not identical_fit(normal.model, other.model)
+        other = leakage_check(strategy, overground, "OG03", **EXTREME, exaggerated="OG01", **kw)
+        assert not other.identical_fit
 
 
 @pytest.mark.parametrize("trainable", ["all", "head"])

@@ -34,7 +34,8 @@ def test_stances_have_the_training_channels_and_no_targets(field_result) -> None
     assert set(STANCE_META_COLUMNS) <= set(stances.meta.columns)
     meta = stances.meta
     assert (meta["ic_s"] < meta["to_s"]).all() and (meta["plate"] == "").all()
-    assert set(meta["speed_source"]) == {"bouts.csv", "belt"}
+    assert set(meta["speed_source"]) == {"imu", "belt"}
+    assert set(meta.loc[meta["speed_source"] == "belt", "dataset"]) == {"treadmill"}
     assert set(skipped["reason"]) <= {REASON_CUT}
     assert stances.skipped.equals(skipped)
 
@@ -75,12 +76,12 @@ def test_reading_without_force(field_raw: Path) -> None:
         read_bout(field_raw / BOUT)  # the training chain still requires it
 
 
-def test_imu_speed_source(field_raw: Path, field_result) -> None:
+def test_speed_sources(field_raw: Path) -> None:
     stances, _ = wearable_stances(field_raw, config=FieldConfig(speed_source="imu"))
+    stated, _ = wearable_stances(field_raw, config=FieldConfig(speed_source="stated"))
     assert set(stances.meta["speed_source"]) == {"imu"}
-    merged = stances.meta.merge(
-        field_result[0].meta, on=["participant", "ic_s"], suffixes=("", "_stated")
-    )
+    assert set(stated.meta["speed_source"]) == {"bouts.csv", "belt"}
+    merged = stances.meta.merge(stated.meta, on=["participant", "ic_s"], suffixes=("", "_stated"))
     relative = (merged["speed_mps"] / merged["speed_mps_stated"] - 1).abs()
     assert len(merged) > 100 and relative.median() < 0.05
 

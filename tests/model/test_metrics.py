@@ -11,6 +11,7 @@ from grfkit.constants import GRAVITY_MPS2
 from grfkit.errors import ConfigError, LengthMismatchError
 from grfkit.model.metrics import (
     evaluate,
+    median_and_worst_stances,
     participant_metrics,
     pearson_r,
     rmse,
@@ -116,3 +117,27 @@ def test_summarise_by_group() -> None:
     summary = summarise(people, by=["strategy"]).set_index("strategy")
     assert summary.loc["combined", "rrmse_pct_mean"] == 5.0
     assert summary.loc["transfer", "rrmse_pct_max"] == 9.0
+
+
+def test_median_and_worst_stances_of_one_strategy_and_target() -> None:
+    per_stance = pd.DataFrame({
+        "strategy": ["combined"] * 5 + ["transfer", "combined"],
+        "target": ["vgrf"] * 4 + ["apgrf", "vgrf", "vgrf"],
+        "rrmse_pct": [7.0, 3.0, np.nan, 5.0, 99.0, 50.0, 4.0],
+    })
+    # finite combined vGRF rows sorted: 1 (3), 6 (4), 3 (5), 0 (7): lower middle is row 6
+    assert median_and_worst_stances(per_stance, target="vgrf") == {"median": 6, "worst": 0}
+    assert median_and_worst_stances(per_stance, target="vgrf", strategy="transfer") == {
+        "median": 5, "worst": 5}
+    with pytest.raises(ConfigError, match="no apgrf stance of strategy 'transfer'"):
+        median_and_worst_stances(per_stance, target="apgrf", strategy="transfer")
+
+
+@given(st.lists(st.floats(0.0, 100.0), min_size=1, max_size=30))
+def test_median_stance_has_half_the_stances_at_or_below_it(values: list[float]) -> None:
+    per_stance = pd.DataFrame({"strategy": "combined", "target": "vgrf", "rrmse_pct": values})
+    rows = median_and_worst_stances(per_stance, target="vgrf")
+    median = values[rows["median"]]
+    assert sum(v <= median for v in values) >= (len(values) + 1) // 2
+    assert sum(v >= median for v in values) >= len(values) // 2 + 1
+    assert values[rows["worst"]] == max(values)
