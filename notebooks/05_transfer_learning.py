@@ -91,6 +91,7 @@ from grfkit.experiment.comparisons import (
     BEST_VS_BASELINE,
     describe_comparison,
     findings_table,
+    fine_tuning_effect,
     friedman_test,
     paired_comparison,
 )
@@ -347,19 +348,13 @@ head = run_experiment(
     progress=False,
 ).table
 head_vs_all = pd.concat([table, head.assign(strategy="transfer_head")])
-rrmse = table.pivot_table(
-    index=["target", "subject"], columns="strategy", values="rrmse_pct"
-)
 for target in ("vgrf", "apgrf"):
-    tuned = epochs[target] > 0
-    gain = (rrmse.loc[target, "transfer"] - rrmse.loc[target, "treadmill"])[
-        tuned.to_numpy()
-    ]
-    glue(f"n_tuned_{target}", int(tuned.sum()), display=False)
-    glue(f"n_worse_{target}", int((gain > 0).sum()), display=False)
+    effect = fine_tuning_effect(table, target)
+    glue(f"n_tuned_{target}", effect.n_tuned, display=False)
+    glue(f"n_worse_{target}", effect.n_worse, display=False)
     glue(
         f"tuned_gain_{target}",
-        f"{gain.mean():+.2f}" if len(gain) else "no",
+        f"{effect.mean_change_pp:+.2f}" if effect.n_tuned else "no",
         display=False,
     )
     row = paired_comparison(

@@ -8,13 +8,15 @@ first was better, the two-sided Wilcoxon signed-rank test, and the relative
 difference.  :func:`friedman_test` asks whether several strategies differ at
 all, :func:`findings_table` checks the study's published findings
 (:data:`PUBLISHED_FINDINGS`) and whether the wearables beat the best guess
-that needs none (:data:`BEST_VS_BASELINE`), and :func:`describe_comparison`
-words one comparison for the book's prose.
+that needs none (:data:`BEST_VS_BASELINE`), :func:`describe_comparison`
+words one comparison for the book's prose, and :func:`fine_tuning_effect`
+asks whether fine-tuning helped where the inner folds chose it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -30,6 +32,8 @@ __all__ = [
     "friedman_test",
     "findings_table",
     "describe_comparison",
+    "FineTuningEffect",
+    "fine_tuning_effect",
 ]
 
 #: The study's qualitative findings as (better, worse) strategy pairs: mixed-domain
@@ -343,4 +347,63 @@ def describe_comparison(row: pd.Series | dict, alpha: float = 0.05) -> str:
         f"rRMSE than {r['b']} ({r['mean_b']:.1f} %): {r['mean_difference_pp']:+.2f} percentage points "
         f"(95 % CI {r['ci_low_pp']:.2f} to {r['ci_high_pp']:.2f}), lower for {int(r['n_improved'])} of "
         f"{int(r['n_participants'])} participants, Wilcoxon p = {r['p_value']:.3f}, {verdict} at {alpha:g}."
+    )
+
+
+@dataclass(frozen=True)
+class FineTuningEffect:
+    """Transfer learning against the treadmill model it started from, in the folds it fine-tuned.
+
+    Parameters
+    ----------
+    n_tuned
+        Folds whose inner cross-validation chose at least one pass of fine-tuning.
+    n_worse
+        Of those, the folds where transfer's rRMSE is higher than treadmill-only's.
+    mean_change_pp
+        Mean over those folds of transfer's minus treadmill-only's rRMSE, in
+        percentage points (negative: fine-tuning helped); NaN without such folds.
+    """
+
+    n_tuned: int
+    n_worse: int
+    mean_change_pp: float
+
+
+def fine_tuning_effect(table: pd.DataFrame, target: str) -> FineTuningEffect:
+    """Did fine-tuning help the held-out participants of the folds that chose it?
+
+    Parameters
+    ----------
+    table
+        Per-fold results with ``strategy``, ``target``, ``subject``,
+        ``rrmse_pct`` and ``fine_tune_epochs`` (e.g. the ``table`` of a
+        :class:`grfkit.experiment.store.ExperimentResults`), holding the
+        ``transfer`` and ``treadmill`` strategies.
+    target
+        ``"vgrf"`` or ``"apgrf"``.
+
+    Returns
+    -------
+    FineTuningEffect
+        The folds fine-tuned, those made worse, and the mean change of rRMSE.
+
+    Raises
+    ------
+    ConfigError
+        If the table lacks the transfer or the treadmill strategy for ``target``.
+    """
+    rows = table.loc[table["target"] == target]
+    folds = {}
+    for strategy in ("transfer", "treadmill"):
+        folds[strategy] = rows.loc[rows["strategy"] == strategy].set_index("subject")
+        if folds[strategy].empty:
+            raise ConfigError(f"the results table has no {target} folds of strategy {strategy!r}")
+    transfer, treadmill = folds["transfer"], folds["treadmill"]
+    tuned = transfer.index[transfer["fine_tune_epochs"].to_numpy() > 0]
+    change_pp = transfer.loc[tuned, "rrmse_pct"] - treadmill.loc[tuned, "rrmse_pct"]
+    return FineTuningEffect(
+        n_tuned=len(tuned),
+        n_worse=int((change_pp > 0).sum()),
+        mean_change_pp=float(change_pp.mean()) if len(change_pp) else float("nan"),
     )

@@ -11,7 +11,9 @@ from grfkit.errors import ConfigError
 from grfkit.experiment.comparisons import (
     BEST_VS_BASELINE,
     PUBLISHED_FINDINGS,
+    FineTuningEffect,
     findings_table,
+    fine_tuning_effect,
     friedman_test,
     paired_comparison,
 )
@@ -173,3 +175,29 @@ def test_describe_comparison_words_the_statistics() -> None:
     worse = describe_comparison({**row, "a": "y", "b": "x", "mean_a": row["mean_b"], "mean_b": row["mean_a"],
                                  "mean_difference_pp": -row["mean_difference_pp"], "n_improved": 1})
     assert "had a higher mean rRMSE" in worse and "+0.62" in worse
+
+
+def _fold_table() -> pd.DataFrame:
+    subjects = ["P1", "P2", "P3", "P4"]
+    rows = [("treadmill", "vgrf", s, r, np.nan) for s, r in zip(subjects, [10.0, 12.0, 9.0, 11.0])]
+    rows += [("transfer", "vgrf", s, r, e)
+             for s, r, e in zip(subjects, [8.0, 12.5, 9.5, 11.0], [3, 2, 0, 0])]
+    rows += [("transfer", "apgrf", s, 20.0, 0) for s in subjects]
+    rows += [("treadmill", "apgrf", s, 21.0, np.nan) for s in subjects]
+    table = pd.DataFrame(rows, columns=["strategy", "target", "subject", "rrmse_pct",
+                                        "fine_tune_epochs"])
+    return table.sample(frac=1.0, random_state=0)  # the order of the rows does not matter
+
+
+def test_fine_tuning_effect_counts_the_tuned_folds_only() -> None:
+    effect = fine_tuning_effect(_fold_table(), "vgrf")
+    # P1 (-2 pp) and P2 (+0.5 pp) were fine-tuned; P3's worse rRMSE came without fine-tuning
+    assert effect == FineTuningEffect(n_tuned=2, n_worse=1, mean_change_pp=-0.75)
+    untuned = fine_tuning_effect(_fold_table(), "apgrf")
+    assert (untuned.n_tuned, untuned.n_worse) == (0, 0) and np.isnan(untuned.mean_change_pp)
+
+
+def test_fine_tuning_effect_needs_both_strategies() -> None:
+    table = _fold_table()
+    with pytest.raises(ConfigError, match="no vgrf folds of strategy 'treadmill'"):
+        fine_tuning_effect(table.loc[table["strategy"] != "treadmill"], "vgrf")
