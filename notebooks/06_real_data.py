@@ -86,17 +86,17 @@ import functools
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 from IPython.display import Markdown
 from myst_nb import glue
 
-from grfkit.constants import GRAVITY_MPS2
 from grfkit.errors import ConfigError
 from grfkit.io.channels import fsr_channels
 from grfkit.io.read import read_truth
+from grfkit.model.metrics import stance_metrics
 from grfkit.plots.real import (
     condition_rrmse_figure,
     estimates_figure,
+    explained_range_figure,
     input_curves_figure,
     mean_curves_figure,
     participant_rrmse_figure,
@@ -146,6 +146,7 @@ from grfkit.real.wearables import (
     dorn_wearable_stances,
     hamner_wearable_stances,
 )
+from grfkit.real.wording import peak_difference_text, range_text
 from grfkit.scales import get_real_scale
 from grfkit.storage.cohort_cache import prepare_cohort
 from grfkit.storage.kept_run import open_kept_run
@@ -350,20 +351,6 @@ simulation = dict(
 )
 low_mps, high_mps = SIMULATOR_SPEED_RANGE_MPS
 facts["simulator_speed_range"] = f"{low_mps:g}-{high_mps:g} m/s"
-
-
-def range_text(values, digits, scale=1.0):
-    """'low-high' of a series, scaled and rounded."""
-    return (f"{scale * values.min():.{digits}f}–"
-            f"{scale * values.max():.{digits}f}")
-
-
-def peak_difference_text(table):
-    """Relative difference of the simulated peak vGRF, per comparison."""
-    peak = table[table["feature"] == "peak_vgrf_bw"].dropna(subset=["z"])
-    pct = 100 * (peak["simulated_mean"] / peak["real_mean"] - 1)
-    return "; ".join(f"{p:+.0f} % at {c.removeprefix('treadmill ')}"
-                     for c, p in zip(peak["comparison"], pct, strict=True))
 
 
 def validation_section():
@@ -697,32 +684,7 @@ facts["oracle_unmatched"] = str(int(unmatched))
 floor.round(3)
 
 # %%
-FORCE_NAMES = {"vgrf": "vertical (vGRF)", "apgrf": "anteroposterior (apGRF)"}
-fig = go.Figure()
-for cohort_name, group in static.reset_index().groupby("cohort", sort=False):
-    fig.add_trace(go.Bar(
-        x=group["target"].map(FORCE_NAMES), y=group["rrmse_pct"],
-        name=f"static baseline, {cohort_name}",
-        error_y=dict(type="data", symmetric=False,
-                     array=group["rrmse_pct_max"] - group["rrmse_pct"],
-                     arrayminus=group["rrmse_pct"] - group["rrmse_pct_min"]),
-    ))
-for dataset, group in floor.reset_index().groupby("dataset", sort=False):
-    fig.add_trace(go.Bar(
-        x=group["target"].map(FORCE_NAMES), y=group["mean"],
-        name=f"oracle floor, simulated {dataset}",
-        error_y=dict(type="data", symmetric=False,
-                     array=group["max"] - group["mean"],
-                     arrayminus=group["mean"] - group["min"]),
-    ))
-fig.update_layout(
-    barmode="group", template="plotly_white", height=420,
-    title="What the wearables have to explain",
-    yaxis_title="rRMSE (%), mean over participants",
-    xaxis_title="force component",
-    legend=dict(orientation="h", y=-0.25),
-)
-fig
+explained_range_figure(static, floor)
 
 # %% [markdown]
 # Bars are means over participants, whiskers their range; the gap between the oracle
@@ -927,10 +889,12 @@ def overground_section():
             found[f"dorn_{bout}_{target}"] = f"{by_bout[(target, bout)]:.1f}"
     meta = overground.dataset.meta
     jog = (meta["bout"] == "jog").to_numpy()
-    weight = meta["body_mass_kg"].to_numpy(dtype=float) * GRAVITY_MPS2
-    measured = overground.dataset.target("vgrf_n").max(axis=1)
-    estimated = overground.estimates["vgrf"].max(axis=1)
-    peak_error_bw = ((estimated - measured) / weight)[jog]
+    errors = stance_metrics(
+        overground.dataset.target("vgrf_n"), overground.estimates["vgrf"],
+        target="vgrf",
+        body_mass_kg=meta["body_mass_kg"].to_numpy(dtype=float),
+        contact_time_s=meta["contact_time_s"].to_numpy(dtype=float))
+    peak_error_bw = errors["peak_error_bw"].to_numpy()[jog]
     found["dorn_jog_n"] = str(int(jog.sum()))
     found["dorn_jog_peak_errors_bw"] = ", ".join(
         f"{e:+.2f}" for e in peak_error_bw)

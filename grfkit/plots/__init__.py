@@ -11,6 +11,7 @@ from grfkit.lazy_imports import lazy_getattr
 _LAZY = {
     "condition_rrmse_figure": "real",
     "estimates_figure": "real",
+    "explained_range_figure": "real",
     "input_curves_figure": "real",
     "mean_curves_figure": "real",
     "participant_rrmse_figure": "real",

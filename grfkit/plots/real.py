@@ -30,10 +30,12 @@ __all__ = [
     "estimates_figure",
     "participant_rrmse_figure",
     "condition_rrmse_figure",
+    "explained_range_figure",
 ]
 
 _PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 _CHANNELS = {"vgrf": "vertical", "apgrf": "anteroposterior"}
+_FORCE_NAMES = {"vgrf": "vertical (vGRF)", "apgrf": "anteroposterior (apGRF)"}
 _INPUT_LABELS = {
     "cop_ap_frac": "COP along the insole (fraction of length)",
     "acc_z_mps2": "shoe acceleration z (m/s²)",
@@ -319,4 +321,47 @@ def condition_rrmse_figure(result: TransferResult, *, title: str = "rRMSE of eac
                                  text=part["trial"], hovertemplate="trial %{text}: %{y:.1f} % at %{x:+g}°<extra></extra>"))
     fig.update_layout(title=title, xaxis_title="slope (°)", yaxis_title="rRMSE (%)", template="plotly_white",
                       height=380)
+    return fig
+
+
+def explained_range_figure(
+    baseline: pd.DataFrame, floor: pd.DataFrame, *, title: str = "What the wearables have to explain"
+) -> go.Figure:
+    """The static baseline's rRMSE beside the oracle floor: the range wearables could explain.
+
+    Parameters
+    ----------
+    baseline
+        The static baseline's rRMSE, indexed by ``cohort`` and ``target``, with
+        ``rrmse_pct``, ``rrmse_pct_min`` and ``rrmse_pct_max`` (mean over
+        participants and its range, %; rows of
+        :func:`grfkit.real.baseline_comparison.baseline_sim_vs_real`).
+    floor
+        The oracle floor, indexed by ``dataset`` and ``target``, with ``mean``,
+        ``min`` and ``max`` over participants (rRMSE, %; from
+        :func:`grfkit.preprocess.ground_truth.oracle_floor`).
+    title
+        Figure title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Grouped bars per force component, whiskers the participants' range.
+    """
+    fig = go.Figure()
+    for cohort_name, group in baseline.reset_index().groupby("cohort", sort=False):
+        fig.add_trace(go.Bar(
+            x=group["target"].map(_FORCE_NAMES), y=group["rrmse_pct"], name=f"static baseline, {cohort_name}",
+            error_y=dict(type="data", symmetric=False, array=group["rrmse_pct_max"] - group["rrmse_pct"],
+                         arrayminus=group["rrmse_pct"] - group["rrmse_pct_min"]),
+        ))
+    for dataset, group in floor.reset_index().groupby("dataset", sort=False):
+        fig.add_trace(go.Bar(
+            x=group["target"].map(_FORCE_NAMES), y=group["mean"], name=f"oracle floor, simulated {dataset}",
+            error_y=dict(type="data", symmetric=False, array=group["max"] - group["mean"],
+                         arrayminus=group["mean"] - group["min"]),
+        ))
+    fig.update_layout(barmode="group", template="plotly_white", height=420, title=title,
+                      yaxis_title="rRMSE (%), mean over participants", xaxis_title="force component",
+                      legend=dict(orientation="h", y=-0.25))
     return fig

@@ -66,6 +66,8 @@ _LAZY = {
     "ValidationResult": "validation",
     "validation_table": "validation",
     "validate_simulator": "validation",
+    "peak_difference_text": "wording",
+    "range_text": "wording",
     "format_validation_table": "validation",
     "runner_spread": "validation",
     "static_baseline_loso": "baseline_comparison",
