@@ -60,8 +60,6 @@ scale = "book"
 seed = 0
 
 # %%
-import math
-
 import pandas as pd
 from myst_nb import glue
 
@@ -82,6 +80,7 @@ from grfkit.simulate import (
     OVERGROUND_COHORT,
     TREADMILL_COHORT,
     DomainGap,
+    protocol_table,
     sample_participant,
     simulate_cohort,
 )
@@ -126,64 +125,7 @@ participants.groupby("dataset")[body_columns].describe().round(2).T
 # fast speeds; the simulator draws them as multiples of each runner's preferred speed.
 
 # %%
-def speed_classes(spec) -> str:
-    """Speed classes: multiples of preferred speed, fixed speeds (km/h)."""
-    ratios = [f"{name} {ratio:g} × preferred"
-              for name, ratio in spec.speed_ratios]
-    fixed = [f"{name} {speed_mps * 3.6:g} km/h"
-             for name, speed_mps in spec.fixed_speeds_mps]
-    return ", ".join(ratios + fixed)
-
-
-def gradients(spec) -> str:
-    """Gradient classes of a cohort in percent grade."""
-    grades = {name: round(100 * math.tan(math.radians(deg)))
-              for name, deg in spec.gradients_deg}
-    return ", ".join(f"{name} {grade:+d} %" if grade else f"{name} 0 %"
-                     for name, grade in grades.items())
-
-
-def bouts_per_runner(dataset: str) -> str:
-    """Bouts per participant and their length in this run."""
-    b = bouts.loc[bouts["dataset"] == dataset]
-    if b.empty:
-        return "none in this run"
-    n_bouts = b.groupby("participant").size().max()
-    conditions = ", ".join(sorted(b["condition"].unique()))
-    return f"{n_bouts} of {b['duration_s'].median():g} s ({conditions})"
-
-
-def in_study(spec) -> str:
-    """Participants of the study's cohort."""
-    return f"{spec.n_participants} ({spec.n_female} female)"
-
-
-pd.DataFrame({
-    "overground": {
-        "participants in the study": in_study(OVERGROUND_COHORT),
-        "participants in this run": int(n_by_dataset.get("overground", 0)),
-        "speeds": "self-selected; simulated as "
-                  + speed_classes(OVERGROUND_COHORT),
-        "gradient": gradients(OVERGROUND_COHORT),
-        "bouts per participant in this run": bouts_per_runner("overground"),
-        "running": "loops around the lab, across the force plates",
-        "force": "force plates in the floor: only some contacts land "
-                 "cleanly on one plate",
-        "speed measured by": "a waist marker (motion capture); varies "
-                             "around the loop",
-    },
-    "treadmill": {
-        "participants in the study": in_study(TREADMILL_COHORT),
-        "participants in this run": int(n_by_dataset.get("treadmill", 0)),
-        "speeds": speed_classes(TREADMILL_COHORT),
-        "gradient": gradients(TREADMILL_COHORT),
-        "bouts per participant in this run": bouts_per_runner("treadmill"),
-        "running": "on an instrumented treadmill",
-        "force": "the treadmill's force-measuring belt: every contact "
-                 "is measured",
-        "speed measured by": "the set belt speed",
-    },
-})
+protocol_table(participants, bouts)
 
 # %% [markdown]
 # ## Two cohorts

@@ -33,6 +33,7 @@ _LAZY = {
     "Participant": "participants",
     "sample_cohort": "participants",
     "sample_participant": "participants",
+    "protocol_table": "protocol",
 }
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
         sample_cohort,
         sample_participant,
     )
+    from grfkit.simulate.protocol import protocol_table
 
 
 __getattr__ = lazy_getattr(__name__, _LAZY)
@@ -71,4 +73,5 @@ __all__ = [
     "Participant",
     "sample_cohort",
     "sample_participant",
+    "protocol_table",
 ]

@@ -11,6 +11,7 @@ from grfkit.errors import ConfigError
 from grfkit.plots.real import (
     condition_rrmse_figure,
     estimates_figure,
+    explained_range_figure,
     input_curves_figure,
     mean_curves_figure,
     participant_rrmse_figure,
@@ -79,3 +80,20 @@ def test_estimates_and_error_figures(stance_factory) -> None:
     assert len(fig.data) >= 1
     with pytest.raises(ConfigError):
         condition_rrmse_figure(result)
+
+
+def test_explained_range_figure_draws_baseline_and_floor_with_their_ranges() -> None:
+    index = pd.MultiIndex.from_product([["simulated all", "real"], ["vgrf", "apgrf"]],
+                                       names=["cohort", "target"])
+    baseline = pd.DataFrame({"rrmse_pct": [8.0, 20.0, 9.0, 22.0], "rrmse_pct_min": [6.0, 15.0, 7.0, 18.0],
+                             "rrmse_pct_max": [11.0, 26.0, 12.0, 25.0]}, index=index)
+    floor = pd.DataFrame({"mean": [1.0, 3.0], "min": [0.5, 2.0], "max": [1.5, 4.5]},
+                         index=pd.MultiIndex.from_product([["treadmill"], ["vgrf", "apgrf"]],
+                                                          names=["dataset", "target"]))
+    fig = explained_range_figure(baseline, floor)
+    assert [trace.name for trace in fig.data] == [
+        "static baseline, simulated all", "static baseline, real", "oracle floor, simulated treadmill"]
+    assert list(fig.data[0].x) == ["vertical (vGRF)", "anteroposterior (apGRF)"]
+    np.testing.assert_allclose(fig.data[1].error_y.array, [3.0, 3.0])
+    np.testing.assert_allclose(fig.data[2].error_y.arrayminus, [0.5, 1.0])
+    assert fig.layout.title.text == "What the wearables have to explain" and fig.layout.barmode == "group"
