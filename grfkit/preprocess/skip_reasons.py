@@ -121,7 +121,7 @@ def primary_reasons(skipped: pd.DataFrame) -> pd.DataFrame:
 
     Parameters
     ----------
-    skipped : pandas.DataFrame
+    skipped
         A ``skipped`` table with a ``reason`` column (several reasons of one
         contact joined with ``"; "``).
 
