@@ -44,7 +44,8 @@ def _speed_classes(spec: CohortSpec) -> str:
 def _gradients(spec: CohortSpec) -> str:
     """Gradient classes of a cohort in percent grade."""
     grades = {name: round(100 * math.tan(math.radians(deg))) for name, deg in spec.gradients_deg}
-    return ", ".join(f"{name} {grade:+d} %" if grade else f"{name} 0 %" for name, grade in grades.items())
+    return ", ".join(f"{name} {grade:+d} %" if grade else f"{name} 0 %"
+                     for name, grade in grades.items())
 
 
 def _bouts_per_participant(bouts: pd.DataFrame, dataset: str) -> str:
@@ -85,7 +86,8 @@ def protocol_table(participants: pd.DataFrame, bouts: pd.DataFrame) -> pd.DataFr
         columns[spec.dataset] = {
             "participants in the study": f"{spec.n_participants} ({spec.n_female} female)",
             "participants in this run": int(n_by_dataset.get(spec.dataset, 0)),
-            "speeds": f"self-selected; simulated as {speeds}" if spec.dataset == "overground" else speeds,
+            "speeds": (f"self-selected; simulated as {speeds}"
+                       if spec.dataset == "overground" else speeds),
             "gradient": _gradients(spec),
             "bouts per participant in this run": _bouts_per_participant(bouts, spec.dataset),
             **_SETTINGS[spec.dataset],
