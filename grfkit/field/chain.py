@@ -34,16 +34,22 @@ from grfkit.io.stances import STANCE_META_COLUMNS, StanceDataset
 from grfkit.io.validate import ValidationLimits
 from grfkit.preprocess.config import PreprocessConfig
 from grfkit.preprocess.insole_contacts import insole_loads
-from grfkit.preprocess.resampling import check_uniform_sampling, resample_poly_at, resampled_length
+from grfkit.preprocess.resampling import (
+    check_uniform_sampling,
+    resample_poly_at,
+    resampled_length,
+)
 from grfkit.preprocess.results import SKIPPED_COLUMNS
 from grfkit.preprocess.segmentation import events_outside, segment_rows, segment_stances
-from grfkit.preprocess.skip_reasons import REASON_BOUT_SKIPPED, REASON_OUTSIDE_SIGNAL
+from grfkit.preprocess.skip_reasons import (
+    REASON_BOUT_SKIPPED,
+    REASON_COP_UNDEFINED,
+    REASON_OUTSIDE_SIGNAL,
+)
 from grfkit.progress import progress_bar
 
-__all__ = ["REASON_COP_UNDEFINED", "SPEED_SOURCES", "FieldConfig", "wearable_stances"]
+__all__ = ["SPEED_SOURCES", "FieldConfig", "wearable_stances"]
 
-#: The insole's centre of pressure is undefined (no load) within the stance; it is not filled in.
-REASON_COP_UNDEFINED: str = "insole centre of pressure undefined within the stance"
 #: Allowed values of ``FieldConfig.speed_source``.
 SPEED_SOURCES: tuple[str, ...] = ("auto", "stated", "imu")
 #: Stance metadata columns, in order: the training chain's, then where the speed comes from.

@@ -23,21 +23,19 @@ from grfkit.errors import LengthMismatchError, NoContactError
 from grfkit.preprocess.config import ContactConfig
 from grfkit.preprocess.insole_contacts import detect_insole_contacts
 from grfkit.preprocess.segmentation import events_outside
-from grfkit.preprocess.skip_reasons import REASON_CUT
+from grfkit.preprocess.skip_reasons import (
+    REASON_CUT,
+    REASON_NO_IMPACT,
+    REASON_SATURATED,
+)
 
 __all__ = [
     "EVENT_COLUMNS",
-    "REASON_NO_IMPACT",
-    "REASON_SATURATED",
     "WearableEventConfig",
     "impact_jerk",
     "detect_wearable_stances",
 ]
 
-#: The shoe IMU shows no impact transient near the insole's initial contact.
-REASON_NO_IMPACT: str = "no IMU impact at initial contact"
-#: An FSR of the foot sits at its saturation count for too much of the stance.
-REASON_SATURATED: str = "insole saturated during the stance"
 
 #: Columns of the table :func:`detect_wearable_stances` returns.
 EVENT_COLUMNS: tuple[str, ...] = (
@@ -226,8 +224,8 @@ def detect_wearable_stances(
         without IMU), ``saturated_frac`` and ``reason``: ``""`` for a stance,
         else why not (:data:`grfkit.preprocess.skip_reasons.REASON_CUT`,
         :data:`grfkit.preprocess.skip_reasons.REASON_OUTSIDE_SIGNAL` where the
-        IMU does not cover the stance, :data:`REASON_NO_IMPACT`,
-        :data:`REASON_SATURATED`; several joined with ``"; "``).
+        IMU does not cover the stance, :data:`~grfkit.preprocess.skip_reasons.REASON_NO_IMPACT`,
+        :data:`~grfkit.preprocess.skip_reasons.REASON_SATURATED`; several joined with ``"; "``).
 
     Raises
     ------

@@ -20,11 +20,10 @@ import pandas as pd
 
 from grfkit.errors import LengthMismatchError
 from grfkit.io.schema import BoutInfo
+from grfkit.preprocess.skip_reasons import REASON_NO_STRIDE
 
-__all__ = ["REASON_NO_STRIDE", "ImuSpeedConfig", "metadata_speed", "imu_stance_speeds"]
+__all__ = ["ImuSpeedConfig", "metadata_speed", "imu_stance_speeds"]
 
-#: No complete stride (still phase to still phase) of the IMU foot around the stance.
-REASON_NO_STRIDE: str = "IMU speed unknown: no complete stride around the stance"
 
 
 @dataclass(frozen=True)
@@ -182,7 +181,7 @@ def imu_stance_speeds(
     pandas.DataFrame
         One row per stance: ``speed_mps`` (NaN where unknown),
         ``n_strides`` (0, 1 or 2) and ``reason`` (``""`` or
-        :data:`REASON_NO_STRIDE`).
+        :data:`~grfkit.preprocess.skip_reasons.REASON_NO_STRIDE`).
 
     Raises
     ------

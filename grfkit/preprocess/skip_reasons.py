@@ -16,6 +16,10 @@ __all__ = [
     "STEP_OF_REASON",
     "primary_reasons",
     "REASON_BOTH_FEET",
+    "REASON_COP_UNDEFINED",
+    "REASON_NO_STRIDE",
+    "REASON_SATURATED",
+    "REASON_NO_IMPACT",
     "REASON_BOUT_SKIPPED",
     "REASON_CUT",
     "REASON_EDGE",
@@ -84,6 +88,17 @@ REASON_BOTH_FEET: str = "both feet loaded"
 #: Virtual wearables: the trial lacks a foot marker, so there is no virtual IMU.
 REASON_NO_MARKER: str = "foot marker missing: no virtual IMU"
 
+# --- wearable-only stances (grfkit.field): no plate, events from the insoles
+#: The shoe IMU shows no impact transient near the insole's initial contact.
+REASON_NO_IMPACT: str = "no IMU impact at initial contact"
+#: An FSR of the foot sits at its saturation count for too much of the stance.
+REASON_SATURATED: str = "insole saturated during the stance"
+#: No complete stride (still phase to still phase) of the IMU foot around the stance.
+REASON_NO_STRIDE: str = "IMU speed unknown: no complete stride around the stance"
+#: The insole's centre of pressure is undefined (no load) within the stance; it is not filled in.
+REASON_COP_UNDEFINED: str = "insole centre of pressure undefined within the stance"
+
+
 #: The preprocessing step (as numbered in the book's chapter 2) that applies each reason.
 STEP_OF_REASON: dict[str, str] = {
     REASON_CUT: "4. plate contacts",
@@ -105,6 +120,10 @@ STEP_OF_REASON: dict[str, str] = {
     REASON_OUTSIDE_SIGNAL: "6. segmentation",
     REASON_NO_MARKER: "6. segmentation",
     REASON_BOUT_SKIPPED: "the whole bout",
+    REASON_NO_IMPACT: "field: wearable events",
+    REASON_SATURATED: "field: wearable events",
+    REASON_NO_STRIDE: "field: IMU speed",
+    REASON_COP_UNDEFINED: "field: segmentation",
 }
 
 

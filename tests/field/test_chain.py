@@ -9,12 +9,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from grfkit.errors import MissingFileError, NoContactError, SamplingRateError, SensorFaultError
+from grfkit.errors import (
+    MissingFileError,
+    NoContactError,
+    SamplingRateError,
+    SensorFaultError,
+)
 from grfkit.field.chain import FieldConfig, wearable_stances
 from grfkit.io.channels import STANCE_SIGNAL_CHANNELS, fsr_channels
 from grfkit.io.read import read_bout
 from grfkit.io.stances import STANCE_META_COLUMNS
-from grfkit.preprocess.skip_reasons import REASON_BOUT_SKIPPED, REASON_CUT, REASON_OUTSIDE_SIGNAL
+from grfkit.preprocess.skip_reasons import (
+    REASON_BOUT_SKIPPED,
+    REASON_CUT,
+    REASON_OUTSIDE_SIGNAL,
+)
 from grfkit.preprocess.synchronisation import ClockSync, lab_to_insole_time
 
 BOUT = Path("overground") / "OG01" / "medium"

@@ -10,14 +10,16 @@ from hypothesis import strategies as st
 from grfkit.errors import NoContactError
 from grfkit.field.events import (
     EVENT_COLUMNS,
-    REASON_NO_IMPACT,
-    REASON_SATURATED,
     WearableEventConfig,
     detect_wearable_stances,
     impact_jerk,
 )
 from grfkit.preprocess.events import load_levels
-from grfkit.preprocess.skip_reasons import REASON_OUTSIDE_SIGNAL
+from grfkit.preprocess.skip_reasons import (
+    REASON_NO_IMPACT,
+    REASON_OUTSIDE_SIGNAL,
+    REASON_SATURATED,
+)
 
 from .conftest import make_half_sine_load
 

@@ -8,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grfkit.errors import LengthMismatchError
-from grfkit.field.speed import REASON_NO_STRIDE, imu_stance_speeds, metadata_speed
+from grfkit.field.speed import imu_stance_speeds, metadata_speed
 from grfkit.io.schema import BoutInfo
+from grfkit.preprocess.skip_reasons import REASON_NO_STRIDE
 
 RATE_HZ = 1125.0
 GRAVITY = 9.81
