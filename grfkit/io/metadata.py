@@ -25,7 +25,7 @@ from grfkit.io.schema import (
     check_folder_name,
 )
 
-__all__ = ["require_columns", "check_participants", "check_bouts", "check_bout_info"]
+__all__ = ["require_columns", "check_participants", "check_bouts", "check_bout_info", "check_force_plates"]
 
 # Plausible ranges of participant properties: values outside are almost
 # always a unit mistake (grams, pounds, centimetres, millimetres).
@@ -198,6 +198,25 @@ def check_bouts(df: pd.DataFrame, participants: pd.DataFrame, path: Path) -> Non
         )
 
 
+def check_force_plates(info: BoutInfo, path: Path | None) -> None:
+    """Check that a bout with a force table lists the plates whose channels it holds.
+
+    Parameters
+    ----------
+    info
+        The bout's metadata.
+    path
+        Its ``bout.json``, named in errors.
+
+    Raises
+    ------
+    RawDataError
+        If the bout lists no plates.
+    """
+    if not info.plates:
+        raise RawDataError("the bout lists no force plates; the force table needs at least one", path=path)
+
+
 def check_bout_info(info: BoutInfo, path: Path | None) -> None:
     """Check the rules on a bout's metadata that do not need its tables.
 
@@ -211,11 +230,11 @@ def check_bout_info(info: BoutInfo, path: Path | None) -> None:
     Raises
     ------
     RawDataError
-        If the bout lists no plates, two plates share a name, or a sampling
-        rate is not positive.
+        If two plates share a name, or a sampling rate is not positive.  A
+        bout with no plates is allowed here: it is a recording without force
+        (a field recording), refused only with a force table
+        (:func:`check_force_plates`).
     """
-    if not info.plates:
-        raise RawDataError("the bout lists no force plates; the force table needs at least one", path=path)
     names = [p.name for p in info.plates]
     if len(set(names)) != len(names):
         raise RawDataError(f"plate names must be unique, got {names}", path=path)

@@ -31,6 +31,7 @@ from grfkit.errors import (
 from grfkit.io.metadata import (
     check_bout_info,
     check_bouts,
+    check_force_plates,
     check_participants,
     require_columns,
 )
@@ -453,6 +454,8 @@ def _read_bout_tables(
     for name in TABLES if info.marker_rate_hz is not None else TABLES[:-1]:
         if name == "force" and not require_force and table_file(folder, name) is None:
             continue
+        if name == "force":
+            check_force_plates(info, folder / "bout.json")
         frame, arrays, paths[name] = read_bout_table(folder, name)
         tables[name] = (frame, arrays)
     return info, tables, paths

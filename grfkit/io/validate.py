@@ -30,7 +30,7 @@ from grfkit.errors import (
     SamplingRateError,
     TimestampError,
 )
-from grfkit.io.metadata import check_bout_info, require_columns
+from grfkit.io.metadata import check_bout_info, check_force_plates, require_columns
 from grfkit.io.schema import (
     TABLES,
     BoutArrays,
@@ -344,6 +344,8 @@ def validate_tables(
     """
     source = Path(source) if source is not None else None
     check_bout_info(info, source / "bout.json" if source is not None else None)
+    if "force" in tables:
+        check_force_plates(info, source / "bout.json" if source is not None else None)
     if ("marker" in tables) != (info.marker_rate_hz is not None):
         raise RawDataError(
             "marker_rate_hz is set but there is no marker table"

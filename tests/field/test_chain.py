@@ -85,6 +85,18 @@ def test_reading_without_force(field_raw: Path) -> None:
         read_bout(field_raw / BOUT)  # the training chain still requires it
 
 
+def test_a_recording_without_plates(spoilt_field_raw: Path) -> None:
+    """A field recording lists no plates; it reads and gives the same stances as with them."""
+    with_plates, _ = wearable_stances(spoilt_field_raw)
+    for info in spoilt_field_raw.rglob("bout.json"):
+        _set_bout_json(info.parent, plates=[])
+    bout = read_bout(spoilt_field_raw / BOUT, require_force=False)
+    assert bout.info.plates == () and bout.force is None
+    without_plates, _ = wearable_stances(spoilt_field_raw)
+    assert np.array_equal(without_plates.inputs, with_plates.inputs)
+    pd.testing.assert_frame_equal(without_plates.meta, with_plates.meta)
+
+
 def test_speed_sources(field_raw: Path) -> None:
     stances, _ = wearable_stances(field_raw, config=FieldConfig(speed_source="imu"))
     stated, _ = wearable_stances(field_raw, config=FieldConfig(speed_source="stated"))
