@@ -8,7 +8,9 @@ channels exactly as the training chain does
 (:func:`grfkit.field.chain.wearable_stances`), and lists every stance it
 cannot estimate with the reason; :mod:`~grfkit.field.accuracy` scores events
 and speed against the truth the simulator keeps
-(:func:`grfkit.field.accuracy.event_accuracy`).
+(:func:`grfkit.field.accuracy.event_accuracy`), and
+:mod:`~grfkit.field.truth_curves` rebuilds the true force of any stance
+(:func:`grfkit.field.truth_curves.true_stance_curves`).
 """
 
 from grfkit.lazy_imports import lazy_getattr
@@ -29,6 +31,9 @@ _LAZY = {
     "ImuSpeedConfig": "speed",
     "imu_stance_speeds": "speed",
     "metadata_speed": "speed",
+    "CLOCKS": "truth_curves",
+    "TrueCurves": "truth_curves",
+    "true_stance_curves": "truth_curves",
 }
 
 __getattr__ = lazy_getattr(__name__, _LAZY)
