@@ -10,7 +10,9 @@ cannot estimate with the reason; :mod:`~grfkit.field.accuracy` scores events
 and speed against the truth the simulator keeps
 (:func:`grfkit.field.accuracy.event_accuracy`), and
 :mod:`~grfkit.field.truth_curves` rebuilds the true force of any stance
-(:func:`grfkit.field.truth_curves.true_stance_curves`).
+(:func:`grfkit.field.truth_curves.true_stance_curves`), with which
+:mod:`~grfkit.field.segmentation_cost` measures what the wearables' events
+cost the estimate (:func:`grfkit.field.segmentation_cost.segmentation_cost`).
 """
 
 from grfkit.lazy_imports import lazy_getattr
@@ -31,6 +33,9 @@ _LAZY = {
     "ImuSpeedConfig": "speed",
     "imu_stance_speeds": "speed",
     "metadata_speed": "speed",
+    "SEGMENTATIONS": "segmentation_cost",
+    "SegmentationCost": "segmentation_cost",
+    "segmentation_cost": "segmentation_cost",
     "CLOCKS": "truth_curves",
     "TrueCurves": "truth_curves",
     "true_stance_curves": "truth_curves",
