@@ -22,6 +22,7 @@ from grfkit.constants import GRAVITY_MPS2
 from grfkit.errors import ConfigError, LengthMismatchError
 from grfkit.io.stances import StanceDataset
 from grfkit.model.features import target_channel
+from grfkit.model.measures import MEASURE_COLUMNS, discrete_measures
 
 __all__ = [
     "rrmse_pct",
@@ -130,11 +131,6 @@ def pearson_r(measured: np.ndarray, estimated: np.ndarray) -> np.ndarray:
     return np.clip(r, -1.0, 1.0)
 
 
-def _impulse_bws(curve_bw: np.ndarray, contact_time_s: np.ndarray) -> np.ndarray:
-    dt_s = contact_time_s / (curve_bw.shape[-1] - 1)
-    return np.trapezoid(curve_bw, axis=-1) * dt_s
-
-
 def stance_metrics(
     measured_n: np.ndarray,
     estimated_n: np.ndarray,
@@ -162,8 +158,9 @@ def stance_metrics(
         One row per stance: ``rrmse_pct``, ``rmse_bw``, ``r``, then for vGRF
         ``peak_error_bw``; for apGRF ``braking_peak_error_bw``,
         ``propulsive_peak_error_bw``, ``braking_impulse_error_bws``,
-        ``propulsive_impulse_error_bws``.  Errors are estimated minus measured;
-        braking values are magnitudes (positive numbers).
+        ``propulsive_impulse_error_bws``.  Errors are estimated minus measured,
+        of the measures of :func:`grfkit.model.measures.discrete_measures`
+        (braking values are magnitudes).
 
     Raises
     ------
@@ -190,15 +187,13 @@ def stance_metrics(
         "rmse_bw": rmse(measured, estimated),
         "r": pearson_r(measured, estimated),
     }
-    if target == "vgrf":
-        table["peak_error_bw"] = estimated.max(axis=1) - measured.max(axis=1)
-    else:
-        table["braking_peak_error_bw"] = (-estimated.min(axis=1)) - (-measured.min(axis=1))
-        table["propulsive_peak_error_bw"] = estimated.max(axis=1) - measured.max(axis=1)
-        braking = [_impulse_bws(-np.minimum(c, 0.0), contact_time_s) for c in (estimated, measured)]
-        propulsive = [_impulse_bws(np.maximum(c, 0.0), contact_time_s) for c in (estimated, measured)]
-        table["braking_impulse_error_bws"] = braking[0] - braking[1]
-        table["propulsive_impulse_error_bws"] = propulsive[0] - propulsive[1]
+    # Differences of the measures of grfkit.model.measures (one definition for estimates and errors).
+    estimated_measures = discrete_measures(estimated, contact_time_s, target)
+    measured_measures = discrete_measures(measured, contact_time_s, target)
+    names = ["peak_bw"] if target == "vgrf" else list(MEASURE_COLUMNS["apgrf"])
+    for name in names:
+        base, _, unit = name.rpartition("_")
+        table[f"{base}_error_{unit}"] = (estimated_measures[name] - measured_measures[name]).to_numpy()
     return pd.DataFrame(table)
 
 
