@@ -10,7 +10,8 @@ clock, :func:`grfkit.preprocess.resampling.resample_poly_at`,
 :func:`grfkit.preprocess.segmentation.segment_stances`,
 :func:`grfkit.io.insole.insole_cop`), in the channel order
 :data:`grfkit.io.channels.STANCE_SIGNAL_CHANNELS`.  Every contact or bout
-that does not become a stance is listed with its reason.
+that does not become a stance is listed with its reason, the contacts of
+the foot without the IMU included.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from grfkit.errors import ConfigError, GrfkitError
+from grfkit.errors import ConfigError, GrfkitError, NoContactError
 from grfkit.field.events import WearableEventConfig, detect_wearable_stances
 from grfkit.field.speed import ImuSpeedConfig, imu_stance_speeds, metadata_speed
-from grfkit.io.channels import IMU_CHANNELS, STANCE_SIGNAL_CHANNELS, fsr_channels
+from grfkit.io.channels import FEET, IMU_CHANNELS, STANCE_SIGNAL_CHANNELS, fsr_channels
 from grfkit.io.insole import insole_cop
 from grfkit.io.read import read_bout_arrays, read_bouts, read_participants
 from grfkit.io.schema import BoutArrays, BoutInfo
@@ -44,6 +45,7 @@ from grfkit.preprocess.segmentation import events_outside, segment_rows, segment
 from grfkit.preprocess.skip_reasons import (
     REASON_BOUT_SKIPPED,
     REASON_COP_UNDEFINED,
+    REASON_NO_IMU_FOOT,
     REASON_OUTSIDE_SIGNAL,
 )
 from grfkit.progress import progress_bar
@@ -207,7 +209,30 @@ def _bout_stances(
         "speed_source": np.full(n, source, dtype=object),
     }
     skipped = reason != ""
-    return meta, inputs, _skip_rows(ids, foot, events["ic_s"].to_numpy()[skipped], reason[skipped])
+    rows = _skip_rows(ids, foot, events["ic_s"].to_numpy()[skipped], reason[skipped])
+    return meta, inputs, rows + _other_foot_rows(insole, info, ids, config)
+
+
+def _other_foot_rows(
+    insole: Mapping[str, np.ndarray], info: BoutInfo, ids: Mapping[str, str], config: FieldConfig
+) -> list[dict[str, object]]:
+    """Skipped rows of the contacts of the foot without the IMU (none if its insole is absent or idle)."""
+    other = next(f for f in FEET if f != config.preprocess.foot)
+    if not all(c in insole for c in fsr_channels(other)):
+        return []
+    where = f"{info.dataset}/{info.participant}/{info.bout}"
+    try:
+        events = detect_wearable_stances(
+            np.asarray(insole["time_s"], dtype=float),
+            insole_loads(insole, (other,)),
+            insole_rate_hz=info.insole_rate_hz,
+            config=config.events,
+            name=where,
+        )
+    except NoContactError:
+        return []
+    ic_s = events["ic_s"].to_numpy()
+    return _skip_rows(ids, other, ic_s, np.full(len(ic_s), REASON_NO_IMU_FOOT, dtype=object))
 
 
 def wearable_stances(

@@ -20,6 +20,8 @@ __all__ = [
     "REASON_NO_STRIDE",
     "REASON_SATURATED",
     "REASON_NO_IMPACT",
+    "REASON_NO_IMU_FOOT",
+    "REASON_NONFINITE_INPUT",
     "REASON_BOUT_SKIPPED",
     "REASON_CUT",
     "REASON_EDGE",
@@ -97,6 +99,10 @@ REASON_SATURATED: str = "insole saturated during the stance"
 REASON_NO_STRIDE: str = "IMU speed unknown: no complete stride around the stance"
 #: The insole's centre of pressure is undefined (no load) within the stance; it is not filled in.
 REASON_COP_UNDEFINED: str = "insole centre of pressure undefined within the stance"
+#: A contact of the foot without the shoe IMU: the models take one foot's insole and IMU.
+REASON_NO_IMU_FOOT: str = "foot without the shoe IMU (the models use the IMU foot's insole and IMU)"
+#: A model input of the stance (a signal or a static value such as speed) is NaN or infinite; not filled in.
+REASON_NONFINITE_INPUT: str = "non-finite model input"
 
 
 #: The preprocessing step (as numbered in the book's chapter 2) that applies each reason.
@@ -124,6 +130,8 @@ STEP_OF_REASON: dict[str, str] = {
     REASON_SATURATED: "field: wearable events",
     REASON_NO_STRIDE: "field: IMU speed",
     REASON_COP_UNDEFINED: "field: segmentation",
+    REASON_NO_IMU_FOOT: "field: wearable events",
+    REASON_NONFINITE_INPUT: "field: estimation",
 }
 
 

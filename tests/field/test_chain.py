@@ -22,6 +22,7 @@ from grfkit.io.stances import STANCE_META_COLUMNS
 from grfkit.preprocess.skip_reasons import (
     REASON_BOUT_SKIPPED,
     REASON_CUT,
+    REASON_NO_IMU_FOOT,
     REASON_OUTSIDE_SIGNAL,
 )
 from grfkit.preprocess.synchronisation import ClockSync, lab_to_insole_time
@@ -45,7 +46,9 @@ def test_stances_have_the_training_channels_and_no_targets(field_result) -> None
     assert (meta["ic_s"] < meta["to_s"]).all() and (meta["plate"] == "").all()
     assert set(meta["speed_source"]) == {"imu", "belt"}
     assert set(meta.loc[meta["speed_source"] == "belt", "dataset"]) == {"treadmill"}
-    assert set(skipped["reason"]) <= {REASON_CUT}
+    assert set(skipped["reason"]) <= {REASON_CUT, REASON_NO_IMU_FOOT}
+    other = skipped.loc[skipped["reason"] == REASON_NO_IMU_FOOT]
+    assert set(other["foot"]) == {"right"} and len(other) > 0.8 * len(stances)
     assert stances.skipped.equals(skipped)
 
 
