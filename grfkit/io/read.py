@@ -67,6 +67,9 @@ __all__ = [
     "bout_arrays",
 ]
 
+# The lab's instruments: tables a wearable-only recording (``require_force=False``) may lack.
+_LAB_TABLES: tuple[str, ...] = ("force", "marker")
+
 
 def _require_file(path: Path, what: str) -> Path:
     """``path`` if it is a file, else MissingFileError naming ``what``."""
@@ -390,16 +393,17 @@ def read_bout(
     limits
         The thresholds of the validation.
     require_force
-        Require the force table (default).  ``False`` reads a wearable-only
+        Require the lab's tables (default).  ``False`` reads a wearable-only
         recording: without a force file ``force`` is ``None`` and the force
-        checks are not run (:func:`grfkit.field.chain.wearable_stances`).
+        checks are not run, without a marker file ``marker`` is ``None``
+        (:func:`grfkit.field.chain.wearable_stances`).
 
     Returns
     -------
     RawBout
         The bout; ``marker`` is ``None`` when ``bout.json`` states no
-        ``marker_rate_hz``, ``force`` is ``None`` when ``require_force`` is
-        false and there is no force file.
+        ``marker_rate_hz``; ``force`` and ``marker`` are ``None`` when
+        ``require_force`` is false and there is no such file.
 
     Raises
     ------
@@ -439,7 +443,7 @@ def _read_bout_tables(
 ) -> tuple[BoutInfo, dict[str, TableRead], dict[str, Path]]:
     """``bout.json`` and each table of a bout folder as read (arrays or a frame), and the files read.
 
-    Without ``require_force`` a bout folder without a force file has no ``"force"`` table.
+    Without ``require_force`` a bout folder without a force (or marker) file has no such table.
     """
     if not folder.is_dir():
         raise MissingFileError("bout folder is missing", path=folder)
@@ -452,7 +456,7 @@ def _read_bout_tables(
         )
     tables, paths = {}, {}
     for name in TABLES if info.marker_rate_hz is not None else TABLES[:-1]:
-        if name == "force" and not require_force and table_file(folder, name) is None:
+        if name in _LAB_TABLES and not require_force and table_file(folder, name) is None:
             continue
         if name == "force":
             check_force_plates(info, folder / "bout.json")
@@ -496,8 +500,8 @@ def read_bout_arrays(
     limits
         The thresholds of the validation.
     require_force
-        As :func:`read_bout`: ``False`` accepts a bout without a force file
-        (``arrays`` then has no ``"force"`` table).
+        As :func:`read_bout`: ``False`` accepts a bout without a force or
+        marker file (``arrays`` then has no such table).
 
     Returns
     -------

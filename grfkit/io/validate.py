@@ -346,7 +346,9 @@ def validate_tables(
     check_bout_info(info, source / "bout.json" if source is not None else None)
     if "force" in tables:
         check_force_plates(info, source / "bout.json" if source is not None else None)
-    if ("marker" in tables) != (info.marker_rate_hz is not None):
+    # A wearable-only read (no force table) may lack the marker table bout.json announces.
+    wearable_only = "force" not in tables and "marker" not in tables
+    if ("marker" in tables) != (info.marker_rate_hz is not None) and not wearable_only:
         raise RawDataError(
             "marker_rate_hz is set but there is no marker table"
             if "marker" not in tables
