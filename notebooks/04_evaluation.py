@@ -122,11 +122,12 @@ config
 #
 # The experiment writes one row per estimator × force × held-out participant. Finished folds are
 # cached on disk, so an interrupted run resumes where it stopped, and a finished one (e.g. when
-# chapter 5 asks for the same configuration) is only read back.
+# chapter 5 asks for the same configuration) is only read back. With `keep_models=True` every
+# fold's trained model is kept too (`models/` in the results folder): chapter 7 uses them.
 
 # %%
 results = run_experiment(config, default_results_dir(config), stances=stances,
-                         workers=workers, progress=False)
+                         workers=workers, progress=False, keep_models=True)
 print(results.summary())
 provenance = results.provenance
 print(f"{provenance['n_fits_computed']} trainings computed, "
