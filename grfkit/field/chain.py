@@ -50,12 +50,12 @@ from grfkit.preprocess.skip_reasons import (
 )
 from grfkit.progress import progress_bar
 
-__all__ = ["SPEED_SOURCES", "FieldConfig", "wearable_stances"]
+__all__ = ["META_COLUMNS", "SPEED_SOURCES", "FieldConfig", "wearable_stances"]
 
 #: Allowed values of ``FieldConfig.speed_source``.
 SPEED_SOURCES: tuple[str, ...] = ("auto", "stated", "imu")
-#: Stance metadata columns, in order: the training chain's, then where the speed comes from.
-_META_COLUMNS: tuple[str, ...] = (
+#: Metadata columns of the stances, in order: the training chain's, then where the speed comes from.
+META_COLUMNS: tuple[str, ...] = (
     *STANCE_META_COLUMNS[:3],
     "condition",
     *STANCE_META_COLUMNS[3:],
@@ -319,7 +319,7 @@ def wearable_stances(
     n_points = config.preprocess.segment.n_points
     table = pd.DataFrame(skipped, columns=list(SKIPPED_COLUMNS))
     meta = pd.DataFrame(
-        {c: np.concatenate([m[c] for m in metas]) if metas else [] for c in _META_COLUMNS}
+        {c: np.concatenate([m[c] for m in metas]) if metas else [] for c in META_COLUMNS}
     )
     x = np.concatenate(inputs) if inputs else np.zeros((0, n_points, len(STANCE_SIGNAL_CHANNELS)))
     stances = StanceDataset(

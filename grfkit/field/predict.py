@@ -1,0 +1,253 @@
+"""Force curves and their discrete measures from a wearable-only recording: ``grfkit predict``.
+
+:func:`predict_stances` cuts the stances of a raw folder from its insoles and
+shoe IMU (:func:`grfkit.field.chain.wearable_stances`), refuses a model whose
+input channels those stances cannot supply, estimates each stance's force
+curve in batches (:func:`estimate_curves_bw`, with the lean
+:class:`grfkit.model.inference.InferenceModel`), and returns one row per
+stance: its identity and events, the speed used and its source, the
+101-point curve in newtons and in body weights, and the discrete measures of
+:func:`grfkit.model.measures.discrete_measures`.  Every contact that is not
+estimated (the chain's skips, and stances with a non-finite input) is listed
+with its reason; nothing is filled in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from grfkit.constants import GRAVITY_MPS2, N_POINTS
+from grfkit.field.chain import META_COLUMNS, FieldConfig, wearable_stances
+from grfkit.io.channels import STANCE_SIGNAL_CHANNELS
+from grfkit.io.stances import StanceDataset
+from grfkit.model.artifact import check_dataset_channels
+from grfkit.model.features import build_inputs
+from grfkit.model.inference import InferenceModel
+from grfkit.model.measures import discrete_measures
+from grfkit.model.trained_model import TrainedModel
+from grfkit.preprocess.results import SKIPPED_COLUMNS
+from grfkit.preprocess.skip_reasons import REASON_NONFINITE_INPUT
+from grfkit.progress import progress_bar
+
+__all__ = [
+    "PREDICTION_META_COLUMNS",
+    "FieldPrediction",
+    "curve_columns",
+    "estimate_curves_bw",
+    "predict_stances",
+]
+
+#: The identifying and input columns of every prediction row, before the curves and measures.
+PREDICTION_META_COLUMNS: tuple[str, ...] = (
+    "dataset",
+    "participant",
+    "bout",
+    "foot",
+    "ic_s",
+    "to_s",
+    "contact_time_s",
+    "speed_mps",
+    "speed_source",
+    "body_mass_kg",
+    "target",
+)
+
+
+@dataclass(frozen=True)
+class FieldPrediction:
+    """The estimates of one raw folder, and what was not estimated.
+
+    Parameters
+    ----------
+    stances
+        One row per estimated stance: :data:`PREDICTION_META_COLUMNS`, the
+        curve in newtons ``force_n_000`` ... ``force_n_100`` and in body
+        weights ``force_bw_000`` ... ``force_bw_100`` (sample ``k`` at
+        ``k`` % of the stance), then the measures of
+        :data:`grfkit.model.measures.MEASURE_COLUMNS` for the target.
+    skipped
+        One row per contact or bout not estimated, columns
+        :data:`grfkit.preprocess.results.SKIPPED_COLUMNS`, the reason in ``reason``.
+    """
+
+    stances: pd.DataFrame
+    skipped: pd.DataFrame
+
+
+def curve_columns(unit: str, n_points: int = N_POINTS) -> list[str]:
+    """Names of the wide curve columns of :attr:`FieldPrediction.stances`.
+
+    Parameters
+    ----------
+    unit
+        ``"n"`` (newtons) or ``"bw"`` (body weights).
+    n_points
+        Samples per curve.
+
+    Returns
+    -------
+    list of str
+        ``force_<unit>_000`` ... ``force_<unit>_100`` for 101 points.
+    """
+    return [f"force_{unit}_{k:03d}" for k in range(n_points)]
+
+
+def estimate_curves_bw(
+    model: TrainedModel,
+    stances: StanceDataset,
+    *,
+    batch_size: int = 2048,
+    progress: bool = False,
+) -> np.ndarray:
+    """Estimate every stance's force curve in body weights with the lean inference path.
+
+    The estimation step of :func:`predict_stances`, kept separate so that
+    another estimator (e.g. an ensemble) can take its place.
+
+    Parameters
+    ----------
+    model
+        The trained model.
+    stances
+        Stances holding the model's channels, all finite.
+    batch_size
+        Stances per forward pass (memory only).
+    progress
+        Show a progress bar over stances.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``float64`` ``(n_stances, 101)``, BW.
+
+    Raises
+    ------
+    ChannelMismatchError
+        If the stances lack a model channel.
+    DropoutError
+        If a model input is NaN or infinite.
+    """
+    fast = InferenceModel.from_trained(model)
+    inputs = build_inputs(stances, model.features)
+    out = np.empty((len(stances), N_POINTS), dtype=np.float64)
+    with progress_bar(total=len(stances), desc="estimating", unit="stance", show=progress) as bar:
+        for start in range(0, len(stances), batch_size):
+            stop = min(start + batch_size, len(stances))
+            out[start:stop] = fast.estimate_bw(inputs[start:stop])
+            bar.update(stop - start)
+    return out
+
+
+def _field_channels_check(model: TrainedModel) -> None:
+    """Refuse, before any work, a model whose channels wearable stances cannot supply."""
+    empty = StanceDataset(
+        pd.DataFrame(columns=list(META_COLUMNS)),
+        np.zeros((0, N_POINTS, len(STANCE_SIGNAL_CHANNELS)), dtype=np.float32),
+        np.zeros((0, N_POINTS, 0), dtype=np.float32),
+        tuple(STANCE_SIGNAL_CHANNELS),
+        (),
+    )
+    check_dataset_channels(model.features, empty)
+
+
+def _finite_rows(model: TrainedModel, stances: StanceDataset) -> np.ndarray:
+    """Whether every model input of each stance is finite."""
+    index = [stances.input_channels.index(c) for c in model.features.signal_channels]
+    finite = np.isfinite(stances.inputs[:, :, index]).all(axis=(1, 2))
+    for column in model.features.static:
+        finite &= np.isfinite(stances.meta[column].to_numpy(dtype=np.float64))
+    return finite
+
+
+def _nonfinite_skips(model: TrainedModel, stances: StanceDataset, finite: np.ndarray) -> pd.DataFrame:
+    meta = stances.meta.loc[~finite].reset_index(drop=True)
+    details = []
+    for row in np.flatnonzero(~finite):
+        bad = [c for c in model.features.static if not np.isfinite(float(stances.meta[c].iloc[row]))]
+        bad += [
+            c
+            for c in model.features.signal_channels
+            if not np.isfinite(stances.inputs[row, :, stances.input_channels.index(c)]).all()
+        ]
+        details.append(", ".join(bad))
+    return pd.DataFrame(
+        {
+            **{c: meta[c] for c in ("dataset", "participant", "bout", "foot", "plate", "ic_s")},
+            "reason": REASON_NONFINITE_INPUT,
+            "detail": details,
+        },
+        columns=list(SKIPPED_COLUMNS),
+    )
+
+
+def predict_stances(
+    model: TrainedModel | str | Path,
+    raw_dir: str | Path,
+    *,
+    config: FieldConfig | None = None,
+    batch_size: int = 2048,
+    strict: bool = False,
+    progress: bool = False,
+) -> FieldPrediction:
+    """Estimate the force of every stance of a wearable-only raw folder.
+
+    Parameters
+    ----------
+    model
+        A trained model, or its folder (:meth:`grfkit.model.trained_model.TrainedModel.load`).
+    raw_dir
+        Folder in the grfkit raw data format; bouts need no force table.
+    config
+        Stance settings (:class:`grfkit.field.chain.FieldConfig`, e.g. its
+        ``speed_source``); default ``FieldConfig()``, the training chain's.
+    batch_size
+        Stances per forward pass (memory only).
+    strict
+        Raise the first failing bout's error instead of listing the bout as skipped.
+    progress
+        Show progress bars (over bouts, then over stances).
+
+    Returns
+    -------
+    FieldPrediction
+        The estimated stances, in the chain's order, and the skipped contacts.
+
+    Raises
+    ------
+    ChannelMismatchError
+        Before reading any bout, if the model needs a channel that wearable
+        stances lack (or hold in another unit), naming every difference.
+    GrfkitError
+        As :func:`grfkit.field.chain.wearable_stances` (invalid
+        ``participants.csv`` or ``bouts.csv``; with ``strict``, the first
+        failing bout's error), and as
+        :meth:`grfkit.model.trained_model.TrainedModel.load` for a model folder.
+    """
+    model = model if isinstance(model, TrainedModel) else TrainedModel.load(model)
+    _field_channels_check(model)
+    stances, skipped = wearable_stances(
+        raw_dir, config=config or FieldConfig(), strict=strict, progress=progress
+    )
+    finite = _finite_rows(model, stances)
+    if not finite.all():
+        skipped = pd.concat([skipped, _nonfinite_skips(model, stances, finite)], ignore_index=True)
+        stances = stances.subset(finite)
+    curves_bw = estimate_curves_bw(model, stances, batch_size=batch_size, progress=progress)
+    meta = stances.meta
+    weight_n = meta["body_mass_kg"].to_numpy(dtype=np.float64) * GRAVITY_MPS2
+    ids = meta[[c for c in PREDICTION_META_COLUMNS if c != "target"]].reset_index(drop=True)
+    ids.insert(len(ids.columns), "target", model.target)
+    table = pd.concat(
+        [
+            ids,
+            pd.DataFrame(curves_bw * weight_n[:, None], columns=curve_columns("n")),
+            pd.DataFrame(curves_bw, columns=curve_columns("bw")),
+            discrete_measures(curves_bw, meta["contact_time_s"].to_numpy(dtype=np.float64), model.target),
+        ],
+        axis=1,
+    )
+    return FieldPrediction(stances=table, skipped=skipped.reset_index(drop=True))
