@@ -3,7 +3,7 @@
 In the lab a force plate cuts every stance: its initial contact, toe-off and
 the speed the training chain gives it.  In the field the insole and the shoe
 IMU must do both (:func:`grfkit.field.chain.wearable_stances`).
-:func:`segmentation_cost` estimates, with one trained model, every plate
+:func:`segmentation_cost` estimates, with one estimator, every plate
 contact three ways -- cut by the plate (the experiment's way), cut by the
 wearables but at the plate chain's speed, and cut by the wearables at the
 IMU's speed (the field's way) -- and scores all three against the same
@@ -15,6 +15,7 @@ the simulator's truth (:func:`grfkit.field.truth_curves.true_stance_curves`).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,6 @@ from grfkit.field.truth_curves import true_stance_curves
 from grfkit.io.stances import StanceDataset
 from grfkit.model.features import target_channel
 from grfkit.model.metrics import rrmse_pct
-from grfkit.model.trained_model import TrainedModel
 
 __all__ = ["SEGMENTATIONS", "SegmentationCost", "segmentation_cost"]
 
@@ -37,7 +37,7 @@ SEGMENTATIONS: tuple[str, ...] = ("plate", "wearable events", "wearable events +
 
 @dataclass(frozen=True)
 class SegmentationCost:
-    """rRMSE of one model's estimates of the same plate contacts, cut three ways.
+    """rRMSE of one estimator's estimates of the same plate contacts, cut three ways.
 
     Parameters
     ----------
@@ -65,10 +65,6 @@ class SegmentationCost:
     n_paired: int
 
 
-def _estimate_bw(model: TrainedModel, stances: StanceDataset) -> np.ndarray:
-    return model.predict_bw(model.prepare_inputs(stances))
-
-
 def _take(stances: StanceDataset, rows: np.ndarray) -> StanceDataset:
     """The stances at ``rows``, in that order."""
     return dataclasses.replace(
@@ -86,19 +82,24 @@ def _event_error_s(truth: pd.DataFrame, rows: np.ndarray, event: str) -> np.ndar
 
 
 def segmentation_cost(
-    model: TrainedModel,
+    estimate_bw: Callable[[StanceDataset], np.ndarray],
+    target: str,
     raw_dir: str | Path,
     plate_stances: StanceDataset,
     wearable_stances: StanceDataset,
     *,
     tolerance_s: float = 0.05,
 ) -> SegmentationCost:
-    """Score one model on the plate contacts cut by the plates and by the wearables.
+    """Score one estimator on the plate contacts cut by the plates and by the wearables.
 
     Parameters
     ----------
-    model
-        A trained model (its target decides the force scored).
+    estimate_bw
+        The estimator: stances -> force curves in body weights ``(n, n_points)``,
+        e.g. ``lambda s: model.predict_bw(model.prepare_inputs(s))`` for a
+        :class:`~grfkit.model.trained_model.TrainedModel`.
+    target
+        The force it estimates, ``"vgrf"`` or ``"apgrf"``.
     raw_dir
         The simulated raw folder both data sets come from (its ``truth/``
         pairs the contacts).
@@ -121,11 +122,12 @@ def segmentation_cost(
     ConfigError
         If no plate contact pairs with a wearable stance.
     ChannelMismatchError
-        If either data set lacks a channel of the model.
+        If either data set lacks a channel the estimator needs.
     """
-    channel = target_channel(model.target)
-    plate_truth = true_stance_curves(raw_dir, plate_stances, clock="lab", tolerance_s=tolerance_s).table
-    field_truth = true_stance_curves(raw_dir, wearable_stances, clock="insole",
+    channel = target_channel(target)
+    plate_truth = true_stance_curves(raw_dir, plate_stances.meta, clock="lab",
+                                     tolerance_s=tolerance_s).table
+    field_truth = true_stance_curves(raw_dir, wearable_stances.meta, clock="insole",
                                      tolerance_s=tolerance_s).table
     field_of = pd.Series(np.arange(len(field_truth)), index=field_truth["truth_row"].to_numpy())
     field_of = field_of[field_of.index >= 0]
@@ -162,8 +164,8 @@ def segmentation_cost(
             "bout": plate.meta["bout"].to_numpy(),
             "truth_row": plate_truth["truth_row"].to_numpy()[plate_rows],
             "segmentation": name,
-            "target": model.target,
-            "rrmse_pct": rrmse_pct(measured_bw, _estimate_bw(model, stances)),
+            "target": target,
+            "rrmse_pct": rrmse_pct(measured_bw, estimate_bw(stances)),
             "ic_shift_ms": shift_ms["ic"] if shifted else 0.0,
             "to_shift_ms": shift_ms["to"] if shifted else 0.0,
             "speed_mps": stances.meta["speed_mps"].to_numpy(dtype=float),
@@ -174,7 +176,7 @@ def segmentation_cost(
         .agg(rrmse_pct="mean", n_stances="size")
         .reset_index()
         .rename(columns={"segmentation": "strategy", "participant": "subject"})
-        .assign(target=model.target)
+        .assign(target=target)
     )
     return SegmentationCost(
         stances=table,

@@ -2,8 +2,8 @@
 
 A simulated raw folder keeps every foot contact in ``truth/stances.csv``
 with the parameters of the force the simulator generated for it.
-:func:`true_stance_curves` pairs each stance of a data set (wearable
-stances on the insole clock, plate stances on the lab clock) with its true
+:func:`true_stance_curves` pairs each stance (wearable stances on the
+insole clock, plate stances on the lab clock) with its true
 contact (:func:`grfkit.field.accuracy.match_events`, by the contact's
 physical start) and rebuilds the noise-free vertical and anteroposterior
 force between the *true* initial contact and toe-off, time-normalised like a
@@ -19,11 +19,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from grfkit.constants import N_POINTS
 from grfkit.errors import ConfigError, MissingFileError
 from grfkit.field.accuracy import match_events
 from grfkit.io.read import read_truth
 from grfkit.io.schema import ID_COLUMNS
-from grfkit.io.stances import StanceDataset
 from grfkit.simulate.clocks import lab_to_insole
 from grfkit.simulate.grf_model import evaluate_contacts
 from grfkit.simulate.truth import stance_force_from_truth
@@ -79,9 +79,10 @@ class TrueCurves:
 
 def true_stance_curves(
     raw_dir: str | Path,
-    stances: StanceDataset,
+    meta: pd.DataFrame,
     *,
     clock: str,
+    n_points: int = N_POINTS,
     tolerance_s: float = 0.05,
 ) -> TrueCurves:
     """Pair every stance with its true contact and rebuild its true force.
@@ -90,11 +91,16 @@ def true_stance_curves(
     ----------
     raw_dir
         Simulated raw folder (with ``truth/``) the stances come from.
-    stances
-        Stances of that folder: from :func:`grfkit.field.chain.wearable_stances`
-        (``clock="insole"``) or the training chain (``clock="lab"``).
+    meta
+        Metadata of stances of that folder (``dataset``, ``participant``,
+        ``bout``, ``foot``, ``plate``, ``ic_s``, ``to_s``): the ``meta`` of
+        :func:`grfkit.field.chain.wearable_stances` or the rows of
+        :func:`grfkit.field.predict.predict_stances` (``clock="insole"``), or
+        of the training chain's stances (``clock="lab"``).
     clock
-        The clock of ``stances.meta["ic_s"]``, one of :data:`CLOCKS`.
+        The clock of ``meta["ic_s"]``, one of :data:`CLOCKS`.
+    n_points
+        Points per true curve, from the true IC to the true TO.
     tolerance_s
         Largest distance between a stance's initial contact and its true
         contact's physical start, seconds.
@@ -102,8 +108,7 @@ def true_stance_curves(
     Returns
     -------
     TrueCurves
-        The pairing and the true curves on the stances' time grid
-        (``stances.n_points`` points from the true IC to the true TO).
+        The pairing and the true curves.
 
     Raises
     ------
@@ -121,8 +126,8 @@ def true_stance_curves(
     trials, truth = read
     truth = truth.reset_index(drop=True)
     trials = trials.set_index(list(ID_COLUMNS))
-    meta = stances.meta.reset_index(drop=True)
-    n, n_points = len(meta), stances.inputs.shape[1]
+    meta = meta.reset_index(drop=True)
+    n = len(meta)
     truth_row = np.full(n, -1)
     clock_model = np.zeros((len(truth), 2))  # (offset_s, drift_ppm) lab -> stance clock, per truth row
     timed = truth.loc[truth["ic_s"].notna()]

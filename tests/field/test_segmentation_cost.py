@@ -17,6 +17,10 @@ from grfkit.field.segmentation_cost import SEGMENTATIONS, segmentation_cost
 from grfkit.model.metrics import evaluate
 
 
+def _estimator(model):
+    return lambda stances: model.predict_bw(model.prepare_inputs(stances))
+
+
 @pytest.fixture(scope="module")
 def field_stances(tiny_raw: Path):
     return wearable_stances(tiny_raw, config=FieldConfig(speed_source="imu"))[0]
@@ -29,7 +33,7 @@ def model(tiny_result, tiny_preset):
 
 def test_three_segmentations_of_every_paired_contact(tiny_raw, tiny_result, field_stances, model) -> None:
     plate = tiny_result.stances
-    cost = segmentation_cost(model, tiny_raw, plate, field_stances)
+    cost = segmentation_cost(_estimator(model), "vgrf", tiny_raw, plate, field_stances)
     assert cost.n_plate_stances == len(plate) and cost.n_paired == len(plate)  # all found (tiny cohort, seed 3)
     table = cost.stances
     assert len(table) == 3 * cost.n_paired
@@ -59,4 +63,4 @@ def test_stances_of_another_recording_do_not_pair(tiny_raw, tiny_result, field_s
     later = field_stances.meta.assign(ic_s=field_stances.meta["ic_s"] + 0.3)
     elsewhere = dataclasses.replace(field_stances, meta=later)
     with pytest.raises(ConfigError, match="pairs with"):
-        segmentation_cost(model, tiny_raw, tiny_result.stances, elsewhere)
+        segmentation_cost(_estimator(model), "vgrf", tiny_raw, tiny_result.stances, elsewhere)
