@@ -1,14 +1,17 @@
 """Figures of the book: plotly figures built from grfkit's data sets and results.
 
 :mod:`~grfkit.plots.signals` draws raw signals and stances,
-:mod:`~grfkit.plots.results` model and experiment results, and
-:mod:`~grfkit.plots.real` the real-data chapter's figures.
+:mod:`~grfkit.plots.results` model and experiment results,
+:mod:`~grfkit.plots.real` the real-data chapter's figures, and
+:mod:`~grfkit.plots.field` estimates in the field.
 """
 
 from grfkit.lazy_imports import lazy_getattr
 
 # Public name -> the module that defines it; imported on first use.
 _LAZY = {
+    "band_width_figure": "field",
+    "field_stretch_figure": "field",
     "condition_rrmse_figure": "real",
     "estimates_figure": "real",
     "explained_range_figure": "real",
