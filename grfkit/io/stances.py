@@ -107,6 +107,61 @@ class StanceDataset:
         return len(self.meta)
 
     @property
+    def shape(self) -> tuple[int, ...]:
+        """``(n_stances, 101, n_inputs)``, the shape of ``inputs``.
+
+        With ``len`` and :meth:`__getitem__` it lets scikit-learn count and
+        split the stances (``cross_validate(estimator, dataset, y, ...)``).
+        """
+        return tuple(self.inputs.shape)
+
+    def __getitem__(self, key: np.ndarray | list[int] | slice | tuple) -> StanceDataset:
+        """Return the stances at some positions, in that order (skipped rows are kept as they are).
+
+        Parameters
+        ----------
+        key
+            Integer positions, a boolean mask of length ``len(self)`` or a
+            slice; also ``(key, ...)``, the form scikit-learn indexes arrays
+            with.  A single integer is refused, so that a data set is never
+            taken for a sequence of stances: write ``dataset[[i]]``.
+
+        Returns
+        -------
+        StanceDataset
+            A new data set; metadata index reset to 0..n-1.
+
+        Raises
+        ------
+        TypeError
+            For a single integer or a key of another kind.
+        IndexError
+            For a position out of range or a mask of the wrong length.
+        """
+        if isinstance(key, tuple):
+            if len(key) != 2 or key[1] is not Ellipsis:
+                raise TypeError(f"a stance data set is indexed along its stances only, got the key {key!r}")
+            key = key[0]
+        if isinstance(key, (int, np.integer)):
+            raise TypeError(f"index a stance data set with an array of positions (dataset[[{key}]]), not an integer")
+        if not isinstance(key, slice):
+            key = np.asarray(key)
+            if key.size == 0:
+                key = key.astype(np.intp)  # [] is a float array to numpy
+            if key.ndim != 1 or not (key.dtype == bool or np.issubdtype(key.dtype, np.integer)):
+                raise TypeError(f"stance positions must be a 1-D integer array or boolean mask, got {key.dtype} "
+                                f"{key.shape}")
+        positions = np.arange(len(self))[key]
+        return StanceDataset(
+            meta=self.meta.iloc[positions].reset_index(drop=True),
+            inputs=self.inputs[positions],
+            targets=self.targets[positions],
+            input_channels=self.input_channels,
+            target_channels=self.target_channels,
+            skipped=self.skipped,
+        )
+
+    @property
     def participants(self) -> list[str]:
         """Participants in order of first appearance."""
         return list(dict.fromkeys(self.meta["participant"]))

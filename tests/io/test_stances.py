@@ -95,6 +95,29 @@ def test_subset_and_concat_preserve_rows() -> None:
     assert list(both.meta.index) == list(range(len(ds)))
 
 
+def test_indexing_by_positions_as_scikit_learn_does() -> None:
+    ds = make_dataset(6)
+    assert ds.shape == (6, N_POINTS, len(STANCE_SIGNAL_CHANNELS)) and len(ds) == 6
+    picked = ds[np.array([4, 1, 1])]
+    assert picked.meta["ic_s"].tolist() == [4.0, 1.0, 1.0] and list(picked.meta.index) == [0, 1, 2]
+    np.testing.assert_array_equal(picked.inputs, ds.inputs[[4, 1, 1]])
+    np.testing.assert_array_equal(picked.targets, ds.targets[[4, 1, 1]])
+    mask = (ds.meta["participant"] == "OG02").to_numpy()
+    for same in (ds[mask], ds[(np.flatnonzero(mask), ...)], ds[1::2]):
+        pd.testing.assert_frame_equal(same.meta, ds.subset(mask).meta)
+        np.testing.assert_array_equal(same.inputs, ds.subset(mask).inputs)
+    assert len(ds[[]]) == 0 and ds[[2]].meta["ic_s"].tolist() == [2.0]
+    assert len(ds) == 6  # the original is untouched
+
+
+@pytest.mark.parametrize("key, error", [(2, TypeError), (np.int64(2), TypeError), (np.array([0.5]), TypeError),
+                                        (np.zeros((2, 2), dtype=int), TypeError), ((0, 1), TypeError),
+                                        (np.array([6]), IndexError), (np.array([True, False]), IndexError)])
+def test_indexing_refuses_other_keys(key, error) -> None:
+    with pytest.raises(error):
+        make_dataset(6)[key]
+
+
 def test_subset_rejects_wrong_mask_length() -> None:
     with pytest.raises(ValueError, match="mask"):
         make_dataset(3).subset(np.array([True, False]))
