@@ -41,7 +41,7 @@ class TrueCurves:
     Parameters
     ----------
     table
-        One row per stance, in the data set's order: the stance's keys, then
+        One row per stance, in the order given: its bout, foot and events, then
         ``truth_row`` (index into ``truth/stances.csv``, -1 unmatched),
         ``matched``, and the true ``true_ic_s``, ``true_to_s`` (on the
         stance's clock), ``true_contact_time_s`` and ``true_speed_mps``.
@@ -93,7 +93,7 @@ def true_stance_curves(
         Simulated raw folder (with ``truth/``) the stances come from.
     meta
         Metadata of stances of that folder (``dataset``, ``participant``,
-        ``bout``, ``foot``, ``plate``, ``ic_s``, ``to_s``): the ``meta`` of
+        ``bout``, ``foot``, ``ic_s``, ``to_s``): the ``meta`` of
         :func:`grfkit.field.chain.wearable_stances` or the rows of
         :func:`grfkit.field.predict.predict_stances` (``clock="insole"``), or
         of the training chain's stances (``clock="lab"``).
@@ -164,7 +164,7 @@ def true_stance_curves(
     curves["vgrf"][matched] = np.reshape(normal_n, (-1, n_points))
     curves["apgrf"][matched] = np.reshape(along_n, (-1, n_points))
 
-    table = meta[[*ID_COLUMNS, "foot", "plate", "ic_s", "to_s"]].copy()
+    table = meta[[*ID_COLUMNS, "foot", "ic_s", "to_s"]].copy()
     table["truth_row"] = truth_row
     table["matched"] = matched
     for column in ("true_ic_s", "true_to_s", "true_contact_time_s", "true_speed_mps"):
