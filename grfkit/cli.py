@@ -1,4 +1,4 @@
-"""Command-line interface: ``grfkit simulate | preprocess | experiment | train | export | data | cache``.
+"""Command-line interface: ``grfkit simulate | preprocess | experiment | train | export | predict | data | cache``.
 
 Each command is one arrow of the data flow (raw recordings → stance data set
 → results) and calls exactly one library function, so the shell and the
@@ -34,11 +34,13 @@ if TYPE_CHECKING:
 
 __all__ = ["main", "build_parser"]
 
-# The choices below are those of grfkit.experiment.runner, grfkit.model.presets and grfkit.simulate.DomainGap, which import
-# PyTorch or pandas; tests/test_cli.py checks that they agree.
+# The choices below are those of grfkit.experiment.runner, grfkit.model.presets, grfkit.simulate.DomainGap and
+# grfkit.field.chain, which import PyTorch or pandas; tests/test_cli.py (tests/test_cli_field.py for the
+# speed sources) checks that they agree.
 _STRATEGIES = ("overground", "treadmill", "transfer", "combined", "baseline_mean", "baseline_static")
 _TARGETS = ("vgrf", "apgrf")
 _PRESETS = ("ci", "fast", "paper")
+_SPEED_SOURCES = ("auto", "stated", "imu")
 _GAP_SWITCHES = ("belt_dynamics", "overground_accelerations", "treadmill_incline", "session_sensors", "speed_ranges")
 #: Wall time of ``grfkit experiment --scale S --workers 2`` on a 2-core CPU with a cold cache (simulation,
 #: preprocessing and training; see README.md and results/paper/provenance.json).
@@ -55,6 +57,7 @@ workflow (README.md, "Command line"):
   grfkit train stances --target vgrf --strategy combined --out model
                                                        one model on every participant, saved with provenance
   grfkit export model --format onnx                    model.onnx: raw channel values in, force in BW out
+  grfkit predict model field_raw --out predictions     forces of a wearable-only recording, one row per stance
 real data and caches:
   grfkit data list | grfkit data fetch [NAME ...]      public data sets, downloaded and verified
   grfkit cache ls | grfkit cache clear [--stale]       grfkit's computation caches (never the downloads)
@@ -243,6 +246,67 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_predict(args: argparse.Namespace) -> int:
+    _require_raw_folder(args.raw_dir)
+    check_output(args.out, "predictions", inputs=[args.raw_dir, args.model_dir], overwrite=args.overwrite)
+    import json
+
+    from grfkit.field.chain import FieldConfig
+    from grfkit.field.predict import predict_stances
+    from grfkit.model.trained_model import TrainedModel
+    from grfkit.preprocess.skip_reasons import primary_reasons
+    from grfkit.storage.cache import sha256_file
+    from grfkit.storage.output_folders import write_output
+
+    started = time.perf_counter()
+    model_dir = Path(args.model_dir)
+    model = TrainedModel.load(model_dir)
+    result = predict_stances(model, args.raw_dir, config=FieldConfig(speed_source=args.speed_source),
+                             strict=args.strict, progress=not args.quiet)
+    skipped = result.skipped
+    reasons = primary_reasons(skipped)["first reason"].value_counts().to_dict() if len(skipped) else {}
+    if not len(result.stances):
+        for reason, count in reasons.items():
+            print(f"  skipped {count}: {reason}", file=sys.stderr)
+        raise RawDataError(f"no stance could be estimated; nothing was written to {args.out} (the reasons "
+                           "the contacts and bouts were skipped are listed above)", path=args.raw_dir)
+    model_json = json.loads((model_dir / "model.json").read_text(encoding="utf-8"))
+    table_name = f"stances.{args.format}"
+    bouts = result.stances[["dataset", "participant", "bout"]].drop_duplicates()
+    document = {
+        "format": "grfkit-predictions",
+        "version": 1,
+        "grfkit_version": __version__,
+        "command": shlex.join(["grfkit", *args.argv]),
+        "raw_dir": str(Path(args.raw_dir).resolve()),
+        "speed_source": args.speed_source,
+        "model": {
+            "path": str(model_dir.resolve()),
+            "model_json_sha256": sha256_file(model_dir / "model.json"),
+            "content_sha256": model_json.get("content_sha256"),
+            "weights_sha256": model_json.get("weights_sha256"),
+            "target": model.target,
+            "preset": model.preset.name,
+            "features": model.features.name,
+            "grfkit_version": model_json.get("grfkit_version"),
+            "provenance": model_json.get("provenance"),
+        },
+        "files": {"stances": table_name, "skipped": "skipped.csv"},
+        "counts": {"stances": len(result.stances), "bouts_with_stances": len(bouts), "skipped": len(skipped),
+                   "skipped_by_reason": {str(k): int(v) for k, v in reasons.items()}},
+    }
+    with write_output(args.out, "predictions", overwrite=args.overwrite) as staged:
+        if args.format == "parquet":
+            result.stances.to_parquet(staged / table_name, index=False)
+        else:
+            result.stances.to_csv(staged / table_name, index=False)
+        skipped.to_csv(staged / "skipped.csv", index=False)
+        (staged / "prediction.json").write_text(json.dumps(document, indent=2), encoding="utf-8")
+    print(f"predicted {model.target} of {len(result.stances)} stances in {len(bouts)} bouts, {len(skipped)} contacts "
+          f"or bouts skipped (skipped.csv): {Path(args.out) / table_name} [{time.perf_counter() - started:.1f} s]")
+    return 0
+
+
 def _cmd_data_list(args: argparse.Namespace) -> int:
     from grfkit.real.data_folder import dataset_table
 
@@ -302,7 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     -------
     argparse.ArgumentParser
         Parser with the sub-commands ``simulate``, ``preprocess``,
-        ``experiment``, ``train``, ``export``, ``data list|fetch`` and ``cache ls|clear``.
+        ``experiment``, ``train``, ``export``, ``predict``, ``data list|fetch`` and ``cache ls|clear``.
     """
     fmt = {"formatter_class": _HelpFormatter}
     parser = argparse.ArgumentParser(
@@ -393,6 +457,24 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
     _quiet(export)
     export.set_defaults(func=_cmd_export)
+
+    predict = sub.add_parser("predict", help="forces of a wearable-only recording: one row per stance, with measures",
+                             description="Estimate the force curve (101 points, N and BW) and its discrete measures "
+                                         "of every stance of a raw folder from its insoles and shoe IMU alone (no "
+                                         "force table needed); contacts that cannot be estimated are listed with "
+                                         "the reason in OUT/skipped.csv.", **fmt)
+    predict.add_argument("model_dir", type=Path, metavar="MODEL_DIR", help="model folder (grfkit train)")
+    predict.add_argument("raw_dir", type=Path, metavar="RAW_DIR", help="folder in the grfkit raw data format")
+    predict.add_argument("--out", type=Path, required=True,
+                         help="predictions folder to write: stances.parquet|csv, skipped.csv, prediction.json")
+    predict.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="stance table format")
+    predict.add_argument("--speed-source", choices=_SPEED_SOURCES, default="auto",
+                         help="auto: the treadmill belt's speed, else the shoe IMU's; stated: the speed the "
+                              "recording states (belt, bouts.csv), else the IMU's; imu: always the IMU's")
+    predict.add_argument("--strict", action="store_true", help="stop at the first bad bout instead of skipping it")
+    _overwrite(predict, "predictions folder")
+    _quiet(predict)
+    predict.set_defaults(func=_cmd_predict)
 
     data = sub.add_parser("data", help="public real data sets: list them, download and verify them",
                           description="Public real data sets: list them, download and verify them.", **fmt)

@@ -1,8 +1,9 @@
 """Output folders that never destroy data a user did not ask grfkit to replace.
 
 Every folder a grfkit command writes (``simulate``, ``preprocess``,
-``experiment`` and ``train --out``) carries a marker, ``.grfkit-output.json``,
-naming its kind (``raw``, ``stances``, ``results`` or ``model``) and every file grfkit wrote into it.
+``experiment``, ``train`` and ``predict --out``) carries a marker, ``.grfkit-output.json``,
+naming its kind (``raw``, ``stances``, ``results``, ``model`` or ``predictions``) and every file
+grfkit wrote into it.
 :func:`check_output` accepts a new or empty folder, or an unchanged earlier
 output of the same kind; anything else needs ``overwrite``, and even then its
 contents are moved aside to ``NAME.replaced-<time>``, never deleted. A file,
@@ -34,10 +35,11 @@ __all__ = ["MARKER", "KINDS", "output_kind", "foreign_entries", "check_output", 
 #: Name of the marker file in every output folder.
 MARKER: str = ".grfkit-output.json"
 #: The kinds of output folder.
-KINDS: tuple[str, ...] = ("raw", "stances", "results", "model")
+KINDS: tuple[str, ...] = ("raw", "stances", "results", "model", "predictions")
 
 _MARKER_FORMAT = "grfkit-output"
-_WHAT = {"raw": "raw data folder", "stances": "stance data set", "results": "results folder", "model": "model folder"}
+_WHAT = {"raw": "raw data folder", "stances": "stance data set", "results": "results folder", "model": "model folder",
+         "predictions": "predictions folder"}
 # Folders written before markers existed: the file that says what they are, and every top-level name they hold.
 _LEGACY_NAMES = {
     "raw": {"dataset.json", "participants.csv", "bouts.csv", "truth", "overground", "treadmill"},
@@ -130,7 +132,7 @@ def output_kind(folder: str | Path) -> str | None:
     Returns
     -------
     str or None
-        ``"raw"``, ``"stances"``, ``"results"`` or ``"model"`` when the folder carries a
+        ``"raw"``, ``"stances"``, ``"results"``, ``"model"`` or ``"predictions"`` when the folder carries a
         marker of that kind (or is an unmarked folder of that kind from an
         older grfkit), else ``None`` (also when there is no folder).
     """
