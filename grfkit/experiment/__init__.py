@@ -8,7 +8,9 @@ experiment runs, :mod:`~grfkit.experiment.runner` runs it fold by fold
 :mod:`~grfkit.experiment.store`, :mod:`~grfkit.experiment.report` summarises
 results and :mod:`~grfkit.experiment.comparisons` compares strategies with
 paired statistics over participants; :mod:`~grfkit.experiment.final_model`
-trains one strategy's model on every participant, for ``grfkit train``.
+trains one strategy's model on every participant, for ``grfkit train``;
+:mod:`~grfkit.experiment.estimator` wraps the training as a scikit-learn estimator
+(optional extra ``sklearn``).
 """
 
 from grfkit.lazy_imports import lazy_getattr
@@ -26,6 +28,9 @@ _LAZY = {
     "ExperimentConfig": "config",
     "PUBLISHED_RRMSE": "config",
     "TARGETS": "config",
+    "GrfEstimator": "estimator",
+    "cross_validate_loso": "estimator",
+    "neg_rrmse_scorer": "estimator",
     "FoldResult": "evaluation",
     "train_model": "final_model",
     "SplitScores": "evaluation",

@@ -76,6 +76,13 @@ class StanceDataset:
     skipped
         Stances or bouts the pipeline left out, one row each with the reason
         (columns :data:`SKIP_COLUMNS`).
+
+    Notes
+    -----
+    ``dataset[key]`` returns the stances at integer positions (in that order),
+    under a boolean mask or in a slice, as a new data set; with ``len`` and
+    :attr:`shape` this lets scikit-learn split a data set like an array
+    (:class:`grfkit.experiment.estimator.GrfEstimator`).
     """
 
     meta: pd.DataFrame
@@ -110,8 +117,8 @@ class StanceDataset:
     def shape(self) -> tuple[int, ...]:
         """``(n_stances, 101, n_inputs)``, the shape of ``inputs``.
 
-        With ``len`` and :meth:`__getitem__` it lets scikit-learn count and
-        split the stances (``cross_validate(estimator, dataset, y, ...)``).
+        With ``len`` and indexing (``dataset[positions]``) it lets scikit-learn
+        count and split the stances (``cross_validate(estimator, dataset, y, ...)``).
         """
         return tuple(self.inputs.shape)
 
