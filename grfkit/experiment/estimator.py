@@ -254,6 +254,14 @@ def neg_rrmse_scorer(estimator: GrfEstimator, X: StanceDataset, y: np.ndarray | 
         If ``X`` is not a stance data set.
     LengthMismatchError
         If ``y`` does not have one curve per stance.
+
+    Notes
+    -----
+    The stance rRMSE are the experiment's bit for bit.  pandas averages a participant's
+    stances by plain summation when the table's numeric block holds no NaN and by compensated
+    summation when it does; an experiment table of both targets holds NaN (each target's own
+    error columns), so its ``rrmse_pct`` may differ from this scorer's (and from a one-target
+    experiment's) in the last bit.
     """
     stances = _with_target(X, y, estimator.target)
     table = participant_metrics(evaluate(stances, estimator.predict(stances), estimator.target))

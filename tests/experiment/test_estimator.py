@@ -20,7 +20,7 @@ from sklearn.model_selection import LeaveOneGroupOut, cross_validate
 from grfkit.errors import ChannelMismatchError, ConfigError, LengthMismatchError
 from grfkit.experiment.config import ExperimentConfig
 from grfkit.experiment.estimator import GrfEstimator, cross_validate_loso, neg_rrmse_scorer
-from grfkit.experiment.strategies import exaggerate_participant, identical_fit, split_domains
+from grfkit.experiment.strategies import exaggerate_participant, identical_fit, pretrain, split_domains
 from grfkit.io.stances import StanceDataset
 from grfkit.model.metrics import evaluate
 
@@ -69,6 +69,13 @@ def test_cross_validate_reproduces_the_experiments_rrmse_bit_for_bit(experiment,
                                          & (results.stances["target"] == target)
                                          & (results.stances["subject"] == subject)]
             np.testing.assert_array_equal(got, stances_of["rrmse_pct"].to_numpy())
+    # The experiment pre-trains once and shares the model; the estimator may be given it too.
+    shared = pretrain(treadmill, target=target, preset=config.preset, seed=config.seed,
+                      num_threads=config.num_threads)
+    with_shared = _loso(GrfEstimator(target, "transfer", preset=config.preset, seed=config.seed, treadmill=treadmill,
+                                     pretrained=shared, num_threads=config.num_threads), overground)
+    rows = results.table[(results.table["strategy"] == "transfer") & (results.table["target"] == target)]
+    assert (-with_shared["test_score"] == rows["rrmse_pct"].to_numpy()).all()  # OG01-OG03 in both orders
     # The helper: one row per held-out participant, the same figures.
     table = cross_validate_loso(GrfEstimator(target, "overground", preset=config.preset, seed=config.seed),
                                 overground)
