@@ -262,7 +262,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     model_dir = Path(args.model_dir)
     model = TrainedModel.load(model_dir)
     result = predict_stances(model, args.raw_dir, config=FieldConfig(speed_source=args.speed_source),
-                             strict=args.strict, progress=not args.quiet)
+                             strict=args.strict, progress=not args.quiet, workers=args.workers)
     skipped = result.skipped
     reasons = primary_reasons(skipped)["first reason"].value_counts().to_dict() if len(skipped) else {}
     if not len(result.stances):
@@ -472,6 +472,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="auto: the treadmill belt's speed, else the shoe IMU's; stated: the speed the "
                               "recording states (belt, bouts.csv), else the IMU's; imu: always the IMU's")
     predict.add_argument("--strict", action="store_true", help="stop at the first bad bout instead of skipping it")
+    predict.add_argument("--workers", type=int, default=None,
+                         help="processes reading bouts in parallel (results do not depend on it; default: the "
+                              "number of CPUs, at most 4)")
     _overwrite(predict, "predictions folder")
     _quiet(predict)
     predict.set_defaults(func=_cmd_predict)

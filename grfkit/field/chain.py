@@ -17,7 +17,9 @@ the foot without the IMU included.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import os
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +36,7 @@ from grfkit.io.schema import BoutArrays, BoutInfo
 from grfkit.io.stances import STANCE_META_COLUMNS, StanceDataset
 from grfkit.io.validate import ValidationLimits
 from grfkit.preprocess.config import PreprocessConfig
-from grfkit.preprocess.insole_contacts import insole_loads
+from grfkit.preprocess.insole_contacts import detect_insole_contacts, insole_loads
 from grfkit.preprocess.resampling import (
     check_uniform_sampling,
     resample_poly_at,
@@ -49,6 +51,7 @@ from grfkit.preprocess.skip_reasons import (
     REASON_OUTSIDE_SIGNAL,
 )
 from grfkit.progress import progress_bar
+from grfkit.workers import exit_with_parent
 
 __all__ = ["META_COLUMNS", "SPEED_SOURCES", "FieldConfig", "wearable_stances"]
 
@@ -220,19 +223,35 @@ def _other_foot_rows(
     other = next(f for f in FEET if f != config.preprocess.foot)
     if not all(c in insole for c in fsr_channels(other)):
         return []
-    where = f"{info.dataset}/{info.participant}/{info.bout}"
-    try:
-        events = detect_wearable_stances(
+    try:  # the contacts detect_wearable_stances would find on that foot, without its checks
+        contacts = detect_insole_contacts(
             np.asarray(insole["time_s"], dtype=float),
             insole_loads(insole, (other,)),
-            insole_rate_hz=info.insole_rate_hz,
-            config=config.events,
-            name=where,
+            info.insole_rate_hz,
+            config=config.events.contact_config(),
         )
     except NoContactError:
         return []
-    ic_s = events["ic_s"].to_numpy()
+    ic_s = contacts["ic_s"].to_numpy()
     return _skip_rows(ids, other, ic_s, np.full(len(ic_s), REASON_NO_IMU_FOOT, dtype=object))
+
+
+def _bout_job(
+    job: tuple[Path, dict[str, str], float | None, dict[str, object], FieldConfig, bool],
+) -> tuple[dict[str, np.ndarray] | None, np.ndarray | None, list[dict[str, object]]]:
+    """One bout's stance metadata, inputs and skipped rows; ``(None, None, [its row])`` if it fails."""
+    folder, ids, bout_speed_mps, participant, config, strict = job
+    try:
+        info, arrays = read_bout_arrays(
+            folder, expected_ids=ids, limits=config.validation, require_force=False
+        )
+        return _bout_stances(info, arrays, participant, bout_speed_mps, config)
+    except GrfkitError as error:
+        if strict:
+            raise
+        reason = f"{REASON_BOUT_SKIPPED}: {type(error).__name__}: {error}"
+        row = {**ids, "foot": "", "plate": "", "ic_s": np.nan, "reason": reason, "detail": ""}
+        return None, None, [row]
 
 
 def wearable_stances(
@@ -241,6 +260,7 @@ def wearable_stances(
     config: FieldConfig = FieldConfig(),
     strict: bool = False,
     progress: bool = False,
+    workers: int | None = 1,
 ) -> tuple[StanceDataset, pd.DataFrame]:
     """Stances of every bout of a raw folder from its insoles and shoe IMU alone.
 
@@ -254,6 +274,10 @@ def wearable_stances(
         Raise the first failing bout's error instead of listing the bout as skipped.
     progress
         Show a progress bar over bouts.
+    workers
+        Processes working on bouts in parallel (the result does not depend on
+        it); ``None``: the number of CPUs, at most 4.  With ``strict`` the
+        bouts are read in this process, so that the error raised is the bout's own.
 
     Returns
     -------
@@ -286,36 +310,38 @@ def wearable_stances(
         )
     root = Path(raw_dir)
     people = read_participants(root).set_index(["dataset", "participant"])
-    bouts = read_bouts(root)
+    jobs = [
+        (
+            root / row.dataset / row.participant / row.bout,
+            {"dataset": row.dataset, "participant": row.participant, "bout": row.bout},
+            row.speed_mps,
+            people.loc[(row.dataset, row.participant)].to_dict(),
+            config,
+            strict,
+        )
+        for row in read_bouts(root).itertuples(index=False)
+    ]
+    n_workers = 1 if strict else min(workers or min(os.cpu_count() or 1, 4), max(len(jobs), 1))
     metas, inputs, skipped = [], [], []
-    with progress_bar(total=len(bouts), desc="wearable stances", unit="bout", show=progress) as bar:
-        for row in bouts.itertuples(index=False):
-            ids = {"dataset": row.dataset, "participant": row.participant, "bout": row.bout}
-            folder = root / row.dataset / row.participant / row.bout
-            try:
-                info, arrays = read_bout_arrays(
-                    folder, expected_ids=ids, limits=config.validation, require_force=False
-                )
-                participant = people.loc[(row.dataset, row.participant)].to_dict()
-                meta, x, rows = _bout_stances(info, arrays, participant, row.speed_mps, config)
-            except GrfkitError as error:
-                if strict:
-                    raise
-                skipped.append(
-                    {
-                        **ids,
-                        "foot": "",
-                        "plate": "",
-                        "ic_s": np.nan,
-                        "reason": f"{REASON_BOUT_SKIPPED}: {type(error).__name__}: {error}",
-                        "detail": "",
-                    }
-                )
-            else:
-                metas.append(meta)
-                inputs.append(x)
+    with progress_bar(total=len(jobs), desc="wearable stances", unit="bout", show=progress) as bar:
+        pool = None
+        if n_workers == 1:
+            outcomes: Iterator = map(_bout_job, jobs)
+        else:
+            pool = ProcessPoolExecutor(
+                max_workers=n_workers, initializer=exit_with_parent, initargs=(os.getpid(),)
+            )
+            outcomes = pool.map(_bout_job, jobs, chunksize=1)
+        try:
+            for meta, x, rows in outcomes:
+                if meta is not None:
+                    metas.append(meta)
+                    inputs.append(x)
                 skipped.extend(rows)
-            bar.update()
+                bar.update()
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
     n_points = config.preprocess.segment.n_points
     table = pd.DataFrame(skipped, columns=list(SKIPPED_COLUMNS))
     meta = pd.DataFrame(

@@ -248,37 +248,34 @@ def detect_wearable_stances(
                 f"[bout {name}] no contacts in the insole load", channel=f"{foot}_fsr*_adc (sum)"
             )
     table["contact_time_s"] = table["to_s"] - table["ic_s"]
-    reasons = [np.where(table["complete"].to_numpy(), "", REASON_CUT)]
+    # NumPy columns: pandas indexing per call costs more than the arithmetic on a bout's contacts.
+    feet, complete = table["foot"].to_numpy(), table["complete"].to_numpy(dtype=bool)
+    ic_s, to_s = table["ic_s"].to_numpy(dtype=float), table["to_s"].to_numpy(dtype=float)
+    reasons = [np.where(complete, "", REASON_CUT)]
     ratio = np.full(len(table), np.nan)
     if imu_time_s is not None and imu_acc_mps2 is not None:
-        on_imu = (table["foot"] == imu_foot).to_numpy()
+        on_imu = feet == imu_foot
         t = np.asarray(imu_time_s, dtype=float)
-        outside = events_outside(t, table.loc[on_imu, ["ic_s", "to_s"]]).to_numpy(
+        outside = events_outside(t, {"ic_s": ic_s[on_imu], "to_s": to_s[on_imu]}).to_numpy(
             dtype=object, copy=True
         )
-        outside[~table.loc[on_imu, "complete"].to_numpy()] = ""  # already cut
+        outside[~complete[on_imu]] = ""  # already cut
         reason = np.full(len(table), "", dtype=object)
         reason[on_imu] = outside
         reasons.append(reason)
-        ratio[on_imu] = _impact_ratios(
-            table.loc[on_imu, "ic_s"].to_numpy(), t, impact_jerk(t, imu_acc_mps2), config
-        )
-        no_impact = (
-            on_imu
-            & (reason == "")
-            & table["complete"].to_numpy()
-            & ~(ratio >= config.min_impact_jerk_ratio)
-        )
+        ratio[on_imu] = _impact_ratios(ic_s[on_imu], t, impact_jerk(t, imu_acc_mps2), config)
+        no_impact = on_imu & (reason == "") & complete & ~(ratio >= config.min_impact_jerk_ratio)
         reasons.append(np.where(no_impact, REASON_NO_IMPACT, ""))
     saturated = np.zeros(len(table))
     if fsr is not None:
+        ic_index, to_index = table["ic_index"].to_numpy(), table["to_index"].to_numpy()
         for foot, channels in fsr.items():
-            rows = (table["foot"] == foot).to_numpy()
+            rows = feet == foot
             saturated[rows] = _saturated_fractions(
                 np.asarray(insole_time_s),
                 channels,
-                table.loc[rows, "ic_index"].to_numpy(),
-                table.loc[rows, "to_index"].to_numpy(),
+                ic_index[rows],
+                to_index[rows],
                 config.saturation_adc,
             )
         reasons.append(np.where(saturated > config.max_saturated_fraction, REASON_SATURATED, ""))
