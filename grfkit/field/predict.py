@@ -1,9 +1,9 @@
 """Force curves and their discrete measures from a wearable-only recording: ``grfkit predict``.
 
-:func:`predict_stances` cuts the stances of a raw folder from its insoles and
+:func:`grfkit.field.predict.predict_stances` cuts the stances of a raw folder from its insoles and
 shoe IMU (:func:`grfkit.field.chain.wearable_stances`), refuses a model whose
 input channels those stances cannot supply, estimates each stance's force
-curve in batches (:func:`estimate_curves_bw`, with the lean
+curve in batches (:func:`grfkit.field.predict.estimate_curves_bw`, with the lean
 :class:`grfkit.model.inference.InferenceModel`), and returns one row per
 stance: its identity and events, the speed used and its source, the
 101-point curve in newtons and in body weights, and the discrete measures of
@@ -65,7 +65,7 @@ class FieldPrediction:
     Parameters
     ----------
     stances
-        One row per estimated stance: :data:`PREDICTION_META_COLUMNS`, the
+        One row per estimated stance: :data:`grfkit.field.predict.PREDICTION_META_COLUMNS`, the
         curve in newtons ``force_n_000`` ... ``force_n_100`` and in body
         weights ``force_bw_000`` ... ``force_bw_100`` (sample ``k`` at
         ``k`` % of the stance), then the measures of
@@ -80,7 +80,7 @@ class FieldPrediction:
 
 
 def curve_columns(unit: str, n_points: int = N_POINTS) -> list[str]:
-    """Names of the wide curve columns of :attr:`FieldPrediction.stances`.
+    """Names of the wide curve columns of :class:`grfkit.field.predict.FieldPrediction` (its ``stances``).
 
     Parameters
     ----------
@@ -107,7 +107,7 @@ def estimate_curves_bw(
 ) -> np.ndarray:
     """Estimate every stance's force curve in body weights with the lean inference path.
 
-    The estimation step of :func:`predict_stances`, kept separate so that
+    The estimation step of :func:`grfkit.field.predict.predict_stances`, kept separate so that
     another estimator (e.g. an ensemble) can take its place.
 
     Parameters
@@ -215,7 +215,7 @@ def predict_stances(
         Stance settings (:class:`grfkit.field.chain.FieldConfig`, e.g. its
         ``speed_source``); default ``FieldConfig()``, the training chain's.
     batch_size
-        Stances per forward pass (:func:`estimate_curves_bw`).
+        Stances per forward pass (:func:`grfkit.field.predict.estimate_curves_bw`).
     strict
         Raise the first failing bout's error instead of listing the bout as skipped.
     progress

@@ -1,6 +1,6 @@
 """Discrete measures of a stance's force curve: peaks, loading rate, impulses.
 
-:func:`discrete_measures` gives, for every time-normalised curve in body
+:func:`grfkit.model.measures.discrete_measures` gives, for every time-normalised curve in body
 weights (BW), the numbers runners and clinicians read off a force curve:
 for the vertical force its peak and loading rate, for the anteroposterior
 force its braking and propulsive peaks and impulses.  The curves'
@@ -21,7 +21,7 @@ from grfkit.model.features import target_channel
 
 __all__ = ["MEASURE_COLUMNS", "discrete_measures"]
 
-#: The columns :func:`discrete_measures` returns, per target.
+#: The columns :func:`grfkit.model.measures.discrete_measures` returns, per target.
 MEASURE_COLUMNS: dict[str, tuple[str, ...]] = {
     "vgrf": ("peak_bw", "loading_rate_bw_per_s"),
     "apgrf": (
@@ -116,7 +116,7 @@ def discrete_measures(
     Returns
     -------
     pandas.DataFrame
-        One row per curve, columns :data:`MEASURE_COLUMNS` ``[target]``.
+        One row per curve, columns :data:`grfkit.model.measures.MEASURE_COLUMNS` ``[target]``.
 
     Raises
     ------
