@@ -213,19 +213,31 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    check_output(args.out, "model", inputs=[args.stances], overwrite=args.overwrite)
+    kind = "ensemble" if args.members > 1 else "model"
+    check_output(args.out, kind, inputs=[args.stances], overwrite=args.overwrite)
+    from grfkit.experiment.ensemble_training import train_ensemble
     from grfkit.experiment.final_model import train_model
     from grfkit.model.training import torch_threads
     from grfkit.storage.output_folders import write_output
 
     started = time.perf_counter()
     with torch_threads(args.threads):
-        model = train_model(args.stances, target=args.target, strategy=args.strategy, preset=args.preset,
-                            seed=args.seed, progress=not args.quiet)
-    with write_output(args.out, "model", overwrite=args.overwrite) as staged:
+        if args.members > 1:
+            model = train_ensemble(args.stances, target=args.target, strategy=args.strategy, members=args.members,
+                                   calibration_groups=args.calibration_groups, preset=args.preset, seed=args.seed,
+                                   progress=not args.quiet)
+        else:
+            model = train_model(args.stances, target=args.target, strategy=args.strategy, preset=args.preset,
+                                seed=args.seed, progress=not args.quiet)
+    with write_output(args.out, kind, overwrite=args.overwrite) as staged:
         model.write_files(staged)
-    used = model.provenance
-    print(f"model ({args.strategy}, {args.target}, preset {args.preset}, seed {args.seed}) trained on "
+    if args.members > 1:
+        used = model.members[0].provenance
+        what = (f"ensemble of {args.members} models (seeds {args.seed}-{args.seed + args.members - 1}, band "
+                f"calibrated on {args.calibration_groups} groups, 90 % scale {model.band_scale(0.9):.2f})")
+    else:
+        used, what = model.provenance, f"model (seed {args.seed})"
+    print(f"{what} ({args.strategy}, {args.target}, preset {args.preset}) trained on "
           f"{used.n_stances} stances of {len(used.participants)} participants: {args.out} "
           f"[{time.perf_counter() - started:.1f} s]")
     return 0
@@ -442,6 +454,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="model and training settings (grfkit.model.presets.PRESETS)")
     train.add_argument("--seed", type=int, default=0, help="training seed")
     train.add_argument("--threads", type=int, default=1, help="torch threads")
+    train.add_argument("--members", type=int, default=1,
+                       help="models of different seeds; above 1 writes an ensemble folder with a calibrated "
+                            "uncertainty band and out-of-distribution ranges")
+    train.add_argument("--calibration-groups", type=int, default=4,
+                       help="with --members > 1: groups of overground participants held out in turn to calibrate "
+                            "the band")
     _overwrite(train, "model folder")
     _quiet(train)
     train.set_defaults(func=_cmd_train)

@@ -8,7 +8,8 @@ experiment runs, :mod:`~grfkit.experiment.runner` runs it fold by fold
 :mod:`~grfkit.experiment.store`, :mod:`~grfkit.experiment.report` summarises
 results and :mod:`~grfkit.experiment.comparisons` compares strategies with
 paired statistics over participants; :mod:`~grfkit.experiment.final_model`
-trains one strategy's model on every participant, for ``grfkit train``;
+trains one strategy's model on every participant, for ``grfkit train``, and
+:mod:`~grfkit.experiment.ensemble_training` a calibrated deep ensemble of them;
 :mod:`~grfkit.experiment.estimator` wraps the training as a scikit-learn estimator
 (optional extra ``sklearn``).
 """
@@ -33,6 +34,7 @@ _LAZY = {
     "neg_rrmse_scorer": "estimator",
     "FoldResult": "evaluation",
     "train_model": "final_model",
+    "train_ensemble": "ensemble_training",
     "SplitScores": "evaluation",
     "run_fold": "evaluation",
     "score_split": "evaluation",

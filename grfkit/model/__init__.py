@@ -8,7 +8,10 @@ losses in :mod:`~grfkit.model.history`), :mod:`~grfkit.model.trained_model`
 saves and loads the result (its units and provenance in
 :mod:`~grfkit.model.artifact`), :mod:`~grfkit.model.inference` applies it,
 :mod:`~grfkit.model.export` writes it as ONNX or TorchScript,
-:mod:`~grfkit.model.metrics` scores estimates (rRMSE), and
+:mod:`~grfkit.model.metrics` scores estimates (rRMSE),
+:mod:`~grfkit.model.ensemble` is a deep ensemble with the calibrated band of
+:mod:`~grfkit.model.uncertainty` and the out-of-distribution flags of
+:mod:`~grfkit.model.ood`, and
 :mod:`~grfkit.model.baselines` and :mod:`~grfkit.model.importance` give the
 no-wearable baselines and permutation importance. Modules that need PyTorch
 are imported on first use.
@@ -41,6 +44,13 @@ _LAZY = {
     "build_inputs": "features",
     "build_targets": "features",
     "target_channel": "features",
+    "EnsembleEstimate": "ensemble",
+    "ModelEnsemble": "ensemble",
+    "band_calibration_report": "ensemble",
+    "band_stance_table": "ensemble",
+    "TrainingRanges": "ood",
+    "band_coverage": "uncertainty",
+    "width_error_correlation": "uncertainty",
     "permutation_importance": "importance",
     "InferenceModel": "inference",
     "evaluate": "metrics",

@@ -2,7 +2,7 @@
 
 Every folder a grfkit command writes (``simulate``, ``preprocess``,
 ``experiment``, ``train`` and ``predict --out``) carries a marker, ``.grfkit-output.json``,
-naming its kind (``raw``, ``stances``, ``results``, ``model`` or ``predictions``) and every file
+naming its kind (``raw``, ``stances``, ``results``, ``model``, ``ensemble`` or ``predictions``) and every file
 grfkit wrote into it.
 :func:`check_output` accepts a new or empty folder, or an unchanged earlier
 output of the same kind; anything else needs ``overwrite``, and even then its
@@ -35,11 +35,11 @@ __all__ = ["MARKER", "KINDS", "output_kind", "foreign_entries", "check_output", 
 #: Name of the marker file in every output folder.
 MARKER: str = ".grfkit-output.json"
 #: The kinds of output folder.
-KINDS: tuple[str, ...] = ("raw", "stances", "results", "model", "predictions")
+KINDS: tuple[str, ...] = ("raw", "stances", "results", "model", "ensemble", "predictions")
 
 _MARKER_FORMAT = "grfkit-output"
 _WHAT = {"raw": "raw data folder", "stances": "stance data set", "results": "results folder", "model": "model folder",
-         "predictions": "predictions folder"}
+         "ensemble": "model ensemble folder", "predictions": "predictions folder"}
 # Folders written before markers existed: the file that says what they are, and every top-level name they hold.
 _LEGACY_NAMES = {
     "raw": {"dataset.json", "participants.csv", "bouts.csv", "truth", "overground", "treadmill"},
