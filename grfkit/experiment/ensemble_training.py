@@ -36,6 +36,7 @@ from grfkit.model.features import PUBLISHED_FEATURES, FeatureSet, build_targets
 from grfkit.model.ood import TrainingRanges
 from grfkit.model.presets import ModelPreset, get_preset
 from grfkit.model.trained_model import TrainedModel
+from grfkit.model.training import torch_threads
 from grfkit.model.uncertainty import (
     CALIBRATION_LEVELS,
     DEFAULT_EPS_BW,
@@ -93,6 +94,7 @@ def train_members(
     features: FeatureSet,
     seed: int,
     pretrained: tuple[TrainedModel, ...] | None = None,
+    num_threads: int | None = None,
 ) -> tuple[TrainedModel, ...]:
     """Train ``members`` models of one strategy with seeds ``seed, seed + 1, ...``.
 
@@ -109,6 +111,8 @@ def train_members(
     pretrained
         Member m's treadmill model (strategies that pre-train), reused across
         calibration groups; trained here when missing.
+    num_threads
+        As for :func:`grfkit.model.training.fit`.
 
     Returns
     -------
@@ -117,7 +121,7 @@ def train_members(
     return tuple(
         train_strategy(strategy, overground, target=target, treadmill=treadmill,
                        pretrained=None if pretrained is None else pretrained[m], preset=preset,
-                       features=features, seed=seed + m)
+                       features=features, seed=seed + m, num_threads=num_threads)
         for m in range(members)
     )
 
@@ -158,6 +162,7 @@ def cross_calibrate(
     seed: int = 0,
     eps_bw: float = DEFAULT_EPS_BW,
     pretrained: tuple[TrainedModel, ...] | None = None,
+    num_threads: int | None = None,
 ) -> CrossCalibration:
     """Score every overground stance with M members trained without its participant's group.
 
@@ -171,7 +176,7 @@ def cross_calibrate(
         K.
     eps_bw
         Floor added to the spread (:func:`grfkit.model.uncertainty.conformity_scores`).
-    pretrained
+    pretrained, num_threads
         As for :func:`train_members`.
 
     Returns
@@ -185,10 +190,12 @@ def cross_calibrate(
     for group in groups:
         held = np.isin(participant, group)
         models = train_members(overground.subset(~held), treadmill, target=target, strategy=strategy,
-                               members=members, preset=preset, features=features, seed=seed, pretrained=pretrained)
+                               members=members, preset=preset, features=features, seed=seed, pretrained=pretrained,
+                               num_threads=num_threads)
         trained.append(models)
         calibration = overground.subset(held)
-        estimates = np.stack([m.predict_bw(m.prepare_inputs(calibration)) for m in models])
+        with torch_threads(num_threads):
+            estimates = np.stack([m.predict_bw(m.prepare_inputs(calibration)) for m in models])
         scores[held] = conformity_scores(build_targets(calibration, target), estimates.mean(axis=0),
                                          estimates.std(axis=0, ddof=1), eps_bw)
     return CrossCalibration(groups=groups, scores=scores, participants=participant, members=tuple(trained))
@@ -205,6 +212,7 @@ def train_ensemble(
     features: FeatureSet = PUBLISHED_FEATURES,
     seed: int = 0,
     eps_bw: float = DEFAULT_EPS_BW,
+    num_threads: int | None = None,
     progress: bool = False,
 ) -> ModelEnsemble:
     """Train a calibrated deep ensemble of one strategy on all participants.
@@ -221,7 +229,7 @@ def train_ensemble(
         M, at least 2: models per ensemble, seeds ``seed .. seed + M - 1``.
     calibration_groups
         K: groups of overground participants for the cross-calibration.
-    preset, features, seed
+    preset, features, seed, num_threads
         As for :func:`grfkit.experiment.final_model.train_model`.
     eps_bw
         Floor added to the spread before scaling (body weights).
@@ -253,18 +261,18 @@ def train_ensemble(
     overground, treadmill = split_domains(stances)
     pretrained = None
     if needs_pretraining(strategy):
-        pretrained = tuple(pretrain(treadmill, target=target, preset=preset, features=features, seed=seed + m)
-                           for m in range(members))
+        pretrained = tuple(pretrain(treadmill, target=target, preset=preset, features=features, seed=seed + m,
+                                    num_threads=num_threads) for m in range(members))
     if progress:
         print(f"cross-calibration: {calibration_groups} groups x {members} members", flush=True)
     cross = cross_calibrate(overground, treadmill, target=target, strategy=strategy, members=members,
                             calibration_groups_n=calibration_groups, preset=preset, features=features, seed=seed,
-                            eps_bw=eps_bw, pretrained=pretrained)
+                            eps_bw=eps_bw, pretrained=pretrained, num_threads=num_threads)
     scales = conformal_scales(cross.scores, cross.participants, CALIBRATION_LEVELS)
     if progress:
         print(f"final members: {members} on every participant", flush=True)
     final = tuple(train_model(stances, target=target, strategy=strategy, preset=preset, features=features,
-                              seed=seed + m) for m in range(members))
+                              seed=seed + m, num_threads=num_threads) for m in range(members))
     used_participants = set(final[0].provenance.participants)
     used = stances.subset(stances.meta["participant"].astype(str).isin(used_participants).to_numpy())
     git = git_state()

@@ -38,6 +38,7 @@ from grfkit.model.features import FeatureSet, build_inputs, build_targets
 from grfkit.model.inference import InferenceModel
 from grfkit.model.ood import TrainingRanges
 from grfkit.model.trained_model import TrainedModel
+from grfkit.model.training import torch_threads
 from grfkit.model.uncertainty import (
     CALIBRATION_LEVELS,
     DEFAULT_EPS_BW,
@@ -158,7 +159,7 @@ class ModelEnsemble:
                               f"not {nominal}")
         return float(np.interp(nominal, self.levels, self.band_scales))
 
-    def estimate(self, dataset: StanceDataset, nominal: float = 0.9) -> EnsembleEstimate:
+    def estimate(self, dataset: StanceDataset, nominal: float = 0.9, *, num_threads: int | None = 1) -> EnsembleEstimate:
         """Estimate force curves with their band.
 
         Parameters
@@ -167,6 +168,9 @@ class ModelEnsemble:
             Stances holding every channel of :attr:`features`.
         nominal
             Nominal coverage of the band.
+        num_threads
+            Torch threads (:func:`grfkit.model.training.torch_threads`); ``None``
+            leaves torch's setting unchanged.
 
         Returns
         -------
@@ -182,8 +186,9 @@ class ModelEnsemble:
         scale = self.band_scale(nominal)
         check_dataset_channels(self.features, dataset)
         inputs = build_inputs(dataset, self.features)
-        estimates = np.stack([fast.estimate_bw(inputs) for fast in self._fast]) if len(dataset) else \
-            np.zeros((len(self.members), 0, inputs.shape[1]))
+        with torch_threads(num_threads):
+            estimates = np.stack([fast.estimate_bw(inputs) for fast in self._fast]) if len(dataset) else \
+                np.zeros((len(self.members), 0, inputs.shape[1]))
         mean_bw, spread_bw = estimates.mean(axis=0), estimates.std(axis=0, ddof=1)
         lower_bw, upper_bw = ensemble_band(mean_bw, spread_bw, scale, self.eps_bw)
         return EnsembleEstimate(mean_bw=mean_bw, spread_bw=spread_bw, lower_bw=lower_bw, upper_bw=upper_bw,

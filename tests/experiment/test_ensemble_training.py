@@ -44,7 +44,7 @@ def test_calibration_groups_cover_every_participant_once() -> None:
 def test_a_calibration_participant_reaches_no_member_that_calibrates_on_it(cohort, tiny_preset) -> None:
     overground, treadmill = split_domains(cohort)
     kwargs = {"target": "vgrf", "strategy": "combined", "members": 2, "calibration_groups_n": 2,
-              "preset": tiny_preset, "features": PUBLISHED_FEATURES, "seed": 0}
+              "preset": tiny_preset, "features": PUBLISHED_FEATURES, "seed": 0, "num_threads": 1}
     before = cross_calibrate(overground, treadmill, **kwargs)
     victim = before.groups[0][0]
     rows = (overground.meta["participant"] == victim).to_numpy()

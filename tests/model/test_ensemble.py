@@ -52,7 +52,7 @@ def members(training):
     tiny = ModelPreset(name="tiny", hidden_size=4, lstm_layers=1, dense_sizes=(6,), input_dropout=0.1, dropout=0.1,
                        learning_rate=1e-2, batch_size=8, epochs=2, min_steps=0, grad_clip_norm=1.0,
                        fine_tune_epochs=1, fine_tune_lr_factor=0.5)
-    return tuple(fit(training, target="vgrf", preset=tiny, seed=s, progress=False) for s in (0, 1, 2))
+    return tuple(fit(training, target="vgrf", preset=tiny, seed=s, progress=False, num_threads=1) for s in (0, 1, 2))
 
 
 @pytest.fixture(scope="module")
@@ -125,11 +125,12 @@ def test_save_load_round_trip_and_refusals(ensemble, members, training, tmp_path
     with pytest.raises(ChecksumError, match="members/02"):
         ModelEnsemble.load(folder)
     # Members of another target or channel set are refused, naming the difference.
-    apgrf = fit(training, target="apgrf", preset=members[0].preset, seed=5, progress=False)
+    apgrf = fit(training, target="apgrf", preset=members[0].preset, seed=5, progress=False, num_threads=1)
     with pytest.raises(ConfigError, match="member 01 estimates 'apgrf'"):
         ModelEnsemble(members=(members[0], apgrf), band_scales=ensemble.band_scales, ranges=ensemble.ranges)
     fewer = FeatureSet(channels=PUBLISHED_FEATURES.channels[:-1], static=PUBLISHED_FEATURES.static, name="fewer")
-    other = fit(training, target="vgrf", preset=members[0].preset, features=fewer, seed=5, progress=False)
+    other = fit(training, target="vgrf", preset=members[0].preset, features=fewer, seed=5, progress=False,
+                num_threads=1)
     with pytest.raises(ChannelMismatchError, match=r"member 01 .*only in member 00: \['gyro_z"):
         ModelEnsemble(members=(members[0], other), band_scales=ensemble.band_scales, ranges=ensemble.ranges)
     with pytest.raises(ConfigError, match="at least two"):
