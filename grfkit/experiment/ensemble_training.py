@@ -290,6 +290,11 @@ def train_ensemble(
                   "participant weighted equally; points within a stance are correlated, so coverage is approximate",
         "groups": [list(g) for g in cross.groups], "n_scores": int(cross.scores.size),
         "n_stances": len(cross.scores), "seed": seed,
+        # Share of each calibration participant's points inside its 90 % band: how unequal participants are.
+        "coverage_90_per_participant": {
+            str(p): float(np.mean(cross.scores[cross.participants == p] <= scales[CALIBRATION_LEVELS.index(0.9)]))
+            for p in sorted(set(cross.participants))
+        },
     }
     return ModelEnsemble(members=final, band_scales=tuple(scales), ranges=TrainingRanges.from_stances(used, features),
                          levels=CALIBRATION_LEVELS, eps_bw=eps_bw, calibration=calibration, provenance=provenance)

@@ -7,14 +7,11 @@ is the BiLSTM, :mod:`~grfkit.model.training` fits and fine-tunes it (its
 losses in :mod:`~grfkit.model.history`), :mod:`~grfkit.model.trained_model`
 saves and loads the result (its units and provenance in
 :mod:`~grfkit.model.artifact`), :mod:`~grfkit.model.inference` applies it,
+:mod:`~grfkit.model.ensemble` combines several with a calibrated band,
 :mod:`~grfkit.model.export` writes it as ONNX or TorchScript,
-:mod:`~grfkit.model.metrics` scores estimates (rRMSE),
-:mod:`~grfkit.model.ensemble` is a deep ensemble with the calibrated band of
-:mod:`~grfkit.model.uncertainty` and the out-of-distribution flags of
-:mod:`~grfkit.model.ood`, and
+:mod:`~grfkit.model.metrics` scores estimates (rRMSE), and
 :mod:`~grfkit.model.baselines` and :mod:`~grfkit.model.importance` give the
-no-wearable baselines and permutation importance. Modules that need PyTorch
-are imported on first use.
+no-wearable baselines and permutation importance (PyTorch loads on first use).
 """
 
 from grfkit.lazy_imports import lazy_getattr

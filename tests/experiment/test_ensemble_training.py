@@ -82,6 +82,8 @@ def test_train_ensemble_and_the_cli_write_a_loadable_calibrated_ensemble(tiny_re
     assert ensemble.provenance["member_seeds"] == [0, 1] and ensemble.provenance["stances_files"]
     assert sorted(p for g in ensemble.calibration["groups"] for p in g) == sorted(
         split_domains(tiny_result.stances)[0].participants)
+    assert set(ensemble.calibration["coverage_90_per_participant"]) == set(split_domains(tiny_result.stances)[0]
+                                                                       .participants)
     assert 0 < ensemble.band_scale(0.5) <= ensemble.band_scale(0.9) <= ensemble.band_scale(0.99)
     estimate = ensemble.estimate(tiny_result.stances)
     assert np.isfinite(estimate.lower_bw).all() and (estimate.lower_bw < estimate.upper_bw).all()
