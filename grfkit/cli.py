@@ -232,13 +232,15 @@ def _cmd_train(args: argparse.Namespace) -> int:
     with write_output(args.out, kind, overwrite=args.overwrite) as staged:
         model.write_files(staged)
     if args.members > 1:
-        used = model.members[0].provenance
-        what = (f"ensemble of {args.members} models (seeds {args.seed}-{args.seed + args.members - 1}, band "
-                f"calibrated on {args.calibration_groups} groups, 90 % scale {model.band_scale(0.9):.2f})")
+        n_stances, n_participants = model.provenance["n_stances"], len(model.provenance["participants"])
+        what = (f"ensemble of {args.calibration_groups} x {args.members} models (seeds {args.seed}-"
+                f"{args.seed + args.members - 1}, each group's without one group of participants; 90 % band scale "
+                f"{model.band_scale(0.9):.2f})")
     else:
-        used, what = model.provenance, f"model (seed {args.seed})"
+        n_stances, n_participants = model.provenance.n_stances, len(model.provenance.participants)
+        what = f"model (seed {args.seed})"
     print(f"{what} ({args.strategy}, {args.target}, preset {args.preset}) trained on "
-          f"{used.n_stances} stances of {len(used.participants)} participants: {args.out} "
+          f"{n_stances} stances of {n_participants} participants: {args.out} "
           f"[{time.perf_counter() - started:.1f} s]")
     return 0
 
@@ -455,8 +457,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0, help="training seed")
     train.add_argument("--threads", type=int, default=1, help="torch threads")
     train.add_argument("--members", type=int, default=1,
-                       help="models of different seeds; above 1 writes an ensemble folder with a calibrated "
-                            "uncertainty band and out-of-distribution ranges")
+                       help="models of different seeds; above 1 writes an ensemble folder of "
+                            "--calibration-groups x MEMBERS models with a calibrated uncertainty band and "
+                            "out-of-distribution ranges")
     train.add_argument("--calibration-groups", type=int, default=4,
                        help="with --members > 1: groups of overground participants held out in turn to calibrate "
                             "the band")

@@ -3,13 +3,14 @@
 :func:`train_ensemble` splits the overground participants into K groups
 (:func:`calibration_groups`).  For each group k it trains M members
 (:func:`train_members`, seeds ``seed .. seed + M - 1``) without group k's
-participants (:func:`cross_calibrate`), and scores group k's stances with them
+participants (:func:`cross_calibrate`) and scores group k's stances with them
 (:func:`grfkit.model.uncertainty.conformity_scores`).  The pooled scores give
 the band scale at every nominal level
-(:func:`grfkit.model.uncertainty.conformal_scales`); the final M members are
-then trained on everybody.  A calibration participant's data therefore never
-reaches the members whose residuals calibrate on it.  Cost: ``(K + 1) * M``
-trainings.
+(:func:`grfkit.model.uncertainty.conformal_scales`).  A calibration
+participant's data never reaches the members whose residuals calibrate on it.
+The K x M models are the ensemble (as in CV+); ``refit=True`` instead trains M
+members on everybody, whose band tends to under-cover.  Cost: ``K * M``
+trainings (``(K + 1) * M`` with ``refit``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from grfkit.experiment.strategies import (
     train_strategy,
 )
 from grfkit.io.stances import StanceDataset
-from grfkit.model.artifact import stance_files_sha256
+from grfkit.model.artifact import TrainingProvenance, stance_files_sha256
 from grfkit.model.ensemble import ModelEnsemble
 from grfkit.model.features import PUBLISHED_FEATURES, FeatureSet, build_targets
 from grfkit.model.ood import TrainingRanges
@@ -212,6 +213,7 @@ def train_ensemble(
     features: FeatureSet = PUBLISHED_FEATURES,
     seed: int = 0,
     eps_bw: float = DEFAULT_EPS_BW,
+    refit: bool = False,
     num_threads: int | None = None,
     progress: bool = False,
 ) -> ModelEnsemble:
@@ -233,13 +235,21 @@ def train_ensemble(
         As for :func:`grfkit.experiment.final_model.train_model`.
     eps_bw
         Floor added to the spread before scaling (body weights).
+    refit
+        ``False`` (default): the ensemble's members are the K x M
+        cross-calibration models themselves (grouped, as CV+ does), so the
+        band is applied to exactly the kind of model it was calibrated on.
+        ``True``: M new members trained on everybody; they agree more than
+        the calibration members did while their error on new runners barely
+        shrinks, so the band tends to cover less than nominal (measured in
+        ``benchmarks/bench_ensemble_band.py``).
     progress
         Print one line per training round.
 
     Returns
     -------
     ModelEnsemble
-        Final members trained on everybody (each with its provenance), band
+        Members (each with the provenance of its own training stances), band
         scales at :data:`grfkit.model.uncertainty.CALIBRATION_LEVELS`, the
         training ranges of the stances the strategy trains on, and the
         ensemble's provenance.
@@ -269,22 +279,26 @@ def train_ensemble(
                             calibration_groups_n=calibration_groups, preset=preset, features=features, seed=seed,
                             eps_bw=eps_bw, pretrained=pretrained, num_threads=num_threads)
     scales = conformal_scales(cross.scores, cross.participants, CALIBRATION_LEVELS)
-    if progress:
-        print(f"final members: {members} on every participant", flush=True)
-    final = tuple(train_model(stances, target=target, strategy=strategy, preset=preset, features=features,
-                              seed=seed + m, num_threads=num_threads) for m in range(members))
-    used_participants = set(final[0].provenance.participants)
-    used = stances.subset(stances.meta["participant"].astype(str).isin(used_participants).to_numpy())
+    files = stance_files_sha256(folder) if folder is not None else {}
     git = git_state()
+    used = _used_stances(strategy, overground, treadmill)
+    if refit:
+        if progress:
+            print(f"final members: {members} on every participant", flush=True)
+        final = tuple(train_model(stances, target=target, strategy=strategy, preset=preset, features=features,
+                                  seed=seed + m, num_threads=num_threads) for m in range(members))
+        groups: tuple[int, ...] = ()
+    else:
+        final, groups = (), ()
+        for k, (group, models) in enumerate(zip(cross.groups, cross.members)):
+            seen = used.subset(~used.meta["participant"].astype(str).isin(group).to_numpy())
+            final += tuple(_with_provenance(model, strategy, seed + m, seen, folder, files, git)
+                           for m, model in enumerate(models))
+            groups += (k,) * len(models)
     provenance = {
-        **final[0].provenance.to_dict(),
-        "member_seeds": [seed + m for m in range(members)],
-        "stances_path": None if folder is None else str(folder),
-        "stances_files": stance_files_sha256(folder) if folder is not None else {},
-        "grfkit_version": __version__, "grfkit_commit": git["commit"], "grfkit_dirty": git["dirty"],
-        "preset": preset.name,
+        **_provenance(strategy, seed, used, folder, files, git).to_dict(),
+        "member_seeds": [seed + m for m in range(members)], "preset": preset.name, "refit": refit,
     }
-    provenance.pop("stances_sha256", None)
     calibration = {
         "method": "split-conformal cross-calibration over groups of overground participants, each "
                   "participant weighted equally; points within a stance are correlated, so coverage is approximate",
@@ -297,4 +311,27 @@ def train_ensemble(
         },
     }
     return ModelEnsemble(members=final, band_scales=tuple(scales), ranges=TrainingRanges.from_stances(used, features),
-                         levels=CALIBRATION_LEVELS, eps_bw=eps_bw, calibration=calibration, provenance=provenance)
+                         levels=CALIBRATION_LEVELS, eps_bw=eps_bw, calibration=calibration, provenance=provenance,
+                         member_groups=groups)
+
+
+def _used_stances(strategy: str, overground: StanceDataset, treadmill: StanceDataset) -> StanceDataset:
+    """The stances a strategy trains on (the treadmill ones included for all but ``"overground"``)."""
+    parts = {"overground": [overground], "treadmill": [treadmill]}.get(strategy, [overground, treadmill])
+    return StanceDataset.concat([d for d in parts if len(d)])
+
+
+def _provenance(strategy: str, seed: int, used: StanceDataset, folder: Path | None, files: dict[str, str],
+                git: dict) -> TrainingProvenance:
+    return TrainingProvenance(strategy=strategy, seed=seed, participants=tuple(used.participants),
+                              n_stances=len(used), stances_path=None if folder is None else str(folder),
+                              stances_files=files, grfkit_version=__version__, grfkit_commit=git["commit"],
+                              grfkit_dirty=git["dirty"])
+
+
+def _with_provenance(model: TrainedModel, strategy: str, seed: int, used: StanceDataset, folder: Path | None,
+                     files: dict[str, str], git: dict) -> TrainedModel:
+    """The model with the provenance of the stances it was trained on."""
+    return TrainedModel(network=model.network, preset=model.preset, features=model.features, target=model.target,
+                        scaler=model.scaler, history=model.history,
+                        provenance=_provenance(strategy, seed, used, folder, files, git))

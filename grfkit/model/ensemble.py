@@ -63,7 +63,8 @@ class EnsembleEstimate:
     Parameters
     ----------
     mean_bw, spread_bw
-        Members' mean and standard deviation (``ddof=1``), ``(n, 101)``.
+        Members' mean and standard deviation (``ddof=1``; with member
+        groups, the mean over groups of the SD within each), ``(n, 101)``.
     lower_bw, upper_bw
         The band at level :attr:`nominal`, ``(n, 101)``.
     nominal
@@ -101,6 +102,12 @@ class ModelEnsemble:
         Description of the calibration (groups, participants, scores), JSON-ready.
     provenance
         The ensemble's training provenance, JSON-ready.
+    member_groups
+        Calibration group of each member, when the members are the
+        cross-calibration models (each group's members never saw that group's
+        participants); the spread is then the mean over groups of the
+        standard deviation within each group, as in the calibration.  Empty:
+        one group.
 
     Raises
     ------
@@ -119,6 +126,7 @@ class ModelEnsemble:
     eps_bw: float = DEFAULT_EPS_BW
     calibration: dict = field(default_factory=dict)
     provenance: dict = field(default_factory=dict)
+    member_groups: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         self.members = tuple(self.members)
@@ -131,6 +139,11 @@ class ModelEnsemble:
             if member.target != first.target:
                 raise ConfigError(f"ensemble member {k:02d} estimates {member.target!r}, member 00 {first.target!r}")
             _check_same_channels(first, member, k)
+        self.member_groups = tuple(int(g) for g in self.member_groups)
+        sizes = np.unique(self.member_groups, return_counts=True)[1] if self.member_groups else [len(self.members)]
+        if self.member_groups and (len(self.member_groups) != len(self.members) or min(sizes) < 2):
+            raise ConfigError(f"member_groups must give each of the {len(self.members)} members a group of at "
+                              f"least two members, got {list(self.member_groups)}")
         if len(self.band_scales) != len(self.levels) or np.any(np.diff(self.band_scales) < 0):
             raise ConfigError(f"need one non-decreasing band scale per level ({len(self.levels)}), got "
                               f"{len(self.band_scales)}")
@@ -189,10 +202,17 @@ class ModelEnsemble:
         with torch_threads(num_threads):
             estimates = np.stack([fast.estimate_bw(inputs) for fast in self._fast]) if len(dataset) else \
                 np.zeros((len(self.members), 0, inputs.shape[1]))
-        mean_bw, spread_bw = estimates.mean(axis=0), estimates.std(axis=0, ddof=1)
+        mean_bw, spread_bw = estimates.mean(axis=0), self._spread(estimates)
         lower_bw, upper_bw = ensemble_band(mean_bw, spread_bw, scale, self.eps_bw)
         return EnsembleEstimate(mean_bw=mean_bw, spread_bw=spread_bw, lower_bw=lower_bw, upper_bw=upper_bw,
                                 nominal=float(nominal), band_scale=scale)
+
+    def _spread(self, estimates: np.ndarray) -> np.ndarray:
+        """Members' SD (``ddof=1``), averaged over groups when :attr:`member_groups` is set."""
+        if not self.member_groups:
+            return estimates.std(axis=0, ddof=1)
+        groups = np.asarray(self.member_groups)
+        return np.mean([estimates[groups == g].std(axis=0, ddof=1) for g in np.unique(groups)], axis=0)
 
     def ood_flags(self, dataset: StanceDataset) -> pd.DataFrame:
         """Flag stances outside the training distribution (:meth:`grfkit.model.ood.TrainingRanges.ood_flags`)."""
@@ -207,8 +227,10 @@ class ModelEnsemble:
             "features": self.features.to_dict(),
             "channel_units": channel_units(self.features.channels),
             "n_members": len(self.members),
+            "member_groups": list(self.member_groups),
             "band": {"levels": list(self.levels), "band_scales": list(self.band_scales), "eps_bw": self.eps_bw,
-                     "formula": "mean ± q(nominal) * (spread + eps_bw), spread = members' SD (ddof=1)"},
+                     "formula": "mean ± q(nominal) * (spread + eps_bw), spread = members' SD (ddof=1), "
+                                "averaged over member groups"},
             "calibration": self.calibration,
             "training_ranges": self.ranges.to_dict(),
             "provenance": self.provenance,
@@ -289,7 +311,8 @@ class ModelEnsemble:
                                   path=path) from None
         ensemble = cls(members=tuple(members), band_scales=tuple(band["band_scales"]), ranges=ranges,
                        levels=tuple(band["levels"]), eps_bw=float(band["eps_bw"]),
-                       calibration=config.get("calibration", {}), provenance=config.get("provenance", {}))
+                       calibration=config.get("calibration", {}), provenance=config.get("provenance", {}),
+                       member_groups=tuple(config.get("member_groups", ())))
         found = (ensemble.target, ensemble.features.channels, channel_units(ensemble.features.channels))
         if found != listed:
             raise ChannelMismatchError(f"ensemble.json lists target {listed[0]!r} and channels {list(listed[1])}, "

@@ -73,11 +73,14 @@ def test_train_ensemble_and_the_cli_write_a_loadable_calibrated_ensemble(tiny_re
     argv = ["-q", "train", str(stances_dir), "--target", "vgrf", "--preset", "ci", "--members", "2",
             "--calibration-groups", "2", "--out", str(out)]
     assert main(argv) == 0
-    assert "ensemble of 2 models" in capsys.readouterr().out
+    assert "ensemble of 2 x 2 models" in capsys.readouterr().out
     assert output_kind(out) == "ensemble"
     ensemble = ModelEnsemble.load(out)
-    assert len(ensemble.members) == 2 and ensemble.target == "vgrf"
-    assert [m.provenance.seed for m in ensemble.members] == [0, 1]
+    assert len(ensemble.members) == 4 and ensemble.target == "vgrf" and ensemble.member_groups == (0, 0, 1, 1)
+    assert [m.provenance.seed for m in ensemble.members] == [0, 1, 0, 1]
+    # Each group's members never saw that group's participants.
+    for k, member in zip(ensemble.member_groups, ensemble.members):
+        assert not set(ensemble.calibration["groups"][k]) & set(member.provenance.participants)
     assert ensemble.provenance["stances_path"] == str(stances_dir.resolve())
     assert ensemble.provenance["member_seeds"] == [0, 1] and ensemble.provenance["stances_files"]
     assert sorted(p for g in ensemble.calibration["groups"] for p in g) == sorted(
@@ -87,6 +90,11 @@ def test_train_ensemble_and_the_cli_write_a_loadable_calibrated_ensemble(tiny_re
     assert 0 < ensemble.band_scale(0.5) <= ensemble.band_scale(0.9) <= ensemble.band_scale(0.99)
     estimate = ensemble.estimate(tiny_result.stances)
     assert np.isfinite(estimate.lower_bw).all() and (estimate.lower_bw < estimate.upper_bw).all()
+    refitted = train_ensemble(tiny_result.stances, target="vgrf", members=2, calibration_groups=2, preset="ci",
+                              refit=True, num_threads=1)
+    assert len(refitted.members) == 2 and refitted.member_groups == ()
+    assert refitted.band_scales == ensemble.band_scales  # same calibration, same seeds
+    assert set(refitted.members[0].provenance.participants) == set(tiny_result.stances.participants)
     with pytest.raises(ConfigError, match="at least 2 members"):
         train_ensemble(tiny_result.stances, target="vgrf", members=1, preset="ci")
     with pytest.raises(ConfigError, match="groups"):

@@ -106,6 +106,14 @@ def test_estimate_gives_mean_spread_and_a_band_that_widens_with_the_level(ensemb
     assert (e90.upper_bw - e90.lower_bw > e50.upper_bw - e50.lower_bw).all()
     with pytest.raises(ConfigError, match="calibrated"):
         ensemble.estimate(training, nominal=0.999)
+    # Grouped members (cross-calibration models): the spread is the mean of the SD within each group.
+    grouped = ModelEnsemble(members=(*members[:2], *members[1:]), band_scales=ensemble.band_scales,
+                            ranges=ensemble.ranges, member_groups=(0, 0, 1, 1))
+    within = [singles[g].std(axis=0, ddof=1) for g in ([0, 1], [1, 2])]
+    np.testing.assert_allclose(grouped.estimate(training).spread_bw, np.mean(within, axis=0), atol=1e-5)
+    with pytest.raises(ConfigError, match="group of at least two"):
+        ModelEnsemble(members=members, band_scales=ensemble.band_scales, ranges=ensemble.ranges,
+                      member_groups=(0, 0, 1))
     report = band_calibration_report(ensemble, training, nominals=(0.9,))
     assert report.loc[0, "n_participants"] == 4 and 0 <= report.loc[0, "coverage"] <= 1
     table = band_stance_table(ensemble, training)
