@@ -1,7 +1,8 @@
 """A deep ensemble of trained models with a calibrated uncertainty band and out-of-distribution flags.
 
-:class:`ModelEnsemble` holds M models of one target and channel set trained
-with different seeds (:func:`grfkit.experiment.ensemble_training.train_ensemble`),
+:class:`ModelEnsemble` holds models of one target and channel set trained
+with different seeds, by default in K groups that each left one group of
+participants out (:func:`grfkit.experiment.ensemble_training.train_ensemble`),
 the band scales calibrated on held-out participants
 (:mod:`grfkit.model.uncertainty`) and the ranges of its training stances
 (:class:`grfkit.model.ood.TrainingRanges`).  :meth:`ModelEnsemble.estimate`
@@ -172,7 +173,8 @@ class ModelEnsemble:
                               f"not {nominal}")
         return float(np.interp(nominal, self.levels, self.band_scales))
 
-    def estimate(self, dataset: StanceDataset, nominal: float = 0.9, *, num_threads: int | None = 1) -> EnsembleEstimate:
+    def estimate(self, dataset: StanceDataset, nominal: float = 0.9, *,
+                 num_threads: int | None = 1) -> EnsembleEstimate:
         """Estimate force curves with their band.
 
         Parameters
