@@ -266,7 +266,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     import json
 
     from grfkit.field.chain import FieldConfig
-    from grfkit.field.predict import predict_stances
+    from grfkit.field.predict import load_estimator, predict_stances
     from grfkit.model.trained_model import TrainedModel
     from grfkit.preprocess.skip_reasons import primary_reasons
     from grfkit.storage.cache import sha256_file
@@ -274,9 +274,10 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     model_dir = Path(args.model_dir)
-    model = TrainedModel.load(model_dir)
+    model = load_estimator(model_dir)
     result = predict_stances(model, args.raw_dir, config=FieldConfig(speed_source=args.speed_source),
-                             strict=args.strict, progress=not args.quiet, workers=args.workers)
+                             nominal=args.nominal, strict=args.strict, progress=not args.quiet,
+                             workers=args.workers)
     skipped = result.skipped
     reasons = primary_reasons(skipped)["first reason"].value_counts().to_dict() if len(skipped) else {}
     if not len(result.stances):
@@ -284,7 +285,11 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             print(f"  skipped {count}: {reason}", file=sys.stderr)
         raise RawDataError(f"no stance could be estimated; nothing was written to {args.out} (the reasons "
                            "the contacts and bouts were skipped are listed above)", path=args.raw_dir)
-    model_json = json.loads((model_dir / "model.json").read_text(encoding="utf-8"))
+    manifest = next(model_dir / name for name in ("fold_ensemble.json", "ensemble.json", "model.json")
+                    if (model_dir / name).is_file())
+    model_json = json.loads(manifest.read_text(encoding="utf-8"))
+    single = isinstance(model, TrainedModel)
+    first = model if single else model.members[0]
     table_name = f"stances.{args.format}"
     bouts = result.stances[["dataset", "participant", "bout"]].drop_duplicates()
     document = {
@@ -296,12 +301,16 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         "speed_source": args.speed_source,
         "model": {
             "path": str(model_dir.resolve()),
-            "model_json_sha256": sha256_file(model_dir / "model.json"),
+            "kind": type(model).__name__,
+            "manifest": manifest.name,
+            "manifest_sha256": sha256_file(manifest),
             "content_sha256": model_json.get("content_sha256"),
             "weights_sha256": model_json.get("weights_sha256"),
+            "members": 1 if single else len(model.members),
+            "band_nominal": None if single else args.nominal,
             "target": model.target,
-            "preset": model.preset.name,
-            "features": model.features.name,
+            "preset": first.preset.name,
+            "features": first.features.name,
             "grfkit_version": model_json.get("grfkit_version"),
             "provenance": model_json.get("provenance"),
         },
@@ -484,7 +493,9 @@ def build_parser() -> argparse.ArgumentParser:
                                          "of every stance of a raw folder from its insoles and shoe IMU alone (no "
                                          "force table needed); contacts that cannot be estimated are listed with "
                                          "the reason in OUT/skipped.csv.", **fmt)
-    predict.add_argument("model_dir", type=Path, metavar="MODEL_DIR", help="model folder (grfkit train)")
+    predict.add_argument("model_dir", type=Path, metavar="MODEL_DIR",
+                         help="model folder (grfkit train), ensemble folder (grfkit train --members) or fold "
+                              "ensemble folder (FoldEnsemble.save); an ensemble adds a band to every curve")
     predict.add_argument("raw_dir", type=Path, metavar="RAW_DIR", help="folder in the grfkit raw data format")
     predict.add_argument("--out", type=Path, required=True,
                          help="predictions folder to write: stances.parquet|csv, skipped.csv, prediction.json")
@@ -492,6 +503,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--speed-source", choices=_SPEED_SOURCES, default="auto",
                          help="auto: the treadmill belt's speed, else the shoe IMU's; stated: the speed the "
                               "recording states (belt, bouts.csv), else the IMU's; imu: always the IMU's")
+    predict.add_argument("--nominal", type=float, default=0.9,
+                         help="nominal coverage of an ensemble's band (ignored for a single model)")
     predict.add_argument("--strict", action="store_true", help="stop at the first bad bout instead of skipping it")
     predict.add_argument("--workers", type=int, default=None,
                          help="processes reading bouts in parallel (results do not depend on it; default: the "

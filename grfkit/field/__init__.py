@@ -1,15 +1,15 @@
-"""Stances from the wearables alone: for recordings without a force plate.
+"""Force estimates from the wearables alone: for recordings without a force plate.
 
 :mod:`~grfkit.field.events` finds initial contact and toe-off in the insole
 load, checked by the shoe IMU; :mod:`~grfkit.field.speed` gives each stance
-its speed (metadata, else the IMU); :mod:`~grfkit.field.chain` cuts them as
-the training chain does (:func:`grfkit.field.chain.wearable_stances`),
-listing every stance it cannot estimate with the reason.  Against the
+its speed; :mod:`~grfkit.field.chain` cuts the stances as the training chain
+does, listing every contact it cannot use; :mod:`~grfkit.field.predict`
+estimates them (``grfkit predict``), with an ensemble's band and
+:mod:`~grfkit.field.steadiness`'s flag of changing speed.  Against the
 simulator's truth: :mod:`~grfkit.field.session` simulates a field session,
 :mod:`~grfkit.field.accuracy` scores events and speed,
 :mod:`~grfkit.field.truth_curves` rebuilds any stance's true force, and
-:mod:`~grfkit.field.segmentation_cost` measures what the wearables' events
-cost the estimate.
+:mod:`~grfkit.field.segmentation_cost` measures what the events cost.
 """
 
 from grfkit.lazy_imports import lazy_getattr
@@ -30,6 +30,11 @@ _LAZY = {
     "curve_columns": "predict",
     "estimate_curves_bw": "predict",
     "predict_stances": "predict",
+    "Estimator": "predict",
+    "load_estimator": "predict",
+    "MAX_STRIDE_GAP_S": "steadiness",
+    "STEADY_SPEED_CHANGE_PCT": "steadiness",
+    "speed_changes": "steadiness",
     "WearableEventConfig": "events",
     "detect_wearable_stances": "events",
     "impact_jerk": "events",

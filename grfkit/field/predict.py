@@ -21,13 +21,18 @@ import numpy as np
 import pandas as pd
 
 from grfkit.constants import GRAVITY_MPS2, N_POINTS
+from grfkit.errors import ConfigError
+from grfkit.experiment.fold_ensemble import FoldEnsemble
 from grfkit.field.chain import META_COLUMNS, FieldConfig, wearable_stances
+from grfkit.field.steadiness import STEADY_SPEED_CHANGE_PCT, speed_changes
 from grfkit.io.channels import STANCE_SIGNAL_CHANNELS
 from grfkit.io.stances import StanceDataset
 from grfkit.model.artifact import check_dataset_channels
-from grfkit.model.features import build_inputs
+from grfkit.model.ensemble import ModelEnsemble
+from grfkit.model.features import FeatureSet, build_inputs
 from grfkit.model.inference import InferenceModel
 from grfkit.model.measures import discrete_measures
+from grfkit.model.ood import TrainingRanges
 from grfkit.model.trained_model import TrainedModel
 from grfkit.model.training import torch_threads
 from grfkit.preprocess.results import SKIPPED_COLUMNS
@@ -38,6 +43,8 @@ __all__ = [
     "PREDICTION_META_COLUMNS",
     "FieldPrediction",
     "curve_columns",
+    "Estimator",
+    "load_estimator",
     "estimate_curves_bw",
     "predict_stances",
 ]
@@ -69,7 +76,13 @@ class FieldPrediction:
         curve in newtons ``force_n_000`` ... ``force_n_100`` and in body
         weights ``force_bw_000`` ... ``force_bw_100`` (sample ``k`` at
         ``k`` % of the stance), then the measures of
-        :data:`grfkit.model.measures.MEASURE_COLUMNS` for the target.
+        :data:`grfkit.model.measures.MEASURE_COLUMNS` for the target.  With
+        an ensemble, the band's edges (``force_bw_lower_000`` ...,
+        ``force_bw_upper_000`` ..., and the same in newtons) and ``nominal``,
+        its nominal coverage.  Then ``speed_change_pct`` and ``unsteady``
+        (:func:`grfkit.field.steadiness.speed_changes`), and with training
+        ranges the out-of-distribution flags of
+        :meth:`grfkit.model.ood.TrainingRanges.ood_flags`.
     skipped
         One row per contact or bout not estimated, columns
         :data:`grfkit.preprocess.results.SKIPPED_COLUMNS`, the reason in ``reason``.
@@ -79,8 +92,8 @@ class FieldPrediction:
     skipped: pd.DataFrame
 
 
-def curve_columns(unit: str, n_points: int = N_POINTS) -> list[str]:
-    """Names of the wide curve columns of :class:`grfkit.field.predict.FieldPrediction` (its ``stances``).
+def curve_columns(unit: str, n_points: int = N_POINTS, *, edge: str | None = None) -> list[str]:
+    """Names of the wide curve columns of :attr:`FieldPrediction.stances`.
 
     Parameters
     ----------
@@ -88,13 +101,62 @@ def curve_columns(unit: str, n_points: int = N_POINTS) -> list[str]:
         ``"n"`` (newtons) or ``"bw"`` (body weights).
     n_points
         Samples per curve.
+    edge
+        ``None`` for the estimate, ``"lower"`` or ``"upper"`` for the band's edges.
 
     Returns
     -------
     list of str
-        ``force_<unit>_000`` ... ``force_<unit>_100`` for 101 points.
+        ``force_<unit>_000`` ... ``force_<unit>_100`` for 101 points, or
+        ``force_<unit>_<edge>_000`` ... for an edge of the band.
+
+    Raises
+    ------
+    ConfigError
+        For another unit or edge.
     """
-    return [f"force_{unit}_{k:03d}" for k in range(n_points)]
+    if unit not in ("n", "bw") or edge not in (None, "lower", "upper"):
+        raise ConfigError(f"curve columns exist for unit 'n' or 'bw' and edge None, 'lower' or 'upper', "
+                          f"not {unit!r} and {edge!r}")
+    stem = f"force_{unit}" if edge is None else f"force_{unit}_{edge}"
+    return [f"{stem}_{k:03d}" for k in range(n_points)]
+
+
+#: What :func:`predict_stances` estimates with: one model, or an ensemble that also gives a band.
+Estimator = TrainedModel | ModelEnsemble | FoldEnsemble
+
+
+def load_estimator(folder: str | Path) -> Estimator:
+    """Read a model folder, an ensemble folder or a fold-ensemble folder.
+
+    Parameters
+    ----------
+    folder
+        Written by ``grfkit train`` (a model; with ``--members``, an
+        ensemble: :meth:`grfkit.model.ensemble.ModelEnsemble.save`) or by
+        :meth:`grfkit.experiment.fold_ensemble.FoldEnsemble.save`.
+
+    Returns
+    -------
+    TrainedModel, ModelEnsemble or FoldEnsemble
+        Told apart by the folder's manifest (``fold_ensemble.json``,
+        ``ensemble.json``, else ``model.json``).
+
+    Raises
+    ------
+    GrfkitError
+        As the loader of that kind of folder.
+    """
+    folder = Path(folder)
+    if (folder / "fold_ensemble.json").is_file():
+        return FoldEnsemble.load(folder)
+    if (folder / "ensemble.json").is_file():
+        return ModelEnsemble.load(folder)
+    return TrainedModel.load(folder)
+
+
+def _features(estimator: Estimator) -> FeatureSet:
+    return estimator.members[0].features if isinstance(estimator, FoldEnsemble) else estimator.features
 
 
 def estimate_curves_bw(
@@ -151,7 +213,7 @@ def estimate_curves_bw(
     return out
 
 
-def _field_channels_check(model: TrainedModel) -> None:
+def _field_channels_check(features: FeatureSet) -> None:
     """Refuse, before any work, a model whose channels wearable stances cannot supply."""
     empty = StanceDataset(
         pd.DataFrame(columns=list(META_COLUMNS)),
@@ -160,26 +222,26 @@ def _field_channels_check(model: TrainedModel) -> None:
         tuple(STANCE_SIGNAL_CHANNELS),
         (),
     )
-    check_dataset_channels(model.features, empty)
+    check_dataset_channels(features, empty)
 
 
-def _finite_rows(model: TrainedModel, stances: StanceDataset) -> np.ndarray:
+def _finite_rows(features: FeatureSet, stances: StanceDataset) -> np.ndarray:
     """Whether every model input of each stance is finite."""
-    index = [stances.input_channels.index(c) for c in model.features.signal_channels]
+    index = [stances.input_channels.index(c) for c in features.signal_channels]
     finite = np.isfinite(stances.inputs[:, :, index]).all(axis=(1, 2))
-    for column in model.features.static:
+    for column in features.static:
         finite &= np.isfinite(stances.meta[column].to_numpy(dtype=np.float64))
     return finite
 
 
-def _nonfinite_skips(model: TrainedModel, stances: StanceDataset, finite: np.ndarray) -> pd.DataFrame:
+def _nonfinite_skips(features: FeatureSet, stances: StanceDataset, finite: np.ndarray) -> pd.DataFrame:
     meta = stances.meta.loc[~finite].reset_index(drop=True)
     details = []
     for row in np.flatnonzero(~finite):
-        bad = [c for c in model.features.static if not np.isfinite(float(stances.meta[c].iloc[row]))]
+        bad = [c for c in features.static if not np.isfinite(float(stances.meta[c].iloc[row]))]
         bad += [
             c
-            for c in model.features.signal_channels
+            for c in features.signal_channels
             if not np.isfinite(stances.inputs[row, :, stances.input_channels.index(c)]).all()
         ]
         details.append(", ".join(bad))
@@ -194,10 +256,12 @@ def _nonfinite_skips(model: TrainedModel, stances: StanceDataset, finite: np.nda
 
 
 def predict_stances(
-    model: TrainedModel | str | Path,
+    model: Estimator | str | Path,
     raw_dir: str | Path,
     *,
     config: FieldConfig | None = None,
+    nominal: float = 0.9,
+    ranges: TrainingRanges | None = None,
     batch_size: int = 256,
     strict: bool = False,
     progress: bool = False,
@@ -208,12 +272,21 @@ def predict_stances(
     Parameters
     ----------
     model
-        A trained model, or its folder (:meth:`grfkit.model.trained_model.TrainedModel.load`).
+        A trained model, an ensemble (:class:`grfkit.model.ensemble.ModelEnsemble`
+        or :class:`grfkit.experiment.fold_ensemble.FoldEnsemble`: the
+        estimate is the members' mean, with a band), or a folder of either
+        (:func:`grfkit.field.predict.load_estimator`).
     raw_dir
         Folder in the grfkit raw data format; bouts need no force table.
     config
         Stance settings (:class:`grfkit.field.chain.FieldConfig`, e.g. its
         ``speed_source``); default ``FieldConfig()``, the training chain's.
+    nominal
+        Nominal coverage of an ensemble's band.
+    ranges
+        What the training stances covered, to flag stances outside it
+        (:class:`grfkit.model.ood.TrainingRanges`); a
+        :class:`~grfkit.model.ensemble.ModelEnsemble` brings its own.
     batch_size
         Stances per forward pass (:func:`grfkit.field.predict.estimate_curves_bw`).
     strict
@@ -238,30 +311,47 @@ def predict_stances(
     GrfkitError
         As :func:`grfkit.field.chain.wearable_stances` (invalid
         ``participants.csv`` or ``bouts.csv``; with ``strict``, the first
-        failing bout's error), and as
-        :meth:`grfkit.model.trained_model.TrainedModel.load` for a model folder.
+        failing bout's error), and as :func:`grfkit.field.predict.load_estimator`
+        for a folder.
     """
-    model = model if isinstance(model, TrainedModel) else TrainedModel.load(model)
-    _field_channels_check(model)
+    model = load_estimator(model) if isinstance(model, (str, Path)) else model
+    features = _features(model)
+    _field_channels_check(features)
     stances, skipped = wearable_stances(
         raw_dir, config=config or FieldConfig(), strict=strict, progress=progress, workers=workers
     )
-    finite = _finite_rows(model, stances)
+    finite = _finite_rows(features, stances)
     if not finite.all():
-        skipped = pd.concat([skipped, _nonfinite_skips(model, stances, finite)], ignore_index=True)
+        skipped = pd.concat([skipped, _nonfinite_skips(features, stances, finite)], ignore_index=True)
         stances = stances.subset(finite)
-    curves_bw = estimate_curves_bw(model, stances, batch_size=batch_size, progress=progress)
-    meta = stances.meta
-    weight_n = meta["body_mass_kg"].to_numpy(dtype=np.float64) * GRAVITY_MPS2
-    ids = meta[[c for c in PREDICTION_META_COLUMNS if c != "target"]].reset_index(drop=True)
-    ids.insert(len(ids.columns), "target", model.target)
-    table = pd.concat(
-        [
-            ids,
-            pd.DataFrame(curves_bw * weight_n[:, None], columns=curve_columns("n")),
-            pd.DataFrame(curves_bw, columns=curve_columns("bw")),
-            discrete_measures(curves_bw, meta["contact_time_s"].to_numpy(dtype=np.float64), model.target),
-        ],
-        axis=1,
-    )
+    meta = stances.meta.reset_index(drop=True)
+    weight_n = meta["body_mass_kg"].to_numpy(dtype=np.float64)[:, None] * GRAVITY_MPS2
+    if isinstance(model, TrainedModel):
+        curves_bw = estimate_curves_bw(model, stances, batch_size=batch_size, progress=progress)
+        band = {}
+    else:
+        estimate = model.estimate(stances, nominal)
+        curves_bw = estimate.mean_bw
+        band = {f"{unit}_{edge}": values * factor
+                for edge, values in (("lower", estimate.lower_bw), ("upper", estimate.upper_bw))
+                for unit, factor in (("bw", 1.0), ("n", weight_n))}
+    ids = meta[[c for c in PREDICTION_META_COLUMNS if c != "target"]]
+    parts = [
+        ids.assign(target=model.target),
+        pd.DataFrame(curves_bw * weight_n, columns=curve_columns("n")),
+        pd.DataFrame(curves_bw, columns=curve_columns("bw")),
+        discrete_measures(curves_bw, meta["contact_time_s"].to_numpy(dtype=np.float64), model.target),
+    ]
+    for key, values in band.items():
+        unit, edge = key.split("_")
+        parts.append(pd.DataFrame(values, columns=curve_columns(unit, edge=edge)))
+    if band:
+        parts.append(pd.DataFrame({"nominal": np.full(len(meta), float(nominal))}))
+    change = speed_changes(meta)
+    parts.append(pd.DataFrame({"speed_change_pct": change.to_numpy(),
+                               "unsteady": (change > STEADY_SPEED_CHANGE_PCT).to_numpy()}))
+    ranges = ranges if ranges is not None else getattr(model, "ranges", None)
+    if ranges is not None:
+        parts.append(ranges.ood_flags(stances).reset_index(drop=True))
+    table = pd.concat(parts, axis=1)
     return FieldPrediction(stances=table, skipped=skipped.reset_index(drop=True))

@@ -11,15 +11,19 @@ import pandas as pd
 import pytest
 
 from grfkit.constants import GRAVITY_MPS2
-from grfkit.errors import ChannelMismatchError, MissingFileError
+from grfkit.errors import ChannelMismatchError, ConfigError, MissingFileError
 from grfkit.field import predict as predict_module
 from grfkit.field.chain import wearable_stances
 from grfkit.field.predict import (
     PREDICTION_META_COLUMNS,
     curve_columns,
     estimate_curves_bw,
+    load_estimator,
     predict_stances,
 )
+from grfkit.model.ensemble import ModelEnsemble
+from grfkit.model.ood import TrainingRanges
+from grfkit.model.uncertainty import CALIBRATION_LEVELS
 from grfkit.model.features import FeatureSet
 from grfkit.model.measures import MEASURE_COLUMNS, discrete_measures
 from grfkit.model.normalisation import Scaler
@@ -50,7 +54,8 @@ def test_one_row_per_stance_with_curves_and_measures(model, prediction, field_ra
     table = prediction.stances
     measures = list(MEASURE_COLUMNS["vgrf"])
     assert list(table.columns) == [
-        *PREDICTION_META_COLUMNS, *curve_columns("n"), *curve_columns("bw"), *measures
+        *PREDICTION_META_COLUMNS, *curve_columns("n"), *curve_columns("bw"), *measures,
+        "speed_change_pct", "unsteady",
     ]
     assert len(table) == len(stances) > 100 and (table["target"] == "vgrf").all()
     np.testing.assert_array_equal(table["ic_s"], stances.meta["ic_s"])
@@ -78,7 +83,7 @@ def test_estimation_step_is_batch_invariant(model, field_raw: Path) -> None:
 def test_apgrf_model_gives_ap_measures(model, field_raw: Path) -> None:
     ap = dataclasses.replace(model, target="apgrf")
     table = predict_stances(ap, field_raw).stances
-    assert list(table.columns[-4:]) == list(MEASURE_COLUMNS["apgrf"])
+    assert list(table.columns[-6:-2]) == list(MEASURE_COLUMNS["apgrf"])
     assert (table["target"] == "apgrf").all()
 
 
@@ -125,3 +130,36 @@ def test_bad_bouts_are_listed_or_raised(model, spoilt_field_raw: Path) -> None:
     assert "MissingFileError" in bouts["reason"].iloc[0] + bouts["reason"].iloc[1]
     assert "SamplingRateError" in bouts["reason"].iloc[0] + bouts["reason"].iloc[1]
     assert set(result.stances["participant"]) == {"TM01"}
+
+
+def test_an_ensemble_gives_its_mean_a_band_and_flags(model, tiny_result, field_raw: Path,
+                                                      tmp_path: Path) -> None:
+    from grfkit.experiment.final_model import train_model
+
+    other = train_model(tiny_result.stances, target="vgrf", preset="ci", seed=1)
+    ranges = TrainingRanges.from_stances(tiny_result.stances, model.features)
+    ensemble = ModelEnsemble(members=(model, other), band_scales=tuple(1.0 + 0.02 * k for k in range(50)),
+                             ranges=ranges)
+    folder = ensemble.save(tmp_path / "ensemble")
+    assert isinstance(load_estimator(folder), ModelEnsemble)
+    assert isinstance(load_estimator(model.save(tmp_path / "model")), type(model))
+    table = predict_stances(folder, field_raw, nominal=0.8).stances
+    stances, _ = wearable_stances(field_raw)
+    expected = ensemble.estimate(stances, 0.8)
+    np.testing.assert_allclose(table[curve_columns("bw")].to_numpy(), expected.mean_bw, atol=1e-9)
+    lower, upper = (table[curve_columns("bw", edge=e)].to_numpy() for e in ("lower", "upper"))
+    np.testing.assert_allclose(lower, expected.lower_bw)
+    np.testing.assert_allclose(upper, expected.upper_bw)
+    weight_n = table["body_mass_kg"].to_numpy()[:, None] * GRAVITY_MPS2
+    np.testing.assert_allclose(table[curve_columns("n", edge="upper")].to_numpy(), upper * weight_n)
+    assert (lower <= upper).all() and (table["nominal"] == 0.8).all()
+    # The ensemble's training ranges flag stances: the tiny cohort's own are inside them.
+    assert {"ood", "ood_speed", "ood_reason"} <= set(table.columns)
+    assert table["ood_body_mass"].sum() == 0
+    assert CALIBRATION_LEVELS[30] == 0.8
+
+
+def test_curve_columns_refuse_unknown_units() -> None:
+    assert curve_columns("bw", 3, edge="lower") == ["force_bw_lower_000", "force_bw_lower_001", "force_bw_lower_002"]
+    with pytest.raises(ConfigError, match="unit"):
+        curve_columns("kg")
