@@ -6,8 +6,7 @@ participants out (:func:`grfkit.experiment.ensemble_training.train_ensemble`),
 the band scales calibrated on held-out participants
 (:mod:`grfkit.model.uncertainty`) and the ranges of its training stances
 (:class:`grfkit.model.ood.TrainingRanges`).  :meth:`ModelEnsemble.estimate`
-gives the members' mean, spread and band; :meth:`ModelEnsemble.ood_flags`
-flags stances the members never saw the like of.  On disk::
+gives mean, spread and band; :meth:`ModelEnsemble.ood_flags` flags unseen stances.  On disk::
 
     ensemble/
       ensemble.json   target, channels and units, band calibration, training
