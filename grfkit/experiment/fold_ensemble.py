@@ -2,23 +2,24 @@
 
 Member ``k`` of a :class:`grfkit.experiment.fold_ensemble.FoldEnsemble` is the
 experiment's fold model that never saw participant ``k``; that fold's held-out
-residuals (measured - estimated, body weights, at each of the 101 points) are
-out-of-sample errors of exactly that model.
-:func:`grfkit.experiment.fold_ensemble.fold_ensemble` assembles both from a
-results folder kept with its models (:func:`grfkit.experiment.runner.run_experiment`,
-``keep_models``); :meth:`grfkit.experiment.fold_ensemble.FoldEnsemble.estimate`
-gives stances the members' mean and the jackknife+ band of Barber, Candès,
-Ramdas and Tibshirani (2021; its K-fold form, CV+, with participants as folds),
-see :func:`grfkit.experiment.fold_ensemble.jackknife_plus_band`.  No model is
-trained: the band costs K predictions per stance.  Score it with
-:func:`grfkit.model.uncertainty.band_coverage` and
-:func:`grfkit.model.uncertainty.width_error_correlation` against :func:`grfkit.experiment.fold_ensemble.measured_force_bw`.
+residuals (measured - estimated, body weights, 101 points) are out-of-sample
+errors of exactly that model.  :func:`grfkit.experiment.fold_ensemble.fold_ensemble`
+assembles both from a results folder kept with its models (``keep_models``);
+:meth:`grfkit.experiment.fold_ensemble.FoldEnsemble.estimate` gives stances the
+members' mean and the jackknife+ band of Barber, Candès, Ramdas and Tibshirani
+(2021; CV+ with participants as folds, :func:`grfkit.experiment.fold_ensemble.jackknife_plus_band`)
+at a level recalibrated leave-one-participant-out on the experiment's own
+participants (:func:`grfkit.experiment.fold_ensemble.lopo_calibration`).  No
+model is trained.  Score it with :func:`grfkit.model.uncertainty.band_coverage`
+against :func:`grfkit.experiment.fold_ensemble.measured_force_bw`.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from grfkit.errors import (
     FileFormatError,
     MissingFileError,
 )
+from grfkit.experiment.lopo_curve import DEFAULT_LOPO_LEVELS, LopoCurve
 from grfkit.experiment.store import load_results
 from grfkit.io.stances import StanceDataset
 from grfkit.model.features import target_channel
@@ -45,13 +47,15 @@ __all__ = [
     "fold_ensemble",
     "residual_quantiles",
     "jackknife_plus_band",
+    "lopo_calibration",
     "measured_force_bw",
 ]
 
 #: Quantiles kept of each participant's residuals at each point (levels ``(j + 0.5) / n``).
 DEFAULT_N_QUANTILES = 40
 _FORMAT = "grfkit-fold-ensemble"
-_VERSION = 1
+_VERSION = 2
+_READABLE_VERSIONS = (1, 2)  # 1 predates the LOPO curve and loads without one
 _RESIDUALS = "residuals.npz"
 _MANIFEST = "fold_ensemble.json"
 #: Pooled values (stances x points x candidates) handled at once by the band's computation.
@@ -117,6 +121,8 @@ def jackknife_plus_band(member_estimates_bw: np.ndarray, quantiles_bw: np.ndarra
     (apGRF) at K = 8 (book).  Over every wearable step the residuals, all
     from steady plate stances, miss accelerating and slowing steps: apGRF
     0.76 (0.86 on steps with a plate-like net impulse, 0.50 on the others).
+    :func:`grfkit.experiment.fold_ensemble.lopo_calibration` measures this
+    shortfall on the experiment's participants, to raise the level by.
 
     Parameters
     ----------
@@ -165,6 +171,69 @@ def jackknife_plus_band(member_estimates_bw: np.ndarray, quantiles_bw: np.ndarra
     return edges[0], edges[1]
 
 
+def lopo_calibration(quantiles_bw: np.ndarray, residuals_bw: Sequence[np.ndarray],
+                     levels: np.ndarray = DEFAULT_LOPO_LEVELS) -> LopoCurve:
+    """Leave-one-participant-out coverage of the jackknife+ band at a grid of internal levels.
+
+    Each participant ``k`` plays in turn the new participant: its held-out
+    stances get the band of
+    :func:`grfkit.experiment.fold_ensemble.jackknife_plus_band` built from
+    its clean estimate ``mu_k(x)`` (fold ``k``'s model never saw ``k``) and
+    the residual quantiles of the OTHER ``K - 1`` participants only, pooled
+    with equal weights as the band pools them; the curve is the share of
+    ``k``'s measured points (stances x 101) inside it, which only needs
+    ``k``'s residuals ``measured - mu_k(x)``; they never enter ``k``'s band.
+    Bands nest as the level grows: each coverage is non-decreasing in it.
+
+    What this calibrates: the point-wise coverage, averaged over participants
+    with equal weight (``coverage`` of :class:`grfkit.experiment.lopo_curve.LopoCurve`),
+    of a participant exchangeable with the experiment's, on the experiment's
+    kind of stances (steady plate stances); not each participant's coverage,
+    and not a shift to other stances (accelerating field steps).  The band in
+    use pools ``K`` participants whereas each LOPO band pools ``K - 1``, whose
+    extremes lie less far out: a level chosen on this curve is slightly
+    higher than ``K`` participants would need, a slight over-correction.
+
+    Parameters
+    ----------
+    quantiles_bw
+        ``(K, n_quantiles, 101)``: what enters the bands, the ensemble's
+        :func:`grfkit.experiment.fold_ensemble.residual_quantiles` of each participant.
+    residuals_bw
+        ``K`` arrays ``(n_stances_k, 101)``: what is scored, participant
+        ``k``'s held-out residuals (measured - estimated by fold ``k``), body weights.
+    levels
+        Internal levels, strictly increasing in (0, 1).
+
+    Returns
+    -------
+    LopoCurve
+        :class:`grfkit.experiment.lopo_curve.LopoCurve`, one row per participant, in the given order.
+
+    Raises
+    ------
+    ConfigError
+        Unless there are ``K >= 2`` participants, each with one residual
+        array, all of the same number of points.
+    """
+    quantiles_bw = np.asarray(quantiles_bw, dtype=np.float64)
+    n_members, n_points = (quantiles_bw.shape[0], quantiles_bw.shape[2]) if quantiles_bw.ndim == 3 else (0, 0)
+    if n_members < 2 or len(residuals_bw) != n_members \
+            or any(np.ndim(r) != 2 or np.shape(r)[1] != n_points for r in residuals_bw):
+        raise ConfigError(f"LOPO calibration needs quantiles (K >= 2, n, points) and K residual arrays "
+                          f"(n_stances, points), got {quantiles_bw.shape} and "
+                          f"{[np.shape(r) for r in residuals_bw]}")
+    levels = np.asarray(levels, dtype=np.float64)
+    at_zero = np.zeros((n_members - 1, 1, n_points))
+    coverage = np.empty((n_members, len(levels)))
+    for k, own in enumerate(residuals_bw):
+        others = np.delete(quantiles_bw, k, axis=0)
+        for i, level in enumerate(levels):
+            lower, upper = jackknife_plus_band(at_zero, others, float(level))
+            coverage[k, i] = np.mean((own >= lower) & (own <= upper))
+    return LopoCurve(levels=levels, coverage_by_participant=coverage)
+
+
 @dataclass(frozen=True)
 class FoldBand:
     """Ensemble mean and jackknife+ band of some stances.
@@ -178,7 +247,15 @@ class FoldBand:
     member_estimates_bw
         ``(K, n_stances, 101)``: every member's estimate.
     nominal
-        The band's nominal coverage.
+        The band's nominal coverage, as asked.
+    level
+        The internal level handed to :func:`grfkit.experiment.fold_ensemble.jackknife_plus_band`:
+        ``nominal`` itself when uncalibrated.
+    calibrated
+        Whether ``level`` comes from the ensemble's LOPO curve.
+    reaches_nominal
+        ``False`` when calibrated and even the curve's largest level covers
+        less than ``nominal`` (the level is then capped there; expect under-coverage).
     """
 
     mean_bw: np.ndarray
@@ -186,6 +263,9 @@ class FoldBand:
     upper_bw: np.ndarray
     member_estimates_bw: np.ndarray
     nominal: float
+    level: float
+    calibrated: bool
+    reaches_nominal: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -207,6 +287,12 @@ class FoldEnsemble:
         Held-out stances behind each participant's quantiles, ``(K,)``.
     provenance
         Where the members and residuals came from (results folder, its run's date, git state, config).
+    calibration
+        The leave-one-participant-out curve of the band
+        (:func:`grfkit.experiment.fold_ensemble.lopo_calibration`, one row per
+        participant, in the order of ``participants``); ``None`` for an
+        ensemble saved before it existed, which then only gives the
+        uncalibrated band.
     """
 
     strategy: str
@@ -216,6 +302,7 @@ class FoldEnsemble:
     quantiles_bw: np.ndarray
     n_stances: np.ndarray
     provenance: dict
+    calibration: LopoCurve | None = None
 
     def __post_init__(self) -> None:
         target_channel(self.target)
@@ -224,6 +311,9 @@ class FoldEnsemble:
             raise ConfigError(f"a fold ensemble needs one member and one residual set per participant (K >= 2), "
                               f"got {k} participants, {len(self.members)} members, quantiles "
                               f"{self.quantiles_bw.shape}")
+        if self.calibration is not None and len(self.calibration.coverage_by_participant) != k:
+            raise ConfigError(f"the LOPO curve has {len(self.calibration.coverage_by_participant)} participants, "
+                              f"the ensemble {k}")
         reference = self.members[0].features.channels
         for participant, member in zip(self.participants, self.members):
             if member.target != self.target or member.features.channels != reference:
@@ -231,8 +321,63 @@ class FoldEnsemble:
                     f"fold model of {participant} estimates {member.target!r} from {list(member.features.channels)}; "
                     f"the ensemble's are {self.target!r} from {list(reference)}")
 
-    def estimate(self, dataset: StanceDataset, nominal: float = 0.9, *, batch_size: int = 512) -> FoldBand:
+    def band_level(self, nominal: float = 0.9, *, calibrated: bool = True) -> tuple[float, bool]:
+        """Return the internal level of the band of nominal coverage ``nominal``.
+
+        Calibrated: :meth:`grfkit.experiment.lopo_curve.LopoCurve.level_for`
+        of ``calibration`` (the smallest level whose leave-one-participant-out
+        coverage, on the experiment's participants, reaches ``nominal``; capped
+        at the curve's largest level, with a ``UserWarning``).
+        Uncalibrated: ``nominal`` itself.
+
+        Parameters
+        ----------
+        nominal
+            Wanted coverage in (0, 1).
+        calibrated
+            Whether to read the level off the LOPO curve.
+
+        Returns
+        -------
+        tuple of (float, bool)
+            The level and whether its LOPO coverage reaches ``nominal`` (always ``True`` uncalibrated).
+
+        Raises
+        ------
+        ConfigError
+            If ``nominal`` is not in (0, 1), or ``calibrated`` and the ensemble has no LOPO curve.
+        """
+        if not 0.0 < nominal < 1.0:
+            raise ConfigError(f"nominal coverage must lie in (0, 1), got {nominal}")
+        if not calibrated:
+            return float(nominal), True
+        if self.calibration is None:
+            raise ConfigError(f"the fold ensemble of {self.strategy}/{self.target} has no LOPO calibration curve "
+                              f"(saved before format version {_VERSION}): rebuild it with "
+                              f"grfkit.experiment.fold_ensemble.fold_ensemble from its results folder "
+                              f"{self.provenance.get('results_dir')!r}, or pass calibrated=False for the "
+                              "uncalibrated band")
+        level, reached = self.calibration.level_for(nominal)
+        if not reached:
+            warnings.warn(f"fold ensemble {self.strategy}/{self.target}: even level {level:.3f} covers only "
+                          f"{self.calibration.coverage[-1]:.3f} of the held-out participants' points, less than "
+                          f"nominal {nominal}; the band is capped there", UserWarning, stacklevel=3)
+        return level, reached
+
+    def estimate(self, dataset: StanceDataset, nominal: float = 0.9, *, calibrated: bool = True,
+                 batch_size: int = 512) -> FoldBand:
         """Estimate stances with every member; return their mean and the jackknife+ band.
+
+        By default the band is calibrated: its internal level is the one at
+        which bands built leave-one-participant-out on the experiment's own
+        participants covered ``nominal`` of the held-out participant's plate
+        points, on average over participants
+        (:meth:`grfkit.experiment.fold_ensemble.FoldEnsemble.band_level`,
+        :func:`grfkit.experiment.fold_ensemble.lopo_calibration`).  That curve
+        pools ``K - 1`` participants per band against ``K`` here, so the
+        correction slightly over-corrects for ``K``.  ``calibrated=False``
+        gives the plain jackknife+ band at level ``nominal``, which
+        under-covers with few participants.
 
         Parameters
         ----------
@@ -240,33 +385,38 @@ class FoldEnsemble:
             Stances holding the members' input channels.
         nominal
             Nominal coverage of the band (see :func:`grfkit.experiment.fold_ensemble.jackknife_plus_band`).
+        calibrated
+            Whether to use the LOPO-calibrated level.
         batch_size
             Stances per forward pass.
 
         Returns
         -------
         FoldBand
-            Curves in body weights.
+            Curves in body weights, the level used and whether it reaches ``nominal``.
 
         Raises
         ------
         ChannelMismatchError
             If the stances lack a channel of the members.
         ConfigError
-            If ``nominal`` is not in (0, 1).
+            If ``nominal`` is not in (0, 1), or ``calibrated`` and the ensemble has no LOPO curve.
         """
+        level, reached = self.band_level(nominal, calibrated=calibrated)
         mu = np.stack([m.predict_bw(m.prepare_inputs(dataset), batch_size=batch_size) for m in self.members])
-        lower, upper = jackknife_plus_band(mu, self.quantiles_bw, nominal)
+        lower, upper = jackknife_plus_band(mu, self.quantiles_bw, level)
         return FoldBand(mean_bw=mu.mean(axis=0), lower_bw=lower, upper_bw=upper, member_estimates_bw=mu,
-                        nominal=float(nominal))
+                        nominal=float(nominal), level=level, calibrated=calibrated, reaches_nominal=reached)
 
     def save(self, folder: str | Path) -> Path:
         """Write the ensemble to a folder atomically.
 
-        Layout: ``fold_ensemble.json`` (format, strategy, target, participants,
-        quantile levels, stances per participant, provenance), ``residuals.npz``
-        (``quantiles_bw``, ``n_stances``) and ``members/<participant>/`` (model
-        folders, :meth:`grfkit.model.trained_model.TrainedModel.write_files`).
+        Layout: ``fold_ensemble.json`` (format, version 2, strategy, target,
+        participants, quantile levels, stances per participant, whether a LOPO
+        curve is stored, provenance), ``residuals.npz`` (``quantiles_bw``,
+        ``n_stances`` and, with a curve, ``lopo_levels`` and
+        ``lopo_coverage``) and ``members/<participant>/`` (model folders,
+        :meth:`grfkit.model.trained_model.TrainedModel.write_files`).
 
         Parameters
         ----------
@@ -283,10 +433,13 @@ class FoldEnsemble:
         manifest = {"format": _FORMAT, "version": _VERSION, "strategy": self.strategy, "target": self.target,
                     "participants": list(self.participants), "n_quantiles": n_quantiles,
                     "quantile_levels": "(j + 0.5) / n_quantiles", "n_stances": [int(n) for n in self.n_stances],
+                    "lopo_calibration": self.calibration is not None,
                     "grfkit_version": __version__, "provenance": self.provenance}
+        curve = {} if self.calibration is None else {"lopo_levels": self.calibration.levels,
+                                                     "lopo_coverage": self.calibration.coverage_by_participant}
         with atomic_directory(folder) as tmp:
             with open(tmp / _RESIDUALS, "wb") as handle:
-                np.savez(handle, quantiles_bw=self.quantiles_bw, n_stances=np.asarray(self.n_stances))
+                np.savez(handle, quantiles_bw=self.quantiles_bw, n_stances=np.asarray(self.n_stances), **curve)
             for participant, member in zip(self.participants, self.members):
                 (tmp / "members" / participant).mkdir(parents=True)
                 member.write_files(tmp / "members" / participant)
@@ -298,6 +451,10 @@ class FoldEnsemble:
         """Read an ensemble written by :meth:`grfkit.experiment.fold_ensemble.FoldEnsemble.save`.
 
         Members are read by :meth:`grfkit.model.trained_model.TrainedModel.load` (weights only, checksums checked).
+        A version 1 folder (before the LOPO curve) loads with ``calibration=None``:
+        its members, residuals and uncalibrated band stay valid, while a calibrated
+        estimate raises :class:`grfkit.errors.ConfigError` naming the results
+        folder to rebuild from, rather than silently giving a band that under-covers.
 
         Parameters
         ----------
@@ -322,17 +479,20 @@ class FoldEnsemble:
                 raise MissingFileError("fold ensemble file is missing", path=folder / name)
         try:
             manifest = json.loads((folder / _MANIFEST).read_text(encoding="utf-8"))
-            if manifest.get("format") != _FORMAT or manifest.get("version") != _VERSION:
+            if manifest.get("format") != _FORMAT or manifest.get("version") not in _READABLE_VERSIONS:
                 raise ValueError(f"format {manifest.get('format')!r} version {manifest.get('version')!r}")
             participants = tuple(str(p) for p in manifest["participants"])
             with np.load(folder / _RESIDUALS, allow_pickle=False) as data:
                 quantiles_bw, n_stances = data["quantiles_bw"], data["n_stances"]
+                calibration = (LopoCurve(levels=data["lopo_levels"], coverage_by_participant=data["lopo_coverage"])
+                               if manifest.get("lopo_calibration") else None)
         except (ValueError, KeyError, TypeError, AttributeError) as error:
-            raise FileFormatError(f"not a grfkit fold ensemble of version {_VERSION} ({error})", path=folder) from None
+            raise FileFormatError(f"not a grfkit fold ensemble of versions {list(_READABLE_VERSIONS)} ({error})",
+                                  path=folder) from None
         members = tuple(TrainedModel.load(folder / "members" / p) for p in participants)
         return cls(strategy=manifest["strategy"], target=manifest["target"], participants=participants,
                    members=members, quantiles_bw=quantiles_bw, n_stances=n_stances,
-                   provenance=manifest.get("provenance", {}))
+                   provenance=manifest.get("provenance", {}), calibration=calibration)
 
 
 def fold_ensemble(results_dir: str | Path, *, strategy: str, target: str,
@@ -344,7 +504,9 @@ def fold_ensemble(results_dir: str | Path, *, strategy: str, target: str,
     (``curves.npz``), so each residual is out-of-sample for the model it
     belongs to.  Residuals are converted to body weights with each stance's
     weight recovered as ``RMSE_N / rmse_bw`` (``stances.csv`` stores the
-    RMSE in body weights; exact up to rounding).
+    RMSE in body weights; exact up to rounding).  The same residuals give
+    the leave-one-participant-out curve (:func:`grfkit.experiment.fold_ensemble.lopo_calibration`):
+    the experiment's participants only, never stances the ensemble is later used on.
 
     Parameters
     ----------
@@ -391,7 +553,7 @@ def fold_ensemble(results_dir: str | Path, *, strategy: str, target: str,
             raise MissingFileError(f"{kind} for participants {missing} ({strategy}, {target})",
                                    path=results_dir / ("curves.npz" if kind.startswith("a fold") else "models"))
     rmse_bw = table["rmse_bw"].to_numpy(dtype=np.float64)
-    quantiles, counts = [], []
+    residuals, counts = [], []
     for subject in subjects:
         mine = rows & (curves["subject"] == subject)
         residual_n = curves["measured_n"][mine] - curves["estimated_n"][mine]
@@ -403,13 +565,15 @@ def fold_ensemble(results_dir: str | Path, *, strategy: str, target: str,
         if not keep.any():
             raise MissingFileError(f"fold of {subject} ({strategy}, {target}) has no finite held-out residual",
                                    path=results_dir / "curves.npz")
-        quantiles.append(residual_quantiles(residual_bw[keep], n_quantiles))
+        residuals.append(residual_bw[keep])
         counts.append(int(keep.sum()))
     members = tuple(TrainedModel.load(where / s) for s in subjects)
     provenance = {"results_dir": str(results_dir.resolve()), "built_utc": _now_utc(),
                   **{k: results.provenance.get(k) for k in ("date_utc", "git", "config", "code_fingerprint")}}
+    quantiles = np.stack([residual_quantiles(r, n_quantiles) for r in residuals])
     return FoldEnsemble(strategy=strategy, target=target, participants=tuple(subjects), members=members,
-                        quantiles_bw=np.stack(quantiles), n_stances=np.asarray(counts), provenance=provenance)
+                        quantiles_bw=quantiles, n_stances=np.asarray(counts), provenance=provenance,
+                        calibration=lopo_calibration(quantiles, residuals))
 
 
 def _now_utc() -> str:

@@ -1,7 +1,9 @@
-"""FoldEnsemble: the jackknife+ band of the LOSO fold models (members, residuals, band, save/load, errors)."""
+"""FoldEnsemble: the jackknife+ band of the LOSO fold models (members, residuals, band, LOPO calibration,
+save/load, errors)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -14,9 +16,11 @@ from grfkit.experiment.fold_ensemble import (
     FoldEnsemble,
     fold_ensemble,
     jackknife_plus_band,
+    lopo_calibration,
     measured_force_bw,
     residual_quantiles,
 )
+from grfkit.experiment.lopo_curve import LopoCurve
 from grfkit.model.trained_model import TrainedModel
 from grfkit.model.uncertainty import band_coverage
 
@@ -73,7 +77,7 @@ def test_perturbing_one_participants_targets_changes_only_its_residuals(kept) ->
 
 def test_band_shapes_order_and_nominal_monotonicity(kept, stances) -> None:
     ensemble = fold_ensemble(kept, strategy="overground", target="vgrf")
-    band = ensemble.estimate(stances, nominal=0.9)
+    band = ensemble.estimate(stances, nominal=0.9, calibrated=False)
     n = len(stances)
     assert band.mean_bw.shape == band.lower_bw.shape == band.upper_bw.shape == (n, 101)
     assert band.member_estimates_bw.shape == (3, n, 101)
@@ -81,8 +85,8 @@ def test_band_shapes_order_and_nominal_monotonicity(kept, stances) -> None:
     assert (band.lower_bw <= band.upper_bw).all()
     # Signed residuals: the band is centred on mean + the typical residual (the tiny model underfits), so it
     # need not contain the mean; the bands of growing nominal coverage are nested around the pooled median.
-    median = ensemble.estimate(stances, nominal=0.01)
-    narrow, wide = ensemble.estimate(stances, nominal=0.5), ensemble.estimate(stances, nominal=0.95)
+    median = ensemble.estimate(stances, nominal=0.01, calibrated=False)
+    narrow, wide = (ensemble.estimate(stances, nominal=n, calibrated=False) for n in (0.5, 0.95))
     for inner, outer in ((median, narrow), (narrow, band), (band, wide)):
         assert (outer.lower_bw <= inner.lower_bw).all() and (inner.upper_bw <= outer.upper_bw).all()
     assert (wide.upper_bw - wide.lower_bw).mean() > (narrow.upper_bw - narrow.lower_bw).mean()
@@ -112,7 +116,10 @@ def test_save_load_round_trip(kept, stances, tmp_path: Path) -> None:
     assert np.array_equal(loaded.quantiles_bw, ensemble.quantiles_bw)
     assert np.array_equal(loaded.n_stances, ensemble.n_stances) and loaded.provenance == ensemble.provenance
     assert all(_same_weights(a, b) for a, b in zip(loaded.members, ensemble.members))
-    a, b = ensemble.estimate(stances), loaded.estimate(stances)
+    assert np.array_equal(loaded.calibration.levels, ensemble.calibration.levels)
+    assert np.array_equal(loaded.calibration.coverage_by_participant, ensemble.calibration.coverage_by_participant)
+    a, b = ensemble.estimate(stances, 0.5), loaded.estimate(stances, 0.5)
+    assert a.calibrated and a.level == b.level and a.level > 0.5
     assert np.array_equal(a.lower_bw, b.lower_bw) and np.array_equal(a.upper_bw, b.upper_bw)
     shutil.rmtree(tmp_path / "ensemble" / "members" / "OG03")
     with pytest.raises(MissingFileError):
@@ -153,3 +160,82 @@ def test_band_is_the_pooled_order_statistic(nominal: float) -> None:
     m = max(1, int(np.ceil(12 * (1 - nominal) / 2)))
     np.testing.assert_allclose(lower, pooled[m - 1], atol=1e-6)
     np.testing.assert_allclose(upper, pooled[12 - m], atol=1e-6)
+
+
+def test_lopo_curve_is_monotone_and_leaves_each_participant_out() -> None:
+    rng = np.random.default_rng(2)
+    residuals = [rng.normal(rng.normal(), 0.3, (n, 5)) for n in (6, 9, 12, 7, 10)]
+    quantiles = np.stack([residual_quantiles(r) for r in residuals])
+    curve = lopo_calibration(quantiles, residuals)
+    assert curve.coverage_by_participant.shape == (5, len(curve.levels))
+    assert (np.diff(curve.coverage_by_participant, axis=1) >= 0).all() and (np.diff(curve.coverage) >= 0).all()
+    np.testing.assert_allclose(curve.coverage, curve.coverage_by_participant.mean(axis=0))
+    # Participant 2's quantiles (what it lends the bands) moved far away: its own LOPO row cannot change.
+    moved = quantiles.copy()
+    moved[2] += 5.0
+    after = lopo_calibration(moved, residuals, curve.levels)
+    assert np.array_equal(after.coverage_by_participant[2], curve.coverage_by_participant[2])
+    others = np.delete(np.arange(5), 2)
+    assert not np.array_equal(after.coverage_by_participant[others], curve.coverage_by_participant[others])
+    with pytest.raises(ConfigError, match="K residual arrays"):
+        lopo_calibration(quantiles, residuals[:4])
+
+
+def test_level_for_interpolates_and_caps() -> None:
+    curve = LopoCurve(levels=np.array([0.5, 0.9, 0.99]), coverage_by_participant=np.array([[0.4, 0.8, 0.85],
+                                                                                           [0.4, 0.8, 0.95]]))
+    assert curve.level_for(0.2) == pytest.approx((0.25, True))  # between (0, 0) and the first level
+    assert curve.level_for(0.6) == pytest.approx((0.7, True))
+    assert curve.level_for(0.89) == pytest.approx((0.981, True))
+    assert curve.level_for(0.95) == (0.99, False)
+    with pytest.raises(ConfigError, match="increase"):
+        LopoCurve(levels=np.array([0.9, 0.5]), coverage_by_participant=np.zeros((2, 2)))
+
+
+def test_calibration_corrects_the_few_participant_under_coverage_of_an_offset_model() -> None:
+    """Errors = per-participant offset ~ N(0, 1) + noise, K = 8: fresh participants from the same model."""
+    rng = np.random.default_rng(3)
+    levels = np.round(np.concatenate([np.arange(0.51, 0.99, 0.01), [0.99, 0.995]]), 3)
+    draw = lambda: rng.normal() + rng.normal(0.0, 0.3, (20, 3))
+    coverage = {"uncalibrated": [], "calibrated": []}
+    for _ in range(40):
+        residuals = [draw() for _ in range(8)]
+        quantiles = np.stack([residual_quantiles(r) for r in residuals])
+        level, _ = lopo_calibration(quantiles, residuals, levels).level_for(0.9)
+        fresh = np.concatenate([draw() for _ in range(20)])
+        for name, used in (("uncalibrated", 0.9), ("calibrated", level)):
+            lower, upper = jackknife_plus_band(np.zeros((8, 1, 3)), quantiles, used)
+            coverage[name].append(np.mean((fresh >= lower) & (fresh <= upper)))
+    uncalibrated, calibrated = np.mean(coverage["uncalibrated"]), np.mean(coverage["calibrated"])
+    assert uncalibrated < 0.85 and calibrated > uncalibrated + 0.04  # seed 3: 0.830 and 0.898
+    assert abs(calibrated - 0.9) < abs(uncalibrated - 0.9)
+
+
+def test_estimate_uses_the_lopo_level_and_caps_with_a_warning(kept, stances) -> None:
+    ensemble = fold_ensemble(kept, strategy="overground", target="vgrf")
+    plain = ensemble.estimate(stances, 0.5, calibrated=False)
+    assert (plain.level, plain.calibrated, plain.reaches_nominal) == (0.5, False, True)
+    level, reached = ensemble.band_level(0.5)
+    band = ensemble.estimate(stances, 0.5)
+    assert band.level == level and band.calibrated and band.reaches_nominal == reached
+    lower, upper = jackknife_plus_band(band.member_estimates_bw, ensemble.quantiles_bw, level)
+    assert np.array_equal(band.lower_bw, lower) and np.array_equal(band.upper_bw, upper)
+    tiny = LopoCurve(levels=np.array([0.5, 0.9]), coverage_by_participant=np.full((3, 2), 0.4))
+    capped = FoldEnsemble(**{**ensemble.__dict__, "calibration": tiny})
+    with pytest.warns(UserWarning, match="capped"):
+        assert capped.band_level(0.9) == (0.9, False)
+
+
+def test_a_version_1_folder_loads_uncalibrated_only(kept, stances, tmp_path: Path) -> None:
+    ensemble = fold_ensemble(kept, strategy="overground", target="vgrf")
+    folder = FoldEnsemble(**{**ensemble.__dict__, "calibration": None}).save(tmp_path / "v1")
+    manifest = json.loads((folder / "fold_ensemble.json").read_text(encoding="utf-8"))
+    manifest["version"] = 1
+    del manifest["lopo_calibration"]
+    (folder / "fold_ensemble.json").write_text(json.dumps(manifest), encoding="utf-8")
+    old = FoldEnsemble.load(folder)
+    assert old.calibration is None
+    assert np.array_equal(old.estimate(stances, calibrated=False).upper_bw,
+                          ensemble.estimate(stances, calibrated=False).upper_bw)
+    with pytest.raises(ConfigError, match="no LOPO calibration curve.*calibrated=False"):
+        old.estimate(stances)
