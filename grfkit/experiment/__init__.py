@@ -1,17 +1,16 @@
 """Leave-one-subject-out experiments: strategies, the evaluation loop, the runner and statistics.
 
-:mod:`~grfkit.experiment.strategies` defines the four training strategies and
-the baselines, :mod:`~grfkit.experiment.evaluation` is the one split -> train
--> predict -> score loop, :mod:`~grfkit.experiment.config` says what an
-experiment runs, :mod:`~grfkit.experiment.runner` runs it fold by fold
-(:func:`run_experiment`) with the cache and results folders of
-:mod:`~grfkit.experiment.store`, :mod:`~grfkit.experiment.report` summarises
-results and :mod:`~grfkit.experiment.comparisons` compares strategies with
-paired statistics over participants; :mod:`~grfkit.experiment.final_model`
-trains one strategy's model on every participant, for ``grfkit train``, and
-:mod:`~grfkit.experiment.ensemble_training` a calibrated deep ensemble of them;
-:mod:`~grfkit.experiment.estimator` wraps the training as a scikit-learn estimator
-(optional extra ``sklearn``).
+:mod:`~grfkit.experiment.strategies` defines the training strategies and the
+baselines, :mod:`~grfkit.experiment.evaluation` the split -> train -> predict
+-> score loop, :mod:`~grfkit.experiment.config` what an experiment runs;
+:mod:`~grfkit.experiment.runner` runs it fold by fold with the cache and
+results folders of :mod:`~grfkit.experiment.store`;
+:mod:`~grfkit.experiment.report` and :mod:`~grfkit.experiment.comparisons`
+summarise and compare strategies.  Beyond the experiment:
+:mod:`~grfkit.experiment.final_model` (``grfkit train``),
+:mod:`~grfkit.experiment.ensemble_training` (a calibrated deep ensemble),
+:mod:`~grfkit.experiment.fold_ensemble` (a band from the fold models) and
+:mod:`~grfkit.experiment.estimator` (a scikit-learn estimator).
 """
 
 from grfkit.lazy_imports import lazy_getattr
@@ -35,6 +34,16 @@ _LAZY = {
     "FoldResult": "evaluation",
     "train_model": "final_model",
     "train_ensemble": "ensemble_training",
+    "DEFAULT_N_QUANTILES": "fold_ensemble",
+    "FoldBand": "fold_ensemble",
+    "FoldEnsemble": "fold_ensemble",
+    "fold_ensemble": "fold_ensemble",
+    "jackknife_plus_band": "fold_ensemble",
+    "lopo_calibration": "fold_ensemble",
+    "measured_force_bw": "fold_ensemble",
+    "residual_quantiles": "fold_ensemble",
+    "DEFAULT_LOPO_LEVELS": "lopo_curve",
+    "LopoCurve": "lopo_curve",
     "SplitScores": "evaluation",
     "run_fold": "evaluation",
     "score_split": "evaluation",

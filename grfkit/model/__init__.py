@@ -43,6 +43,8 @@ _LAZY = {
     "target_channel": "features",
     "EnsembleEstimate": "ensemble",
     "ModelEnsemble": "ensemble",
+    "MEASURE_COLUMNS": "measures",
+    "discrete_measures": "measures",
     "band_calibration_report": "ensemble",
     "band_stance_table": "ensemble",
     "TrainingRanges": "ood",
