@@ -27,8 +27,8 @@ of ci seeds 1 and 2, 150 stances): nominal 90 % band, CV+ members (default) --
 vGRF coverage 92.8 % (per participant 59-100 %), mean width 0.64 BW, RMSE 0.19 BW,
 width-error Spearman 0.34; apGRF 89.7 % (68-99 %), 0.13 BW, 0.041 BW, 0.26; training
 about 220 s per target (20 models).  With ``--refit`` the 5 members trained on everybody
-spread 14 % less (vGRF 0.053 against 0.061 BW) for no smaller error, and cover 87.1 %
-(vGRF; 81.3 % on seed 1's four participants alone).
+spread 14 % less (vGRF 0.053 against 0.061 BW) for no smaller error: vGRF 87.1 % (81.3 %
+on seed 1's four participants alone), width 0.56 BW; apGRF 90.1 %, 0.13 BW; 310-370 s.
 """
 
 from __future__ import annotations
