@@ -32,7 +32,7 @@ from grfkit.model.metrics import rrmse_pct
 __all__ = ["SEGMENTATIONS", "SegmentationCost", "segmentation_cost"]
 
 #: The three ways a plate contact is cut and given its speed, in the order of :func:`segmentation_cost`.
-SEGMENTATIONS: tuple[str, ...] = ("plate", "wearable events", "wearable events + IMU speed")
+SEGMENTATIONS: tuple[str, ...] = ("plate events", "wearable events", "wearable events + IMU speed")
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class SegmentationCost:
         :data:`SEGMENTATIONS`), ``target``, ``rrmse_pct`` (against the
         measured plate force), ``ic_shift_ms`` and ``to_shift_ms`` (the
         wearables' events minus the plate's, on the true clock; 0 for
-        ``"plate"``) and ``speed_mps``.
+        ``"plate events"``) and ``speed_mps``.
     by_participant
         Mean ``rrmse_pct`` per participant and segmentation, in the layout of
         an experiment's ``results.csv`` (``strategy`` holds the

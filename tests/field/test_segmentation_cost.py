@@ -43,14 +43,14 @@ def test_three_segmentations_of_every_paired_contact(tiny_raw, tiny_result, fiel
     weight_n = plate.meta["body_mass_kg"].to_numpy()[:, None] * GRAVITY_MPS2
     estimated_n = model.predict_bw(model.prepare_inputs(plate)) * weight_n
     expected = evaluate(plate, estimated_n, "vgrf")["rrmse_pct"].to_numpy()
-    np.testing.assert_allclose(by["plate"]["rrmse_pct"], expected, rtol=1e-9)
-    assert (by["plate"]["ic_shift_ms"] == 0).all()
+    np.testing.assert_allclose(by["plate events"]["rrmse_pct"], expected, rtol=1e-9)
+    assert (by["plate events"]["ic_shift_ms"] == 0).all()
     # The wearables' events: IC within a few ms of the plate's; TO later (the insole unloads late).
     shifted = by["wearable events"]
     assert np.median(np.abs(shifted["ic_shift_ms"])) < 3.0
     assert 0.0 < np.median(shifted["to_shift_ms"]) < 10.0
     # Same events; only the speed differs between the last two.
-    np.testing.assert_array_equal(shifted["speed_mps"], by["plate"]["speed_mps"])
+    np.testing.assert_array_equal(shifted["speed_mps"], by["plate events"]["speed_mps"])
     imu = by["wearable events + IMU speed"]
     np.testing.assert_array_equal(imu["ic_shift_ms"], shifted["ic_shift_ms"])
     assert not np.array_equal(imu["speed_mps"], shifted["speed_mps"])
