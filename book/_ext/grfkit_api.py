@@ -150,6 +150,33 @@ def import_target(dotted: str) -> object:
     return None
 
 
+def own_attribute(module: str, klass: str, target: str) -> str | None:
+    """The full name of the class attribute a reference names, if it names one; else ``None``.
+
+    ``features`` written in a method of ``TrainedModel`` names ``TrainedModel.features``;
+    ``FieldPrediction.stances`` written in ``grfkit.field.predict`` names that class's field.
+
+    Parameters
+    ----------
+    module, klass : str
+        The module and the class (``""`` outside one) the reference is written in.
+    target : str
+        The reference, without ``~`` or a leading ``.``.
+
+    Returns
+    -------
+    str or None
+        ``module.Class.attribute`` when that class has the attribute (a dataclass field included).
+    """
+    head, _, attribute = target.rpartition(".")
+    owner_name = f"{module}.{head}" if head else (f"{module}.{klass}" if klass else "")
+    owner = import_target(owner_name) if owner_name else None
+    if isinstance(owner, type) and (attribute in getattr(owner, "__dataclass_fields__", {})
+                                    or hasattr(owner, attribute)):
+        return f"{owner_name}.{attribute}"
+    return None
+
+
 def resolve_in_package(app, env, node, contnode):
     """Resolve a short Python reference to the one object of that name in its stage package.
 
@@ -157,12 +184,21 @@ def resolve_in_package(app, env, node, contnode):
     reads a bout, ``grfkit.simulate.DomainGap`` through the package that re-exports it. A
     dotted reference is imported and resolved to the documented object it *is*; an undotted
     one to the documented object of that name in the same stage package (``grfkit.io`` for a
-    reference written in ``grfkit.io.read``), when there is exactly one.
+    reference written in ``grfkit.io.read``), when there is exactly one. A reference to an
+    attribute of the class it is written in (or, dotted, of a class of its module) links to that
+    attribute's entry, or stays plain text when the attribute is documented only in its class's
+    Parameters: never to another object of the same name.
     """
     if node.get("refdomain") != "py":
         return None
     target = node["reftarget"].lstrip("~.")
     domain = env.get_domain("py")
+    own = own_attribute(node.get("py:module") or "", node.get("py:class") or "", target)
+    if own is not None:
+        if own in domain.objects:
+            entry = domain.objects[own]
+            return make_refnode(app.builder, node["refdoc"], entry.docname, entry.node_id, contnode, own)
+        return contnode
     last = target.rsplit(".", 1)[-1]
     named = [name for name, entry in domain.objects.items()
              if name.rsplit(".", 1)[-1] == last and not entry.aliased]
