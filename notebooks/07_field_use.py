@@ -498,8 +498,8 @@ print(f"{len(raw_inputs)} stances; largest difference between ONNX Runtime "
 # ## Real recordings
 #
 # The real data sets of chapter 6 cannot show this chapter on a real runner. The Alcantara
-# set has trunk and shank accelerometers and a force-instrumented treadmill, but no pressure
-# insoles; Hamner's and Dorn's have motion capture and force plates, from which chapter 6
+# set has one sacral accelerometer and the treadmill's normal force, but no pressure insoles
+# and no shoe IMU; Hamner's and Dorn's have motion capture and force plates, from which chapter 6
 # derives *virtual* insoles and a virtual shoe IMU. A virtual insole is computed from the very
 # force it would be asked to estimate, so field-use accuracy measured on it would be
 # circular. What the real data do allow is what chapter 6 does: check that the simulated
