@@ -331,7 +331,7 @@ pd.DataFrame(comparisons)[
 # - {glue:text}`cost_apgrf_imu`
 #
 # Where the difference is small, the reason is in the events: a late toe-off stretches the
-# stance by a few milliseconds, a few percent of its length, and the time-normalised curve
+# stance by a few milliseconds, about one percent of its length, and the time-normalised curve
 # barely moves. The simulated insole is kinder than a real one — it does not shift in the shoe,
 # wear, or drift with temperature — so in the field these costs are a lower bound.
 #
