@@ -106,8 +106,8 @@ print(f"{n_members} fold models per force; "
 #
 # The combined strategy trains one model per held-out overground participant: the
 # {glue:text}`n_members` models of its {term}`LOSO` {term}`fold`s (preset
-# {glue:text}`preset_name`). Chapter 4 kept them (`keep_models=True`), so here they are read
-# back, not trained again. For a runner none of them has seen, every one of them is a fair
+# {glue:text}`preset_name`). Chapter 4 kept them (`keep_models=True`), so after chapter 4 they
+# are read back from the cache, not trained again (the line above says which). For a runner none of them has seen, every one of them is a fair
 # estimator, and together they are an *ensemble*: the estimate is their mean. Each was also
 # scored on the participant it left out, and those held-out errors are what the uncertainty
 # band below is built from.
