@@ -59,7 +59,10 @@ import pandas as pd
 from myst_nb import glue
 
 from grfkit.constants import GRAVITY_MPS2
-from grfkit.experiment.comparisons import describe_comparison, paired_comparison
+from grfkit.experiment.comparisons import (
+    describe_comparison,
+    paired_comparison,
+)
 from grfkit.experiment.config import ExperimentConfig
 from grfkit.experiment.fold_ensemble import fold_ensemble
 from grfkit.experiment.runner import run_experiment
