@@ -40,7 +40,6 @@ _LAZY = {
     "fold_ensemble": "fold_ensemble",
     "jackknife_plus_band": "fold_ensemble",
     "lopo_calibration": "fold_ensemble",
-    "measured_force_bw": "fold_ensemble",
     "residual_quantiles": "fold_ensemble",
     "DEFAULT_LOPO_LEVELS": "lopo_curve",
     "LopoCurve": "lopo_curve",

@@ -11,7 +11,7 @@ members' mean and the jackknife+ band of Barber, Candès, Ramdas and Tibshirani
 at a level recalibrated leave-one-participant-out on the experiment's own
 participants (:func:`grfkit.experiment.fold_ensemble.lopo_calibration`).  No
 model is trained.  Score it with :func:`grfkit.model.uncertainty.band_coverage`
-against :func:`grfkit.experiment.fold_ensemble.measured_force_bw`.
+against :func:`grfkit.model.features.build_targets`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from pathlib import Path
 import numpy as np
 
 from grfkit import __version__
-from grfkit.constants import GRAVITY_MPS2, N_POINTS
 from grfkit.errors import (
     ChannelMismatchError,
     ConfigError,
@@ -42,13 +41,13 @@ from grfkit.storage.atomic import atomic_directory
 
 __all__ = [
     "DEFAULT_N_QUANTILES",
+    "MANIFEST_NAME",
     "FoldBand",
     "FoldEnsemble",
     "fold_ensemble",
     "residual_quantiles",
     "jackknife_plus_band",
     "lopo_calibration",
-    "measured_force_bw",
 ]
 
 #: Quantiles kept of each participant's residuals at each point (levels ``(j + 0.5) / n``).
@@ -57,7 +56,8 @@ _FORMAT = "grfkit-fold-ensemble"
 _VERSION = 2
 _READABLE_VERSIONS = (1, 2)  # 1 predates the LOPO curve and loads without one
 _RESIDUALS = "residuals.npz"
-_MANIFEST = "fold_ensemble.json"
+#: The manifest file that marks a fold-ensemble folder.
+MANIFEST_NAME: str = "fold_ensemble.json"
 #: Pooled values (stances x points x candidates) handled at once by the band's computation.
 _CHUNK_VALUES = 4_000_000
 
@@ -443,7 +443,7 @@ class FoldEnsemble:
             for participant, member in zip(self.participants, self.members):
                 (tmp / "members" / participant).mkdir(parents=True)
                 member.write_files(tmp / "members" / participant)
-            (tmp / _MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+            (tmp / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         return folder
 
     @classmethod
@@ -474,11 +474,11 @@ class FoldEnsemble:
             If the manifest or residual file is not a fold ensemble's.
         """
         folder = Path(folder)
-        for name in (_MANIFEST, _RESIDUALS):
+        for name in (MANIFEST_NAME, _RESIDUALS):
             if not (folder / name).is_file():
                 raise MissingFileError("fold ensemble file is missing", path=folder / name)
         try:
-            manifest = json.loads((folder / _MANIFEST).read_text(encoding="utf-8"))
+            manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
             if manifest.get("format") != _FORMAT or manifest.get("version") not in _READABLE_VERSIONS:
                 raise ValueError(f"format {manifest.get('format')!r} version {manifest.get('version')!r}")
             participants = tuple(str(p) for p in manifest["participants"])
@@ -578,20 +578,3 @@ def fold_ensemble(results_dir: str | Path, *, strategy: str, target: str,
 
 def _now_utc() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
-
-
-def measured_force_bw(dataset: StanceDataset, target: str) -> np.ndarray:
-    """Measured force of a target in body weights, ``(n_stances, 101)`` (NaN kept, unlike training targets).
-
-    Parameters
-    ----------
-    dataset
-        Stances with the target channel and ``body_mass_kg``.
-    target
-        ``"vgrf"`` or ``"apgrf"``.
-    """
-    weight_n = dataset.meta["body_mass_kg"].to_numpy(dtype=np.float64) * GRAVITY_MPS2
-    force_n = dataset.target(target_channel(target))
-    if force_n.shape[1:] != (N_POINTS,):
-        raise ChannelMismatchError(f"target curves must have {N_POINTS} points, got {force_n.shape}")
-    return force_n / weight_n[:, None]

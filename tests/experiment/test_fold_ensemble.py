@@ -17,10 +17,10 @@ from grfkit.experiment.fold_ensemble import (
     fold_ensemble,
     jackknife_plus_band,
     lopo_calibration,
-    measured_force_bw,
     residual_quantiles,
 )
 from grfkit.experiment.lopo_curve import LopoCurve
+from grfkit.model.features import build_targets
 from grfkit.model.trained_model import TrainedModel
 from grfkit.model.uncertainty import band_coverage
 
@@ -57,7 +57,7 @@ def test_members_are_the_fold_models_and_residuals_their_own_held_out_errors(kep
         member = ensemble.members[k]
         assert _same_weights(member, TrainedModel.load(kept / "models" / "overground" / "vgrf" / subject))
         held_out = stances.subset((stances.meta["participant"] == subject).to_numpy())
-        own_errors_bw = measured_force_bw(held_out, "vgrf") - member.predict_bw(member.prepare_inputs(held_out))
+        own_errors_bw = build_targets(held_out, "vgrf") - member.predict_bw(member.prepare_inputs(held_out))
         np.testing.assert_allclose(ensemble.quantiles_bw[k], residual_quantiles(own_errors_bw, 7), atol=1e-5)
 
 
