@@ -25,7 +25,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grfkit import __version__
-from grfkit.errors import ConfigError, GrfkitError, MissingFileError, OutputError, RawDataError
+from grfkit.errors import (
+    ConfigError,
+    GrfkitError,
+    MissingFileError,
+    OutputError,
+    RawDataError,
+)
 from grfkit.scales import SCALES
 from grfkit.storage.output_folders import check_output
 
@@ -266,7 +272,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     import json
 
     from grfkit.field.chain import FieldConfig
-    from grfkit.field.predict import load_estimator, predict_stances
+    from grfkit.field.predict import estimator_manifest, load_estimator, predict_stances
     from grfkit.model.trained_model import TrainedModel
     from grfkit.preprocess.skip_reasons import primary_reasons
     from grfkit.storage.cache import sha256_file
@@ -285,8 +291,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             print(f"  skipped {count}: {reason}", file=sys.stderr)
         raise RawDataError(f"no stance could be estimated; nothing was written to {args.out} (the reasons "
                            "the contacts and bouts were skipped are listed above)", path=args.raw_dir)
-    manifest = next(model_dir / name for name in ("fold_ensemble.json", "ensemble.json", "model.json")
-                    if (model_dir / name).is_file())
+    manifest = estimator_manifest(model_dir)
     model_json = json.loads(manifest.read_text(encoding="utf-8"))
     single = isinstance(model, TrainedModel)
     first = model if single else model.members[0]

@@ -31,6 +31,7 @@ _LAZY = {
     "estimate_curves_bw": "predict",
     "predict_stances": "predict",
     "Estimator": "predict",
+    "estimator_manifest": "predict",
     "load_estimator": "predict",
     "MAX_STRIDE_GAP_S": "steadiness",
     "STEADY_SPEED_CHANGE_PCT": "steadiness",

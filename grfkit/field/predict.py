@@ -22,12 +22,14 @@ import pandas as pd
 
 from grfkit.constants import GRAVITY_MPS2, N_POINTS
 from grfkit.errors import ConfigError
+from grfkit.experiment.fold_ensemble import MANIFEST_NAME as FOLD_ENSEMBLE_MANIFEST
 from grfkit.experiment.fold_ensemble import FoldEnsemble
 from grfkit.field.chain import META_COLUMNS, FieldConfig, wearable_stances
 from grfkit.field.steadiness import STEADY_SPEED_CHANGE_PCT, speed_changes
 from grfkit.io.channels import STANCE_SIGNAL_CHANNELS
 from grfkit.io.stances import StanceDataset
 from grfkit.model.artifact import check_dataset_channels
+from grfkit.model.ensemble import MANIFEST_NAME as ENSEMBLE_MANIFEST
 from grfkit.model.ensemble import ModelEnsemble
 from grfkit.model.features import FeatureSet, build_inputs
 from grfkit.model.inference import InferenceModel
@@ -44,6 +46,7 @@ __all__ = [
     "FieldPrediction",
     "curve_columns",
     "Estimator",
+    "estimator_manifest",
     "load_estimator",
     "estimate_curves_bw",
     "predict_stances",
@@ -126,6 +129,27 @@ def curve_columns(unit: str, n_points: int = N_POINTS, *, edge: str | None = Non
 Estimator = TrainedModel | ModelEnsemble | FoldEnsemble
 
 
+def estimator_manifest(folder: str | Path) -> Path:
+    """The manifest that says what kind of estimator a folder holds.
+
+    Parameters
+    ----------
+    folder
+        A fold-ensemble, ensemble or model folder.
+
+    Returns
+    -------
+    pathlib.Path
+        Its ``fold_ensemble.json``, else ``ensemble.json``, else ``model.json``
+        (which :meth:`grfkit.model.trained_model.TrainedModel.load` checks).
+    """
+    folder = Path(folder)
+    for name in (FOLD_ENSEMBLE_MANIFEST, ENSEMBLE_MANIFEST):
+        if (folder / name).is_file():
+            return folder / name
+    return folder / "model.json"
+
+
 def load_estimator(folder: str | Path) -> Estimator:
     """Read a model folder, an ensemble folder or a fold-ensemble folder.
 
@@ -139,18 +163,17 @@ def load_estimator(folder: str | Path) -> Estimator:
     Returns
     -------
     TrainedModel, ModelEnsemble or FoldEnsemble
-        Told apart by the folder's manifest (``fold_ensemble.json``,
-        ``ensemble.json``, else ``model.json``).
+        Told apart by the folder's manifest (:func:`grfkit.field.predict.estimator_manifest`).
 
     Raises
     ------
     GrfkitError
         As the loader of that kind of folder.
     """
-    folder = Path(folder)
-    if (folder / "fold_ensemble.json").is_file():
+    name = estimator_manifest(folder).name
+    if name == FOLD_ENSEMBLE_MANIFEST:
         return FoldEnsemble.load(folder)
-    if (folder / "ensemble.json").is_file():
+    if name == ENSEMBLE_MANIFEST:
         return ModelEnsemble.load(folder)
     return TrainedModel.load(folder)
 

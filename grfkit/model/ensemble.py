@@ -49,11 +49,12 @@ from grfkit.model.uncertainty import (
 from grfkit.storage.atomic import atomic_directory
 from grfkit.storage.cache import sha256_file
 
-__all__ = ["EnsembleEstimate", "ModelEnsemble", "band_calibration_report", "band_stance_table"]
+__all__ = ["MANIFEST_NAME", "EnsembleEstimate", "ModelEnsemble", "band_calibration_report", "band_stance_table"]
 
 _FORMAT = "grfkit-ensemble"
 _VERSION = 1
-_MANIFEST = "ensemble.json"
+#: The manifest file that marks an ensemble folder.
+MANIFEST_NAME: str = "ensemble.json"
 
 
 @dataclass(frozen=True)
@@ -261,7 +262,7 @@ class ModelEnsemble:
             member.write_files(folder / name)
             checksums[name] = sha256_file(folder / name / "model.json")
         config = {**self.config(), "members": checksums}
-        (folder / _MANIFEST).write_text(json.dumps(config, indent=2), encoding="utf-8")
+        (folder / MANIFEST_NAME).write_text(json.dumps(config, indent=2), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: str | Path) -> ModelEnsemble:
@@ -286,7 +287,7 @@ class ModelEnsemble:
             If members, or members and manifest, differ in channels or units.
         """
         folder = Path(folder)
-        path = folder / _MANIFEST
+        path = folder / MANIFEST_NAME
         if not path.is_file():
             raise MissingFileError("ensemble manifest is missing (not a grfkit ensemble folder?)", path=path)
         try:
