@@ -58,7 +58,6 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from grfkit.constants import GRAVITY_MPS2
 from grfkit.experiment.comparisons import (
     describe_comparison,
     paired_comparison,
@@ -237,12 +236,11 @@ truths = {
 }
 bout_rows = vgrf_rows.groupby(["participant", "bout"]).ngroup() == 0
 first = vgrf_rows.loc[bout_rows]
-weight_n = first["body_mass_kg"].to_numpy()[:, None] * GRAVITY_MPS2
 start_s = float(first["ic_s"].median())
 field_stretch_figure(
     truths["vgrf"].table.loc[bout_rows],
     first[curve_columns("bw")].to_numpy(),
-    truths["vgrf"].vgrf_n[bout_rows.to_numpy()] / weight_n,
+    truths["vgrf"].curves_bw("vgrf")[bout_rows.to_numpy()],
     lower_bw=first[curve_columns("bw", edge="lower")].to_numpy(),
     upper_bw=first[curve_columns("bw", edge="upper")].to_numpy(),
     target="vgrf", start_s=start_s, duration_s=3.0,
@@ -261,8 +259,7 @@ def field_scores(target: str) -> pd.DataFrame:
     rows = predictions[target].stances
     truth = truths[target]
     matched = truth.table["matched"].to_numpy()
-    weight = rows["body_mass_kg"].to_numpy()[:, None] * GRAVITY_MPS2
-    true_bw = truth.curves_n(target)[matched] / weight[matched]
+    true_bw = truth.curves_bw(target)[matched]
     estimate_bw = rows[curve_columns("bw")].to_numpy()[matched]
     return pd.DataFrame({
         "participant": rows["participant"].to_numpy()[matched],
@@ -363,8 +360,7 @@ for target in TARGETS:
     rows = predictions[target].stances
     truth = truths[target]
     matched = truth.table["matched"].to_numpy()
-    weight = rows["body_mass_kg"].to_numpy()[:, None] * GRAVITY_MPS2
-    true_bw = truth.curves_n(target)[matched] / weight[matched]
+    true_bw = truth.curves_bw(target)[matched]
     estimate_bw, lower, upper = (
         rows[curve_columns("bw", edge=edge)].to_numpy()[matched]
         for edge in (None, "lower", "upper"))

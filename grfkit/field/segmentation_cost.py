@@ -22,11 +22,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from grfkit.constants import GRAVITY_MPS2
 from grfkit.errors import ConfigError
 from grfkit.field.truth_curves import true_stance_curves
 from grfkit.io.stances import StanceDataset
-from grfkit.model.features import target_channel
+from grfkit.model.features import body_weight_n, target_channel
 from grfkit.model.metrics import rrmse_pct
 
 __all__ = ["SEGMENTATIONS", "SegmentationCost", "segmentation_cost"]
@@ -145,8 +144,8 @@ def segmentation_cost(
     at_plate_speed = dataclasses.replace(
         field, meta=field.meta.assign(speed_mps=plate.meta["speed_mps"].to_numpy())
     )
-    weight_n = plate.meta["body_mass_kg"].to_numpy(dtype=float)[:, None] * GRAVITY_MPS2
-    measured_bw = plate.target(channel) / weight_n
+    # In float64, as the experiment's own scores (grfkit.model.metrics.stance_metrics) divide.
+    measured_bw = plate.target(channel) / body_weight_n(plate)[:, None]
     # The wearables' events minus the plate's: each against its true event, so the clocks cancel.
     shift_ms = {
         event: 1000.0 * (_event_error_s(field_truth, field_rows, event)

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from grfkit.constants import N_POINTS
-from grfkit.errors import ConfigError, MissingFileError
+from grfkit.constants import GRAVITY_MPS2, N_POINTS
+from grfkit.errors import ChannelMismatchError, ConfigError, MissingFileError
 from grfkit.field.accuracy import match_events
 from grfkit.io.read import read_truth
 from grfkit.io.schema import ID_COLUMNS
@@ -41,7 +41,8 @@ class TrueCurves:
     Parameters
     ----------
     table
-        One row per stance, in the order given: its bout, foot and events, then
+        One row per stance, in the order given: its bout, foot and events
+        (and ``body_mass_kg`` when the metadata had it), then
         ``truth_row`` (index into ``truth/stances.csv``, -1 unmatched),
         ``matched``, and the true ``true_ic_s``, ``true_to_s`` (on the
         stance's clock), ``true_contact_time_s`` and ``true_speed_mps``.
@@ -75,6 +76,31 @@ class TrueCurves:
         if target not in ("vgrf", "apgrf"):
             raise ConfigError(f"target must be 'vgrf' or 'apgrf', not {target!r}")
         return self.vgrf_n if target == "vgrf" else self.apgrf_n
+
+    def curves_bw(self, target: str) -> np.ndarray:
+        """True curves of ``"vgrf"`` or ``"apgrf"`` in body weights of each stance's runner.
+
+        Parameters
+        ----------
+        target
+            ``"vgrf"`` or ``"apgrf"``.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n_stances, n_points)``.
+
+        Raises
+        ------
+        ChannelMismatchError
+            If the stance metadata given had no ``body_mass_kg``.
+        ConfigError
+            For another target.
+        """
+        if "body_mass_kg" not in self.table.columns:
+            raise ChannelMismatchError("the stance metadata had no body_mass_kg: true curves in BW need it")
+        weight_n = self.table["body_mass_kg"].to_numpy(dtype=np.float64) * GRAVITY_MPS2
+        return self.curves_n(target) / weight_n[:, None]
 
 
 def true_stance_curves(
@@ -164,7 +190,8 @@ def true_stance_curves(
     curves["vgrf"][matched] = np.reshape(normal_n, (-1, n_points))
     curves["apgrf"][matched] = np.reshape(along_n, (-1, n_points))
 
-    table = meta[[*ID_COLUMNS, "foot", "ic_s", "to_s"]].copy()
+    keys = [*ID_COLUMNS, "foot", "ic_s", "to_s", *(["body_mass_kg"] if "body_mass_kg" in meta.columns else [])]
+    table = meta[keys].copy()
     table["truth_row"] = truth_row
     table["matched"] = matched
     for column in ("true_ic_s", "true_to_s", "true_contact_time_s", "true_speed_mps"):

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grfkit.errors import ConfigError, MissingFileError
+from grfkit.constants import GRAVITY_MPS2
+from grfkit.errors import ChannelMismatchError, ConfigError, MissingFileError
 from grfkit.field.chain import wearable_stances
 from grfkit.field.truth_curves import true_stance_curves
 from grfkit.io.read import read_truth
@@ -30,6 +31,11 @@ def test_plate_stances_match_their_measured_force(tiny_raw: Path, tiny_result) -
     assert np.median(np.abs(truth.table["true_ic_s"] - truth.table["ic_s"])) < 0.003
     assert np.median(rrmse_pct(stances.target("vgrf_n"), truth.curves_n("vgrf"))) < 2.0
     assert np.median(rrmse_pct(stances.target("apgrf_n"), truth.curves_n("apgrf"))) < 8.0
+    weight_n = stances.meta["body_mass_kg"].to_numpy() * GRAVITY_MPS2
+    np.testing.assert_allclose(truth.curves_bw("vgrf") * weight_n[:, None], truth.vgrf_n)
+    no_mass = true_stance_curves(tiny_raw, stances.meta.drop(columns="body_mass_kg"), clock="lab")
+    with pytest.raises(ChannelMismatchError, match="body_mass_kg"):
+        no_mass.curves_bw("vgrf")
 
 
 def test_wearable_stances_inside_the_truth_window_are_matched(tiny_raw: Path, field_stances) -> None:
