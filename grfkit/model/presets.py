@@ -61,8 +61,9 @@ class ModelPreset:
     fine_tune_lr_factor
         Default fine-tuning learning rate as a fraction of ``learning_rate``.
     fine_tune_trainable
-        Layers the transfer strategy fine-tunes: ``"all"`` or ``"head"``
-        (the dense layers only, the LSTM frozen).
+        Layers the transfer strategy fine-tunes: ``"all"``, ``"head"``
+        (the dense layers only, the LSTM frozen) or ``"output"`` (the final
+        linear layer only); see :data:`grfkit.model.training.TRAINABLE`.
     fine_tune_inner_folds
         ``k >= 2``: the transfer strategy chooses how many passes to
         fine-tune for by ``k``-fold cross-validation over the *training*
@@ -112,8 +113,8 @@ class ModelPreset:
             value = getattr(self, key)
             if not 0.0 <= value < 1.0:
                 raise ConfigError(f"preset {self.name!r}: {key} must be in [0, 1), got {value!r}")
-        if self.fine_tune_trainable not in ("all", "head"):
-            raise ConfigError(f"preset {self.name!r}: fine_tune_trainable must be 'all' or 'head', "
+        if self.fine_tune_trainable not in ("all", "head", "output"):
+            raise ConfigError(f"preset {self.name!r}: fine_tune_trainable must be 'all', 'head' or 'output', "
                               f"got {self.fine_tune_trainable!r}")
         folds = self.fine_tune_inner_folds
         if int(folds) != folds or folds == 1 or folds < 0:

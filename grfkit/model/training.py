@@ -53,9 +53,10 @@ __all__ = [
     "predict",
 ]
 
-#: Parameter groups :func:`fine_tune` can train: every layer, or only the
-#: dense head on top of a frozen LSTM.
-TRAINABLE: tuple[str, ...] = ("all", "head")
+#: Parameter groups :func:`fine_tune` can train: every layer (``"all"``), the
+#: dense head on top of a frozen LSTM (``"head"``), or only the final linear
+#: output layer (``"output"``).
+TRAINABLE: tuple[str, ...] = ("all", "head", "output")
 
 
 def split_participants(dataset: StanceDataset, held_out: Sequence[str]) -> tuple[StanceDataset, StanceDataset]:
@@ -366,8 +367,10 @@ def fine_tune(
     ``preset.min_steps`` steps).  ``trainable="head"``
     instead freezes the LSTM and retrains only the dense layers: fewer
     parameters to fit from a few hundred stances, but no adaptation of the
-    temporal features.  The scaler of the pre-trained model is kept by default,
-    so the fine-tuned network sees inputs scaled as in pre-training;
+    temporal features; ``trainable="output"`` trains only the final linear
+    layer (a linear read-out of the pre-trained features).  The scaler of the
+    pre-trained model is kept by default, so the fine-tuned network sees
+    inputs scaled as in pre-training;
     ``refit_scaler=True`` refits it on ``dataset`` instead.  Dropout, batch size
     and gradient clipping come from the model's preset.
 
@@ -378,7 +381,7 @@ def fine_tune(
     dataset
         Fine-tuning stances -- never include the participant you will test on.
     trainable
-        ``"all"`` or ``"head"`` (see :data:`TRAINABLE`).
+        ``"all"``, ``"head"`` or ``"output"`` (see :data:`TRAINABLE`).
     learning_rate
         Adam learning rate; default ``preset.learning_rate * preset.fine_tune_lr_factor``.
     epochs
@@ -429,8 +432,11 @@ def fine_tune(
     if held is not None:
         validation = _scaled_tensors(build_inputs(held, features), held, scaler, features, model.target, device)
     network = copy.deepcopy(model.network).to(device)
-    for param in network.lstm.parameters():
-        param.requires_grad_(trainable == "all")
+    trained = {"all": network, "head": network.head, "output": network.head[-1]}[trainable]
+    for param in network.parameters():
+        param.requires_grad_(False)
+    for param in trained.parameters():
+        param.requires_grad_(True)
     params = [q for q in network.parameters() if q.requires_grad]
     with torch_threads(num_threads), _seeded(seed, device) as generator:
         started = time.perf_counter()
@@ -494,6 +500,7 @@ def choose_fine_tune_epochs(
     max_epochs: int | None = None,
     seed: int = 0,
     num_threads: int | None = None,
+    device: str | torch.device = "cpu",
 ) -> FineTuneChoice:
     """Choose how long to fine-tune by cross-validation over ``dataset``'s participants.
 
@@ -518,7 +525,7 @@ def choose_fine_tune_epochs(
     max_epochs
         Longest fine-tuning tried; default what :func:`fine_tune` would do on
         ``dataset`` (``fine_tune_epochs``, raised to ``min_steps`` steps).
-    seed, num_threads
+    seed, num_threads, device
         As for :func:`fine_tune`.
 
     Returns
@@ -545,10 +552,10 @@ def choose_fine_tune_epochs(
     for fold in folds:
         _, held = split_participants(dataset, fold)
         inputs = build_inputs(held, model.features)
-        x, y = _scaled_tensors(inputs, held, model.scaler, model.features, model.target, torch.device("cpu"))
-        before = _mean_squared_error(copy.deepcopy(model.network), x, y)
+        x, y = _scaled_tensors(inputs, held, model.scaler, model.features, model.target, torch.device(device))
+        before = _mean_squared_error(copy.deepcopy(model.network).to(device), x, y)
         tuned = fine_tune(model, dataset, trainable=trainable, epochs=max_epochs, validation_participants=fold,
-                          seed=seed, progress=False, num_threads=num_threads)
+                          seed=seed, progress=False, num_threads=num_threads, device=device)
         curves.append([before, *tuned.history[-1].validation_loss])
     mean = np.mean(np.asarray(curves), axis=0)
     return FineTuneChoice(epochs=int(np.argmin(mean)), validation_loss=tuple(float(v) for v in mean), inner_folds=folds)

@@ -36,6 +36,9 @@ def test_unknown_and_invalid_presets() -> None:
         dataclasses.replace(get_preset("fast"), min_steps=-1)
     with pytest.raises(ConfigError, match="learning_rate"):
         dataclasses.replace(get_preset("fast"), learning_rate=-1.0)
+    with pytest.raises(ConfigError, match="fine_tune_trainable"):
+        dataclasses.replace(get_preset("fast"), fine_tune_trainable="lstm")
+    assert dataclasses.replace(get_preset("fast"), fine_tune_trainable="output").fine_tune_trainable == "output"
     with pytest.raises(ConfigError, match="missing"):
         ModelPreset.from_dict({"name": "x"})
     p = get_preset("paper")

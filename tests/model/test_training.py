@@ -153,6 +153,20 @@ def test_fine_tune_copies_and_trains_the_chosen_layers(stances, tiny_preset) -> 
     assert head_only.scaler is base.scaler
 
 
+def test_fine_tune_output_trains_only_the_last_layer(stances, tiny_preset) -> None:
+    base = fit(stances, target="vgrf", preset=tiny_preset, seed=0, progress=False)
+    before = weights(base)
+    tuned = fine_tune(base, stances, trainable="output", seed=0, progress=False, epochs=2, learning_rate=1e-2)
+    after = weights(tuned)
+    last = len(base.network.head) - 1
+    output_keys = {f"head.{last}.weight", f"head.{last}.bias"}
+    assert output_keys <= set(before)
+    assert all(torch.equal(after[k], before[k]) for k in before if k not in output_keys)
+    assert all(not torch.equal(after[k], before[k]) for k in output_keys)
+    assert all(q.requires_grad for q in tuned.network.parameters())
+    assert tuned.history[1].trainable == "output"
+
+
 def test_fine_tune_can_refit_the_scaler(stances, stance_factory, tiny_preset) -> None:
     base = fit(stances, target="vgrf", preset=tiny_preset, seed=0, progress=False)
     other = stance_factory(participants=("Q1", "Q2"), stances_per_participant=4, seed=99)
@@ -173,7 +187,7 @@ def test_bad_arguments(stances, tiny_preset) -> None:
         fine_tune(model, stances, trainable="lstm", progress=False)
     with pytest.raises(ConfigError, match="positive"):
         fine_tune(model, stances, learning_rate=0.0, progress=False)
-    assert TRAINABLE == ("all", "head")
+    assert TRAINABLE == ("all", "head", "output")
     keep = [i for i, c in enumerate(stances.input_channels) if c != "acc_y_mps2"]
     reduced = StanceDataset(
         stances.meta, stances.inputs[:, :, keep], stances.targets,
