@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import torch
 
 from grfkit.errors import ConfigError
 from grfkit.experiment.strategies import OVERGROUND, train_strategy
@@ -76,6 +77,7 @@ def score_split(
     num_threads: int | None = None,
     progress: bool = False,
     k_neighbours: int = 25,
+    device: str | torch.device = "cpu",
 ) -> SplitScores:
     """Train a strategy on ``train``, estimate ``test`` and score every test stance.
 
@@ -93,8 +95,8 @@ def score_split(
     disjoint_by
         Metadata column whose values ``train`` and ``test`` must not share
         (``"participant"``; ``"trial"`` for folds of one runner's trials).
-    treadmill, pretrained, preset, features, seed, num_threads, progress, k_neighbours
-        As for :func:`grfkit.experiment.strategies.train_strategy`.
+    treadmill, pretrained, preset, features, seed, num_threads, progress, k_neighbours, device
+        As for :func:`grfkit.experiment.strategies.train_strategy` (``device`` also estimates).
 
     Returns
     -------
@@ -112,11 +114,11 @@ def score_split(
         raise ConfigError(f"{disjoint_by} values {shared} are in both the training and the test stances")
     model = train_strategy(strategy, train, target=target, treadmill=treadmill, pretrained=pretrained,
                            preset=preset, features=features, seed=seed, num_threads=num_threads,
-                           progress=progress, k_neighbours=k_neighbours)
+                           progress=progress, k_neighbours=k_neighbours, device=device)
     if isinstance(model, BaselineModel):
         estimated_n, n_train = predict_baseline(model, test), model.n_stances
     else:
-        estimated_n, n_train = predict(model, test, num_threads=num_threads), model.history[-1].n_stances
+        estimated_n, n_train = predict(model, test, num_threads=num_threads, device=device), model.history[-1].n_stances
     return SplitScores(target=target, model=model, test=test, estimated_n=estimated_n,
                        stances=evaluate(test, estimated_n, target), n_train_stances=int(n_train))
 
@@ -208,6 +210,7 @@ def run_fold(
     num_threads: int | None = None,
     progress: bool = False,
     k_neighbours: int = 25,
+    device: str | torch.device = "cpu",
 ) -> FoldResult:
     """Train one strategy (or fit one baseline) without ``held_out`` and evaluate it on ``held_out``.
 
@@ -220,8 +223,9 @@ def run_fold(
         split happens here, so that callers cannot leak it into training.
     held_out
         The overground participant to test on.
-    target, treadmill, pretrained, preset, features, seed, num_threads, progress, k_neighbours
-        As for :func:`grfkit.experiment.strategies.train_strategy`.
+    target, treadmill, pretrained, preset, features, seed, num_threads, progress, k_neighbours, device
+        As for :func:`grfkit.experiment.strategies.train_strategy` (``device`` also estimates;
+        the fold's model comes back on the CPU).
 
     Returns
     -------
@@ -240,7 +244,7 @@ def run_fold(
     train, test = split_participants(overground, [held_out])
     scores = score_split(train, test, target=target, strategy=strategy, treadmill=treadmill, pretrained=pretrained,
                          preset=preset, features=features, seed=seed, num_threads=num_threads, progress=progress,
-                         k_neighbours=k_neighbours)
+                         k_neighbours=k_neighbours, device=device)
     return FoldResult(
         strategy=strategy,
         target=target,

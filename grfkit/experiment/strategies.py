@@ -38,6 +38,7 @@ __all__ = [
     "check_strategy",
     "is_baseline",
     "needs_pretraining",
+    "uses_treadmill",
     "split_domains",
     "pretrain",
     "train_strategy",
@@ -122,6 +123,22 @@ def needs_pretraining(strategy: str) -> bool:
     return check_strategy(strategy) in ("treadmill", "transfer")
 
 
+def uses_treadmill(strategy: str) -> bool:
+    """Return whether a strategy's model depends on the treadmill stances (directly or pre-trained on them).
+
+    Parameters
+    ----------
+    strategy
+        One of :data:`ALL_STRATEGIES`.
+
+    Examples
+    --------
+    >>> [uses_treadmill(s) for s in ALL_STRATEGIES]
+    [False, True, True, True, False, False]
+    """
+    return needs_pretraining(strategy) or strategy == "combined"
+
+
 def split_domains(stances: StanceDataset) -> tuple[StanceDataset, StanceDataset]:
     """Split stances into the overground and the treadmill data set.
 
@@ -173,6 +190,7 @@ def pretrain(
     seed: int = 0,
     num_threads: int | None = None,
     progress: bool = False,
+    device: str | torch.device = "cpu",
 ) -> TrainedModel:
     """Train the treadmill model, shared by every fold of ``"treadmill"`` and ``"transfer"``.
 
@@ -185,13 +203,13 @@ def pretrain(
         The treadmill stances (no overground participant).
     target
         ``"vgrf"`` or ``"apgrf"``.
-    preset, features, seed, num_threads, progress
+    preset, features, seed, num_threads, progress, device
         As for :func:`grfkit.model.training.fit`.
 
     Returns
     -------
     TrainedModel
-        Trained from scratch on ``treadmill``.
+        Trained from scratch on ``treadmill`` (its network on the CPU).
 
     Raises
     ------
@@ -202,7 +220,7 @@ def pretrain(
     if (treadmill.meta["dataset"].astype(str) != TREADMILL).any():
         raise ConfigError("pre-training must see treadmill stances only; the data set holds overground stances")
     return fit(treadmill, target=target, preset=preset, features=features, seed=seed, progress=progress,
-               num_threads=num_threads)
+               num_threads=num_threads, device=device)
 
 
 def train_strategy(
@@ -218,6 +236,7 @@ def train_strategy(
     num_threads: int | None = None,
     progress: bool = False,
     k_neighbours: int = 25,
+    device: str | torch.device = "cpu",
 ) -> TrainedModel | BaselineModel:
     """Train the model of one strategy (or fit one baseline) for one fold.
 
@@ -239,6 +258,9 @@ def train_strategy(
         As for :func:`grfkit.model.training.fit` (the baselines use none of them).
     k_neighbours
         Neighbours of ``"baseline_static"`` (see :func:`grfkit.model.baselines.fit_baseline`).
+    device
+        Torch device that trains (see :func:`grfkit.model.devices.resolve_device`); the
+        model comes back on the CPU.
 
     Returns
     -------
@@ -255,7 +277,7 @@ def train_strategy(
     if is_baseline(strategy):
         return fit_baseline(strategy, _require(overground_train, "overground training stances", strategy),
                             target=target, k_neighbours=k_neighbours)
-    common = dict(seed=seed, num_threads=num_threads, progress=progress)
+    common = dict(seed=seed, num_threads=num_threads, progress=progress, device=device)
     if strategy == "overground":
         return fit(_require(overground_train, "overground training stances", strategy), target=target,
                    preset=preset, features=features, **common)
@@ -283,7 +305,8 @@ def train_strategy(
     pretrained = dataclasses.replace(pretrained, preset=p)
     if p.fine_tune_inner_folds:
         choice = choose_fine_tune_epochs(pretrained, overground_train, n_inner_folds=p.fine_tune_inner_folds,
-                                         trainable=p.fine_tune_trainable, seed=seed, num_threads=num_threads)
+                                         trainable=p.fine_tune_trainable, seed=seed, num_threads=num_threads,
+                                         device=device)
         if choice.epochs == 0:
             return pretrained
         return fine_tune(pretrained, overground_train, trainable=p.fine_tune_trainable, epochs=choice.epochs,
