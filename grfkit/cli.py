@@ -126,6 +126,13 @@ def _domain_gap(gap_off: Sequence[str]) -> DomainGap:
     return DomainGap(**{name: False for name in off})
 
 
+def _device(parser: argparse.ArgumentParser, what: str) -> None:
+    """Add ``--device`` (see grfkit.model.devices)."""
+    parser.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu",
+                        help=f"torch device that {what}; auto: cuda if torch sees a GPU, else cpu (bit-identical "
+                             "results only on the CPU)")
+
+
 def _require_raw_folder(raw_dir: Path) -> None:
     """Raise a typed error unless ``raw_dir`` is a folder in the grfkit raw data format."""
     from grfkit.io.read import read_manifest
@@ -181,6 +188,8 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 
     if args.stances is not None and args.gap_off:
         raise ConfigError("--gap-off applies to the simulated cohort, not to --stances")
+    if args.scheduler is not None and args.executor != "dask":
+        raise ConfigError("--scheduler needs --executor dask")
     cache = args.cache_dir if args.cache_dir is not None else cache_dir(create=False) / "experiments"
     inputs = [cache] + ([args.stances] if args.stances is not None else [])
     check_output(args.out, "results", inputs=inputs, overwrite=args.overwrite)
@@ -211,7 +220,8 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     results = run_experiment(
         config, out_dir=args.out, progress=not args.quiet, stances=stances, cache_dir=args.cache_dir,
         workers=args.workers, data_source=source, command=shlex.join(["grfkit", *args.argv]),
-        overwrite=args.overwrite, keep_models=args.keep_models,
+        overwrite=args.overwrite, keep_models=args.keep_models, executor=args.executor, scheduler=args.scheduler,
+        device=args.device,
     )
     print(results.summary())
     print(f"results: {Path(args.out) / 'results.csv'} [{time.perf_counter() - started:.1f} s]")
@@ -335,6 +345,29 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_tune(args: argparse.Namespace) -> int:
+    from grfkit.storage.cohort_cache import cache_dir
+
+    cache = args.cache_dir if args.cache_dir is not None else cache_dir(create=False) / "tuning"
+    inputs = [cache] + ([args.stances] if args.stances is not None else [])
+    check_output(args.out, "results", inputs=inputs, overwrite=args.overwrite)
+    from grfkit.experiment.tuning import tune
+    from grfkit.io.stances import StanceDataset
+    from grfkit.storage.cohort_cache import load_or_build_stances
+
+    started = time.perf_counter()
+    stances = (StanceDataset.load(args.stances) if args.stances is not None
+               else load_or_build_stances(args.scale, args.seed, progress=not args.quiet))
+    result = tune(stances, args.out, strategy=args.strategy, target=args.target, preset=args.preset, seed=args.seed,
+                  n_trials=args.trials, inner_folds=args.inner_folds, parallel_trials=args.parallel_trials,
+                  participants=args.participants, executor=args.executor, workers=args.workers,
+                  scheduler=args.scheduler, num_threads=args.threads, cache_dir=args.cache_dir,
+                  command=shlex.join(["grfkit", *args.argv]), overwrite=args.overwrite)
+    print(result.summary())
+    print(f"tuning results: {args.out} [{time.perf_counter() - started:.1f} s]")
+    return 0
+
+
 def _cmd_data_list(args: argparse.Namespace) -> int:
     from grfkit.real.data_folder import dataset_table
 
@@ -394,7 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
     -------
     argparse.ArgumentParser
         Parser with the sub-commands ``simulate``, ``preprocess``,
-        ``experiment``, ``train``, ``export``, ``predict``, ``data list|fetch`` and ``cache ls|clear``.
+        ``experiment``, ``train``, ``export``, ``predict``, ``tune``, ``data list|fetch`` and ``cache ls|clear``.
     """
     fmt = {"formatter_class": _HelpFormatter}
     parser = argparse.ArgumentParser(
@@ -448,7 +481,15 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--participants", nargs="+", metavar="ID",
                      help="held-out overground participants to evaluate (default: all, leave-one-subject-out)")
     exp.add_argument("--workers", type=int, default=1,
-                     help="processes training folds in parallel (results do not depend on it)")
+                     help="folds trained in parallel: local processes, or the dask LocalCluster's workers (results "
+                          "do not depend on it)")
+    exp.add_argument("--executor", choices=("local", "dask"), default="local",
+                     help="where folds run: local (this process or --workers processes) or dask (a LocalCluster on "
+                          "127.0.0.1, or --scheduler); needs pip install 'grfkit[dask]'")
+    exp.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                     help="with --executor dask: the address of a running Dask scheduler (TLS: tls://HOST:PORT and "
+                          "Dask's distributed.comm.tls settings)")
+    _device(exp, "trains the folds (part of the cache key)")
     exp.add_argument("--threads", type=int, default=1, help="torch threads per training run (part of the cache key)")
     exp.add_argument("--keep-models", action="store_true",
                      help="also write every fold's model to OUT/models/STRATEGY/TARGET/SUBJECT/ (model folders)")
@@ -517,6 +558,36 @@ def build_parser() -> argparse.ArgumentParser:
     _overwrite(predict, "predictions folder")
     _quiet(predict)
     predict.set_defaults(func=_cmd_predict)
+
+    tune = sub.add_parser("tune", help="hyper-parameter search by nested leave-one-subject-out cross-validation",
+                          description="Search the preset's hyper-parameters (Optuna TPE) on inner folds of each outer "
+                                      "fold's training participants, refit the chosen settings and score the "
+                                      "held-out participant (grfkit.experiment.tuning).", **fmt)
+    tune.add_argument("--scale", choices=tuple(_EXPERIMENT_TIME), default="ci", help="simulated cohort size; "
+                      "ignored with --stances")
+    tune.add_argument("--seed", type=int, default=0, help="cohort, sampler and training seed")
+    tune.add_argument("--stances", type=Path, default=None, help="a stance data set folder instead of the simulated "
+                      "cohort")
+    tune.add_argument("--strategy", choices=_STRATEGIES[:4], default="combined", help="training strategy")
+    tune.add_argument("--target", choices=_TARGETS, default="vgrf", help="force to estimate")
+    tune.add_argument("--preset", default="fast", metavar="{" + ",".join(_PRESETS) + "}",
+                      help="the preset whose hidden size, learning rate, dropout and batch size are searched")
+    tune.add_argument("--trials", type=int, default=20, help="trials per outer fold")
+    tune.add_argument("--inner-folds", type=int, default=3, help="grouped folds over the training participants")
+    tune.add_argument("--parallel-trials", type=int, default=4,
+                      help="trials asked at once (part of the result, unlike --workers)")
+    tune.add_argument("--participants", nargs="+", metavar="ID", help="outer held-out participants (default: all)")
+    tune.add_argument("--executor", choices=("local", "dask"), default="local", help="where trials run")
+    tune.add_argument("--workers", type=int, default=1, help="worker processes (results do not depend on it)")
+    tune.add_argument("--scheduler", default=None, metavar="ADDR", help="a Dask scheduler's address (--executor dask)")
+    tune.add_argument("--threads", type=int, default=1, help="torch threads per training run")
+    tune.add_argument("--cache-dir", type=Path, default=None,
+                      help="finished outer folds (default: $GRFKIT_CACHE_DIR/tuning or ~/.cache/grfkit/tuning)")
+    tune.add_argument("--out", type=Path, required=True, help="folder to write: trials.csv, chosen.csv, "
+                      "provenance.json (rerunning resumes from the cache)")
+    _overwrite(tune, "results folder")
+    _quiet(tune)
+    tune.set_defaults(func=_cmd_tune)
 
     data = sub.add_parser("data", help="public real data sets: list them, download and verify them",
                           description="Public real data sets: list them, download and verify them.", **fmt)
