@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import hashlib
-import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -33,24 +32,31 @@ import numpy as np
 import pandas as pd
 
 from grfkit import __version__
-from grfkit.errors import ConfigError, MissingFileError
+from grfkit.errors import ConfigError
 from grfkit.experiment.evaluation import score_split
 from grfkit.experiment.store import cache_key, code_fingerprint, stance_fingerprint
 from grfkit.experiment.strategies import STRATEGIES, check_strategy, split_domains
+from grfkit.experiment.tuning_results import (
+    CACHE_KIND,
+    INNER_SCORE,
+    TuningResult,
+    load_outer_fold,
+    save_outer_fold,
+)
 from grfkit.io.stances import StanceDataset
 from grfkit.model.presets import ModelPreset, get_preset
-from grfkit.storage.cache import ensure_writable, load_entry, remove_stale_temporaries, write_entry
+from grfkit.storage.cache import ensure_writable, load_entry, remove_stale_temporaries
 from grfkit.storage.fingerprint import package_fingerprint
-from grfkit.storage.output_folders import check_output, write_output
+from grfkit.storage.output_folders import check_output
 from grfkit.storage.provenance import git_state, machine
 
 __all__ = [
-    "Dimension",
     "SEARCH_SPACE",
+    "Dimension",
     "LeakageError",
-    "grouped_folds",
-    "check_inner_folds",
     "TuningResult",
+    "check_inner_folds",
+    "grouped_folds",
     "tune",
 ]
 
@@ -106,8 +112,6 @@ SEARCH_SPACE: Mapping[str, Dimension] = MappingProxyType({
 })
 
 _CACHE_FORMAT = 1
-_CACHE_KIND = "tuning_fold"
-_INNER = "inner_best_rrmse_pct_optimistic"
 
 
 class LeakageError(ConfigError):
@@ -216,99 +220,6 @@ def _fit_task(data: Mapping[str, Any], job: _FitJob) -> tuple[float, int, float]
     return value, len(rrmse), time.perf_counter() - started
 
 
-# --- results ---------------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class TuningResult:
-    """What :func:`tune` found: every trial, the chosen settings and the outer-fold scores.
-
-    Parameters
-    ----------
-    trials
-        One row per (outer participant, trial): ``participant``, ``trial``,
-        one column per searched field, ``inner_rrmse_pct`` (mean over the
-        inner folds; NaN for a failed trial) and ``state``.
-    chosen
-        One row per outer participant: the chosen settings, ``best_trial``,
-        ``inner_best_rrmse_pct_optimistic`` (the best inner score: optimistic,
-        since it was selected on those folds; never the result),
-        ``outer_rrmse_pct`` (the refitted model on the held-out participant:
-        the result) and ``n_outer_stances``.
-    provenance
-        Command, git state, configuration, executor, times.
-    out_dir
-        The results folder, if written.
-    """
-
-    trials: pd.DataFrame
-    chosen: pd.DataFrame
-    provenance: dict = field(default_factory=dict)
-    out_dir: Path | None = None
-
-    @property
-    def outer_rrmse_pct(self) -> float:
-        """Mean outer-fold rRMSE (%) over the held-out participants: the nested cross-validation estimate."""
-        return float(self.chosen["outer_rrmse_pct"].mean())
-
-    def summary(self) -> str:
-        """Return the chosen settings and outer rRMSE per participant as text."""
-        table = self.chosen.set_index("participant").to_string(float_format=lambda v: f"{v:.4g}")
-        return (f"{table}\nouter rRMSE (nested cross-validation): {self.outer_rrmse_pct:.2f} % "
-                f"(the inner best scores are optimistic: they were selected on the inner folds)")
-
-    def save(self, out_dir: str | Path, *, overwrite: bool = False) -> Path:
-        """Write ``trials.csv``, ``chosen.csv`` and ``provenance.json`` to ``out_dir``, swapped in whole.
-
-        Parameters
-        ----------
-        out_dir
-            The results folder (see :func:`grfkit.storage.output_folders.write_output`).
-        overwrite
-            Replace a folder grfkit did not write (its contents are moved aside).
-
-        Returns
-        -------
-        pathlib.Path
-            ``out_dir``.
-        """
-        with write_output(out_dir, "results", overwrite=overwrite) as tmp:
-            (tmp / "trials.csv").write_text(self.trials.to_csv(index=False), encoding="utf-8")
-            (tmp / "chosen.csv").write_text(self.chosen.to_csv(index=False), encoding="utf-8")
-            (tmp / "provenance.json").write_text(json.dumps(self.provenance, indent=2), encoding="utf-8")
-        self.out_dir = Path(out_dir)
-        return self.out_dir
-
-    @classmethod
-    def load(cls, out_dir: str | Path) -> TuningResult:
-        """Read a folder written by :meth:`save`.
-
-        Raises
-        ------
-        MissingFileError
-            If a file is absent.
-        """
-        out_dir = Path(out_dir)
-        for name in ("trials.csv", "chosen.csv", "provenance.json"):
-            if not (out_dir / name).is_file():
-                raise MissingFileError(f"not a grfkit tuning results folder (no {name})", path=out_dir)
-        ids = {"participant": str}
-        return cls(trials=pd.read_csv(out_dir / "trials.csv", dtype=ids),
-                   chosen=pd.read_csv(out_dir / "chosen.csv", dtype=ids),
-                   provenance=json.loads((out_dir / "provenance.json").read_text(encoding="utf-8")), out_dir=out_dir)
-
-
-def _save_fold(path: Path, parts: dict, trials: pd.DataFrame, chosen: dict) -> None:
-    with write_entry(path, _CACHE_KIND, parts, parts["code"]) as tmp:
-        (tmp / "trials.csv").write_text(trials.to_csv(index=False), encoding="utf-8")
-        (tmp / "chosen.json").write_text(json.dumps(chosen, indent=2), encoding="utf-8")
-
-
-def _load_fold(path: Path) -> tuple[pd.DataFrame, dict]:
-    trials = pd.read_csv(path / "trials.csv", dtype={"participant": str})
-    return trials, json.loads((path / "chosen.json").read_text(encoding="utf-8"))
-
-
 # --- the search ---------------------------------------------------------------------
 
 
@@ -382,7 +293,7 @@ def _trial_row(search: _Search, trial: Any, value: float) -> dict:
 def _chosen_row(search: _Search, outer: tuple[float, int, float]) -> dict:
     best = search.study.best_trial
     return {"participant": search.subject, **best.params, "best_trial": int(best.number),
-            _INNER: float(best.value), "outer_rrmse_pct": outer[0], "n_outer_stances": int(outer[1]),
+            INNER_SCORE: float(best.value), "outer_rrmse_pct": outer[0], "n_outer_stances": int(outer[1]),
             "compute_time_s": search.compute_s + outer[2]}
 
 
@@ -445,7 +356,7 @@ class _Driver:
 
 def _settings_parts(strategy: str, target: str, base: ModelPreset, space: Mapping[str, Dimension], seed: int,
                     n_trials: int, inner_folds: int, parallel_trials: int, num_threads: int) -> dict:
-    return dict(kind=_CACHE_KIND, format=_CACHE_FORMAT, strategy=strategy, target=target, preset=base.to_dict(),
+    return dict(kind=CACHE_KIND, format=_CACHE_FORMAT, strategy=strategy, target=target, preset=base.to_dict(),
                 search_space={k: v.to_dict() for k, v in space.items()}, seed=int(seed), trials=int(n_trials),
                 inner_folds=int(inner_folds), parallel_trials=int(parallel_trials), num_threads=int(num_threads))
 
@@ -557,7 +468,7 @@ def tune(
     for subject in subjects:
         parts = {**settings, "subject": subject, "data": data_fingerprint, "code": code}
         path = cache / cache_key(**parts)
-        cached = load_entry(path, _CACHE_KIND, parts, _load_fold)
+        cached = load_entry(path, CACHE_KIND, parts, load_outer_fold)
         if cached is not None:
             done[subject] = cached
             continue
@@ -588,7 +499,7 @@ def tune(
                         continue
                     search, outer = complete
                     trials, chosen = pd.DataFrame(search.rows), _chosen_row(search, outer)
-                    _save_fold(search.path, search.parts, trials, chosen)
+                    save_outer_fold(search.path, search.parts, trials, chosen)
                     done[search.subject] = (trials, chosen)
                     if on_fold is not None:
                         on_fold(chosen, False)
@@ -605,11 +516,11 @@ def tune(
         "code_fingerprint": code,
         "executor": described,
         "machine": machine(torch_threads_per_run=int(num_threads)),
-        "date_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "date_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "wall_time_s": time.perf_counter() - started,
         "compute_time_s": float(chosen["compute_time_s"].sum()),
         "n_outer_folds_from_cache": sum(s not in {x.subject for x in searches} for s in subjects),
-        "note": f"{_INNER} is the best mean inner-fold score, selected on those folds and so optimistic; "
+        "note": f"{INNER_SCORE} is the best mean inner-fold score, selected on those folds and so optimistic; "
                 "outer_rrmse_pct (the refitted model on the held-out participant) is the result",
     }
     result = TuningResult(trials=trials, chosen=chosen, provenance=provenance)
