@@ -3,16 +3,15 @@
 :func:`run_experiment` validates the stances against an
 :class:`~grfkit.experiment.config.ExperimentConfig`, trains the shared
 treadmill models once per target, then runs every leave-one-subject-out fold
-(:func:`grfkit.experiment.evaluation.run_fold`) in this process or in
-``workers`` spawned processes, and writes the results folder
-(:func:`grfkit.experiment.store.write_results`).  Every pre-trained model
-and fold is cached under a key of everything it depends on
-(:mod:`grfkit.experiment.store`), so a killed run resumes where it stopped
-and a finished one is only read.  Folds are deterministic, so the results
-do not depend on the number of workers; a script that passes ``workers > 1``
-must guard its top level with ``if __name__ == "__main__":`` (workers are
-spawned).  With ``keep_models`` the results folder also keeps every fold's
-model, ``models/STRATEGY/TARGET/SUBJECT/`` (a model folder).
+(:func:`grfkit.experiment.evaluation.run_fold`) as units of work of a
+:mod:`grfkit.executors` executor (this process, spawned processes, or a Dask
+cluster), which return their results to this process; this process alone
+caches them under a key of everything they depend on
+(:mod:`grfkit.experiment.store`) and writes the results folder, so a killed
+run resumes where it stopped.  Folds are deterministic on the CPU, so the
+results do not depend on the executor or the number of workers; a script
+that passes ``workers > 1`` must guard its top level with
+``if __name__ == "__main__":`` (workers are spawned).
 """
 
 from __future__ import annotations
@@ -21,20 +20,19 @@ import contextlib
 import dataclasses
 import datetime as _dt
 import json
-import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 from tqdm.std import tqdm
 
 from grfkit import __version__
 from grfkit.errors import ChannelMismatchError, ConfigError
+from grfkit.executors import EXECUTORS, Executor, open_executor
 from grfkit.experiment.config import ExperimentConfig
 from grfkit.experiment.evaluation import FoldResult, run_fold
 from grfkit.experiment.store import (
@@ -52,6 +50,7 @@ from grfkit.experiment.store import (
 )
 from grfkit.experiment.strategies import is_baseline, needs_pretraining, pretrain, split_domains
 from grfkit.io.stances import StanceDataset
+from grfkit.model.devices import resolve_device
 from grfkit.model.features import PUBLISHED_FEATURES, FeatureSet
 from grfkit.model.presets import ModelPreset
 from grfkit.model.trained_model import TrainedModel
@@ -59,18 +58,36 @@ from grfkit.progress import progress_bar
 from grfkit.storage.cache import ensure_writable, remove_stale_temporaries
 from grfkit.storage.output_folders import check_output
 from grfkit.storage.provenance import git_state, machine
-from grfkit.workers import exit_with_parent
 
 __all__ = ["run_experiment"]
 
-# --- units of work (run in this process or in worker processes) ------------------
-
-_WORKER_DATA: dict[str, StanceDataset] = {}
+# --- units of work (run by an executor: this process, worker processes or a Dask cluster) ---------
 
 
-def _init_worker(parent_pid: int, overground: StanceDataset, treadmill: StanceDataset) -> None:
-    exit_with_parent(parent_pid)
-    _WORKER_DATA["overground"], _WORKER_DATA["treadmill"] = overground, treadmill
+@dataclass(frozen=True)
+class _Settings:
+    """What every unit of work trains with (sent with the task)."""
+
+    preset: ModelPreset
+    features: FeatureSet
+    seed: int
+    num_threads: int
+    device: str
+
+
+def _pretrain_task(data: Mapping[str, StanceDataset], target: str,
+                   settings: _Settings) -> tuple[TrainedModel, float]:
+    started = time.perf_counter()
+    model = pretrain(data["treadmill"], target=target, preset=settings.preset, features=settings.features,
+                     seed=settings.seed, num_threads=settings.num_threads, device=settings.device)
+    return model, time.perf_counter() - started
+
+
+def _fold_task(data: Mapping[str, StanceDataset], strategy: str, target: str, subject: str,
+               pretrained: TrainedModel | None, settings: _Settings) -> FoldResult:
+    return run_fold(strategy, data["overground"], subject, target=target, treadmill=data["treadmill"],
+                    pretrained=pretrained, preset=settings.preset, features=settings.features, seed=settings.seed,
+                    num_threads=settings.num_threads, device=settings.device)
 
 
 @dataclass(frozen=True)
@@ -78,10 +95,6 @@ class _PretrainJob:
     target: str
     path: Path
     key_parts: str
-    preset: ModelPreset
-    features: FeatureSet
-    seed: int
-    num_threads: int
 
 
 @dataclass(frozen=True)
@@ -92,39 +105,7 @@ class _FoldJob:
     path: Path
     key: str
     key_parts: str
-    pretrained_path: Path | None
-    preset: ModelPreset
-    features: FeatureSet
-    seed: int
-    num_threads: int
     keep_model: bool = False
-
-
-def _do_pretrain(job: _PretrainJob, treadmill: StanceDataset) -> float:
-    started = time.perf_counter()
-    model = pretrain(treadmill, target=job.target, preset=job.preset, features=job.features, seed=job.seed,
-                     num_threads=job.num_threads)
-    save_pretrained(job.path, job.key_parts, model)
-    return time.perf_counter() - started
-
-
-def _do_fold(job: _FoldJob, overground: StanceDataset, treadmill: StanceDataset,
-             pretrained: TrainedModel | None) -> FoldResult:
-    if job.pretrained_path is not None and pretrained is None:
-        pretrained = TrainedModel.load(job.pretrained_path)
-    fold = run_fold(job.strategy, overground, job.subject, target=job.target, treadmill=treadmill,
-                    pretrained=pretrained, preset=job.preset, features=job.features, seed=job.seed,
-                    num_threads=job.num_threads)
-    save_fold(job.path, job.key_parts, job.key, fold, keep_model=job.keep_model)
-    return fold
-
-
-def _pretrain_in_worker(job: _PretrainJob) -> float:
-    return _do_pretrain(job, _WORKER_DATA["treadmill"])
-
-
-def _fold_in_worker(job: _FoldJob) -> float:
-    return _do_fold(job, _WORKER_DATA["overground"], _WORKER_DATA["treadmill"], None).wall_time_s
 
 
 # --- the runner ---------------------------------------------------------------------
@@ -175,6 +156,9 @@ def run_experiment(
     command: str | None = None,
     overwrite: bool = False,
     keep_models: bool = False,
+    executor: str = "local",
+    scheduler: str | None = None,
+    device: str = "cpu",
 ) -> ExperimentResults:
     """Run (or resume) an experiment and write its results folder.
 
@@ -198,16 +182,17 @@ def run_experiment(
         ``experiments/`` in grfkit's cache folder (``$GRFKIT_CACHE_DIR``, else
         ``~/.cache/grfkit``; see :func:`grfkit.storage.cohort_cache.cache_dir`).
     workers
-        Processes training folds in parallel, each with
-        ``config.num_threads`` torch threads.  Results do not depend on it.
+        Units of work run at once, each with ``config.num_threads`` torch
+        threads: processes of the ``"local"`` executor (1: this process), or
+        the workers of the ``"dask"`` executor's ``LocalCluster``.  Results
+        do not depend on it.
     features
         Model input channels.
     on_fold
         Called in this process as ``on_fold(fold, loaded)`` after every fold
         is stored (``loaded``: taken from the cache); ``fold.model`` is the
-        fold's model when it was trained in this process (``workers=1``),
-        else ``None``.  An exception it raises stops the run (finished folds
-        stay cached).
+        fold's model when it was computed in this run, else ``None``.  An
+        exception it raises stops the run (finished folds stay cached).
     data_source
         Where ``stances`` came from, for ``provenance.json`` (e.g. a folder).
     command
@@ -220,6 +205,20 @@ def run_experiment(
         Also write every wearable fold's model to ``out_dir/models/STRATEGY/TARGET/SUBJECT/``
         (a :class:`~grfkit.model.trained_model.TrainedModel` folder); the models are
         cached with their folds, and a cached fold without its model is trained again.
+    executor
+        Where the units of work run (:func:`grfkit.executors.open_executor`):
+        ``"local"`` or ``"dask"``.  Either way the units return their results
+        to this process, which alone writes the cache and the results folder
+        (workers need no shared file system).
+    scheduler
+        With ``executor="dask"``: a running scheduler's address
+        (``tcp://HOST:PORT``, ``tls://HOST:PORT``); default a ``LocalCluster``
+        of ``workers`` processes on 127.0.0.1.
+    device
+        ``"cpu"``, ``"cuda"`` or ``"auto"`` (:func:`grfkit.model.devices.resolve_device`,
+        resolved in this process); part of every cache key.  On the CPU
+        results are bit-identical for the same threads; on CUDA they are
+        expected to agree to a tolerance only (see :mod:`grfkit.model.devices`).
 
     Returns
     -------
@@ -230,7 +229,9 @@ def run_experiment(
     ------
     ConfigError
         If the data do not suit the config (no treadmill stances, fewer than
-        2 overground participants, unknown held-out participants).
+        2 overground participants, unknown held-out participants), or for an
+        unknown executor or device, a scheduler without ``executor="dask"``,
+        or ``device="cuda"`` without a GPU.
     ChannelMismatchError
         If the stances lack channels of ``features``.
     OutputError
@@ -247,6 +248,11 @@ def run_experiment(
     started = time.perf_counter()
     if workers < 1:
         raise ConfigError(f"workers must be at least 1, got {workers}")
+    if executor not in EXECUTORS:
+        raise ConfigError(f"unknown executor {executor!r}; choose from {list(EXECUTORS)}")
+    if scheduler is not None and executor != "dask":
+        raise ConfigError("a scheduler address needs the dask executor (--executor dask)")
+    torch_device = resolve_device(device).type
     out_dir = check_output(out_dir, "results", overwrite=overwrite)
     if cache_dir is None:
         from grfkit.storage.cohort_cache import cache_dir as grfkit_cache_dir
@@ -268,36 +274,39 @@ def run_experiment(
         num_threads=int(config.num_threads),
         data=stance_fingerprint(stances),
         treadmill_data=stance_fingerprint(treadmill),
+        overground_data=stance_fingerprint(overground),
         code=code_fingerprint(),
+        device=torch_device,
     )
-    common = dict(preset=preset, features=features, seed=int(config.seed), num_threads=int(config.num_threads))
+    settings = _Settings(preset=preset, features=features, seed=int(config.seed),
+                         num_threads=int(config.num_threads), device=torch_device)
 
     pretrain_jobs: dict[str, _PretrainJob] = {}
     for target in config.targets:
         if any(needs_pretraining(s) for s in config.strategies):
             parts = context.pretrain_parts(target)
             pretrain_jobs[target] = _PretrainJob(target=target, path=cache / "pretrained" / cache_key(**parts),
-                                                 key_parts=json.dumps(parts), **common)
+                                                 key_parts=json.dumps(parts))
     fold_jobs: list[_FoldJob] = []
     for target in config.targets:
         for strategy in config.strategies:
             for subject in subjects:
                 parts = context.fold_parts(strategy, target, subject)
                 key = cache_key(**parts)
-                pre = pretrain_jobs[target].path if needs_pretraining(strategy) else None
                 fold_jobs.append(_FoldJob(strategy=strategy, target=target, subject=subject,
                                           path=cache / "folds" / key, key=key, key_parts=json.dumps(parts),
-                                          pretrained_path=pre, keep_model=keep_models and not is_baseline(strategy),
-                                          **common))
+                                          keep_model=keep_models and not is_baseline(strategy)))
 
     folds: dict[str, FoldResult] = {}
     timing_rows: list[dict] = []
     todo_pretrain = []
+    pretrained: dict[str, TrainedModel] = {}  # by target, as stored in the cache
     for job in pretrain_jobs.values():
         model = cached_pretrained(job.path, job.key_parts)  # a damaged or altered model is trained again, not used
         if model is None:
             todo_pretrain.append(job)
         else:
+            pretrained[job.target] = model
             history = model.history[0]
             timing_rows.append(_timing_row("pretrain", job.target, "", history.wall_time_s, history.n_stances, True))
     todo_folds = []
@@ -312,16 +321,17 @@ def run_experiment(
 
     bar = progress_bar(total=len(pretrain_jobs) + len(fold_jobs), desc="experiment", unit="fit", show=progress)
     bar.update(len(pretrain_jobs) - len(todo_pretrain))
+    ran_on: dict = {"executor": None}  # nothing to compute: no executor opened
     try:
         for job in fold_jobs:  # cached folds first, in a fixed order
             if job.key in folds:
                 bar.update()
                 if on_fold is not None:
                     on_fold(folds[job.key], True)
-        if workers == 1 or not (todo_pretrain or todo_folds):
-            _run_inline(todo_pretrain, todo_folds, overground, treadmill, folds, timing_rows, bar, on_fold)
-        else:
-            _run_pool(workers, todo_pretrain, todo_folds, overground, treadmill, folds, timing_rows, bar, on_fold)
+        if todo_pretrain or todo_folds:
+            run = _Run(settings, pretrained, folds, timing_rows, bar, on_fold, len(treadmill))
+            ran_on = run.execute(executor, workers, scheduler, {"overground": overground, "treadmill": treadmill},
+                                 todo_pretrain, todo_folds)
     finally:
         bar.close()
 
@@ -350,6 +360,8 @@ def run_experiment(
         },
         "code_fingerprint": context.code,
         "machine": machine(torch_threads_per_run=int(config.num_threads), workers=workers),
+        "executor": ran_on,
+        "device": torch_device,
         "date_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "wall_time_s": time.perf_counter() - started,
         "compute_time_s": float(sum(r["wall_time_s"] for r in timing_rows)),
@@ -366,66 +378,76 @@ def _timing_row(kind: str, target: str, subject: str, wall_time_s: float, n_trai
             "wall_time_s": float(wall_time_s), "cached": bool(cached), "key": ""}
 
 
-def _record(fold: FoldResult, job: _FoldJob, folds: dict, timing_rows: list, bar: tqdm,
-            on_fold: Callable[[FoldResult, bool], None] | None, model: TrainedModel | None = None) -> None:
-    folds[job.key] = fold
-    timing_rows.append({**_timing_row("fold", fold.target, fold.subject, fold.wall_time_s, fold.n_train_stances,
-                                      False), "strategy": fold.strategy, "key": job.key})
-    bar.update()
-    if on_fold is not None:
-        on_fold(dataclasses.replace(fold, model=model), False)
+class _Run:
+    """The driver: submits the units of work, stores what they return, and records it.
 
+    Pre-trainings and every independent fold are submitted at once (this
+    process's executor runs one unit at a time, in order); a fold that needs a
+    pre-trained model is submitted, with the model as stored, when that model
+    is in the cache.  Results are written to the cache here and the tables
+    assembled from what was stored, so that fresh and resumed runs match exactly.
+    """
 
-def _run_inline(todo_pretrain, todo_folds, overground, treadmill, folds, timing_rows, bar, on_fold) -> None:
-    pretrained: dict[Path, TrainedModel] = {}
-    for job in todo_pretrain:
-        wall_time_s = _do_pretrain(job, treadmill)
-        timing_rows.append(_timing_row("pretrain", job.target, "", wall_time_s, len(treadmill), False))
-        bar.update()
-    for job in todo_folds:
-        model = None
-        if job.pretrained_path is not None:
-            if job.pretrained_path not in pretrained:
-                pretrained[job.pretrained_path] = TrainedModel.load(job.pretrained_path)
-            model = pretrained[job.pretrained_path]
-        fold = _do_fold(job, overground, treadmill, model)
-        # Tables are assembled from what was stored, so that fresh and resumed runs match exactly;
-        # the callback also gets the fold's model, which only exists in this process.
-        _record(load_fold(job.path), job, folds, timing_rows, bar, on_fold, fold.model)
+    def __init__(self, settings: _Settings, pretrained: dict[str, TrainedModel], folds: dict[str, FoldResult],
+                 timing_rows: list[dict], bar: tqdm, on_fold: Callable[[FoldResult, bool], None] | None,
+                 n_treadmill: int) -> None:
+        self.settings, self.pretrained, self.folds = settings, pretrained, folds
+        self.timing_rows, self.bar, self.on_fold, self.n_treadmill = timing_rows, bar, on_fold, n_treadmill
 
+    def execute(self, executor: str, workers: int, scheduler: str | None, data: Mapping[str, StanceDataset],
+                todo_pretrain: list[_PretrainJob], todo_folds: list[_FoldJob]) -> dict:
+        """Open the executor, run every job on it, close it (on an error or SIGTERM: stop its workers now).
 
-def _run_pool(workers, todo_pretrain, todo_folds, overground, treadmill, folds, timing_rows, bar, on_fold) -> None:
-    # "spawn": a forked child of a process that has started torch's thread pools can hang.
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                               initializer=_init_worker, initargs=(os.getpid(), overground, treadmill))
-    try:
-        with _sigterm_as_exit():
-            waiting = {job.path for job in todo_pretrain}
-            running: dict[Future, object] = {pool.submit(_pretrain_in_worker, j): j for j in todo_pretrain}
-            blocked = [j for j in todo_folds if j.pretrained_path in waiting]
-            running.update({pool.submit(_fold_in_worker, j): j for j in todo_folds if j not in blocked})
-            while running:
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    job = running.pop(future)
-                    wall_time_s = future.result()
-                    if isinstance(job, _PretrainJob):
-                        timing_rows.append(_timing_row("pretrain", job.target, "", wall_time_s, len(treadmill),
-                                                       False))
-                        bar.update()
-                        waiting.discard(job.path)
-                        ready = [j for j in blocked if j.pretrained_path == job.path]
-                        blocked = [j for j in blocked if j.pretrained_path != job.path]
-                        running.update({pool.submit(_fold_in_worker, j): j for j in ready})
-                    else:
-                        _record(load_fold(job.path), job, folds, timing_rows, bar, on_fold)
-    except BaseException:
-        # Stopped (an error, Ctrl-C, SIGTERM): end the workers now instead of waiting for their fits.
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+        Returns the executor's :meth:`~grfkit.executors.Executor.describe`.
+        """
+        with _sigterm_as_exit(), open_executor(executor, data=data, workers=workers, scheduler=scheduler) as ex:
+            self.run(ex, todo_pretrain, todo_folds)
+            return ex.describe()
+
+    def run(self, ex: Executor, todo_pretrain: list[_PretrainJob], todo_folds: list[_FoldJob]) -> None:
+        """Run every job on ``ex``, storing and recording each result as it arrives."""
+        pending: list[_PretrainJob | _FoldJob] = [*todo_pretrain, *todo_folds]
+        at_once = 1 if ex.kind == "local" and ex.workers == 1 else len(pending)
+        running: dict[Future, tuple[int, _PretrainJob | _FoldJob]] = {}
+        submitted = 0
+        while pending or running:
+            for job in [j for j in pending if self._ready(j)][: max(0, at_once - len(running))]:
+                pending.remove(job)
+                running[self._submit(ex, job)] = (submitted, job)
+                submitted += 1
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: running[f][0]):
+                _, job = running.pop(future)
+                self._store(job, future.result())
+
+    def _ready(self, job: _PretrainJob | _FoldJob) -> bool:
+        return isinstance(job, _PretrainJob) or not needs_pretraining(job.strategy) or job.target in self.pretrained
+
+    def _submit(self, ex: Executor, job: _PretrainJob | _FoldJob) -> Future:
+        if isinstance(job, _PretrainJob):
+            return ex.submit(_pretrain_task, job.target, self.settings)
+        model = self.pretrained[job.target] if needs_pretraining(job.strategy) else None
+        return ex.submit(_fold_task, job.strategy, job.target, job.subject, model, self.settings)
+
+    def _store(self, job: _PretrainJob | _FoldJob, result: object) -> None:
+        if isinstance(job, _PretrainJob):
+            model, wall_time_s = result
+            save_pretrained(job.path, job.key_parts, model)
+            # The folds get the model as stored, as a resumed run's folds do.
+            self.pretrained[job.target] = TrainedModel.load(job.path)
+            self.timing_rows.append(_timing_row("pretrain", job.target, "", wall_time_s, self.n_treadmill, False))
+            self.bar.update()
+            return
+        fold = result
+        save_fold(job.path, job.key_parts, job.key, fold, keep_model=job.keep_model)
+        stored = load_fold(job.path)
+        self.folds[job.key] = stored
+        self.timing_rows.append({**_timing_row("fold", stored.target, stored.subject, stored.wall_time_s,
+                                               stored.n_train_stances, False),
+                                 "strategy": stored.strategy, "key": job.key})
+        self.bar.update()
+        if self.on_fold is not None:
+            self.on_fold(dataclasses.replace(stored, model=fold.model), False)
 
 
 @contextlib.contextmanager

@@ -1,8 +1,8 @@
 """Where experiment results live: the fold cache and the results folder.
 
 Cache keys hash everything a fold depends on (:class:`CacheContext`: preset,
-features, seed, threads, :func:`stance_fingerprint` of the data and
-:func:`code_fingerprint` of the code that trains and evaluates);
+features, seed, threads, device, :func:`stance_fingerprint` of the data it
+reads and :func:`code_fingerprint` of the code that trains and evaluates);
 :func:`save_fold`, :func:`cached_fold`, :func:`save_pretrained` and
 :func:`cached_pretrained` write and check entries (:mod:`grfkit.storage.cache`).
 :func:`write_results` writes a results folder whole, :func:`load_results`
@@ -27,6 +27,7 @@ from grfkit.errors import MissingFileError
 from grfkit.experiment.config import ExperimentConfig
 from grfkit.experiment.evaluation import FoldResult
 from grfkit.experiment.report import format_summary, summarise_results
+from grfkit.experiment.strategies import uses_treadmill
 from grfkit.io.stances import StanceDataset
 from grfkit.model.metrics import participant_metrics
 from grfkit.model.trained_model import TrainedModel
@@ -55,7 +56,7 @@ __all__ = [
 #: Where a fold's computation starts: the model stage and the evaluation loop (and all they import).
 CODE_SOURCES: tuple[str, ...] = ("model", "experiment/evaluation.py")
 #: Version of the cache entries' layout; part of every key.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 _CURVE_ID_COLUMNS: tuple[str, ...] = ("strategy", "target", "subject", "bout", "ic_s")
 
 
@@ -122,10 +123,16 @@ class CacheContext:
         The model preset and feature set as dictionaries.
     seed, num_threads
         Training seed and torch threads.
-    data, treadmill_data
-        :func:`stance_fingerprint` of all stances and of the treadmill stances.
+    data, treadmill_data, overground_data
+        :func:`stance_fingerprint` of all stances, of the treadmill stances and
+        of the overground stances.  A fold of a strategy that never reads the
+        treadmill stances (:func:`grfkit.experiment.strategies.uses_treadmill`)
+        is keyed on the overground stances only, so that changing the treadmill
+        set does not recompute it.
     code
         :func:`code_fingerprint`.
+    device
+        The resolved torch device that trains (``"cpu"``, ``"cuda"``).
     """
 
     preset: dict
@@ -134,20 +141,23 @@ class CacheContext:
     num_threads: int
     data: str
     treadmill_data: str
+    overground_data: str
     code: str
+    device: str = "cpu"
 
     def pretrain_parts(self, target: str) -> dict:
         """What a pre-trained model depends on (its cache key, and its manifest's ``key``)."""
         training = {k: v for k, v in self.preset.items() if not k.startswith("fine_tune_")}
         return dict(kind="pretrain", format=CACHE_FORMAT, target=target, preset=training,
                     features=self.features, seed=self.seed, num_threads=self.num_threads,
-                    data=self.treadmill_data, code=self.code)
+                    data=self.treadmill_data, code=self.code, device=self.device)
 
     def fold_parts(self, strategy: str, target: str, subject: str) -> dict:
         """What a fold's result depends on (its cache key, and its manifest's ``key``)."""
+        data = self.data if uses_treadmill(strategy) else self.overground_data
         return dict(kind="fold", format=CACHE_FORMAT, strategy=strategy, target=target, subject=subject,
                     preset=self.preset, features=self.features, seed=self.seed, num_threads=self.num_threads,
-                    data=self.data, code=self.code)
+                    data=data, code=self.code, device=self.device)
 
 
 def save_fold(path: Path, key_parts: str, key: str, fold: FoldResult, *, keep_model: bool = False) -> None:

@@ -201,24 +201,24 @@ _POOL_SCRIPT = '''
 import os
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 from tqdm import tqdm
 
 import grfkit.experiment.runner as experiment
 
 
-def slow_fold(job):
+def slow_fold(data, *args):
     (Path(os.environ["GRFKIT_TEST_PIDS"]) / str(os.getpid())).write_text("")
     time.sleep(120)
-    return 0.0
 
 
-experiment._fold_in_worker = slow_fold  # at the top level, so that the spawned workers run it too
+experiment._fold_task = slow_fold  # at the top level, so that the spawned workers run it too
 
 if __name__ == "__main__":
-    jobs = [SimpleNamespace(pretrained_path=None, path=Path("/nonexistent") / str(i)) for i in range(2)]
-    experiment._run_pool(2, [], jobs, None, None, {}, [], tqdm(disable=True), None)
+    jobs = [experiment._FoldJob(strategy="overground", target="vgrf", subject=str(i), path=Path("/nonexistent"),
+                                key=str(i), key_parts="{}") for i in range(2)]
+    run = experiment._Run(None, {}, {}, [], tqdm(disable=True), None, 0)
+    run.execute("local", 2, None, {}, [], jobs)
 '''
 
 
