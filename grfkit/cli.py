@@ -47,6 +47,7 @@ _STRATEGIES = ("overground", "treadmill", "transfer", "combined", "baseline_mean
 _TARGETS = ("vgrf", "apgrf")
 _PRESETS = ("ci", "fast", "paper")
 _SPEED_SOURCES = ("auto", "stated", "imu")
+_SWEEPS = ("treadmill-fraction", "overground-participants", "fine-tuning", "model-size")
 _GAP_SWITCHES = ("belt_dynamics", "overground_accelerations", "treadmill_incline", "session_sensors", "speed_ranges")
 #: Wall time of ``grfkit experiment --scale S --workers 2`` on a 2-core CPU with a cold cache (simulation,
 #: preprocessing and training; see README.md and results/paper/provenance.json).
@@ -368,6 +369,22 @@ def _cmd_tune(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    if args.scheduler is not None and args.executor != "dask":
+        raise ConfigError("--scheduler needs --executor dask")
+    from grfkit.experiment.sweeps import run_sweep
+
+    started = time.perf_counter()
+    sweep = run_sweep(args.name, scale=args.scale, seed=args.seed, out_dir=args.out, preset=args.preset,
+                      strategies=args.strategies, targets=args.targets, values=args.values, executor=args.executor,
+                      workers=args.workers, scheduler=args.scheduler, cache_dir=args.cache_dir,
+                      progress=not args.quiet, command=shlex.join(["grfkit", *args.argv]))
+    means = sweep.table.groupby(["target", "strategy", "value", "point"], sort=False)["rrmse_pct"].mean()
+    print(f"sweep {sweep.name}: mean rRMSE (%) across held-out participants\n{means.round(2).to_string()}")
+    print(f"sweep table: {sweep.folder / 'sweep.csv'} [{time.perf_counter() - started:.1f} s]")
+    return 0
+
+
 def _cmd_data_list(args: argparse.Namespace) -> int:
     from grfkit.real.data_folder import dataset_table
 
@@ -588,6 +605,31 @@ def build_parser() -> argparse.ArgumentParser:
     _overwrite(tune, "results folder")
     _quiet(tune)
     tune.set_defaults(func=_cmd_tune)
+
+    sweep = sub.add_parser("sweep", help="an ablation sweep: one experiment per value (grfkit.experiment.sweeps)",
+                           description="An ablation sweep: one cached experiment per value, written to "
+                                       "OUT/NAME/points/LABEL/, with OUT/NAME/sweep.csv and provenance.json "
+                                       "(grfkit.experiment.sweeps.SWEEPS).", **fmt)
+    sweep.add_argument("name", choices=_SWEEPS, metavar="NAME", help="one of " + ", ".join(_SWEEPS))
+    sweep.add_argument("--scale", choices=tuple(_EXPERIMENT_TIME), default="ci", help=_scale_help())
+    sweep.add_argument("--seed", type=int, default=0, help="cohort, subset and training seed")
+    sweep.add_argument("--out", type=Path, required=True, help="folder that holds the sweep folder NAME "
+                       "(rerunning resumes from the fold cache)")
+    sweep.add_argument("--values", nargs="+", default=None, metavar="V",
+                       help="the sweep's values (fractions such as 1/16, counts or 'all', variant names, hidden "
+                            "sizes; default: all of the sweep's)")
+    sweep.add_argument("--preset", default=None, metavar="{" + ",".join(_PRESETS) + "}",
+                       help="model preset the variants start from (default: the scale's)")
+    sweep.add_argument("--strategies", nargs="+", choices=_STRATEGIES, default=None,
+                       help="strategies to run (default: the sweep's)")
+    sweep.add_argument("--targets", nargs="+", choices=_TARGETS, default=list(_TARGETS), help="forces to estimate")
+    sweep.add_argument("--executor", choices=("local", "dask"), default="local", help="where each point's folds run")
+    sweep.add_argument("--workers", type=int, default=1, help="worker processes (results do not depend on it)")
+    sweep.add_argument("--scheduler", default=None, metavar="ADDR", help="a Dask scheduler's address (--executor dask)")
+    sweep.add_argument("--cache-dir", type=Path, default=None,
+                       help="fold cache (default: $GRFKIT_CACHE_DIR/experiments or ~/.cache/grfkit/experiments)")
+    _quiet(sweep)
+    sweep.set_defaults(func=_cmd_sweep)
 
     data = sub.add_parser("data", help="public real data sets: list them, download and verify them",
                           description="Public real data sets: list them, download and verify them.", **fmt)

@@ -22,6 +22,7 @@ import json
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from types import MappingProxyType
 
@@ -172,8 +173,8 @@ def _only(stances: StanceDataset, participants: Sequence[str]) -> StanceDataset:
 
 def _number(sweep: str, value: object, kind: type) -> float:
     try:
-        number = float(value)
-    except (TypeError, ValueError):
+        number = float(Fraction(value) if isinstance(value, str) else value)  # "1/16" from the command line
+    except (TypeError, ValueError, ZeroDivisionError):
         raise ConfigError(f"sweep {sweep!r}: value {value!r} is not a number") from None
     if kind is int and number != int(number):
         raise ConfigError(f"sweep {sweep!r}: value {value!r} is not a whole number")
