@@ -174,3 +174,17 @@ def test_output_variant_trains_only_the_last_layer(shared, ci_stances) -> None:
     last = f"head.{len(base.network.head) - 1}."
     changed = {k for k in before if not torch.equal(before[k], after[k])}
     assert changed == {last + "weight", last + "bias"}
+
+
+def test_command_line(shared, capsys) -> None:
+    from grfkit import cli
+
+    assert cli._SWEEPS == tuple(SWEEPS)
+    argv = ["-q", "sweep", "model-size", "--scale", "ci", "--preset", "ci", "--values", "8", "--strategies",
+            "overground", "--targets", "vgrf", "--out", str(shared / "cli"), "--cache-dir", str(shared / "cache")]
+    assert cli.main(argv) == 0
+    assert "h8" in capsys.readouterr().out
+    sweep = load_sweep(shared / "cli" / "model-size")
+    assert sweep.provenance["command"].startswith("grfkit -q sweep model-size") and len(sweep.table) == 4
+    assert cli.main(["sweep", "treadmill-fraction", "--values", "3/2", "--out", str(shared / "cli")]) == 2
+    assert "[0, 1]" in capsys.readouterr().err
