@@ -97,7 +97,9 @@ FINE_TUNING_VARIANTS: MappingProxyType[str, tuple[str, float | None]] = MappingP
 #: preset's ``fine_tune_inner_folds``, transfer chooses its fine-tuning length by n-fold inner
 #: cross-validation.  ``"fine-tuning"``: the transfer strategy with the variants of
 #: :data:`FINE_TUNING_VARIANTS` (layers trained at the preset's learning-rate factor, or every
-#: layer at factors 0.1, 0.25 and 1).  ``"model-size"``: LSTM units per direction; 512 is the
+#: layer at factors 0.1, 0.25 and 1), each a preset ``PRESET-ft-VARIANT`` (the preset's own settings keep its
+#: name and share the experiment's cache; the pre-training cache key holds the preset's name, so every other
+#: variant pre-trains its own, identical, treadmill model).  ``"model-size"``: LSTM units per direction; 512 is the
 #: published size (the ``"paper"`` preset) and is very slow on a CPU -- pass ``values`` to run a subset.
 SWEEPS: MappingProxyType[str, SweepSpec] = MappingProxyType({
     "treadmill-fraction": SweepSpec("fraction of the treadmill participants", (0, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1),
