@@ -509,8 +509,7 @@ def choose_fine_tune_epochs(
     round-robin, in sorted order, into ``n_inner_folds`` groups.  For each
     group, ``model`` is fine-tuned on the others for ``max_epochs`` passes
     and its loss on the group recorded before and after every pass; the
-    number of passes with the lowest mean loss wins (0: fine-tuning does not
-    help).
+    number of passes with the lowest mean loss wins (0: fine-tuning does not help).
 
     Parameters
     ----------
