@@ -153,7 +153,8 @@ def test_another_folds_files_copied_in_are_not_used(run, small, stances, tmp_pat
         run(small, stances, tmp_path, "files", cache_dir=cache)
     shutil.copy(source / "manifest.json", target / "manifest.json")
     shutil.copy(source / "fold.json", target / "fold.json")
-    with pytest.warns(CacheWarning, match=r"another configuration \(differs in \['strategy'\]"):
+    # (an overground fold is keyed on the overground stances only, a transfer fold on all of them)
+    with pytest.warns(CacheWarning, match=r"another configuration \(differs in \['data', 'strategy'\]"):
         again = run(small, stances, tmp_path, "whole", cache_dir=cache)
     assert again.provenance["n_fits_computed"] == 1
     assert (tmp_path / "whole" / "results.csv").read_bytes() == (tmp_path / "reference" / "results.csv").read_bytes()
