@@ -234,18 +234,20 @@ def _cmd_train(args: argparse.Namespace) -> int:
     check_output(args.out, kind, inputs=[args.stances], overwrite=args.overwrite)
     from grfkit.experiment.ensemble_training import train_ensemble
     from grfkit.experiment.final_model import train_model
+    from grfkit.model.devices import resolve_device
     from grfkit.model.training import torch_threads
     from grfkit.storage.output_folders import write_output
 
+    device = resolve_device(args.device).type
     started = time.perf_counter()
     with torch_threads(args.threads):
         if args.members > 1:
             model = train_ensemble(args.stances, target=args.target, strategy=args.strategy, members=args.members,
                                    calibration_groups=args.calibration_groups, preset=args.preset, seed=args.seed,
-                                   progress=not args.quiet)
+                                   progress=not args.quiet, device=device)
         else:
             model = train_model(args.stances, target=args.target, strategy=args.strategy, preset=args.preset,
-                                seed=args.seed, progress=not args.quiet)
+                                seed=args.seed, progress=not args.quiet, device=device)
     with write_output(args.out, kind, overwrite=args.overwrite) as staged:
         model.write_files(staged)
     if args.members > 1:
@@ -284,6 +286,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
     from grfkit.field.chain import FieldConfig
     from grfkit.field.predict import estimator_manifest, load_estimator, predict_stances
+    from grfkit.model.devices import resolve_device
     from grfkit.model.trained_model import TrainedModel
     from grfkit.preprocess.skip_reasons import primary_reasons
     from grfkit.storage.cache import sha256_file
@@ -294,7 +297,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     model = load_estimator(model_dir)
     result = predict_stances(model, args.raw_dir, config=FieldConfig(speed_source=args.speed_source),
                              nominal=args.nominal, strict=args.strict, progress=not args.quiet,
-                             workers=args.workers)
+                             workers=args.workers, device=resolve_device(args.device).type)
     skipped = result.skipped
     reasons = primary_reasons(skipped)["first reason"].value_counts().to_dict() if len(skipped) else {}
     if not len(result.stances):
@@ -528,6 +531,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="model and training settings (grfkit.model.presets.PRESETS)")
     train.add_argument("--seed", type=int, default=0, help="training seed")
     train.add_argument("--threads", type=int, default=1, help="torch threads")
+    _device(train, "trains")
     train.add_argument("--members", type=int, default=1,
                        help="models of different seeds; above 1 writes an ensemble folder of "
                             "--calibration-groups x MEMBERS models with a calibrated uncertainty band and "
@@ -572,6 +576,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--workers", type=int, default=None,
                          help="processes reading bouts in parallel (results do not depend on it; default: the "
                               "number of CPUs, at most 4)")
+    _device(predict, "estimates a single model's curves (ensembles: cpu only)")
     _overwrite(predict, "predictions folder")
     _quiet(predict)
     predict.set_defaults(func=_cmd_predict)

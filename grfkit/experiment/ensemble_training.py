@@ -96,6 +96,7 @@ def train_members(
     seed: int,
     pretrained: tuple[TrainedModel, ...] | None = None,
     num_threads: int | None = None,
+    device: str = "cpu",
 ) -> tuple[TrainedModel, ...]:
     """Train ``members`` models of one strategy with seeds ``seed, seed + 1, ...``.
 
@@ -112,8 +113,8 @@ def train_members(
     pretrained
         Member m's treadmill model (strategies that pre-train), reused across
         calibration groups; trained here when missing.
-    num_threads
-        As for :func:`grfkit.model.training.fit`.
+    num_threads, device
+        As for :func:`grfkit.model.training.fit` (``device``: a torch device name).
 
     Returns
     -------
@@ -122,7 +123,7 @@ def train_members(
     return tuple(
         train_strategy(strategy, overground, target=target, treadmill=treadmill,
                        pretrained=None if pretrained is None else pretrained[m], preset=preset,
-                       features=features, seed=seed + m, num_threads=num_threads)
+                       features=features, seed=seed + m, num_threads=num_threads, device=device)
         for m in range(members)
     )
 
@@ -164,6 +165,7 @@ def cross_calibrate(
     eps_bw: float = DEFAULT_EPS_BW,
     pretrained: tuple[TrainedModel, ...] | None = None,
     num_threads: int | None = None,
+    device: str = "cpu",
 ) -> CrossCalibration:
     """Score every overground stance with M members trained without its participant's group.
 
@@ -177,8 +179,8 @@ def cross_calibrate(
         K.
     eps_bw
         Floor added to the spread (:func:`grfkit.model.uncertainty.conformity_scores`).
-    pretrained, num_threads
-        As for :func:`train_members`.
+    pretrained, num_threads, device
+        As for :func:`train_members` (``device`` also estimates).
 
     Returns
     -------
@@ -192,11 +194,11 @@ def cross_calibrate(
         held = np.isin(participant, group)
         models = train_members(overground.subset(~held), treadmill, target=target, strategy=strategy,
                                members=members, preset=preset, features=features, seed=seed, pretrained=pretrained,
-                               num_threads=num_threads)
+                               num_threads=num_threads, device=device)
         trained.append(models)
         calibration = overground.subset(held)
         with torch_threads(num_threads):
-            estimates = np.stack([m.predict_bw(m.prepare_inputs(calibration)) for m in models])
+            estimates = np.stack([m.predict_bw(m.prepare_inputs(calibration), device=device) for m in models])
         scores[held] = conformity_scores(build_targets(calibration, target), estimates.mean(axis=0),
                                          estimates.std(axis=0, ddof=1), eps_bw)
     return CrossCalibration(groups=groups, scores=scores, participants=participant, members=tuple(trained))
@@ -216,6 +218,7 @@ def train_ensemble(
     refit: bool = False,
     num_threads: int | None = None,
     progress: bool = False,
+    device: str = "cpu",
 ) -> ModelEnsemble:
     """Train a calibrated deep ensemble of one strategy on all participants.
 
@@ -231,7 +234,7 @@ def train_ensemble(
         M, at least 2: models per ensemble, seeds ``seed .. seed + M - 1``.
     calibration_groups
         K: groups of overground participants for the cross-calibration.
-    preset, features, seed, num_threads
+    preset, features, seed, num_threads, device
         As for :func:`grfkit.experiment.final_model.train_model`.
     eps_bw
         Floor added to the spread before scaling (body weights).
@@ -272,12 +275,12 @@ def train_ensemble(
     pretrained = None
     if needs_pretraining(strategy):
         pretrained = tuple(pretrain(treadmill, target=target, preset=preset, features=features, seed=seed + m,
-                                    num_threads=num_threads) for m in range(members))
+                                    num_threads=num_threads, device=device) for m in range(members))
     if progress:
         print(f"cross-calibration: {calibration_groups} groups x {members} members", flush=True)
     cross = cross_calibrate(overground, treadmill, target=target, strategy=strategy, members=members,
                             calibration_groups_n=calibration_groups, preset=preset, features=features, seed=seed,
-                            eps_bw=eps_bw, pretrained=pretrained, num_threads=num_threads)
+                            eps_bw=eps_bw, pretrained=pretrained, num_threads=num_threads, device=device)
     scales = conformal_scales(cross.scores, cross.participants, CALIBRATION_LEVELS)
     files = stance_files_sha256(folder) if folder is not None else {}
     git = git_state()
@@ -286,7 +289,7 @@ def train_ensemble(
         if progress:
             print(f"final members: {members} on every participant", flush=True)
         final = tuple(train_model(stances, target=target, strategy=strategy, preset=preset, features=features,
-                                  seed=seed + m, num_threads=num_threads) for m in range(members))
+                                  seed=seed + m, num_threads=num_threads, device=device) for m in range(members))
         groups: tuple[int, ...] = ()
     else:
         final, groups = (), ()

@@ -44,6 +44,7 @@ def train_model(
     seed: int = 0,
     num_threads: int | None = None,
     progress: bool = False,
+    device: str = "cpu",
 ) -> TrainedModel:
     """Train one strategy's model on all participants of a stance data set.
 
@@ -57,8 +58,8 @@ def train_model(
     strategy
         One of :data:`grfkit.experiment.strategies.STRATEGIES` (the
         baselines are no wearable models and cannot be saved).
-    preset, features, seed, num_threads, progress
-        As for :func:`grfkit.model.training.fit`.
+    preset, features, seed, num_threads, progress, device
+        As for :func:`grfkit.model.training.fit` (``device``: a torch device name).
 
     Returns
     -------
@@ -93,6 +94,7 @@ def train_model(
         seed=seed,
         num_threads=num_threads,
         progress=progress,
+        device=device,
     )
     used = StanceDataset.concat(
         [

@@ -189,6 +189,7 @@ def estimate_curves_bw(
     batch_size: int = 256,
     num_threads: int | None = 1,
     progress: bool = False,
+    device: str = "cpu",
 ) -> np.ndarray:
     """Estimate every stance's force curve in body weights with the lean inference path.
 
@@ -211,6 +212,11 @@ def estimate_curves_bw(
         torch's setting.
     progress
         Show a progress bar over stances.
+    device
+        Torch device name: ``"cpu"`` takes the lean inference path
+        (:class:`grfkit.model.inference.InferenceModel`); another device
+        (``"cuda"``) runs the model's network there
+        (:meth:`grfkit.model.trained_model.TrainedModel.predict_bw`).
 
     Returns
     -------
@@ -224,14 +230,17 @@ def estimate_curves_bw(
     DropoutError
         If a model input is NaN or infinite.
     """
-    fast = InferenceModel.from_trained(model)
+    fast = InferenceModel.from_trained(model) if device == "cpu" else None
     out = np.empty((len(stances), N_POINTS), dtype=np.float64)
     bar = progress_bar(total=len(stances), desc="estimating", unit="stance", show=progress)
     with bar, torch_threads(num_threads):
         for start in range(0, len(stances), batch_size):
             stop = min(start + batch_size, len(stances))
             # Inputs per batch: a batch's arrays stay in the CPU cache (the whole set's do not).
-            out[start:stop] = fast.estimate_bw(build_inputs(stances[start:stop], model.features))
+            inputs = build_inputs(stances[start:stop], model.features)
+            out[start:stop] = (fast.estimate_bw(inputs) if fast is not None
+                               else model.predict_bw(model.scaler.transform(inputs, model.features.channels),
+                                                     batch_size=batch_size, device=device))
             bar.update(stop - start)
     return out
 
@@ -289,6 +298,7 @@ def predict_stances(
     strict: bool = False,
     progress: bool = False,
     workers: int | None = None,
+    device: str = "cpu",
 ) -> FieldPrediction:
     """Estimate the force of every stance of a wearable-only raw folder.
 
@@ -320,6 +330,9 @@ def predict_stances(
         Processes cutting the bouts' stances in parallel
         (:func:`grfkit.field.chain.wearable_stances`; the result does not
         depend on it); ``None``: the number of CPUs, at most 4.
+    device
+        Torch device name that estimates a single model's curves
+        (:func:`grfkit.field.predict.estimate_curves_bw`); ensembles estimate on the CPU.
 
     Returns
     -------
@@ -336,8 +349,12 @@ def predict_stances(
         ``participants.csv`` or ``bouts.csv``; with ``strict``, the first
         failing bout's error), and as :func:`grfkit.field.predict.load_estimator`
         for a folder.
+    ConfigError
+        For a device other than ``"cpu"`` with an ensemble.
     """
     model = load_estimator(model) if isinstance(model, (str, Path)) else model
+    if device != "cpu" and not isinstance(model, TrainedModel):
+        raise ConfigError(f"ensembles estimate on the CPU; device {device!r} applies to a single model")
     features = _features(model)
     _field_channels_check(features)
     stances, skipped = wearable_stances(
@@ -350,7 +367,7 @@ def predict_stances(
     meta = stances.meta.reset_index(drop=True)
     weight_n = meta["body_mass_kg"].to_numpy(dtype=np.float64)[:, None] * GRAVITY_MPS2
     if isinstance(model, TrainedModel):
-        curves_bw = estimate_curves_bw(model, stances, batch_size=batch_size, progress=progress)
+        curves_bw = estimate_curves_bw(model, stances, batch_size=batch_size, progress=progress, device=device)
         band = {}
     else:
         estimate = model.estimate(stances, nominal)

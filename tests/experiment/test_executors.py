@@ -157,3 +157,23 @@ def test_cli_knows_the_executors_and_devices(capsys) -> None:
     with pytest.raises(SystemExit):
         main(["experiment", "--out", "x", "--device", "tpu"])
     assert "invalid choice: 'tpu'" in capsys.readouterr().err
+
+
+def test_train_refuses_cuda_without_a_gpu(stances, tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    folder = stances.save(tmp_path / "stances")
+    code = main(["train", str(folder), "--target", "vgrf", "--out", str(tmp_path / "model"), "--device", "cuda", "-q"])
+    assert code == 2 and "no CUDA GPU" in capsys.readouterr().err
+    assert not (tmp_path / "model").exists()
+
+
+def test_estimation_off_the_lean_path_gives_the_same_curves(stances, tiny_preset) -> None:
+    """A device other than "cpu" runs the network itself (here "cpu:0", the same CPU): same curves."""
+    from grfkit.field.predict import estimate_curves_bw
+    from grfkit.model.training import fit
+
+    model = fit(stances, target="vgrf", preset=tiny_preset, seed=1)
+    lean = estimate_curves_bw(model, stances)
+    network = estimate_curves_bw(model, stances, device="cpu:0")
+    assert network.shape == lean.shape == (len(stances), 101)
+    assert abs(network - lean).max() < 1e-5
