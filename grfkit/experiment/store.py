@@ -30,6 +30,7 @@ from grfkit.experiment.report import format_summary, summarise_results
 from grfkit.experiment.strategies import uses_treadmill
 from grfkit.io.stances import StanceDataset
 from grfkit.model.metrics import participant_metrics
+from grfkit.model.presets import ModelPreset
 from grfkit.model.trained_model import TrainedModel
 from grfkit.storage.cache import load_entry, write_entry
 from grfkit.storage.fingerprint import package_fingerprint
@@ -147,8 +148,8 @@ class CacheContext:
 
     def pretrain_parts(self, target: str) -> dict:
         """What a pre-trained model depends on (its cache key, and its manifest's ``key``)."""
-        training = {k: v for k, v in self.preset.items() if not k.startswith("fine_tune_")}
-        return dict(kind="pretrain", format=CACHE_FORMAT, target=target, preset=training,
+        return dict(kind="pretrain", format=CACHE_FORMAT, target=target,
+                    preset=ModelPreset.from_dict(self.preset).training_dict(),
                     features=self.features, seed=self.seed, num_threads=self.num_threads,
                     data=self.treadmill_data, code=self.code, device=self.device)
 

@@ -98,8 +98,8 @@ FINE_TUNING_VARIANTS: MappingProxyType[str, tuple[str, float | None]] = MappingP
 #: cross-validation.  ``"fine-tuning"``: the transfer strategy with the variants of
 #: :data:`FINE_TUNING_VARIANTS` (layers trained at the preset's learning-rate factor, or every
 #: layer at factors 0.1, 0.25 and 1), each a preset ``PRESET-ft-VARIANT`` (the preset's own settings keep its
-#: name and share the experiment's cache; the pre-training cache key holds the preset's name, so every other
-#: variant pre-trains its own, identical, treadmill model).  ``"model-size"``: LSTM units per direction; 512 is the
+#: name and share the experiment's cache; every variant shares one treadmill pre-training, whose cache key
+#: holds only what training depends on, :meth:`grfkit.model.presets.ModelPreset.training_dict`).  ``"model-size"``: LSTM units per direction; 512 is the
 #: published size (the ``"paper"`` preset) and is very slow on a CPU -- pass ``values`` to run a subset.
 SWEEPS: MappingProxyType[str, SweepSpec] = MappingProxyType({
     "treadmill-fraction": SweepSpec("fraction of the treadmill participants", (0, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1),

@@ -132,19 +132,20 @@ class ModelPreset:
         return data
 
     def training_dict(self) -> dict:
-        """:meth:`to_dict` without the ``fine_tune_*`` fields: what training from scratch depends on.
+        """:meth:`to_dict` without the name and the ``fine_tune_*`` fields: what training from scratch depends on.
 
         Two presets with equal training dictionaries train the same model from
-        scratch, so a treadmill pre-trained model serves both.
+        scratch, so a treadmill pre-trained model serves both (the fine-tuning
+        variants of :mod:`grfkit.experiment.sweeps` share one).
 
         Examples
         --------
         >>> from dataclasses import replace
         >>> fast = get_preset("fast")
-        >>> fast.training_dict() == replace(fast, fine_tune_trainable="head").training_dict()
+        >>> fast.training_dict() == replace(fast, name="fast-head", fine_tune_trainable="head").training_dict()
         True
         """
-        return {k: v for k, v in self.to_dict().items() if not k.startswith("fine_tune_")}
+        return {k: v for k, v in self.to_dict().items() if k != "name" and not k.startswith("fine_tune_")}
 
     @classmethod
     def from_dict(cls, data: dict) -> ModelPreset:

@@ -16,6 +16,7 @@ from grfkit.errors import CacheError, MissingFileError
 from grfkit.experiment.config import ExperimentConfig
 from grfkit.experiment.runner import run_experiment
 from grfkit.experiment.store import (
+    CacheContext,
     code_fingerprint,
     default_results_dir,
     load_results,
@@ -258,3 +259,23 @@ def test_a_full_disk_while_caching_a_fold_is_a_typed_error_and_the_rerun_resumes
     results = run(small, stances, tmp_path, "out", cache_dir=cache)
     assert results.provenance["n_fits_cached"] == 2 + 1
 
+
+
+def test_presets_that_train_alike_share_one_pretraining_key_and_folds_do_not() -> None:
+    """The name and the fine-tuning settings do not change pre-training; every other field does."""
+    from dataclasses import replace
+
+    from grfkit.model.presets import get_preset
+
+    fast = get_preset("fast")
+    variant = replace(fast, name="fast-ft-head", fine_tune_trainable="head", fine_tune_lr_factor=0.1)
+    wider = replace(fast, name="fast-h64", hidden_size=64)
+
+    def context(preset) -> CacheContext:
+        return CacheContext(preset=preset.to_dict(), features={}, seed=0, num_threads=1, data="d",
+                            treadmill_data="t", overground_data="o", code="c", device="cpu")
+
+    assert context(fast).pretrain_parts("vgrf") == context(variant).pretrain_parts("vgrf")
+    assert context(fast).pretrain_parts("vgrf") != context(wider).pretrain_parts("vgrf")
+    assert context(fast).fold_parts("transfer", "vgrf", "OG01") != context(variant).fold_parts("transfer", "vgrf",
+                                                                                                  "OG01")
