@@ -1,18 +1,17 @@
 """Hyper-parameter search with nested cross-validation (``grfkit tune``), as the published treadmill study did it.
 
-:func:`tune` holds out each overground participant in turn (the outer
-fold).  For each, an Optuna study (TPE, seeded) searches
-:data:`SEARCH_SPACE` on inner folds built from that fold's *training*
-participants only (:func:`grouped_folds`, checked by
-:func:`check_inner_folds`); treadmill stances, when the strategy uses them,
-are training data in every fold.  The chosen settings are refitted on all
-training participants and scored on the held-out one: the outer rRMSE, the
-result.  The best inner score is kept but labelled optimistic.  Trials are
-asked in fixed batches of ``parallel_trials`` and every (trial, inner fold)
-runs as a task of :func:`grfkit.executors.open_executor`, so results depend
-on the seed, not on the engine or its workers.  Each finished outer fold is
-cached, so a killed run resumes; :class:`TuningResult` reads and writes the
-results folder (``trials.csv``, ``chosen.csv``, ``provenance.json``).
+:func:`tune` holds out each overground participant in turn (the outer fold);
+an Optuna study (TPE, seeded) searches :data:`SEARCH_SPACE` on inner folds
+of that fold's *training* participants only (:func:`grouped_folds`, checked
+by :func:`check_inner_folds`); treadmill stances, when the strategy uses
+them, are training data in every fold.  The chosen settings are refitted on
+all training participants and scored on the held-out one: the outer rRMSE,
+the result (the best inner score is kept, labelled optimistic).  Trials are
+asked in fixed batches of ``parallel_trials``; every (trial, inner fold) is a
+task of :func:`grfkit.executors.open_executor`, so results depend on the
+seed, not on the engine or its workers.  Finished outer folds are cached (a
+killed run resumes); :class:`~grfkit.experiment.tuning_results.TuningResult`
+holds the results folder (``trials.csv``, ``chosen.csv``, ``provenance.json``).
 """
 
 from __future__ import annotations
@@ -291,10 +290,11 @@ def _trial_row(search: _Search, trial: Any, value: float) -> dict:
 
 
 def _chosen_row(search: _Search, outer: tuple[float, int, float]) -> dict:
+    """The outer fold's row of ``chosen.csv``; ``compute_time_s`` sums its tasks' wall times, the refit's included."""
     best = search.study.best_trial
     return {"participant": search.subject, **best.params, "best_trial": int(best.number),
             INNER_SCORE: float(best.value), "outer_rrmse_pct": outer[0], "n_outer_stances": int(outer[1]),
-            "compute_time_s": search.compute_s + outer[2]}
+            "compute_time_s": search.compute_s}
 
 
 class _Driver:
@@ -519,7 +519,7 @@ def tune(
         "date_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "wall_time_s": time.perf_counter() - started,
         "compute_time_s": float(chosen["compute_time_s"].sum()),
-        "n_outer_folds_from_cache": sum(s not in {x.subject for x in searches} for s in subjects),
+        "n_outer_folds_from_cache": len(subjects) - len(searches),
         "note": f"{INNER_SCORE} is the best mean inner-fold score, selected on those folds and so optimistic; "
                 "outer_rrmse_pct (the refitted model on the held-out participant) is the result",
     }

@@ -91,6 +91,16 @@ class TuningResult:
     def load(cls, out_dir: str | Path) -> TuningResult:
         """Read a folder written by :meth:`save`.
 
+        Parameters
+        ----------
+        out_dir
+            The results folder.
+
+        Returns
+        -------
+        TuningResult
+            Its tables and provenance.
+
         Raises
         ------
         MissingFileError
