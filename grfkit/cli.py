@@ -349,29 +349,6 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_tune(args: argparse.Namespace) -> int:
-    from grfkit.storage.cohort_cache import cache_dir
-
-    cache = args.cache_dir if args.cache_dir is not None else cache_dir(create=False) / "tuning"
-    inputs = [cache] + ([args.stances] if args.stances is not None else [])
-    check_output(args.out, "results", inputs=inputs, overwrite=args.overwrite)
-    from grfkit.experiment.tuning import tune
-    from grfkit.io.stances import StanceDataset
-    from grfkit.storage.cohort_cache import load_or_build_stances
-
-    started = time.perf_counter()
-    stances = (StanceDataset.load(args.stances) if args.stances is not None
-               else load_or_build_stances(args.scale, args.seed, progress=not args.quiet))
-    result = tune(stances, args.out, strategy=args.strategy, target=args.target, preset=args.preset, seed=args.seed,
-                  n_trials=args.trials, inner_folds=args.inner_folds, parallel_trials=args.parallel_trials,
-                  participants=args.participants, executor=args.executor, workers=args.workers,
-                  scheduler=args.scheduler, num_threads=args.threads, cache_dir=args.cache_dir,
-                  command=shlex.join(["grfkit", *args.argv]), overwrite=args.overwrite)
-    print(result.summary())
-    print(f"tuning results: {args.out} [{time.perf_counter() - started:.1f} s]")
-    return 0
-
-
 def _cmd_sweep(args: argparse.Namespace) -> int:
     if args.scheduler is not None and args.executor != "dask":
         raise ConfigError("--scheduler needs --executor dask")
@@ -581,35 +558,9 @@ def build_parser() -> argparse.ArgumentParser:
     _quiet(predict)
     predict.set_defaults(func=_cmd_predict)
 
-    tune = sub.add_parser("tune", help="hyper-parameter search by nested leave-one-subject-out cross-validation",
-                          description="Search the preset's hyper-parameters (Optuna TPE) on inner folds of each outer "
-                                      "fold's training participants, refit the chosen settings and score the "
-                                      "held-out participant (grfkit.experiment.tuning).", **fmt)
-    tune.add_argument("--scale", choices=tuple(_EXPERIMENT_TIME), default="ci", help="simulated cohort size; "
-                      "ignored with --stances")
-    tune.add_argument("--seed", type=int, default=0, help="cohort, sampler and training seed")
-    tune.add_argument("--stances", type=Path, default=None, help="a stance data set folder instead of the simulated "
-                      "cohort")
-    tune.add_argument("--strategy", choices=_STRATEGIES[:4], default="combined", help="training strategy")
-    tune.add_argument("--target", choices=_TARGETS, default="vgrf", help="force to estimate")
-    tune.add_argument("--preset", default="fast", metavar="{" + ",".join(_PRESETS) + "}",
-                      help="the preset whose hidden size, learning rate, dropout and batch size are searched")
-    tune.add_argument("--trials", type=int, default=20, help="trials per outer fold")
-    tune.add_argument("--inner-folds", type=int, default=3, help="grouped folds over the training participants")
-    tune.add_argument("--parallel-trials", type=int, default=4,
-                      help="trials asked at once (part of the result, unlike --workers)")
-    tune.add_argument("--participants", nargs="+", metavar="ID", help="outer held-out participants (default: all)")
-    tune.add_argument("--executor", choices=("local", "dask"), default="local", help="where trials run")
-    tune.add_argument("--workers", type=int, default=1, help="worker processes (results do not depend on it)")
-    tune.add_argument("--scheduler", default=None, metavar="ADDR", help="a Dask scheduler's address (--executor dask)")
-    tune.add_argument("--threads", type=int, default=1, help="torch threads per training run")
-    tune.add_argument("--cache-dir", type=Path, default=None,
-                      help="finished outer folds (default: $GRFKIT_CACHE_DIR/tuning or ~/.cache/grfkit/tuning)")
-    tune.add_argument("--out", type=Path, required=True, help="folder to write: trials.csv, chosen.csv, "
-                      "provenance.json (rerunning resumes from the cache)")
-    _overwrite(tune, "results folder")
-    _quiet(tune)
-    tune.set_defaults(func=_cmd_tune)
+    from grfkit.cli_tune import add_tune_command  # in a module of its own: this one is long enough
+
+    add_tune_command(sub, _HelpFormatter)
 
     sweep = sub.add_parser("sweep", help="an ablation sweep: one experiment per value (grfkit.experiment.sweeps)",
                            description="An ablation sweep: one cached experiment per value, written to "
