@@ -236,3 +236,14 @@ def test_too_few_participants_and_bad_dimensions_are_refused(ci_stances, tmp_pat
         Dimension()
     with pytest.raises(ConfigError, match="low > 0 when log"):
         Dimension(low=0.0, high=1.0, log=True)
+
+
+def test_the_tune_command_choices_are_the_librarys() -> None:
+    from grfkit.cli import build_parser
+    from grfkit.cli_tune import TUNE_STRATEGIES
+    from grfkit.experiment.strategies import STRATEGIES
+    from grfkit.scales import SCALES
+
+    assert TUNE_STRATEGIES == STRATEGIES
+    for scale in ("ci", "book", "paper"):
+        assert scale in SCALES and build_parser().parse_args(["tune", "--scale", scale, "--out", "x"]).scale == scale
