@@ -20,6 +20,7 @@ import dataclasses
 import datetime as _dt
 import hashlib
 import time
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
@@ -399,7 +400,7 @@ def tune(
     preset
         The preset whose :data:`SEARCH_SPACE` fields are searched; the others are kept.
     seed
-        Seed of the TPE sampler and of every training run.
+        Seeds every training run and, with the held-out participant, each outer fold's TPE sampler.
     n_trials
         Trials per outer fold.
     inner_folds
@@ -475,7 +476,9 @@ def tune(
         train = tuple(p for p in everyone if p != subject)
         folds = grouped_folds(train, inner_folds)
         check_inner_folds(folds, subject)
-        study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=int(seed)))
+        # each outer fold's own sampler seed: the folds' random first trials differ, reproducibly
+        sampler_seed = int(np.random.SeedSequence([int(seed), zlib.crc32(subject.encode())]).generate_state(1)[0])
+        study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=sampler_seed))
         searches.append(_Search(subject=subject, train=train, folds=folds, path=path, parts=parts, study=study))
     for subject in subjects:
         if subject in done and on_fold is not None:
