@@ -3,7 +3,8 @@
 :mod:`~grfkit.plots.signals` draws raw signals and stances,
 :mod:`~grfkit.plots.results` model and experiment results,
 :mod:`~grfkit.plots.real` the real-data chapter's figures, and
-:mod:`~grfkit.plots.field` estimates in the field.
+:mod:`~grfkit.plots.field` estimates in the field and
+:mod:`~grfkit.plots.sweeps` the learning curves of ablation sweeps.
 """
 
 from grfkit.lazy_imports import lazy_getattr
@@ -28,6 +29,7 @@ _LAZY = {
     "rrmse_example": "results",
     "strategy_comparison": "results",
     "training_curves": "results",
+    "learning_curve_figure": "sweeps",
     "bout_signals_figure": "signals",
     "channel_label": "signals",
     "cohort_figure": "signals",
