@@ -1,10 +1,12 @@
-"""Command-line interface: ``grfkit simulate | preprocess | experiment | train | export | predict | data | cache``.
+"""Command-line interface: ``grfkit`` simulate, preprocess, experiment, train, export, predict, tune, sweep, data, cache.
 
 Each command is one arrow of the data flow (raw recordings → stance data set
 → results) and calls exactly one library function, so the shell and the
-notebooks do the same thing.  Output folders are protected by
-:mod:`grfkit.storage.output_folders`: nothing a user did not ask to replace is ever
-deleted.
+notebooks do the same thing.  ``experiment``, ``tune`` and ``sweep`` live in
+:mod:`grfkit.cli_experiment`, :mod:`grfkit.cli_tune` and :mod:`grfkit.cli_sweep`,
+the options they share in :mod:`grfkit.cli_options`.  Output folders are
+protected by :mod:`grfkit.storage.output_folders`: nothing a user did not ask
+to replace is ever deleted.
 
 Building the parser imports neither PyTorch nor pandas (``grfkit --help`` is
 instant); each command imports what it needs.  Exit status: 0 on success,
@@ -22,9 +24,25 @@ import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from grfkit import __version__
+from grfkit.cli_experiment import add_experiment_command
+from grfkit.cli_options import (
+    EXPERIMENT_TIME,
+    PRESETS,
+    SPEED_SOURCES,
+    STRATEGIES,
+    TARGETS,
+    HelpFormatter,
+    add_device,
+    add_gap_off,
+    add_overwrite,
+    add_quiet,
+    domain_gap,
+    scale_help,
+)
+from grfkit.cli_sweep import add_sweep_command
+from grfkit.cli_tune import add_tune_command
 from grfkit.errors import (
     ConfigError,
     GrfkitError,
@@ -32,26 +50,10 @@ from grfkit.errors import (
     OutputError,
     RawDataError,
 )
-from grfkit.scales import SCALES
 from grfkit.storage.output_folders import check_output
 
-if TYPE_CHECKING:
-    from grfkit.simulate.domain_gap import DomainGap
+__all__ = ["build_parser", "main"]
 
-__all__ = ["main", "build_parser"]
-
-# The choices below are those of grfkit.experiment.runner, grfkit.model.presets, grfkit.simulate.DomainGap and
-# grfkit.field.chain, which import PyTorch or pandas; tests/test_cli.py (tests/test_cli_field.py for the
-# speed sources) checks that they agree.
-_STRATEGIES = ("overground", "treadmill", "transfer", "combined", "baseline_mean", "baseline_static")
-_TARGETS = ("vgrf", "apgrf")
-_PRESETS = ("ci", "fast", "paper")
-_SPEED_SOURCES = ("auto", "stated", "imu")
-_SWEEPS = ("treadmill-fraction", "overground-participants", "fine-tuning", "model-size")
-_GAP_SWITCHES = ("belt_dynamics", "overground_accelerations", "treadmill_incline", "session_sensors", "speed_ranges")
-#: Wall time of ``grfkit experiment --scale S --workers 2`` on a 2-core CPU with a cold cache (simulation,
-#: preprocessing and training; see README.md and results/paper/provenance.json).
-_EXPERIMENT_TIME = {"ci": "about 1-2 min", "book": "about 10 min", "paper": "about 21 min"}
 
 _EPILOG = """\
 workflow (README.md, "Command line"):
@@ -75,65 +77,6 @@ the home folder and the current folder are never accepted as --out.
 """
 
 
-class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """Keeps the epilog's layout and appends each option's default where it has one."""
-
-    def _get_help_string(self, action: argparse.Action) -> str:
-        help_text = action.help or ""
-        default = action.default
-        if ("%(default)" in help_text or default is None or default is False or default is argparse.SUPPRESS
-                or default == [] or action.required or not action.option_strings):
-            return help_text
-        shown = " ".join(map(str, default)) if isinstance(default, (list, tuple)) else "%(default)s"
-        return f"{help_text} (default: {shown})"
-
-
-def _scale_help() -> str:
-    sizes = []
-    for name, time_text in _EXPERIMENT_TIME.items():
-        s = SCALES[name]
-        sizes.append(
-            f"{name}: {s.overground_participants} overground runners x {len(s.overground_bouts)} bouts of "
-            f"{s.overground_duration_s:g} s and {s.treadmill_participants} treadmill runners x "
-            f"{len(s.treadmill_conditions)} conditions of {s.treadmill_duration_s:g} s; experiment {time_text}"
-        )
-    return ("cohort size. " + "; ".join(sizes)
-            + " (--workers 2 on a 2-core CPU, cold cache; simulation alone takes seconds to minutes)")
-
-
-def _quiet(parser: argparse.ArgumentParser) -> None:
-    """``-q`` after the sub-command too; SUPPRESS keeps the value given before it."""
-    parser.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="no progress bars")
-
-
-def _overwrite(parser: argparse.ArgumentParser, what: str) -> None:
-    parser.add_argument("--overwrite", action="store_true",
-                        help=f"replace an existing --out that is not a grfkit {what} (its contents are moved aside "
-                             "to OUT.replaced-<time>, never deleted; input folders and the home folder are "
-                             "always refused)")
-
-
-def _gap_off(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--gap-off", nargs="+", default=[], metavar="DIFFERENCE", choices=[*_GAP_SWITCHES, "all"],
-                        help="switch treadmill/overground differences off (fields of grfkit.simulate.DomainGap: "
-                             f"{', '.join(_GAP_SWITCHES)}; or all)")
-
-
-def _domain_gap(gap_off: Sequence[str]) -> DomainGap:
-    """The :class:`~grfkit.simulate.DomainGap` with the named differences (or ``all``) switched off."""
-    from grfkit.simulate.domain_gap import DomainGap
-
-    off = set(_GAP_SWITCHES) if "all" in gap_off else set(gap_off)
-    return DomainGap(**{name: False for name in off})
-
-
-def _device(parser: argparse.ArgumentParser, what: str) -> None:
-    """Add ``--device`` (see grfkit.model.devices)."""
-    parser.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu",
-                        help=f"torch device that {what}; auto: cuda if torch sees a GPU, else cpu (bit-identical "
-                             "results only on the CPU)")
-
-
 def _require_raw_folder(raw_dir: Path) -> None:
     """Raise a typed error unless ``raw_dir`` is a folder in the grfkit raw data format."""
     from grfkit.io.read import read_manifest
@@ -154,7 +97,7 @@ def _require_raw_folder(raw_dir: Path) -> None:
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from grfkit.simulate.cohort import simulate_cohort
 
-    gap = _domain_gap(args.gap_off)
+    gap = domain_gap(args.gap_off)
     check_output(args.out, "raw", overwrite=args.overwrite)
     started = time.perf_counter()
     out = simulate_cohort(args.scale, seed=args.seed, out_dir=args.out, progress=not args.quiet, gap=gap,
@@ -181,51 +124,6 @@ def _cmd_preprocess(args: argparse.Namespace) -> int:
     result.stances.save(args.out, overwrite=args.overwrite)
     print(result.summary())
     print(f"stance data set: {args.out} [{time.perf_counter() - started:.1f} s]")
-    return 0
-
-
-def _cmd_experiment(args: argparse.Namespace) -> int:
-    from grfkit.storage.cohort_cache import cache_dir
-
-    if args.stances is not None and args.gap_off:
-        raise ConfigError("--gap-off applies to the simulated cohort, not to --stances")
-    if args.scheduler is not None and args.executor != "dask":
-        raise ConfigError("--scheduler needs --executor dask")
-    cache = args.cache_dir if args.cache_dir is not None else cache_dir(create=False) / "experiments"
-    inputs = [cache] + ([args.stances] if args.stances is not None else [])
-    check_output(args.out, "results", inputs=inputs, overwrite=args.overwrite)
-    gap = _domain_gap(args.gap_off)
-
-    from grfkit.experiment.config import ExperimentConfig
-    from grfkit.experiment.runner import run_experiment
-    from grfkit.io.stances import StanceDataset
-    from grfkit.storage.cohort_cache import load_or_build_stances
-
-    config = ExperimentConfig(
-        scale=args.scale,
-        seed=args.seed,
-        preset=args.preset,
-        strategies=tuple(args.strategies),
-        targets=tuple(args.targets),
-        participants=tuple(args.participants) if args.participants else None,
-        num_threads=args.threads,
-    )
-    started = time.perf_counter()
-    if args.stances is not None:
-        stances, source = StanceDataset.load(args.stances), f"stance data set {args.stances}"
-    elif args.gap_off:
-        stances = load_or_build_stances(args.scale, args.seed, progress=not args.quiet, gap=gap)
-        source = f"simulated at scale {args.scale}, seed {args.seed}, domain gap {gap.label}"
-    else:
-        stances, source = None, None
-    results = run_experiment(
-        config, out_dir=args.out, progress=not args.quiet, stances=stances, cache_dir=args.cache_dir,
-        workers=args.workers, data_source=source, command=shlex.join(["grfkit", *args.argv]),
-        overwrite=args.overwrite, keep_models=args.keep_models, executor=args.executor, scheduler=args.scheduler,
-        device=args.device,
-    )
-    print(results.summary())
-    print(f"results: {Path(args.out) / 'results.csv'} [{time.perf_counter() - started:.1f} s]")
     return 0
 
 
@@ -349,22 +247,6 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_sweep(args: argparse.Namespace) -> int:
-    if args.scheduler is not None and args.executor != "dask":
-        raise ConfigError("--scheduler needs --executor dask")
-    from grfkit.experiment.sweeps import run_sweep
-
-    started = time.perf_counter()
-    sweep = run_sweep(args.name, scale=args.scale, seed=args.seed, out_dir=args.out, preset=args.preset,
-                      strategies=args.strategies, targets=args.targets, values=args.values, executor=args.executor,
-                      workers=args.workers, scheduler=args.scheduler, cache_dir=args.cache_dir,
-                      progress=not args.quiet, command=shlex.join(["grfkit", *args.argv]))
-    means = sweep.table.groupby(["target", "strategy", "value", "point"], sort=False)["rrmse_pct"].mean()
-    print(f"sweep {sweep.name}: mean rRMSE (%) across held-out participants\n{means.round(2).to_string()}")
-    print(f"sweep table: {sweep.folder / 'sweep.csv'} [{time.perf_counter() - started:.1f} s]")
-    return 0
-
-
 def _cmd_data_list(args: argparse.Namespace) -> int:
     from grfkit.real.data_folder import dataset_table
 
@@ -424,9 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
     -------
     argparse.ArgumentParser
         Parser with the sub-commands ``simulate``, ``preprocess``,
-        ``experiment``, ``train``, ``export``, ``predict``, ``tune``, ``data list|fetch`` and ``cache ls|clear``.
+        ``experiment``, ``train``, ``export``, ``predict``, ``tune``, ``sweep``, ``data list|fetch`` and
+        ``cache ls|clear``.
     """
-    fmt = {"formatter_class": _HelpFormatter}
+    fmt = {"formatter_class": HelpFormatter}
     parser = argparse.ArgumentParser(
         prog="grfkit", epilog=_EPILOG, **fmt,
         description="Running ground reaction forces from wearables: simulate a cohort, preprocess raw recordings "
@@ -437,12 +320,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sim = sub.add_parser("simulate", help="generate a simulated raw cohort (both data sets, with ground truth)",
                          description="Generate a simulated raw cohort (both data sets, with ground truth).", **fmt)
-    sim.add_argument("--scale", choices=tuple(_EXPERIMENT_TIME), default="ci", help=_scale_help())
+    sim.add_argument("--scale", choices=tuple(EXPERIMENT_TIME), default="ci", help=scale_help())
     sim.add_argument("--seed", type=int, default=0, help="cohort seed (same seed and scale: same files)")
     sim.add_argument("--out", type=Path, required=True, help="raw data folder to write")
-    _overwrite(sim, "raw data folder")
-    _gap_off(sim)
-    _quiet(sim)
+    add_overwrite(sim, "raw data folder")
+    add_gap_off(sim)
+    add_quiet(sim)
     sim.set_defaults(func=_cmd_simulate)
 
     pre = sub.add_parser("preprocess", help="raw recordings -> time-normalised stance data set",
@@ -451,64 +334,25 @@ def build_parser() -> argparse.ArgumentParser:
     pre.add_argument("--out", type=Path, required=True,
                      help="stance data set folder to write (not inside RAW_DIR)")
     pre.add_argument("--strict", action="store_true", help="stop at the first bad bout instead of skipping it")
-    _overwrite(pre, "stance data set")
-    _quiet(pre)
+    add_overwrite(pre, "stance data set")
+    add_quiet(pre)
     pre.set_defaults(func=_cmd_preprocess)
 
-    exp = sub.add_parser("experiment",
-                         help="the four training strategies and two no-wearable baselines, leave-one-subject-out",
-                         description="The four training strategies and two no-wearable baselines, "
-                                     "leave-one-subject-out.", **fmt)
-    exp.add_argument("--scale", choices=tuple(_EXPERIMENT_TIME), default="ci",
-                     help=_scale_help() + "; ignored with --stances")
-    exp.add_argument("--seed", type=int, default=0, help="cohort and training seed")
-    exp.add_argument("--out", type=Path, required=True,
-                     help="results folder to write (rerunning resumes from the fold cache)")
-    _overwrite(exp, "results folder")
-    # No argparse choices: grfkit.model.presets.PRESETS (checked by ExperimentConfig) may hold more than the built-in ones.
-    exp.add_argument("--preset", default="fast", metavar="{" + ",".join(_PRESETS) + "}",
-                     help="model and training settings (grfkit.model.presets.PRESETS)")
-    exp.add_argument("--strategies", nargs="+", choices=_STRATEGIES, default=list(_STRATEGIES),
-                     help="strategies and baselines to run")
-    exp.add_argument("--targets", nargs="+", choices=_TARGETS, default=list(_TARGETS),
-                     help="forces to estimate (vertical, anteroposterior)")
-    exp.add_argument("--stances", type=Path, default=None,
-                     help="a stance data set folder (from `grfkit preprocess`) instead of the simulated cohort")
-    _gap_off(exp)
-    exp.add_argument("--participants", nargs="+", metavar="ID",
-                     help="held-out overground participants to evaluate (default: all, leave-one-subject-out)")
-    exp.add_argument("--workers", type=int, default=1,
-                     help="folds trained in parallel: local processes, or the dask LocalCluster's workers (results "
-                          "do not depend on it)")
-    exp.add_argument("--executor", choices=("local", "dask"), default="local",
-                     help="where folds run: local (this process or --workers processes) or dask (a LocalCluster on "
-                          "127.0.0.1, or --scheduler); needs pip install 'grfkit[dask]'")
-    exp.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
-                     help="with --executor dask: the address of a running Dask scheduler (TLS: tls://HOST:PORT and "
-                          "Dask's distributed.comm.tls settings)")
-    _device(exp, "trains the folds (part of the cache key)")
-    exp.add_argument("--threads", type=int, default=1, help="torch threads per training run (part of the cache key)")
-    exp.add_argument("--keep-models", action="store_true",
-                     help="also write every fold's model to OUT/models/STRATEGY/TARGET/SUBJECT/ (model folders)")
-    exp.add_argument("--cache-dir", type=Path, default=None,
-                     help="fold and pre-training cache "
-                          "(default: $GRFKIT_CACHE_DIR/experiments or ~/.cache/grfkit/experiments)")
-    _quiet(exp)
-    exp.set_defaults(func=_cmd_experiment)
+    add_experiment_command(sub, HelpFormatter)
 
     train = sub.add_parser("train", help="train one strategy's model on every participant and save it",
                            description="Train one strategy's model on every participant of a stance data set and "
                                        "save it as a model folder (weights, normalisation, channels and units, "
                                        "provenance).", **fmt)
     train.add_argument("stances", type=Path, metavar="STANCES", help="stance data set folder (grfkit preprocess)")
-    train.add_argument("--target", choices=_TARGETS, required=True, help="force to estimate")
-    train.add_argument("--strategy", choices=_STRATEGIES[:4], default="combined", help="training strategy")
+    train.add_argument("--target", choices=TARGETS, required=True, help="force to estimate")
+    train.add_argument("--strategy", choices=STRATEGIES[:4], default="combined", help="training strategy")
     train.add_argument("--out", type=Path, required=True, help="model folder to write")
-    train.add_argument("--preset", default="fast", metavar="{" + ",".join(_PRESETS) + "}",
+    train.add_argument("--preset", default="fast", metavar="{" + ",".join(PRESETS) + "}",
                        help="model and training settings (grfkit.model.presets.PRESETS)")
     train.add_argument("--seed", type=int, default=0, help="training seed")
     train.add_argument("--threads", type=int, default=1, help="torch threads")
-    _device(train, "trains")
+    add_device(train, "trains")
     train.add_argument("--members", type=int, default=1,
                        help="models of different seeds; above 1 writes an ensemble folder of "
                             "--calibration-groups x MEMBERS models with a calibrated uncertainty band and "
@@ -516,8 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--calibration-groups", type=int, default=4,
                        help="with --members > 1: groups of overground participants held out in turn to calibrate "
                             "the band")
-    _overwrite(train, "model folder")
-    _quiet(train)
+    add_overwrite(train, "model folder")
+    add_quiet(train)
     train.set_defaults(func=_cmd_train)
 
     export = sub.add_parser("export", help="a model folder as one ONNX or TorchScript file (raw inputs, BW out)",
@@ -529,7 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, default=None,
                         help="file to write (default: MODEL_DIR.onnx or MODEL_DIR.torchscript.pt beside the folder)")
     export.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
-    _quiet(export)
+    add_quiet(export)
     export.set_defaults(func=_cmd_export)
 
     predict = sub.add_parser("predict", help="forces of a wearable-only recording: one row per stance, with measures",
@@ -544,7 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--out", type=Path, required=True,
                          help="predictions folder to write: stances.parquet|csv, skipped.csv, prediction.json")
     predict.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="stance table format")
-    predict.add_argument("--speed-source", choices=_SPEED_SOURCES, default="auto",
+    predict.add_argument("--speed-source", choices=SPEED_SOURCES, default="auto",
                          help="auto: the treadmill belt's speed, else the shoe IMU's; stated: the speed the "
                               "recording states (belt, bouts.csv), else the IMU's; imu: always the IMU's")
     predict.add_argument("--nominal", type=float, default=0.9,
@@ -553,39 +397,14 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--workers", type=int, default=None,
                          help="processes reading bouts in parallel (results do not depend on it; default: the "
                               "number of CPUs, at most 4)")
-    _device(predict, "estimates a single model's curves (ensembles: cpu only)")
-    _overwrite(predict, "predictions folder")
-    _quiet(predict)
+    add_device(predict, "estimates a single model's curves (ensembles: cpu only)")
+    add_overwrite(predict, "predictions folder")
+    add_quiet(predict)
     predict.set_defaults(func=_cmd_predict)
 
-    from grfkit.cli_tune import add_tune_command  # in a module of its own: this one is long enough
+    add_tune_command(sub, HelpFormatter)
 
-    add_tune_command(sub, _HelpFormatter)
-
-    sweep = sub.add_parser("sweep", help="an ablation sweep: one experiment per value (grfkit.experiment.sweeps)",
-                           description="An ablation sweep: one cached experiment per value, written to "
-                                       "OUT/NAME/points/LABEL/, with OUT/NAME/sweep.csv and provenance.json "
-                                       "(grfkit.experiment.sweeps.SWEEPS).", **fmt)
-    sweep.add_argument("name", choices=_SWEEPS, metavar="NAME", help="one of " + ", ".join(_SWEEPS))
-    sweep.add_argument("--scale", choices=tuple(_EXPERIMENT_TIME), default="ci", help=_scale_help())
-    sweep.add_argument("--seed", type=int, default=0, help="cohort, subset and training seed")
-    sweep.add_argument("--out", type=Path, required=True, help="folder that holds the sweep folder NAME "
-                       "(rerunning resumes from the fold cache)")
-    sweep.add_argument("--values", nargs="+", default=None, metavar="V",
-                       help="the sweep's values (fractions such as 1/16, counts or 'all', variant names, hidden "
-                            "sizes; default: all of the sweep's)")
-    sweep.add_argument("--preset", default=None, metavar="{" + ",".join(_PRESETS) + "}",
-                       help="model preset the variants start from (default: the scale's)")
-    sweep.add_argument("--strategies", nargs="+", choices=_STRATEGIES, default=None,
-                       help="strategies to run (default: the sweep's)")
-    sweep.add_argument("--targets", nargs="+", choices=_TARGETS, default=list(_TARGETS), help="forces to estimate")
-    sweep.add_argument("--executor", choices=("local", "dask"), default="local", help="where each point's folds run")
-    sweep.add_argument("--workers", type=int, default=1, help="worker processes (results do not depend on it)")
-    sweep.add_argument("--scheduler", default=None, metavar="ADDR", help="a Dask scheduler's address (--executor dask)")
-    sweep.add_argument("--cache-dir", type=Path, default=None,
-                       help="fold cache (default: $GRFKIT_CACHE_DIR/experiments or ~/.cache/grfkit/experiments)")
-    _quiet(sweep)
-    sweep.set_defaults(func=_cmd_sweep)
+    add_sweep_command(sub, HelpFormatter)
 
     data = sub.add_parser("data", help="public real data sets: list them, download and verify them",
                           description="Public real data sets: list them, download and verify them.", **fmt)
@@ -595,7 +414,7 @@ def build_parser() -> argparse.ArgumentParser:
                                   description="Name, files, size, licence, citation and local state of each "
                                               "data set.", **fmt)
     listing.add_argument("--data-dir", type=Path, default=None, help=data_dir_help)
-    _quiet(listing)
+    add_quiet(listing)
     listing.set_defaults(func=_cmd_data_list)
     fetch = data_sub.add_parser("fetch", help="download the missing files, verifying every SHA-256 (resumes)",
                                 description="Download the missing files of the named data sets (all by default), "
@@ -603,7 +422,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 **fmt)
     fetch.add_argument("names", nargs="*", metavar="NAME", help="data sets to fetch (default: all)")
     fetch.add_argument("--data-dir", type=Path, default=None, help=data_dir_help)
-    _quiet(fetch)
+    add_quiet(fetch)
     fetch.set_defaults(func=_cmd_data_fetch)
 
     cache = sub.add_parser("cache", help="grfkit's computation caches (never the downloaded data)",
@@ -614,7 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Every cache entry: kind, key, size, modification time, and whether "
                                           "the current code computed it.", **fmt)
     ls.add_argument("--cache-dir", type=Path, default=None, help=cache_dir_help)
-    _quiet(ls)
+    add_quiet(ls)
     ls.set_defaults(func=_cmd_cache_ls)
     clear = cache_sub.add_parser("clear", help="delete cache entries (only what grfkit wrote)",
                                  description="Delete cache entries; only entries grfkit wrote, never other files "
@@ -622,7 +441,7 @@ def build_parser() -> argparse.ArgumentParser:
     clear.add_argument("--stale", action="store_true", help="only entries made by other versions of the code")
     clear.add_argument("--cache-dir", type=Path, default=None, help=cache_dir_help)
     clear.add_argument("--yes", action="store_true", help="do not ask (required when not run from a terminal)")
-    _quiet(clear)
+    add_quiet(clear)
     clear.set_defaults(func=_cmd_cache_clear)
     return parser
 

@@ -134,16 +134,16 @@ def test_quiet_is_accepted_after_the_command(tmp_path: Path, monkeypatch: pytest
 def test_the_cli_choices_are_the_librarys() -> None:
     import dataclasses
 
-    import grfkit.cli as cli
+    import grfkit.cli_options as options
     from grfkit.experiment.config import TARGETS
     from grfkit.experiment.strategies import ALL_STRATEGIES
     from grfkit.model.presets import PRESETS
     from grfkit.simulate import DomainGap
 
-    assert cli._STRATEGIES == ALL_STRATEGIES and cli._TARGETS == TARGETS
-    assert set(cli._PRESETS) == set(PRESETS)
-    assert cli._GAP_SWITCHES == tuple(f.name for f in dataclasses.fields(DomainGap))
-    assert set(cli._EXPERIMENT_TIME) == set(SCALES)
+    assert options.STRATEGIES == ALL_STRATEGIES and options.TARGETS == TARGETS
+    assert set(options.PRESETS) == set(PRESETS)
+    assert options.GAP_SWITCHES == tuple(f.name for f in dataclasses.fields(DomainGap))
+    assert set(options.EXPERIMENT_TIME) == set(SCALES)
 
 
 def test_ctrl_c_exits_130_with_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

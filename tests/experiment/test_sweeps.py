@@ -178,8 +178,9 @@ def test_output_variant_trains_only_the_last_layer(shared, ci_stances) -> None:
 
 def test_command_line(shared, capsys) -> None:
     from grfkit import cli
+    from grfkit.cli_sweep import SWEEP_NAMES
 
-    assert cli._SWEEPS == tuple(SWEEPS)
+    assert SWEEP_NAMES == tuple(SWEEPS)
     argv = ["-q", "sweep", "model-size", "--scale", "ci", "--preset", "ci", "--values", "8", "--strategies",
             "overground", "--targets", "vgrf", "--out", str(shared / "cli"), "--cache-dir", str(shared / "cache")]
     assert cli.main(argv) == 0
