@@ -9,8 +9,10 @@ results folders of :mod:`~grfkit.experiment.store`;
 summarise and compare strategies.  Beyond the experiment:
 :mod:`~grfkit.experiment.final_model` (``grfkit train``),
 :mod:`~grfkit.experiment.ensemble_training` (a calibrated deep ensemble),
-:mod:`~grfkit.experiment.fold_ensemble` (a band from the fold models) and
-:mod:`~grfkit.experiment.estimator` (a scikit-learn estimator).
+:mod:`~grfkit.experiment.fold_ensemble` (a band from the fold models),
+:mod:`~grfkit.experiment.estimator` (a scikit-learn estimator), :mod:`~grfkit.experiment.sweeps`
+(ablation sweeps) and :mod:`~grfkit.experiment.tuning` (nested hyper-parameter search; its
+results in :mod:`~grfkit.experiment.tuning_results`).
 """
 
 from grfkit.lazy_imports import lazy_getattr
@@ -83,6 +85,23 @@ _LAZY = {
     "pretrain": "strategies",
     "split_domains": "strategies",
     "train_strategy": "strategies",
+    "uses_treadmill": "strategies",
+    "FINE_TUNING_VARIANTS": "sweeps",
+    "SWEEPS": "sweeps",
+    "Sweep": "sweeps",
+    "SweepSpec": "sweeps",
+    "load_sweep": "sweeps",
+    "run_sweep": "sweeps",
+    "sweep_statistics": "sweeps",
+    "sweep_table": "sweeps",
+    "SEARCH_SPACE": "tuning",
+    "Dimension": "tuning",
+    "LeakageError": "tuning",
+    "check_inner_folds": "tuning",
+    "grouped_folds": "tuning",
+    "tune": "tuning",
+    "INNER_SCORE": "tuning_results",
+    "TuningResult": "tuning_results",
 }
 
 __getattr__ = lazy_getattr(__name__, _LAZY)

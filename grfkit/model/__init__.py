@@ -9,7 +9,8 @@ saves and loads the result (its units and provenance in
 :mod:`~grfkit.model.artifact`), :mod:`~grfkit.model.inference` applies it,
 :mod:`~grfkit.model.ensemble` combines several with a calibrated band,
 :mod:`~grfkit.model.export` writes it as ONNX or TorchScript,
-:mod:`~grfkit.model.metrics` scores estimates (rRMSE), and
+:mod:`~grfkit.model.metrics` scores estimates (rRMSE),
+:mod:`~grfkit.model.devices` chooses the torch device, and
 :mod:`~grfkit.model.baselines` and :mod:`~grfkit.model.importance` give the
 no-wearable baselines and permutation importance (PyTorch loads on first use).
 """
@@ -76,6 +77,8 @@ _LAZY = {
     "predict": "training",
     "split_participants": "training",
     "torch_threads": "training",
+    "DEVICES": "devices",
+    "resolve_device": "devices",
 }
 
 __getattr__ = lazy_getattr(__name__, _LAZY)
