@@ -28,7 +28,7 @@ def _run(args: argparse.Namespace) -> int:
 
     cache = args.cache_dir if args.cache_dir is not None else cache_dir(create=False) / "tuning"
     inputs = [cache] + ([args.stances] if args.stances is not None else [])
-    check_output(args.out, "results", inputs=inputs, overwrite=args.overwrite)
+    check_output(args.out, "tuning", inputs=inputs, overwrite=args.overwrite)
     from grfkit.experiment.tuning import tune
     from grfkit.io.stances import StanceDataset
     from grfkit.storage.cohort_cache import load_or_build_stances
@@ -84,7 +84,7 @@ def add_tune_command(sub: argparse._SubParsersAction, formatter_class: type[argp
     tune.add_argument("--out", type=Path, required=True,
                       help="folder to write: trials.csv, chosen.csv, provenance.json (rerunning resumes from the cache)")
     tune.add_argument("--overwrite", action="store_true",
-                      help="replace an existing --out that is not a grfkit results folder (its contents are moved "
+                      help="replace an existing --out that is not a grfkit tuning folder (its contents are moved "
                            "aside to OUT.replaced-<time>, never deleted)")
     tune.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="no progress bars")
     tune.set_defaults(func=_run)

@@ -11,7 +11,7 @@ asked in fixed batches of ``parallel_trials``; every (trial, inner fold) is a
 task of :func:`grfkit.executors.open_executor`, so results depend on the
 seed, not on the engine or its workers.  Finished outer folds are cached (a
 killed run resumes); :class:`~grfkit.experiment.tuning_results.TuningResult`
-holds the results folder (``trials.csv``, ``chosen.csv``, ``provenance.json``).
+holds the tuning folder (``trials.csv``, ``chosen.csv``, ``provenance.json``).
 """
 
 from __future__ import annotations
@@ -391,7 +391,7 @@ def tune(
     stances
         Overground stances (and treadmill stances for the strategies that use them).
     out_dir
-        Results folder to write (``trials.csv``, ``chosen.csv``,
+        Tuning folder to write (``trials.csv``, ``chosen.csv``,
         ``provenance.json``), swapped in whole at the end; ``None``: write none.
     strategy
         A wearable strategy of :data:`grfkit.experiment.strategies.STRATEGIES`.
@@ -446,7 +446,7 @@ def tune(
     _check_arguments(strategy, target, n_trials, inner_folds, parallel_trials, search_space)
     base = get_preset(preset)
     if out_dir is not None:
-        check_output(out_dir, "results", overwrite=overwrite)
+        check_output(out_dir, "tuning", overwrite=overwrite)
     overground, treadmill = split_domains(stances)
     subjects = _outer_participants(overground, participants)
     if strategy != "overground" and not len(treadmill):

@@ -1,6 +1,6 @@
 """The results of :func:`grfkit.experiment.tuning.tune`: trials, chosen settings, outer scores, and their cache.
 
-:class:`TuningResult` holds the tables and writes or reads a results folder
+:class:`TuningResult` holds the tables and writes or reads a tuning folder
 (``trials.csv``, ``chosen.csv``, ``provenance.json``), swapped in whole by
 :func:`grfkit.storage.output_folders.write_output`; :func:`save_outer_fold`
 and :func:`load_outer_fold` keep one finished outer fold as a cache entry
@@ -46,7 +46,7 @@ class TuningResult:
     provenance
         Command, git state, configuration, executor, times.
     out_dir
-        The results folder, if written.
+        The tuning folder, if written.
     """
 
     trials: pd.DataFrame
@@ -71,7 +71,8 @@ class TuningResult:
         Parameters
         ----------
         out_dir
-            The results folder (see :func:`grfkit.storage.output_folders.write_output`).
+            The tuning folder (an output folder of kind ``"tuning"``, see
+            :func:`grfkit.storage.output_folders.write_output`).
         overwrite
             Replace a folder grfkit did not write (its contents are moved aside).
 
@@ -80,7 +81,7 @@ class TuningResult:
         pathlib.Path
             ``out_dir``.
         """
-        with write_output(out_dir, "results", overwrite=overwrite) as tmp:
+        with write_output(out_dir, "tuning", overwrite=overwrite) as tmp:
             (tmp / "trials.csv").write_text(self.trials.to_csv(index=False), encoding="utf-8")
             (tmp / "chosen.csv").write_text(self.chosen.to_csv(index=False), encoding="utf-8")
             (tmp / "provenance.json").write_text(json.dumps(self.provenance, indent=2), encoding="utf-8")
@@ -94,7 +95,7 @@ class TuningResult:
         Parameters
         ----------
         out_dir
-            The results folder.
+            The tuning folder.
 
         Returns
         -------

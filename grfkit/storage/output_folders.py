@@ -1,9 +1,9 @@
 """Output folders that never destroy data a user did not ask grfkit to replace.
 
-Every folder a grfkit command writes (``simulate``, ``preprocess``,
-``experiment``, ``train`` and ``predict --out``) carries a marker, ``.grfkit-output.json``,
-naming its kind (``raw``, ``stances``, ``results``, ``model``, ``ensemble`` or ``predictions``) and every file
-grfkit wrote into it.
+Every folder a grfkit command writes (``simulate``, ``preprocess``, ``experiment``,
+``train``, ``predict`` and ``tune --out``) carries a marker, ``.grfkit-output.json``, naming
+its kind (``raw``, ``stances``, ``results``, ``model``, ``ensemble``, ``predictions`` or
+``tuning``) and every file grfkit wrote into it.
 :func:`check_output` accepts a new or empty folder, or an unchanged earlier
 output of the same kind; anything else needs ``overwrite``, and even then its
 contents are moved aside to ``NAME.replaced-<time>``, never deleted. A file,
@@ -35,11 +35,11 @@ __all__ = ["MARKER", "KINDS", "output_kind", "foreign_entries", "check_output", 
 #: Name of the marker file in every output folder.
 MARKER: str = ".grfkit-output.json"
 #: The kinds of output folder.
-KINDS: tuple[str, ...] = ("raw", "stances", "results", "model", "ensemble", "predictions")
+KINDS: tuple[str, ...] = ("raw", "stances", "results", "model", "ensemble", "predictions", "tuning")
 
 _MARKER_FORMAT = "grfkit-output"
 _WHAT = {"raw": "raw data folder", "stances": "stance data set", "results": "results folder", "model": "model folder",
-         "ensemble": "model ensemble folder", "predictions": "predictions folder"}
+         "ensemble": "model ensemble folder", "predictions": "predictions folder", "tuning": "tuning folder"}
 # Folders written before markers existed: the file that says what they are, and every top-level name they hold.
 _LEGACY_NAMES = {
     "raw": {"dataset.json", "participants.csv", "bouts.csv", "truth", "overground", "treadmill"},
@@ -132,9 +132,9 @@ def output_kind(folder: str | Path) -> str | None:
     Returns
     -------
     str or None
-        ``"raw"``, ``"stances"``, ``"results"``, ``"model"`` or ``"predictions"`` when the folder carries a
-        marker of that kind (or is an unmarked folder of that kind from an
-        older grfkit), else ``None`` (also when there is no folder).
+        One of :data:`KINDS` when the folder carries a marker of that kind
+        (or is an unmarked folder of that kind from an older grfkit), else
+        ``None`` (also when there is no folder).
     """
     contents = _contents(Path(folder))
     if contents is None:
