@@ -94,7 +94,7 @@ class Dimension:
         return {"low": self.low, "high": self.high, "log": self.log}
 
     def distribution(self) -> Any:
-        """Return the :mod:`optuna.distributions` object of this dimension."""
+        """Return the Optuna distribution (``optuna.distributions``) of this dimension."""
         from optuna.distributions import CategoricalDistribution, FloatDistribution
 
         if self.choices:
