@@ -490,7 +490,8 @@ def sweep_table(sweep: Sweep, *, wide: bool = False) -> pd.DataFrame:
 
 
 def sweep_statistics(sweep: Sweep, *, between: str = "strategies", reference: str | None = None,
-                     n_bootstrap: int = 10_000, seed: int = 0) -> pd.DataFrame:
+                     pairs: Sequence[tuple[str, str]] | None = None, n_bootstrap: int = 10_000,
+                     seed: int = 0) -> pd.DataFrame:
     """Paired comparisons at each point of a sweep (:func:`grfkit.experiment.comparisons.paired_comparison`).
 
     Parameters
@@ -503,6 +504,11 @@ def sweep_statistics(sweep: Sweep, *, between: str = "strategies", reference: st
         strategy at every point against the same strategy at ``reference`` (e.g. fine-tuning variants).
     reference
         Point label for ``between="points"``; default the first point of the table.
+    pairs
+        For ``between="strategies"``: the pairs ``(a, b)`` to compare, in that order (e.g.
+        ``("combined", "overground")``: negative differences favour combined); default every
+        pair, in the order of :data:`grfkit.experiment.strategies.ALL_STRATEGIES`.  Pairs
+        without both strategies at a point are left out there.
     n_bootstrap, seed
         As for :func:`grfkit.experiment.comparisons.paired_comparison`.
 
@@ -537,7 +543,9 @@ def sweep_statistics(sweep: Sweep, *, between: str = "strategies", reference: st
             for target in dict.fromkeys(at["target"]):
                 part = at.loc[at["target"] == target]
                 present = [s for s in ALL_STRATEGIES if s in set(part["strategy"])]
-                rows += [compare(part, a, b, target, label, {}) for a, b in itertools.combinations(present, 2)]
+                wanted = itertools.combinations(present, 2) if pairs is None else pairs
+                rows += [compare(part, a, b, target, label, {}) for a, b in wanted
+                         if a in present and b in present]
     elif between == "points":
         reference = labels[0] if reference is None else reference
         if reference not in labels:

@@ -105,6 +105,11 @@ def test_treadmill_fraction_table_provenance_and_resume(shared, ci_stances) -> N
     assert set(stats["point"]) == {"f0.5", "f1"}  # combined against the fraction-0 overground reference
     assert set(zip(stats["a"], stats["b"])) == {("overground", "combined")}
     assert (stats["n_participants"] == 4).all()
+    flipped = sweep_statistics(reread, pairs=[("combined", "overground"), ("transfer", "overground")],
+                               n_bootstrap=200)
+    assert set(zip(flipped["a"], flipped["b"])) == {("combined", "overground")}  # transfer did not run
+    np.testing.assert_allclose(flipped["mean_difference_pp"], -stats["mean_difference_pp"])
+    np.testing.assert_allclose(flipped["p_value"], stats["p_value"])
 
 
 def test_overground_participants_never_train_on_the_held_out(shared, ci_stances) -> None:
