@@ -269,7 +269,7 @@ def _cmd_data_fetch(args: argparse.Namespace) -> int:
 
 
 def _cmd_cache_ls(args: argparse.Namespace) -> int:
-    from grfkit.storage.cache import cache_table
+    from grfkit.storage.cache_entries import cache_table
 
     table = cache_table(args.cache_dir)
     print(table.to_string(index=False) if len(table) else "no cache entries")
@@ -277,7 +277,7 @@ def _cmd_cache_ls(args: argparse.Namespace) -> int:
 
 
 def _cmd_cache_clear(args: argparse.Namespace) -> int:
-    from grfkit.storage.cache import cache_table, clear_cache
+    from grfkit.storage.cache_entries import cache_table, clear_cache
 
     table = cache_table(args.cache_dir)
     doomed = table.loc[~table["current"].astype(bool)] if args.stale else table

@@ -197,7 +197,7 @@ def test_data_list_and_fetch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 def fake_cache(monkeypatch: pytest.MonkeyPatch):
     import pandas as pd
 
-    import grfkit.storage.cache as cache
+    import grfkit.storage.cache_entries as cache
 
     cleared = []
     table = pd.DataFrame({"kind": ["fold", "cohort"], "key": ["k1", "k2"], "path": ["/c/k1", "/c/k2"],
@@ -216,7 +216,7 @@ def test_cache_ls_and_clear(fake_cache, tmp_path: Path, monkeypatch: pytest.Monk
                             capsys: pytest.CaptureFixture[str]) -> None:
     import io
 
-    import grfkit.storage.cache as cache
+    import grfkit.storage.cache_entries as cache
 
     cache_table = cache.cache_table(None)
     assert main(["cache", "ls", "--cache-dir", str(tmp_path)]) == 0

@@ -58,6 +58,7 @@ __all__ = [
     "check_inner_folds",
     "grouped_folds",
     "tune",
+    "tuning_code_fingerprint",
 ]
 
 
@@ -240,7 +241,14 @@ class _Search:
     compute_s: float = 0.0
 
 
-def _tuning_code() -> str:
+def tuning_code_fingerprint() -> str:
+    """Return the code fingerprint of the tuning's cache entries (the experiment's code, this module, Optuna).
+
+    Returns
+    -------
+    str
+        A SHA-256 hex digest; an entry with another one was computed by other code and is never used.
+    """
     from optuna import __version__ as optuna_version
 
     text = f"{code_fingerprint()} {package_fingerprint(('experiment/tuning.py',))} optuna {optuna_version}"
@@ -459,7 +467,7 @@ def tune(
     remove_stale_temporaries(cache)
     settings = _settings_parts(strategy, target, base, search_space, seed, n_trials, inner_folds, parallel_trials,
                                num_threads)
-    data_fingerprint, code = stance_fingerprint(stances), _tuning_code()
+    data_fingerprint, code = stance_fingerprint(stances), tuning_code_fingerprint()
 
     import optuna
 

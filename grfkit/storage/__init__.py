@@ -3,7 +3,8 @@
 :mod:`~grfkit.storage.atomic` writes files and folders all-or-nothing,
 :mod:`~grfkit.storage.output_folders` guards the command line's ``--out``
 folders, :mod:`~grfkit.storage.cache` and :mod:`~grfkit.storage.cohort_cache`
-keep computations with checksummed manifests, :mod:`~grfkit.storage.kept_run`
+keep computations with checksummed manifests (listed and cleared by
+:mod:`~grfkit.storage.cache_entries`), :mod:`~grfkit.storage.kept_run`
 keeps results with their provenance (:mod:`~grfkit.storage.provenance`).
 """
 
@@ -20,13 +21,14 @@ _LAZY = {
     "CacheWarning": "cache",
     "MANIFEST_NAME": "cache",
     "STALE_TEMPORARY_AGE_S": "cache",
-    "cache_table": "cache",
-    "clear_cache": "cache",
+    "cache_table": "cache_entries",
+    "clear_cache": "cache_entries",
     "ensure_writable": "cache",
     "load_entry": "cache",
     "read_manifest": "cache",
     "remove_stale_temporaries": "cache",
     "sha256_file": "cache",
+    "size_bytes": "cache",
     "storage_errors": "cache",
     "verify_entry": "cache",
     "write_entry": "cache",

@@ -1,21 +1,20 @@
-"""grfkit's computation caches: self-checking entries, and listing and clearing them.
+"""grfkit's computation caches: self-checking entries.
 
 Every cache entry grfkit writes (a cohort's raw and preprocessed folders, an
-experiment fold, a pre-trained model) carries a ``manifest.json`` with its key
-(the configuration it was computed from), the fingerprint of the code that
-computed it and every file's SHA-256 (:func:`write_manifest`). On reuse
-(:func:`load_entry`, :func:`verify_entry`) the key and every checksum must match,
-or the entry is recomputed with a :class:`CacheWarning`. :func:`clear_cache`
-deletes only folders with such a manifest (or an older grfkit's layout), never
-anything else or the downloaded data; :func:`cache_table` lists the entries and
-marks those the running code can still use. The folder is ``$GRFKIT_CACHE_DIR``,
-else ``~/.cache/grfkit`` (:func:`grfkit.storage.cohort_cache.cache_dir`).
+experiment fold, a pre-trained model, a tuned outer fold) carries a
+``manifest.json`` with its key (the configuration it was computed from), the
+fingerprint of the code that computed it and every file's SHA-256
+(:func:`write_manifest`). On reuse (:func:`load_entry`, :func:`verify_entry`)
+the key and every checksum must match, or the entry is recomputed with a
+:class:`CacheWarning`. :func:`remove_stale_temporaries` removes what killed
+runs left; :mod:`grfkit.storage.cache_entries` lists and clears the entries
+(``grfkit cache ls|clear``). The folder is ``$GRFKIT_CACHE_DIR``, else
+``~/.cache/grfkit`` (:func:`grfkit.storage.cohort_cache.cache_dir`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import errno
 import hashlib
 import json
@@ -26,11 +25,8 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
-
-import pandas as pd
 
 from grfkit.errors import (
     CacheError,
@@ -46,17 +42,16 @@ __all__ = [
     "MANIFEST_NAME",
     "STALE_TEMPORARY_AGE_S",
     "CacheWarning",
-    "sha256_file",
-    "write_manifest",
-    "read_manifest",
-    "verify_entry",
-    "load_entry",
-    "write_entry",
-    "storage_errors",
     "ensure_writable",
+    "load_entry",
+    "read_manifest",
     "remove_stale_temporaries",
-    "cache_table",
-    "clear_cache",
+    "sha256_file",
+    "size_bytes",
+    "storage_errors",
+    "verify_entry",
+    "write_entry",
+    "write_manifest",
 ]
 
 #: File name of an entry's manifest.
@@ -70,8 +65,6 @@ _VERSION = 1
 _STORAGE_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT, errno.ENOTDIR})
 # Names grfkit.storage.atomic gives temporary folders: ".<name>.<8 random characters>.tmp" and ".<name>.old-<hex>".
 _TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$|^\..+\.old-[0-9a-f]+$")
-_HEX = re.compile(r"^[0-9a-f]{24}$")
-_COHORT = re.compile(r"^cohort-.+-[0-9a-f]{12}$")
 
 T = TypeVar("T")
 
@@ -366,6 +359,30 @@ def _newest_mtime(path: Path) -> float:
     return newest
 
 
+def size_bytes(path: str | os.PathLike[str]) -> int:
+    """Return the bytes of a file, or of every file below a folder (symbolic links not followed).
+
+    Parameters
+    ----------
+    path
+        A file or folder.
+
+    Returns
+    -------
+    int
+        Total size in bytes.
+    """
+    path = Path(path)
+    if path.is_file() or path.is_symlink():
+        return path.lstat().st_size
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(root, name)).st_size
+    return total
+
+
 def remove_stale_temporaries(folder: str | Path, max_age_s: float = STALE_TEMPORARY_AGE_S) -> int:
     """Remove temporary folders and files that killed runs left directly in ``folder``.
 
@@ -396,205 +413,10 @@ def remove_stale_temporaries(folder: str | Path, max_age_s: float = STALE_TEMPOR
         with contextlib.suppress(OSError):
             if now - _newest_mtime(entry) < max_age_s:
                 continue
-            size = _size_bytes(entry)
+            size = size_bytes(entry)
             if entry.is_dir():
                 shutil.rmtree(entry)
             else:
                 entry.unlink()
             freed += size
-    return freed
-
-
-# --- listing and clearing --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Entry:
-    kind: str
-    key: str
-    path: Path
-    current: bool
-
-
-def _size_bytes(path: Path) -> int:
-    if path.is_file() or path.is_symlink():
-        return path.lstat().st_size
-    total = 0
-    for root, _, files in os.walk(path):
-        for name in files:
-            with contextlib.suppress(OSError):
-                total += os.lstat(os.path.join(root, name)).st_size
-    return total
-
-
-def _modified(path: Path) -> float:
-    times = [path.stat().st_mtime]
-    times += [p.stat().st_mtime for p in path.iterdir()] if path.is_dir() else []
-    return max(times)
-
-
-def _json(path: Path) -> dict:
-    try:
-        content = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
-        return {}
-    return content if isinstance(content, dict) else {}
-
-
-def _manifest_or_none(path: Path) -> dict | None:
-    with contextlib.suppress(GrfkitError):
-        return read_manifest(path)
-    return None
-
-
-def _cohort_entry(folder: Path, source_code: str) -> _Entry | None:
-    match = _COHORT.match(folder.name)
-    if match is None or not folder.is_dir():
-        return None
-    manifests = [m for m in (_manifest_or_none(folder / f"{part}.{MANIFEST_NAME}") for part in ("raw", "preprocessed"))
-                 if m is not None]
-    if manifests:
-        return _Entry("cohort", folder.name, folder, all(m.get("code") == source_code for m in manifests))
-    # Written by a grfkit without manifests: recognised by its layout; never current.
-    if _json(folder / "raw" / "dataset.json").get("format") == "grfkit-raw":
-        return _Entry("cohort", folder.name, folder, False)
-    return None
-
-
-def _fold_entry(folder: Path, code: str) -> _Entry | None:
-    if not _HEX.match(folder.name) or not folder.is_dir():
-        return None
-    manifest = _manifest_or_none(folder / MANIFEST_NAME)
-    if manifest is not None and manifest.get("kind") == "fold":
-        key = manifest["key"]
-        return _Entry("fold", f"{key.get('strategy')}/{key.get('target')}/{key.get('subject')}", folder,
-                      manifest.get("code") == code)
-    info = _json(folder / "fold.json")
-    if info.get("key") == folder.name:  # written by a grfkit without manifests
-        return _Entry("fold", f"{info.get('strategy')}/{info.get('target')}/{info.get('subject')}", folder, False)
-    return None
-
-
-def _pretrained_entry(folder: Path, code: str) -> _Entry | None:
-    if not _HEX.match(folder.name) or not folder.is_dir():
-        return None
-    manifest = _manifest_or_none(folder / MANIFEST_NAME)
-    if manifest is not None and manifest.get("kind") == "pretrained":
-        return _Entry("pretrained", str(manifest["key"].get("target")), folder, manifest.get("code") == code)
-    model = _json(folder / "model.json")
-    if model.get("format") == "grfkit-model":  # written by a grfkit without manifests
-        return _Entry("pretrained", str(model.get("target")), folder, False)
-    return None
-
-
-def _results_entry(folder: Path, code: str) -> _Entry | None:
-    provenance = _json(folder / "provenance.json")
-    if not (folder / "results.csv").is_file() or "code_fingerprint" not in provenance:
-        return None
-    return _Entry("results", folder.name, folder, provenance["code_fingerprint"] == code)
-
-
-def _entries(root: Path) -> list[_Entry]:
-    from grfkit.experiment.store import code_fingerprint
-    from grfkit.storage.cohort_cache import source_fingerprint
-
-    source_code, code = source_fingerprint(), code_fingerprint()
-    found: list[_Entry | None] = []
-    for child in sorted(root.iterdir()):
-        found.append(_cohort_entry(child, source_code))
-    for experiments in (root / "experiments", root):
-        for kind, recognise in (("folds", _fold_entry), ("pretrained", _pretrained_entry)):
-            if (experiments / kind).is_dir():
-                found += [recognise(p, code) for p in sorted((experiments / kind).iterdir())]
-    if (root / "results").is_dir():
-        found += [_results_entry(p, code) for p in sorted((root / "results").iterdir()) if p.is_dir()]
-    return [e for e in found if e is not None]
-
-
-def _temporary_containers(root: Path) -> list[Path]:
-    containers = [root, root / "results", root / "experiments"]
-    containers += [c for c in root.iterdir() if _COHORT.match(c.name) and c.is_dir()] if root.is_dir() else []
-    for experiments in (root / "experiments", root):
-        containers += [experiments / "folds", experiments / "pretrained"]
-    return containers
-
-
-def _resolve(cache_dir: str | Path | None) -> Path:
-    from grfkit.storage.cohort_cache import cache_dir as grfkit_cache_dir
-
-    return grfkit_cache_dir(cache_dir, create=False)
-
-
-def cache_table(cache_dir: str | Path | None = None) -> pd.DataFrame:
-    """List grfkit's cache entries: one row per cohort, fold, pre-trained model and results folder.
-
-    Parameters
-    ----------
-    cache_dir
-        The cache folder; default ``$GRFKIT_CACHE_DIR``, else ``~/.cache/grfkit``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``kind`` (``cohort``, ``pretrained``, ``fold``, ``results``),
-        ``key`` (e.g. ``combined/vgrf/OG02``), ``path``, ``size_mb``,
-        ``modified`` (UTC), and ``current`` (computed by this code version,
-        i.e. its code fingerprint matches; entries of other versions are
-        never used again).  Empty when the folder does not exist.
-    """
-    root = _resolve(cache_dir)
-    columns = ["kind", "key", "path", "size_mb", "modified", "current"]
-    if not root.is_dir():
-        return pd.DataFrame(columns=columns)
-    rows = [
-        {"kind": e.kind, "key": e.key, "path": str(e.path), "size_mb": _size_bytes(e.path) / 1e6,
-         "modified": _dt.datetime.fromtimestamp(_modified(e.path), _dt.timezone.utc).replace(microsecond=0),
-         "current": e.current}
-        for e in _entries(root)
-    ]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def _protected() -> list[Path]:
-    from grfkit.real.data_folder import data_dir
-
-    return [data_dir().resolve()]
-
-
-def clear_cache(cache_dir: str | Path | None = None, stale_only: bool = False) -> int:
-    """Delete grfkit's cache entries (all, or those of other code versions) and stale temporary folders.
-
-    Only folders :func:`cache_table` lists are deleted (entries grfkit wrote);
-    other files in the cache folder, and the data folder of downloaded data
-    sets (``grfkit.real.data_folder.data_dir()``), are never touched.
-
-    Parameters
-    ----------
-    cache_dir
-        The cache folder; default ``$GRFKIT_CACHE_DIR``, else ``~/.cache/grfkit``.
-    stale_only
-        Keep the entries this code version can use (``current``).
-
-    Returns
-    -------
-    int
-        Bytes freed.
-    """
-    root = _resolve(cache_dir)
-    if not root.is_dir():
-        return 0
-    freed = sum(remove_stale_temporaries(c) for c in _temporary_containers(root))
-    for folder in root.iterdir():  # a cohort folder whose first build was killed holds nothing now
-        if _COHORT.match(folder.name) and folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
-            folder.rmdir()
-    protected = _protected()
-    for entry in _entries(root):
-        if stale_only and entry.current:
-            continue
-        resolved = entry.path.resolve()
-        if any(p == resolved or resolved in p.parents for p in protected):  # it is or holds the data folder
-            continue
-        size = _size_bytes(entry.path)
-        shutil.rmtree(entry.path)
-        freed += size
     return freed

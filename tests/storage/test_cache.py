@@ -1,4 +1,4 @@
-"""Tests of grfkit.storage.cache: listing and clearing grfkit's caches, never anything else."""
+"""Tests of grfkit.storage.cache and cache_entries: listing and clearing grfkit's caches, never anything else."""
 
 import json
 import os
@@ -14,12 +14,8 @@ from grfkit.experiment.config import ExperimentConfig
 from grfkit.experiment.runner import run_experiment
 from grfkit.io.stances import StanceDataset
 from grfkit.scales import SCALES
-from grfkit.storage.cache import (
-    cache_table,
-    clear_cache,
-    ensure_writable,
-    remove_stale_temporaries,
-)
+from grfkit.storage.cache import ensure_writable, remove_stale_temporaries
+from grfkit.storage.cache_entries import cache_table, clear_cache
 
 COLUMNS = ["kind", "key", "path", "size_mb", "modified", "current"]
 
