@@ -1,0 +1,193 @@
+"""The experiment on the local process pool against Dask, the driver's overhead per task, and projections.
+
+1. **Overhead.**  ``--tasks`` tasks that compute nothing and return a
+   fold-sized result (``--result-kb``) through each engine (this process, the
+   local pool and a Dask ``LocalCluster`` at 1 and ``--workers`` workers):
+   wall time per task, and the time to open the engine with the stance data
+   (the data reach each worker once).
+2. **Experiment.**  The same experiment (``--scale``, ``--preset``, held-out
+   ``--participants``) through the local pool and through Dask, ``--workers``
+   each, fresh caches, timed in one run in the order ``--order``; the ratio
+   Dask / local, and whether both ``results.csv`` are byte-identical.
+3. **Projection** (printed as such, not measured): the whole study and a
+   50-trial nested search on 8, 32 and 128 workers, by list scheduling of the
+   measured per-task times (pre-trainings first) plus the measured overhead
+   per task; the paper preset's task times are the measured ones times the
+   measured paper / fast training-cost ratio; one GPU from ``--gpu-speedup``,
+   an assumption stated as one.
+
+Usage::
+
+    python benchmarks/bench_executors.py --scale paper --participants OG01 OG02 OG03 --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import heapq
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from _common import machine
+
+from grfkit.executors import open_executor
+from grfkit.experiment.config import ExperimentConfig
+from grfkit.experiment.runner import run_experiment
+from grfkit.experiment.strategies import needs_pretraining, split_domains
+from grfkit.model.presets import get_preset
+from grfkit.model.training import fit
+from grfkit.storage.cohort_cache import load_or_build_stances
+
+
+def _echo(data: dict, size_bytes: int) -> np.ndarray:
+    return np.zeros(size_bytes // 8)
+
+
+def overhead(stances, args) -> float:
+    """Print the per-task wall time of each engine; return the Dask one at ``--workers`` workers."""
+    overground, treadmill = split_domains(stances)
+    data = {"overground": overground, "treadmill": treadmill}
+    print(f"\n== driver overhead: {args.tasks} empty tasks returning {args.result_kb} kB ==")
+    per_task = {}
+    for kind, workers in (("local", 1), ("local", args.workers), ("dask", 1), ("dask", args.workers)):
+        started = time.perf_counter()
+        with open_executor(kind, data=data, workers=workers) as ex:
+            for future in [ex.submit(_echo, 8) for _ in range(10 * workers)]:  # every worker has started
+                future.result()
+            opened_s = time.perf_counter() - started
+            started = time.perf_counter()
+            futures = [ex.submit(_echo, args.result_kb * 1024) for _ in range(args.tasks)]
+            for future in futures:
+                future.result()
+            per_task[(kind, workers)] = (time.perf_counter() - started) / args.tasks
+        print(f"{kind:5s} x {workers}: open with the data {opened_s:6.2f} s, "
+              f"{1e3 * per_task[(kind, workers)]:7.2f} ms per task")
+    return max(per_task.values())
+
+
+def experiment(stances, args, root: Path) -> pd.DataFrame:
+    """Time the experiment through each engine; return the local run's timings."""
+    config = ExperimentConfig(scale=args.scale, seed=args.seed, preset=args.preset,
+                              participants=tuple(args.participants) if args.participants else None)
+    print(f"\n== experiment: scale {args.scale}, preset {args.preset}, held out {args.participants or 'all'}, "
+          f"{args.workers} workers x 1 thread, fresh caches, in the order {args.order} ==")
+    walls, timings = {}, {}
+    for kind in args.order:
+        started = time.perf_counter()
+        results = run_experiment(config, root / f"out-{kind}", stances=stances, cache_dir=root / f"cache-{kind}",
+                                 workers=args.workers, executor=kind, progress=False)
+        walls[kind] = time.perf_counter() - started
+        timings[kind] = results.timings
+        print(f"{kind:5s}: {walls[kind]:7.1f} s wall, {results.timings['wall_time_s'].sum():7.1f} s in tasks "
+              f"({machine()})")
+    same = filecmp.cmp(root / "out-local" / "results.csv", root / "out-dask" / "results.csv", shallow=False)
+    print(f"dask / local wall: {walls['dask'] / walls['local']:.3f}; results.csv byte-identical: {same}")
+    return timings["local"]
+
+
+def list_schedule(pretrain_s: list[float], tasks: list[tuple[float, bool]], workers: int,
+                  overhead_s: float) -> float:
+    """Wall time on ``workers``: pre-trainings first, then tasks longest first, each to the first free worker.
+
+    ``tasks`` holds (seconds, needs a pre-training); such a task starts when every pre-training is done.
+    """
+    free = [0.0] * workers
+    for seconds in sorted(pretrain_s, reverse=True):
+        heapq.heappush(free, heapq.heappop(free) + seconds + overhead_s)
+    released = max(free) if pretrain_s else 0.0
+    for seconds, dependent in sorted(tasks, reverse=True):
+        at = heapq.heappop(free)
+        heapq.heappush(free, max(at, released if dependent else 0.0) + seconds + overhead_s)
+    return max(free)
+
+
+def cost_ratio(stances, args) -> float:
+    """Training cost per stance of the paper preset over the fast preset (one pass, 1 thread).
+
+    The cost per stance is the difference between one pass over ``2 n`` and over ``n`` stances, divided by
+    ``n``: what does not grow with the data (the scaler, building the network) cancels.
+    """
+    _, treadmill = split_domains(stances)
+    n = min(args.ratio_stances, len(treadmill) // 2)
+    seconds = {}
+    for name in ("fast", "paper"):
+        timed = replace(get_preset(name), epochs=1, min_steps=0)
+        elapsed = []
+        for size in (n, 2 * n):
+            started = time.perf_counter()
+            fit(treadmill.subset(np.arange(len(treadmill)) < size), target="vgrf", preset=timed, progress=False,
+                num_threads=1)
+            elapsed.append(time.perf_counter() - started)
+        seconds[name] = (elapsed[1] - elapsed[0]) / n
+    ratio = seconds["paper"] / seconds["fast"]
+    print(f"\n== training cost per stance, 1 thread, one pass over {n} and {2 * n} stances: fast "
+          f"{1e3 * seconds['fast']:.2f} ms, paper {1e3 * seconds['paper']:.2f} ms: paper / fast {ratio:.1f} ==")
+    return ratio
+
+
+def projection(timings: pd.DataFrame, n_participants: int, ratio: float, overhead_s: float, args) -> None:
+    fitted = timings.loc[~timings["cached"]]
+    pretrain = fitted.loc[fitted["kind"] == "pretrain", "wall_time_s"].tolist()
+    folds = fitted.loc[fitted["kind"] == "fold"]
+    per_fold = folds.groupby(["strategy", "target"])["wall_time_s"].mean()
+    study = [(s, needs_pretraining(strategy)) for (strategy, _), s in per_fold.items() for _ in range(n_participants)]
+    # a nested search: per outer fold, trials x inner folds trainings on (inner - 1) / inner of the data
+    # plus one refit; each training costs like the combined fold (the strategy tuned by default)
+    combined = float(per_fold.xs("combined", level="strategy").mean()) if "combined" in per_fold else float(
+        per_fold.mean())
+    inner_scale = (args.inner_folds - 1) / args.inner_folds
+    search = ([(combined * inner_scale, False)] * (n_participants * args.trials * args.inner_folds)
+              + [(combined, False)] * n_participants)
+    print(f"\n== projection (not measured): {n_participants} held-out participants, per-task times measured above "
+          f"at {args.preset}, overhead {1e3 * overhead_s:.1f} ms per task ==")
+    rows = []
+    for label, factor in ((args.preset, 1.0), ("paper", ratio if args.preset == "fast" else np.nan)):
+        for workers in (2, 8, 32, 128):
+            rows.append({"preset": label, "workers": workers,
+                         "study_min": list_schedule([p * factor for p in pretrain],
+                                                    [(s * factor, d) for s, d in study], workers, overhead_s) / 60,
+                         f"search_{args.trials}_trials_h": list_schedule([], [(s * factor, d) for s, d in search],
+                                                                         workers, overhead_s) / 3600})
+        if args.gpu_speedup:
+            serial = (sum(pretrain) + sum(s for s, _ in study)) * factor / args.gpu_speedup
+            rows.append({"preset": label, "workers": f"1 GPU (assumed {args.gpu_speedup:g}x one CPU worker)",
+                         "study_min": serial / 60,
+                         f"search_{args.trials}_trials_h": sum(s for s, _ in search) * factor / args.gpu_speedup
+                         / 3600})
+    print(pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.1f}"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="ci")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--preset", default="fast")
+    parser.add_argument("--participants", nargs="*", default=None)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--order", nargs=2, default=["local", "dask"], choices=["local", "dask"])
+    parser.add_argument("--tasks", type=int, default=200)
+    parser.add_argument("--result-kb", type=int, default=200)
+    parser.add_argument("--ratio-stances", type=int, default=512)
+    parser.add_argument("--trials", type=int, default=50)
+    parser.add_argument("--inner-folds", type=int, default=3)
+    parser.add_argument("--gpu-speedup", type=float, default=None,
+                        help="assumed speed-up of one GPU over one CPU worker for the projection (not measured)")
+    args = parser.parse_args()
+    print(machine())
+    stances = load_or_build_stances(args.scale, args.seed, progress=True)
+    n_participants = len(split_domains(stances)[0].participants)
+    overhead_s = overhead(stances, args)
+    ratio = cost_ratio(stances, args)
+    with tempfile.TemporaryDirectory(prefix="bench-executors-") as tmp:
+        timings = experiment(stances, args, Path(tmp))
+    projection(timings, n_participants, ratio, overhead_s, args)
+    print(machine())
+
+
+if __name__ == "__main__":
+    main()
