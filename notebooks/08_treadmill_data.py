@@ -306,13 +306,15 @@ variants[["target", "a", "b", "mean_a", "mean_b", "mean_difference_pp",
 # ## 8.4 How large a network
 #
 # The study's network has {glue:text}`paper_units` LSTM units per direction; the book's
-# `fast` preset has {glue:text}`fast_units`. The fourth sweep trains the overground-only and
-# combined models with other sizes.
+# `fast` preset has {glue:text}`fast_units`. The fourth sweep trains models of other sizes
+# ({glue:text}`size_strategies`).
 
 # %%
 size = kept_or_run("model-size", values=[16, 32, 128])
 size_table = sweep_table(size)
 glue("size_origin", origin(size), display=False)
+glue("size_strategies", ", ".join(
+    s.replace("_", " ") for s in size.provenance["strategies"]), display=False)
 glue("size_targets", " and ".join(
     {"vgrf": "vGRF", "apgrf": "apGRF"}[t] for t in size.provenance["targets"]),
     display=False)
