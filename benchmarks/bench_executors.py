@@ -14,7 +14,9 @@
    measured per-task times (pre-trainings first) plus the measured overhead
    per task; the paper preset's task times are the measured ones times the
    measured paper / fast training-cost ratio; one GPU from ``--gpu-speedup``,
-   an assumption stated as one.
+   an assumption stated as one.  ``--project-from TIMINGS_CSV`` skips parts 1
+   and 2 and projects from a kept run's per-task times (``results/paper/timings.csv``:
+   the whole paper-scale study, measured) with ``--overhead-ms``.
 
 Usage::
 
@@ -180,11 +182,22 @@ def main() -> None:
     parser.add_argument("--ratio-repeats", type=int, default=2)
     parser.add_argument("--trials", type=int, default=50)
     parser.add_argument("--inner-folds", type=int, default=3)
+    parser.add_argument("--project-from", type=Path, default=None, metavar="TIMINGS_CSV",
+                        help="skip parts 1 and 2: project from a kept run's timings.csv (e.g. "
+                             "results/paper/timings.csv, the whole paper-scale study) with --overhead-ms")
+    parser.add_argument("--overhead-ms", type=float, default=20.0,
+                        help="driver overhead per task for --project-from (part 1 measures it)")
     parser.add_argument("--gpu-speedup", type=float, default=None,
                         help="assumed speed-up of one GPU over one CPU worker for the projection (not measured)")
     args = parser.parse_args()
     print(machine())
     stances = load_or_build_stances(args.scale, args.seed, progress=True)
+    if args.project_from is not None:
+        timings = pd.read_csv(args.project_from)
+        n_participants = timings.loc[timings["kind"] == "fold", "subject"].nunique()
+        print(f"\nper-task times from {args.project_from} ({n_participants} held-out participants)")
+        projection(timings, n_participants, cost_ratio(stances, args), args.overhead_ms / 1e3, args)
+        return
     n_participants = len(split_domains(stances)[0].participants)
     overhead_s = overhead(stances, args)
     ratio = cost_ratio(stances, args)
