@@ -82,7 +82,7 @@ live_root = cache_dir() / "sweeps" / f"{scale}-seed{seed}"
 CI_VALUES = {
     "treadmill-fraction": [0, 1 / 2, 1],
     "overground-participants": [2, "all"],
-    "fine-tuning": ["all", "head", "output"],
+    "fine-tuning": ["all", "output"],
     "model-size": [8, 16],
 }
 cluster = None
@@ -356,6 +356,8 @@ if live_tuning:
         n_trials=3 if scale == "ci" else 20,
         inner_folds=2 if scale == "ci" else 3,
         parallel_trials=3, **runner,
+        # at ci scale, two held-out runners are enough to run the procedure
+        participants=("OG01", "OG02") if scale == "ci" else None,
     )
 else:
     tuned = TuningResult.load(kept_tuning)
