@@ -12,9 +12,9 @@
 3. **Projection** (printed as such, not measured): the whole study and a
    50-trial nested search on 8, 32 and 128 workers, by list scheduling of the
    measured per-task times (pre-trainings first) plus the measured overhead
-   per task; the paper preset's task times are the measured ones times the
-   measured paper / fast training-cost ratio; one GPU from ``--gpu-speedup``,
-   an assumption stated as one.  ``--project-from TIMINGS_CSV`` skips parts 1
+   per task; the paper preset's task times are its passes over each task's
+   training stances times its measured cost per stance and pass; one GPU from
+   ``--gpu-speedup``, an assumption stated as one.  ``--project-from TIMINGS_CSV`` skips parts 1
    and 2 and projects from a kept run's per-task times (``results/paper/timings.csv``:
    the whole paper-scale study, measured) with ``--overhead-ms``.
 
@@ -108,8 +108,8 @@ def list_schedule(pretrain_s: list[float], tasks: list[tuple[float, bool]], work
     return max(free)
 
 
-def cost_ratio(stances, args) -> float:
-    """Training cost per stance of the paper preset over the fast preset (one pass, 1 thread).
+def cost_per_stance(stances, args) -> dict[str, float]:
+    """Training cost per stance and pass of the fast and the paper preset (1 thread).
 
     The cost per stance is the difference between one pass over ``2 n`` and over ``n`` stances, divided by
     ``n`` (the fastest of ``--ratio-repeats``): what does not grow with the data (the scaler, building the
@@ -130,41 +130,53 @@ def cost_ratio(stances, args) -> float:
                 best[size] = min(best.get(size, np.inf), time.perf_counter() - started)
         seconds[name] = (best[2 * n] - best[n]) / n
         print(f"{name}: one pass over {n} stances {best[n]:.2f} s, over {2 * n} {best[2 * n]:.2f} s")
-    ratio = seconds["paper"] / seconds["fast"]
-    print(f"\n== training cost per stance, 1 thread: fast {1e3 * seconds['fast']:.2f} ms, "
-          f"paper {1e3 * seconds['paper']:.2f} ms: paper / fast {ratio:.1f} ==")
-    return ratio
+    print(f"\n== training cost per stance and pass, 1 thread: fast {1e3 * seconds['fast']:.2f} ms, "
+          f"paper {1e3 * seconds['paper']:.2f} ms: paper / fast {seconds['paper'] / seconds['fast']:.1f} ==")
+    return seconds
 
 
-def projection(timings: pd.DataFrame, n_participants: int, ratio: float, overhead_s: float, args) -> None:
-    fitted = timings.loc[~timings["cached"]]
-    pretrain = fitted.loc[fitted["kind"] == "pretrain", "wall_time_s"].tolist()
-    folds = fitted.loc[fitted["kind"] == "fold"]
-    per_fold = folds.groupby(["strategy", "target"])["wall_time_s"].mean()
-    study = [(s, needs_pretraining(strategy)) for (strategy, _), s in per_fold.items() for _ in range(n_participants)]
-    # a nested search: per outer fold, trials x inner folds trainings on (inner - 1) / inner of the data
-    # plus one refit; each training costs like the combined fold (the strategy tuned by default)
-    combined = float(per_fold.xs("combined", level="strategy").mean()) if "combined" in per_fold else float(
-        per_fold.mean())
+def _paper_tasks(timings: pd.DataFrame, seconds_per_stance: float) -> tuple[list[float], list[tuple[float, bool]]]:
+    """The paper preset's pre-trainings and folds: its passes over each task's training stances times the cost.
+
+    The paper preset trains ``epochs`` passes with no minimum of steps and fine-tunes ``fine_tune_epochs``
+    passes with no inner cross-validation; treadmill-only folds and baselines train nothing.
+    """
+    paper = get_preset("paper")
+    pretrain = [n * paper.epochs * seconds_per_stance
+                for n in timings.loc[timings["kind"] == "pretrain", "n_train_stances"]]
+    passes = {"overground": paper.epochs, "combined": paper.epochs, "transfer": paper.fine_tune_epochs}
+    folds = timings.loc[timings["kind"] == "fold"]
+    tasks = [(n * passes.get(strategy, 0) * seconds_per_stance, needs_pretraining(strategy))
+             for strategy, n in zip(folds["strategy"], folds["n_train_stances"])]
+    return pretrain, tasks
+
+
+def projection(timings: pd.DataFrame, seconds_per_stance: dict[str, float], overhead_s: float, args) -> None:
+    """Print the projected wall time of the study and of a nested search, per preset and number of workers."""
+    folds = timings.loc[timings["kind"] == "fold"]
+    tasks = {args.preset: (timings.loc[timings["kind"] == "pretrain", "wall_time_s"].tolist(),
+                           [(t, needs_pretraining(s)) for s, t in zip(folds["strategy"], folds["wall_time_s"])])}
+    if args.preset == "fast":
+        tasks["paper"] = _paper_tasks(timings, seconds_per_stance["paper"])
+    n_outer = folds["subject"].nunique()
     inner_scale = (args.inner_folds - 1) / args.inner_folds
-    search = ([(combined * inner_scale, False)] * (n_participants * args.trials * args.inner_folds)
-              + [(combined, False)] * n_participants)
-    print(f"\n== projection (not measured): {n_participants} held-out participants, per-task times measured above "
-          f"at {args.preset}, overhead {1e3 * overhead_s:.1f} ms per task ==")
+    print(f"\n== projection (not measured): {n_outer} held-out participants; {args.preset}: the per-task times "
+          f"above; paper: its passes over each task's stances x {1e3 * seconds_per_stance['paper']:.1f} ms; "
+          f"overhead {1e3 * overhead_s:.1f} ms per task; a nested search of {args.trials} trials x "
+          f"{args.inner_folds} inner folds of the combined strategy, plus one refit per held-out participant ==")
     rows = []
-    for label, factor in ((args.preset, 1.0), ("paper", ratio if args.preset == "fast" else np.nan)):
+    for label, (pretrain, study) in tasks.items():
+        combined = [t for (t, _), s in zip(study, folds["strategy"]) if s == "combined"]
+        fit_s = float(np.mean(combined))
+        search = [(fit_s * inner_scale, False)] * (n_outer * args.trials * args.inner_folds) + [(fit_s, False)] * n_outer
         for workers in (2, 8, 32, 128):
             rows.append({"preset": label, "workers": workers,
-                         "study_min": list_schedule([p * factor for p in pretrain],
-                                                    [(s * factor, d) for s, d in study], workers, overhead_s) / 60,
-                         f"search_{args.trials}_trials_h": list_schedule([], [(s * factor, d) for s, d in search],
-                                                                         workers, overhead_s) / 3600})
+                         "study_min": list_schedule(pretrain, study, workers, overhead_s) / 60,
+                         f"search_{args.trials}_trials_h": list_schedule([], search, workers, overhead_s) / 3600})
         if args.gpu_speedup:
-            serial = (sum(pretrain) + sum(s for s, _ in study)) * factor / args.gpu_speedup
             rows.append({"preset": label, "workers": f"1 GPU (assumed {args.gpu_speedup:g}x one CPU worker)",
-                         "study_min": serial / 60,
-                         f"search_{args.trials}_trials_h": sum(s for s, _ in search) * factor / args.gpu_speedup
-                         / 3600})
+                         "study_min": (sum(pretrain) + sum(t for t, _ in study)) / args.gpu_speedup / 60,
+                         f"search_{args.trials}_trials_h": sum(t for t, _ in search) / args.gpu_speedup / 3600})
     print(pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.1f}"))
 
 
@@ -194,16 +206,14 @@ def main() -> None:
     stances = load_or_build_stances(args.scale, args.seed, progress=True)
     if args.project_from is not None:
         timings = pd.read_csv(args.project_from)
-        n_participants = timings.loc[timings["kind"] == "fold", "subject"].nunique()
-        print(f"\nper-task times from {args.project_from} ({n_participants} held-out participants)")
-        projection(timings, n_participants, cost_ratio(stances, args), args.overhead_ms / 1e3, args)
+        print(f"\nper-task times from {args.project_from}")
+        projection(timings, cost_per_stance(stances, args), args.overhead_ms / 1e3, args)
         return
-    n_participants = len(split_domains(stances)[0].participants)
     overhead_s = overhead(stances, args)
-    ratio = cost_ratio(stances, args)
+    seconds = cost_per_stance(stances, args)
     with tempfile.TemporaryDirectory(prefix="bench-executors-") as tmp:
         timings = experiment(stances, args, Path(tmp))
-    projection(timings, n_participants, ratio, overhead_s, args)
+    projection(timings, seconds, overhead_s, args)
     print(machine())
 
 
