@@ -20,6 +20,7 @@ from grfkit.cli_options import (
     STRATEGIES,
     TARGETS,
     add_device,
+    add_executor,
     add_gap_off,
     add_overwrite,
     add_quiet,
@@ -109,15 +110,7 @@ def add_experiment_command(sub: argparse._SubParsersAction, formatter_class: typ
     add_gap_off(exp)
     exp.add_argument("--participants", nargs="+", metavar="ID",
                      help="held-out overground participants to evaluate (default: all, leave-one-subject-out)")
-    exp.add_argument("--workers", type=int, default=1,
-                     help="folds trained in parallel: local processes, or the dask LocalCluster's workers (results "
-                          "do not depend on it)")
-    exp.add_argument("--executor", choices=("local", "dask"), default="local",
-                     help="where folds run: local (this process or --workers processes) or dask (a LocalCluster on "
-                          "127.0.0.1, or --scheduler); needs pip install 'grfkit[dask]'")
-    exp.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
-                     help="with --executor dask: the address of a running Dask scheduler (TLS: tls://HOST:PORT and "
-                          "Dask's distributed.comm.tls settings)")
+    add_executor(exp, "folds")
     add_device(exp, "trains the folds (part of the cache key)")
     exp.add_argument("--threads", type=int, default=1, help="torch threads per training run (part of the cache key)")
     exp.add_argument("--keep-models", action="store_true",

@@ -27,6 +27,7 @@ __all__ = [
     "TARGETS",
     "HelpFormatter",
     "add_device",
+    "add_executor",
     "add_gap_off",
     "add_overwrite",
     "add_quiet",
@@ -136,6 +137,27 @@ def add_device(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu",
                         help=f"torch device that {what}; auto: cuda if torch sees a GPU, else cpu (bit-identical "
                              "results only on the CPU)")
+
+
+def add_executor(parser: argparse.ArgumentParser, what: str) -> None:
+    """Add ``--executor``, ``--workers`` and ``--scheduler`` (see :func:`grfkit.executors.open_executor`).
+
+    Parameters
+    ----------
+    parser
+        A sub-command's parser.
+    what
+        The units of work, e.g. ``"folds"``.
+    """
+    parser.add_argument("--executor", choices=("local", "dask"), default="local",
+                        help=f"where {what} run: local (this process or --workers processes) or dask (a "
+                             "LocalCluster on 127.0.0.1, or --scheduler); needs pip install 'grfkit[dask]'")
+    parser.add_argument("--workers", type=int, default=1,
+                        help=f"{what} run in parallel: local processes, or the dask LocalCluster's workers (results "
+                             "do not depend on it)")
+    parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                        help="with --executor dask: the address of a running Dask scheduler (TLS: tls://HOST:PORT "
+                             "and Dask's distributed.comm.tls settings)")
 
 
 def domain_gap(gap_off: Sequence[str]) -> DomainGap:

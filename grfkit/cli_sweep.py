@@ -18,6 +18,7 @@ from grfkit.cli_options import (
     PRESETS,
     STRATEGIES,
     TARGETS,
+    add_executor,
     add_quiet,
     scale_help,
 )
@@ -73,9 +74,7 @@ def add_sweep_command(sub: argparse._SubParsersAction, formatter_class: type[arg
     sweep.add_argument("--strategies", nargs="+", choices=STRATEGIES, default=None,
                        help="strategies to run (default: the sweep's)")
     sweep.add_argument("--targets", nargs="+", choices=TARGETS, default=list(TARGETS), help="forces to estimate")
-    sweep.add_argument("--executor", choices=("local", "dask"), default="local", help="where each point's folds run")
-    sweep.add_argument("--workers", type=int, default=1, help="worker processes (results do not depend on it)")
-    sweep.add_argument("--scheduler", default=None, metavar="ADDR", help="a Dask scheduler's address (--executor dask)")
+    add_executor(sweep, "each point's folds")
     sweep.add_argument("--cache-dir", type=Path, default=None,
                        help="fold cache (default: $GRFKIT_CACHE_DIR/experiments or ~/.cache/grfkit/experiments)")
     add_quiet(sweep)

@@ -14,6 +14,7 @@ import shlex
 import time
 from pathlib import Path
 
+from grfkit.cli_options import add_executor
 from grfkit.storage.output_folders import check_output
 
 __all__ = ["TUNE_STRATEGIES", "add_tune_command"]
@@ -75,9 +76,7 @@ def add_tune_command(sub: argparse._SubParsersAction, formatter_class: type[argp
     tune.add_argument("--parallel-trials", type=int, default=4,
                       help="trials asked at once (part of the result, unlike --workers)")
     tune.add_argument("--participants", nargs="+", metavar="ID", help="outer held-out participants (default: all)")
-    tune.add_argument("--executor", choices=("local", "dask"), default="local", help="where trials run")
-    tune.add_argument("--workers", type=int, default=1, help="worker processes (results do not depend on it)")
-    tune.add_argument("--scheduler", default=None, metavar="ADDR", help="a Dask scheduler's address (--executor dask)")
+    add_executor(tune, "trials")
     tune.add_argument("--threads", type=int, default=1, help="torch threads per training run")
     tune.add_argument("--cache-dir", type=Path, default=None,
                       help="finished outer folds (default: $GRFKIT_CACHE_DIR/tuning or ~/.cache/grfkit/tuning)")
