@@ -294,8 +294,9 @@ variants[["target", "a", "b", "mean_a", "mean_b", "mean_difference_pp",
           "p_value"]].round(3)
 
 # %% [markdown]
-# Source: {glue:text}`finetune_origin`; variants {glue:text}`finetune_variants`. {glue:text}`finetune_n_significant` of
-# {glue:text}`finetune_n` variants differ significantly from the default. The variant with
+# Source: {glue:text}`finetune_origin`; variants {glue:text}`finetune_variants`.
+# {glue:text}`finetune_n_significant` of {glue:text}`finetune_n` comparisons (variant and
+# force) differ significantly from the default. The variant with
 # the lowest mean: {glue:text}`finetune_best_vgrf` {glue:text}`finetune_best_apgrf`
 #
 # ## 8.4 How large a network
@@ -323,8 +324,8 @@ size_means
 # %% [markdown]
 # Source: {glue:text}`size_origin` ({glue:text}`size_targets`). A fold's median training
 # time: {glue:text}`size_fit_s`.
-# The published size grows the LSTM's cost roughly with the square of the units, so on this
-# CPU it was left out of the kept sweep (`benchmarks/README.md` gives the measured cost per
+# The LSTM's cost grows roughly with the square of its units, so on this CPU the published
+# size was left out of the kept sweep (`benchmarks/README.md` gives the measured cost per
 # stance); it belongs on a GPU (`grfkit experiment --device cuda`).
 #
 # ## 8.5 Tuning the network without the held-out runner
