@@ -323,7 +323,8 @@ size_means
 
 # %% [markdown]
 # Source: {glue:text}`size_origin` ({glue:text}`size_targets`). A fold's median training
-# time: {glue:text}`size_fit_s`.
+# time, as recorded when it was trained (sizes shared with an earlier sweep come from its
+# cache, and the machine's load differed): {glue:text}`size_fit_s`.
 # The LSTM's cost grows roughly with the square of its units, so on this CPU the published
 # size was left out of the kept sweep (`benchmarks/README.md` gives the measured cost per
 # stance); it belongs on a GPU (`grfkit experiment --device cuda`).
