@@ -288,6 +288,10 @@ for row in best.itertuples():
          display=False)
 n_significant = int((variants["p_value"] < 0.05).sum())
 glue("finetune_n_significant", n_significant, display=False)
+# Holm's correction for the number of comparisons in the table
+ordered = variants["p_value"].sort_values().to_numpy()
+holm = (ordered * (len(ordered) - pd.Series(range(len(ordered))))).cummax()
+glue("finetune_n_holm", int((holm < 0.05).sum()), display=False)
 glue("finetune_n", len(variants), display=False)
 variants[["target", "a", "b", "mean_a", "mean_b", "mean_difference_pp",
           "ci_low_pp", "ci_high_pp", "n_improved", "n_participants",
@@ -296,7 +300,8 @@ variants[["target", "a", "b", "mean_a", "mean_b", "mean_difference_pp",
 # %% [markdown]
 # Source: {glue:text}`finetune_origin`; variants {glue:text}`finetune_variants`.
 # {glue:text}`finetune_n_significant` of {glue:text}`finetune_n` comparisons (variant and
-# force) differ significantly from the default. The variant with
+# force) differ significantly from the default; after Holm's correction for making that many
+# comparisons, {glue:text}`finetune_n_holm` do. The variant with
 # the lowest mean: {glue:text}`finetune_best_vgrf` {glue:text}`finetune_best_apgrf`
 #
 # ## 8.4 How large a network
