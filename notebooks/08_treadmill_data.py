@@ -145,7 +145,7 @@ fractions = sweep_table(fraction)
 n_runners = fractions["subject"].nunique()
 n_treadmill = max(p.get("n_treadmill_participants", 0)
                   for p in fraction.provenance["points"])
-glue("fraction_origin", origin(fraction), display=False)
+glue("fraction_origin", Markdown(origin(fraction)), display=False)
 glue("fraction_values", ", ".join(
     str(Fraction(v).limit_denominator(64))
     for v in fraction.provenance["values"] if v), display=False)
@@ -161,7 +161,7 @@ learning_curve_figure(
 )
 
 # %% [markdown]
-# Source: {glue:text}`fraction_origin`; fractions {glue:text}`fraction_values`. Thick lines
+# Source: {glue:md}`fraction_origin`; fractions {glue:text}`fraction_values`. Thick lines
 # are means over the
 # {glue:text}`n_runners` held-out runners, thin lines each runner; the full treadmill set
 # has {glue:text}`n_treadmill_runners` runners.
@@ -232,7 +232,7 @@ shown.sort_values(["target", "a", "value"]).round(3)
 runners = kept_or_run("overground-participants")
 runners_table = sweep_table(runners)
 counts = runners_table["value"].unique()
-glue("runners_origin", origin(runners), display=False)
+glue("runners_origin", Markdown(origin(runners)), display=False)
 glue("runner_values", ", ".join(
     str(v) for v in runners.provenance["values"]), display=False)
 learning_curve_figure(
@@ -254,7 +254,7 @@ means = runners_table.groupby(["target", "strategy", "value"])[
 means
 
 # %% [markdown]
-# Source: {glue:text}`runners_origin`; training runners {glue:text}`runner_values`. With
+# Source: {glue:md}`runners_origin`; training runners {glue:text}`runner_values`. With
 # {glue:text}`runners_fewest` overground runners
 # in training: {glue:text}`runners_fewest_vgrf` {glue:text}`runners_fewest_apgrf`
 #
@@ -277,11 +277,11 @@ means
 tuning_sweep = kept_or_run("fine-tuning")
 variants = sweep_statistics(tuning_sweep, between="points",
                             reference="all")
-glue("finetune_origin", origin(tuning_sweep), display=False)
-glue("finetune_variants", "; ".join(
+glue("finetune_origin", Markdown(origin(tuning_sweep)), display=False)
+glue("finetune_variants", Markdown("; ".join(
     "`{}`: {} layers, factor {}".format(
         v, *(x or "of the preset" for x in FINE_TUNING_VARIANTS[v]))
-    for v in tuning_sweep.provenance["values"]), display=False)
+    for v in tuning_sweep.provenance["values"])), display=False)
 best = variants.loc[variants.groupby("target")["mean_difference_pp"].idxmin()]
 for row in best.itertuples():
     glue(f"finetune_best_{row.target}", describe_comparison(row._asdict()),
@@ -298,7 +298,7 @@ variants[["target", "a", "b", "mean_a", "mean_b", "mean_difference_pp",
           "p_value"]].round(3)
 
 # %% [markdown]
-# Source: {glue:text}`finetune_origin`; variants {glue:text}`finetune_variants`.
+# Source: {glue:md}`finetune_origin`; variants {glue:md}`finetune_variants`.
 # {glue:text}`finetune_n_significant` of {glue:text}`finetune_n` comparisons (variant and
 # force) differ significantly from the default; after Holm's correction for making that many
 # comparisons, {glue:text}`finetune_n_holm` do. The variant with
@@ -313,7 +313,7 @@ variants[["target", "a", "b", "mean_a", "mean_b", "mean_difference_pp",
 # %%
 size = kept_or_run("model-size", values=[16, 32, 128])
 size_table = sweep_table(size)
-glue("size_origin", origin(size), display=False)
+glue("size_origin", Markdown(origin(size)), display=False)
 glue("size_strategies", ", ".join(
     s.replace("_", " ") for s in size.provenance["strategies"]), display=False)
 glue("size_targets", " and ".join(
@@ -327,7 +327,7 @@ glue("size_fit_s", ", ".join(f"{v:.0f} units {s:.0f} s"
 size_means
 
 # %% [markdown]
-# Source: {glue:text}`size_origin` ({glue:text}`size_targets`). A fold's median training
+# Source: {glue:md}`size_origin` ({glue:text}`size_targets`). A fold's median training
 # time, as recorded when it was trained (sizes shared with an earlier sweep come from its
 # cache, and the machine's load differed): {glue:text}`size_fit_s`.
 # The LSTM's cost grows roughly with the square of its units, so on this CPU the published
@@ -364,8 +364,8 @@ if live_tuning:
 else:
     tuned = TuningResult.load(kept_tuning)
 made = tuned.provenance
-glue("tune_command", made.get("command") or "tune(...) in this chapter",
-     display=False)
+glue("tune_command", Markdown(
+    f"`{made.get('command') or 'tune(...) in this chapter'}`"), display=False)
 glue("tune_trials", made["config"]["trials"], display=False)
 glue("tune_inner", made["config"]["inner_folds"], display=False)
 glue("tune_outer", f"{tuned.outer_rrmse_pct:.2f} %", display=False)
@@ -378,7 +378,7 @@ glue("tune_n_distinct", len(chosen[searched].drop_duplicates()),
 chosen.drop(columns=["inner_best_rrmse_pct_optimistic"]).round(4)
 
 # %% [markdown]
-# The tuned combined model, vGRF ({glue:text}`tune_command`, {glue:text}`tune_trials`
+# The tuned combined model, vGRF ({glue:md}`tune_command`, {glue:text}`tune_trials`
 # trials on {glue:text}`tune_inner` inner folds for each of {glue:text}`tune_n_outer`
 # held-out runners): mean outer rRMSE {glue:text}`tune_outer`. The searches chose
 # {glue:text}`tune_n_distinct` different settings for {glue:text}`tune_n_outer` held-out
