@@ -11,6 +11,8 @@ all, :func:`findings_table` checks the study's published findings
 that needs none (:data:`BEST_VS_BASELINE`), :func:`describe_comparison`
 words one comparison for the book's prose, and :func:`fine_tuning_effect`
 asks whether fine-tuning helped where the inner folds chose it.
+:func:`holm_adjusted` corrects p-values for making many comparisons, and
+:func:`significantly_better` picks the comparisons that favour ``a``.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ __all__ = [
     "describe_comparison",
     "FineTuningEffect",
     "fine_tuning_effect",
+    "holm_adjusted",
+    "significantly_better",
 ]
 
 #: The study's qualitative findings as (better, worse) strategy pairs: mixed-domain
@@ -309,6 +313,78 @@ def findings_table(
     out["direction_as_published"] = out["mean_difference_pp"].astype(float) < 0
     return out
 
+
+def holm_adjusted(p_values: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:
+    """Holm-Bonferroni step-down adjusted p-values, in the order given.
+
+    With the m known p-values sorted, :math:`p_{(1)} \\le \\dots \\le p_{(m)}`, the
+    adjusted value of :math:`p_{(i)}` is :math:`\\min(1, \\max_{j \\le i} (m - j + 1) p_{(j)})`;
+    rejecting where it is below alpha controls the family-wise error rate at alpha.
+
+    Parameters
+    ----------
+    p_values
+        One-dimensional p-values in [0, 1]; NaN marks a missing p-value.
+
+    Returns
+    -------
+    numpy.ndarray
+        The adjusted p-values in the input order (not sorted), each at most 1.
+        A NaN p-value stays NaN and is not counted in m (as R's ``p.adjust``).
+
+    Raises
+    ------
+    ConfigError
+        If ``p_values`` is not one-dimensional or a value lies outside [0, 1].
+
+    Examples
+    --------
+    >>> holm_adjusted([0.01, 0.04, 0.03, 0.005]).round(3).tolist()
+    [0.03, 0.06, 0.06, 0.02]
+    """
+    p = np.asarray(p_values, dtype=np.float64)
+    if p.ndim != 1:
+        raise ConfigError(f"p-values must be one-dimensional, got shape {p.shape}")
+    known = np.flatnonzero(~np.isnan(p))
+    if ((p[known] < 0) | (p[known] > 1)).any():
+        raise ConfigError(f"p-values must lie in [0, 1], got {p[known][(p[known] < 0) | (p[known] > 1)].tolist()}")
+    order = known[np.argsort(p[known], kind="stable")]
+    m = len(order)
+    adjusted = np.full(p.shape, np.nan)
+    adjusted[order] = np.minimum(np.maximum.accumulate(p[order] * (m - np.arange(m))), 1.0)
+    return adjusted
+
+
+def significantly_better(rows: pd.DataFrame, alpha: float = 0.05, *, p_column: str = "p_value") -> pd.Series:
+    """Which paired comparisons found ``a`` significantly better (lower) than ``b``.
+
+    Parameters
+    ----------
+    rows
+        Comparisons with ``mean_difference_pp`` (``a - b``) and ``p_column``, e.g. from
+        :func:`grfkit.experiment.sweeps.sweep_statistics` or :func:`findings_table`.
+    alpha
+        Significance level.
+    p_column
+        The p-values to test, e.g. ``"p_holm"`` for Holm-adjusted ones.
+
+    Returns
+    -------
+    pandas.Series
+        Boolean, aligned with ``rows``: ``p_column < alpha`` and ``mean_difference_pp < 0``.
+        A significant difference in favour of ``b`` is False.
+
+    Raises
+    ------
+    ConfigError
+        If ``alpha`` lies outside (0, 1) or a column is missing.
+    """
+    if not 0.0 < float(alpha) < 1.0:
+        raise ConfigError(f"alpha must lie between 0 and 1, got {alpha}")
+    missing = [c for c in (p_column, "mean_difference_pp") if c not in rows.columns]
+    if missing:
+        raise ConfigError(f"comparison rows lack columns {missing}")
+    return (rows[p_column].astype(float) < alpha) & (rows["mean_difference_pp"].astype(float) < 0)
 
 
 _TARGET_NAMES: dict[str, str] = {"vgrf": "vGRF", "apgrf": "apGRF"}

@@ -516,14 +516,16 @@ def sweep_statistics(sweep: Sweep, *, between: str = "strategies", reference: st
     -------
     pandas.DataFrame
         One row per point, target and pair ``a``, ``b`` (differences ``a - b``, percentage points),
-        with ``paired_comparison``'s numbers (not ``differences_pp``).
+        with ``paired_comparison``'s numbers (not ``differences_pp``) and ``p_holm``: ``p_value``
+        adjusted by :func:`grfkit.experiment.comparisons.holm_adjusted` over the family of every
+        row returned (all points, targets and pairs of this call).
 
     Raises
     ------
     ConfigError
         For an unknown ``between`` or ``reference``.
     """
-    from grfkit.experiment.comparisons import paired_comparison
+    from grfkit.experiment.comparisons import holm_adjusted, paired_comparison
 
     table = sweep.table
     labels = list(dict.fromkeys(table["point"]))
@@ -558,4 +560,5 @@ def sweep_statistics(sweep: Sweep, *, between: str = "strategies", reference: st
                     rows.append(compare(part, label, reference, target, label, {"strategy": strategy}))
     else:
         raise ConfigError(f"between must be 'strategies' or 'points', got {between!r}")
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    return out.assign(p_holm=holm_adjusted(out["p_value"])) if rows else out

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import stats
 
 from grfkit.errors import ConfigError
@@ -15,7 +17,9 @@ from grfkit.experiment.comparisons import (
     findings_table,
     fine_tuning_effect,
     friedman_test,
+    holm_adjusted,
     paired_comparison,
+    significantly_better,
 )
 
 SUBJECTS = ("a", "b", "c", "d", "e")
@@ -201,3 +205,68 @@ def test_fine_tuning_effect_needs_both_strategies() -> None:
     table = _fold_table()
     with pytest.raises(ConfigError, match="no vgrf folds of strategy 'treadmill'"):
         fine_tuning_effect(table.loc[table["strategy"] != "treadmill"], "vgrf")
+
+
+def test_holm_adjusted_textbook_example_in_input_order() -> None:
+    # sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1 = 0.02, 0.03, 0.06, 0.04 -> step-down maximum 0.06
+    adjusted = holm_adjusted([0.01, 0.04, 0.03, 0.005])
+    np.testing.assert_allclose(adjusted, [0.03, 0.06, 0.06, 0.02])
+    reversed_input = holm_adjusted(pd.Series([0.005, 0.03, 0.04, 0.01]))
+    np.testing.assert_allclose(reversed_input, [0.02, 0.06, 0.06, 0.03])
+
+
+def test_holm_adjusted_caps_at_one_and_handles_edges() -> None:
+    np.testing.assert_allclose(holm_adjusted([0.5, 0.9, 0.01]), [1.0, 1.0, 0.03])
+    assert holm_adjusted([]).shape == (0,)
+    np.testing.assert_allclose(holm_adjusted([0.2]), [0.2])
+
+
+def test_holm_adjusted_keeps_nan_out_of_the_count() -> None:
+    adjusted = holm_adjusted([np.nan, 0.01, 0.02])
+    assert np.isnan(adjusted[0])
+    np.testing.assert_allclose(adjusted[1:], holm_adjusted([0.01, 0.02]))  # m = 2, not 3
+
+
+@pytest.mark.parametrize("bad", [[0.1, 1.5], [-0.01], [[0.1, 0.2]]])
+def test_holm_adjusted_refuses_values_outside_0_1_and_tables(bad) -> None:
+    with pytest.raises(ValueError):
+        holm_adjusted(bad)
+
+
+@given(st.lists(st.floats(0.0, 1.0), min_size=1, max_size=30))
+def test_holm_adjusted_properties(p_values) -> None:
+    p = np.array(p_values)
+    adjusted = holm_adjusted(p)
+    assert adjusted.shape == p.shape
+    assert np.all(adjusted >= p) and np.all(adjusted <= 1.0)
+    order = np.argsort(p, kind="stable")
+    assert np.all(np.diff(adjusted[order]) >= 0)  # monotone in the sorted order
+    smallest = order[0]
+    assert adjusted[smallest] == min(1.0, len(p) * p[smallest])  # Bonferroni for the smallest
+    assert np.all(adjusted <= np.minimum(1.0, len(p) * p))  # never beyond Bonferroni
+
+
+def test_holm_adjusted_agrees_with_statsmodels() -> None:
+    multitest = pytest.importorskip("statsmodels.stats.multitest")
+    p = np.random.default_rng(0).uniform(0.0, 0.2, size=12)
+    np.testing.assert_allclose(holm_adjusted(p), multitest.multipletests(p, method="holm")[1])
+
+
+def test_significantly_better_needs_a_low_p_and_a_negative_difference() -> None:
+    rows = pd.DataFrame({"value": [0.25, 0.5, 0.75, 1.0], "p_value": [0.01, 0.01, 0.2, 0.049],
+                         "p_holm": [0.04, 0.04, 0.4, 0.098], "mean_difference_pp": [-1.0, 2.0, -3.0, -0.5]},
+                        index=[10, 11, 12, 13])
+    better = significantly_better(rows)
+    assert better.index.equals(rows.index)
+    # 0.5: significant, but in favour of b; 0.75: lower, but not significant
+    assert rows.loc[better, "value"].tolist() == [0.25, 1.0]
+    assert rows.loc[significantly_better(rows, 0.01 + 1e-9), "value"].tolist() == [0.25]
+    assert rows.loc[significantly_better(rows, p_column="p_holm"), "value"].tolist() == [0.25]
+
+
+def test_significantly_better_refuses_a_bad_alpha_or_missing_columns() -> None:
+    rows = pd.DataFrame({"p_value": [0.01], "mean_difference_pp": [-1.0]})
+    with pytest.raises(ConfigError, match="alpha"):
+        significantly_better(rows, 1.5)
+    with pytest.raises(ConfigError, match="p_holm"):
+        significantly_better(rows, p_column="p_holm")

@@ -6,16 +6,19 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grfkit.errors import ConfigError, OutputError
+from grfkit.experiment.comparisons import holm_adjusted
 from grfkit.experiment.store import load_results
 from grfkit.experiment.strategies import split_domains
 from grfkit.experiment.sweeps import (
     SWEEPS,
+    Sweep,
     _training_subset,
     _treadmill_subset,
     load_sweep,
@@ -194,3 +197,17 @@ def test_command_line(shared, capsys) -> None:
     assert sweep.provenance["command"].startswith("grfkit -q sweep model-size") and len(sweep.table) == 4
     assert cli.main(["sweep", "treadmill-fraction", "--values", "3/2", "--out", str(shared / "cli")]) == 2
     assert "[0, 1]" in capsys.readouterr().err
+
+
+def test_sweep_statistics_adds_holm_adjusted_p_over_every_row(tmp_path) -> None:
+    rng = np.random.default_rng(0)
+    rows = [{"point": point, "value": value, "preset": "ci", "strategy": "transfer", "target": target,
+             "subject": f"P{i}", "rrmse_pct": 10.0 + shift * i + rng.normal(0.0, 0.3)}
+            for point, value, shift in (("all", 0.5, 0.0), ("head", 0.5, -0.2), ("lr1", 1.0, 0.1))
+            for target in ("vgrf", "apgrf") for i in range(8)]
+    sweep = Sweep(name="fine-tuning", table=pd.DataFrame(rows), provenance={}, folder=tmp_path)
+    stats = sweep_statistics(sweep, between="points", reference="all", n_bootstrap=50)
+    assert len(stats) == 4  # two variants x two targets: one family of four comparisons
+    np.testing.assert_array_equal(stats["p_holm"].to_numpy(), holm_adjusted(stats["p_value"]))
+    assert (stats["p_holm"] >= stats["p_value"]).all()
+    assert sweep_statistics(sweep, between="strategies", n_bootstrap=50).empty  # one strategy: no pairs
