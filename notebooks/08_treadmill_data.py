@@ -61,6 +61,7 @@ from myst_nb import glue
 from grfkit.experiment.comparisons import (
     describe_comparison,
     paired_comparison,
+    significantly_better,
 )
 from grfkit.experiment.sweeps import (
     FINE_TUNING_VARIANTS,
@@ -179,8 +180,7 @@ against_overground = statistics.loc[statistics["value"] > 0]
 
 def significant_fractions(rows, alpha=0.05):
     """The fractions at which the strategy was significantly better."""
-    helps = rows.loc[(rows["p_value"] < alpha)
-                     & (rows["mean_difference_pp"] < 0), "value"]
+    helps = rows.loc[significantly_better(rows, alpha), "value"]
     if helps.empty:
         return f"at none of the {len(rows)} fractions"
     listed = ", ".join(str(Fraction(v).limit_denominator(64)) for v in helps)
@@ -288,14 +288,13 @@ for row in best.itertuples():
          display=False)
 n_significant = int((variants["p_value"] < 0.05).sum())
 glue("finetune_n_significant", n_significant, display=False)
-# Holm's correction for the number of comparisons in the table
-ordered = variants["p_value"].sort_values().to_numpy()
-holm = (ordered * (len(ordered) - pd.Series(range(len(ordered))))).cummax()
-glue("finetune_n_holm", int((holm < 0.05).sum()), display=False)
+# p_holm: Holm's correction for the number of comparisons in the table
+glue("finetune_n_holm", int((variants["p_holm"] < 0.05).sum()),
+     display=False)
 glue("finetune_n", len(variants), display=False)
 variants[["target", "a", "b", "mean_a", "mean_b", "mean_difference_pp",
           "ci_low_pp", "ci_high_pp", "n_improved", "n_participants",
-          "p_value"]].round(3)
+          "p_value", "p_holm"]].round(3)
 
 # %% [markdown]
 # Source: {glue:md}`finetune_origin`; variants {glue:md}`finetune_variants`.
