@@ -22,6 +22,7 @@ _LAZY = {
     "BEST_VS_BASELINE": "comparisons",
     "PUBLISHED_FINDINGS": "comparisons",
     "FineTuningEffect": "comparisons",
+    "compare_runs": "comparisons",
     "describe_comparison": "comparisons",
     "fine_tuning_effect": "comparisons",
     "findings_table": "comparisons",

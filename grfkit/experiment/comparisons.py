@@ -1,17 +1,15 @@
 """Paired statistics of the leave-one-subject-out results: is one strategy really better?
 
 Every strategy is tested on the same held-out participants, so
-:func:`paired_comparison` compares two strategies participant by participant:
-the mean paired difference of their rRMSE in percentage points with a seeded
-bootstrap 95 % confidence interval, the number of participants for whom the
-first was better, the two-sided Wilcoxon signed-rank test, and the relative
-difference.  :func:`friedman_test` asks whether several strategies differ at
-all, :func:`findings_table` checks the study's published findings
-(:data:`PUBLISHED_FINDINGS`) and whether the wearables beat the best guess
-that needs none (:data:`BEST_VS_BASELINE`), :func:`describe_comparison`
-words one comparison for the book's prose, and :func:`fine_tuning_effect`
-asks whether fine-tuning helped where the inner folds chose it.
-:func:`holm_adjusted` corrects p-values for making many comparisons, and
+:func:`paired_comparison` compares two strategies participant by participant (mean
+paired difference with a seeded bootstrap 95 % CI, participants improved, two-sided
+Wilcoxon signed-rank test, relative difference), and :func:`compare_runs` compares two
+runs of the same study strategy by strategy.  :func:`friedman_test` asks whether
+several strategies differ at all, :func:`findings_table` checks the study's published
+findings (:data:`PUBLISHED_FINDINGS`) and whether the wearables beat the best guess
+that needs none (:data:`BEST_VS_BASELINE`), :func:`describe_comparison` words one
+comparison, and :func:`fine_tuning_effect` asks whether fine-tuning helped where the
+inner folds chose it.  :func:`holm_adjusted` corrects p-values for many comparisons;
 :func:`significantly_better` picks the comparisons that favour ``a``.
 """
 
@@ -31,6 +29,7 @@ __all__ = [
     "PUBLISHED_FINDINGS",
     "BEST_VS_BASELINE",
     "paired_comparison",
+    "compare_runs",
     "friedman_test",
     "findings_table",
     "describe_comparison",
@@ -61,6 +60,7 @@ _FINDING_COLUMNS: tuple[str, ...] = (
     "mean_difference_pp", "ci_low_pp", "ci_high_pp", "n_improved", "wilcoxon_statistic", "p_value",
     "relative_difference_pct",
 )
+_RUN_COLUMNS: tuple[str, ...] = ("target", "strategy", *_FINDING_COLUMNS[4:])
 
 
 def _strategy_mean(table: pd.DataFrame, strategy: str, target: str, column: str) -> float:
@@ -182,6 +182,108 @@ def paired_comparison(
         "p_value": p_value,
         "relative_difference_pct": 100.0 * mean_difference / mean_b if mean_b != 0 else float("nan"),
     }
+
+
+def _run_pairs(run: pd.DataFrame, column: str) -> dict[tuple[str, str], None]:
+    """The (target, strategy) pairs of a results table with a ``column`` value, in table order."""
+    rows = run.loc[run[column].notna()]
+    return dict.fromkeys(zip(rows["target"].astype(str), rows["strategy"].astype(str)))
+
+
+def compare_runs(
+    a: pd.DataFrame,
+    b: pd.DataFrame,
+    *,
+    strategies: Sequence[str] | None = None,
+    targets: Sequence[str] | None = None,
+    column: str = "rrmse_pct",
+    n_bootstrap: int = 10_000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Compare two runs of the same study strategy by strategy, participant by participant.
+
+    For every (target, strategy) that both runs hold for at least one common
+    participant, :func:`paired_comparison` of run ``a`` against run ``b``
+    (differences ``a - b``; participants paired by ``subject``).
+
+    Parameters
+    ----------
+    a, b
+        ``results.csv`` tables of two runs (e.g. two presets on the same data).
+    strategies, targets
+        The strategies and targets to compare, in this order; default: every
+        one both runs hold, in the order of ``a``.
+    column, n_bootstrap, seed
+        As for :func:`paired_comparison`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (target, strategy): ``target``, ``strategy``, ``column``, the
+        values of :func:`paired_comparison` (``mean_a`` is run ``a``'s mean,
+        ``n_unpaired`` counts participants held out in only one run) except the
+        per-participant differences, and ``p_holm``
+        (:func:`holm_adjusted` over all rows).
+
+    Raises
+    ------
+    ConfigError
+        If a table lacks a column, a requested strategy or target is missing
+        from a run, the runs share no (target, strategy) with a common
+        participant, or as :func:`paired_comparison`.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"strategy": "x", "target": "vgrf", "subject": list("pqr"), "rrmse_pct": [4.0, 5.0, 6.0]})
+    >>> b = a.assign(rrmse_pct=[5.0, 7.0, 6.0])
+    >>> row = compare_runs(a, b).iloc[0]
+    >>> row.strategy, float(row.mean_difference_pp), int(row.n_improved), int(row.n_participants)
+    ('x', -1.0, 2, 3)
+    """
+    runs = {"a": a, "b": b}
+    for name, run in runs.items():
+        missing = [c for c in (*_KEYS, column) if c not in run.columns]
+        if missing:
+            raise ConfigError(f"results table {name} lacks columns {missing}")
+    held = {name: _run_pairs(run, column) for name, run in runs.items()}
+    for position, key, wanted in ((0, "target", targets), (1, "strategy", strategies)):
+        for name, pairs in held.items():
+            have = {pair[position] for pair in pairs}
+            absent = [w for w in wanted or () if w not in have]
+            if absent:
+                raise ConfigError(f"results table {name} has no {column!r} values for {key} {absent}")
+    shared = [pair for pair in held["a"] if pair in held["b"]]
+    order = {
+        "target": list(targets) if targets is not None else list(dict.fromkeys(t for t, _ in shared)),
+        "strategy": list(strategies) if strategies is not None else list(dict.fromkeys(s for _, s in shared)),
+    }
+    rows = []
+    for target in order["target"]:
+        for strategy in order["strategy"]:
+            if (target, strategy) not in shared:
+                continue
+            picked = {
+                name: run.loc[(run["target"].astype(str) == target) & (run["strategy"].astype(str) == strategy)]
+                for name, run in runs.items()
+            }
+            if not set(picked["a"].dropna(subset=[column])["subject"].astype(str)) & set(
+                picked["b"].dropna(subset=[column])["subject"].astype(str)
+            ):
+                continue
+            both = pd.concat([rows_.assign(strategy=name) for name, rows_ in picked.items()], ignore_index=True)
+            both["subject"] = both["subject"].astype(str)
+            result = paired_comparison(
+                both, "a", "b", target=target, column=column, n_bootstrap=n_bootstrap, seed=seed
+            )
+            rows.append({"target": target, "strategy": strategy, **{c: result[c] for c in _RUN_COLUMNS[2:]}})
+    if not rows:
+        raise ConfigError(
+            f"the two runs share no (target, strategy) with a common participant's {column!r} value: "
+            f"run a holds {list(held['a'])}, run b holds {list(held['b'])}"
+        )
+    out = pd.DataFrame(rows, columns=list(_RUN_COLUMNS))
+    out["p_holm"] = holm_adjusted(out["p_value"].to_numpy(dtype=np.float64))
+    return out
 
 
 def friedman_test(table: pd.DataFrame, strategies: Sequence[str], *, target: str,

@@ -14,6 +14,7 @@ from grfkit.experiment.comparisons import (
     BEST_VS_BASELINE,
     PUBLISHED_FINDINGS,
     FineTuningEffect,
+    compare_runs,
     findings_table,
     fine_tuning_effect,
     friedman_test,
@@ -270,3 +271,71 @@ def test_significantly_better_refuses_a_bad_alpha_or_missing_columns() -> None:
         significantly_better(rows, 1.5)
     with pytest.raises(ConfigError, match="p_holm"):
         significantly_better(rows, p_column="p_holm")
+
+
+def two_runs(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two seeded runs on 12 participants: ``a`` is worse for overground, better for combined."""
+    rng = np.random.default_rng(seed)
+    subjects = [f"P{i:02d}" for i in range(12)]
+    rows_a, rows_b = [], []
+    for target in ("vgrf", "apgrf"):
+        for strategy, shift in (("overground", 1.5), ("combined", -0.8), ("baseline_static", 0.0)):
+            for subject in subjects:
+                value = 6.0 + rng.normal(0.0, 1.0)
+                change = 0.0 if shift == 0.0 else shift + rng.normal(0.0, 0.2)
+                key = {"strategy": strategy, "target": target, "subject": subject}
+                rows_b.append({**key, "rrmse_pct": value})
+                rows_a.append({**key, "rrmse_pct": value + change})
+    return pd.DataFrame(rows_a), pd.DataFrame(rows_b)
+
+
+def test_compare_runs_pairs_participants_and_signs_the_differences() -> None:
+    a, b = two_runs()
+    # A participant held out only in run a is not paired, and counted.
+    extra = pd.DataFrame([{"strategy": "combined", "target": "vgrf", "subject": "P99", "rrmse_pct": 1.0}])
+    shuffled = pd.concat([a, extra]).sample(frac=1.0, random_state=1)
+    out = compare_runs(shuffled, b, n_bootstrap=2000)
+    assert list(out["target"]) == ["vgrf"] * 3 + ["apgrf"] * 3
+    assert set(out["strategy"]) == {"overground", "combined", "baseline_static"}
+    rows = out.set_index(["target", "strategy"])
+    for target in ("vgrf", "apgrf"):
+        worse, better = rows.loc[(target, "overground")], rows.loc[(target, "combined")]
+        assert worse.mean_difference_pp > 1.0 and worse.n_improved == 0 and worse.ci_low_pp > 0
+        assert better.mean_difference_pp < -0.5 and better.n_improved == 12 and better.ci_high_pp < 0
+        assert worse.p_value < 0.01 and better.p_value < 0.01
+        same = rows.loc[(target, "baseline_static")]
+        assert same.mean_difference_pp == 0.0 and same.p_value == 1.0 and same.n_improved == 0
+    assert rows.loc[("vgrf", "combined"), "n_unpaired"] == 1
+    assert rows.loc[("vgrf", "combined"), "n_participants"] == 12
+    assert (rows.drop(index=[("vgrf", "combined")])["n_unpaired"] == 0).all()
+    np.testing.assert_array_equal(out["p_holm"], holm_adjusted(out["p_value"]))
+    # The same as paired_comparison on the two runs' rows under distinct labels.
+    both = pd.concat([a.assign(strategy=a["strategy"] + " a"), b.assign(strategy=b["strategy"] + " b")])
+    r = paired_comparison(both, "combined a", "combined b", target="apgrf", n_bootstrap=2000)
+    for column in ("mean_a", "mean_b", "mean_difference_pp", "ci_low_pp", "ci_high_pp", "p_value"):
+        assert rows.loc[("apgrf", "combined"), column] == pytest.approx(r[column])
+    assert significantly_better(out, p_column="p_holm").sum() == 2
+
+
+def test_compare_runs_selects_strategies_and_targets_in_the_order_given() -> None:
+    a, b = two_runs()
+    out = compare_runs(a, b, strategies=["combined", "overground"], targets=["apgrf"], n_bootstrap=100)
+    assert list(zip(out["target"], out["strategy"])) == [("apgrf", "combined"), ("apgrf", "overground")]
+    # Only the pairs both runs hold are compared.
+    out = compare_runs(a, b.loc[b["strategy"] != "overground"], n_bootstrap=100)
+    assert "overground" not in set(out["strategy"]) and len(out) == 4
+
+
+def test_compare_runs_errors_name_what_is_missing() -> None:
+    a, b = two_runs()
+    with pytest.raises(ConfigError, match=r"results table b lacks columns \['rmse_bw'\]"):
+        compare_runs(a.assign(rmse_bw=1.0), b, column="rmse_bw")
+    with pytest.raises(ConfigError, match=r"results table a has no 'rrmse_pct' values for strategy \['transfer'\]"):
+        compare_runs(a, b, strategies=["combined", "transfer"])
+    with pytest.raises(ConfigError, match=r"results table b has no 'rrmse_pct' values for target \['apgrf'\]"):
+        compare_runs(a, b.loc[b["target"] == "vgrf"], targets=["apgrf"])
+    with pytest.raises(ConfigError, match=r"share no \(target, strategy\).*run a holds \[\('vgrf', 'overground'\)"):
+        compare_runs(a.loc[a["strategy"] == "overground"], b.loc[b["strategy"] == "combined"])
+    other = b.assign(subject=b["subject"] + "x")
+    with pytest.raises(ConfigError, match="share no"):
+        compare_runs(a, other)
