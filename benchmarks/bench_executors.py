@@ -13,10 +13,15 @@
    50-trial nested search on 8, 32 and 128 workers, by list scheduling of the
    measured per-task times (pre-trainings first) plus the measured overhead
    per task; the paper preset's task times are its passes over each task's
-   training stances times its measured cost per stance and pass; one GPU from
-   ``--gpu-speedup``, an assumption stated as one.  ``--project-from TIMINGS_CSV`` skips parts 1
-   and 2 and projects from a kept run's per-task times (``results/paper/timings.csv``:
-   the whole paper-scale study, measured) with ``--overhead-ms``.
+   training stances times its measured cost per stance and pass.  An inner
+   fit of the combined strategy keeps every treadmill stance, so it costs the
+   outer fit's time scaled by its share of the stances.  ``--gpu-run DIR``
+   adds one GPU from a measured GPU run's results folder (e.g.
+   ``results/paper-preset-gpu``): its study as measured, and the search as
+   that many combined fits at the run's wall time per combined fit.
+   ``--project-from TIMINGS_CSV`` skips parts 1 and 2 and projects from a
+   kept run's per-task times (``results/paper/timings.csv``: the whole
+   paper-scale study, measured) with ``--overhead-ms``.
 
 Usage::
 
@@ -28,6 +33,7 @@ from __future__ import annotations
 import argparse
 import filecmp
 import heapq
+import json
 import tempfile
 import time
 from dataclasses import replace
@@ -151,6 +157,32 @@ def _paper_tasks(timings: pd.DataFrame, seconds_per_stance: float) -> tuple[list
     return pretrain, tasks
 
 
+def _inner_share(timings: pd.DataFrame, inner_folds: int) -> float:
+    """An inner combined fit's stances over an outer one's: every treadmill stance, (k-1)/k of the overground ones."""
+    n_treadmill = timings.loc[timings["kind"] == "pretrain", "n_train_stances"].mean()
+    n_combined = timings.loc[timings["strategy"] == "combined", "n_train_stances"].mean()
+    return float((n_treadmill + (n_combined - n_treadmill) * (inner_folds - 1) / inner_folds) / n_combined)
+
+
+def _gpu_row(folder: Path, n_combined_fits: float, args) -> dict:
+    """The study as measured in a GPU run's results folder, and the search at its wall time per combined fit.
+
+    The wall time per combined fit is the run's wall time times the combined folds' share of its fit time,
+    divided by their number: what one combined fit cost with the run's workers sharing the GPU.
+    """
+    made = json.loads((folder / "provenance.json").read_text())
+    timings = pd.read_csv(folder / "timings.csv")
+    combined = timings.loc[timings["strategy"] == "combined", "wall_time_s"]
+    wall_s = float(made["wall_time_s"])
+    per_fit_s = wall_s * combined.sum() / timings["wall_time_s"].sum() / len(combined)
+    print(f"\n{folder}: {made['config']['preset']['name']} preset on {made['device']}, "
+          f"{made['machine']['workers']} workers, study {wall_s:.1f} s wall; "
+          f"{per_fit_s:.1f} s of wall time per combined fit")
+    return {"preset": made["config"]["preset"]["name"],
+            "workers": f"1 GPU, {made['machine']['workers']} processes (study measured)",
+            "study_min": wall_s / 60, f"search_{args.trials}_trials_h": n_combined_fits * per_fit_s / 3600}
+
+
 def projection(timings: pd.DataFrame, seconds_per_stance: dict[str, float], overhead_s: float, args) -> None:
     """Print the projected wall time of the study and of a nested search, per preset and number of workers."""
     folds = timings.loc[timings["kind"] == "fold"]
@@ -159,7 +191,7 @@ def projection(timings: pd.DataFrame, seconds_per_stance: dict[str, float], over
     if args.preset == "fast":
         tasks["paper"] = _paper_tasks(timings, seconds_per_stance["paper"])
     n_outer = folds["subject"].nunique()
-    inner_scale = (args.inner_folds - 1) / args.inner_folds
+    inner_scale = _inner_share(timings, args.inner_folds)
     print(f"\n== projection (not measured): {n_outer} held-out participants; {args.preset}: the per-task times "
           f"above; paper: its passes over each task's stances x {1e3 * seconds_per_stance['paper']:.1f} ms; "
           f"overhead {1e3 * overhead_s:.1f} ms per task; a nested search of {args.trials} trials x "
@@ -173,10 +205,8 @@ def projection(timings: pd.DataFrame, seconds_per_stance: dict[str, float], over
             rows.append({"preset": label, "workers": workers,
                          "study_min": list_schedule(pretrain, study, workers, overhead_s) / 60,
                          f"search_{args.trials}_trials_h": list_schedule([], search, workers, overhead_s) / 3600})
-        if args.gpu_speedup:
-            rows.append({"preset": label, "workers": f"1 GPU (assumed {args.gpu_speedup:g}x one CPU worker)",
-                         "study_min": (sum(pretrain) + sum(t for t, _ in study)) / args.gpu_speedup / 60,
-                         f"search_{args.trials}_trials_h": sum(t for t, _ in search) / args.gpu_speedup / 3600})
+    if args.gpu_run is not None:
+        rows.append(_gpu_row(args.gpu_run, n_outer * args.trials * args.inner_folds * inner_scale + n_outer, args))
     print(pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.1f}"))
 
 
@@ -199,8 +229,8 @@ def main() -> None:
                              "results/paper/timings.csv, the whole paper-scale study) with --overhead-ms")
     parser.add_argument("--overhead-ms", type=float, default=20.0,
                         help="driver overhead per task for --project-from (part 1 measures it)")
-    parser.add_argument("--gpu-speedup", type=float, default=None,
-                        help="assumed speed-up of one GPU over one CPU worker for the projection (not measured)")
+    parser.add_argument("--gpu-run", type=Path, default=None, metavar="DIR",
+                        help="a measured GPU run's results folder (e.g. results/paper-preset-gpu) for a GPU row")
     args = parser.parse_args()
     print(machine())
     stances = load_or_build_stances(args.scale, args.seed, progress=True)
