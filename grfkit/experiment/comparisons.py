@@ -492,6 +492,11 @@ def significantly_better(rows: pd.DataFrame, alpha: float = 0.05, *, p_column: s
 _TARGET_NAMES: dict[str, str] = {"vgrf": "vGRF", "apgrf": "apGRF"}
 
 
+def _p_text(p_value: float) -> str:
+    """``p = 0.016``, or ``p < 0.001`` where three decimals would show zero."""
+    return "p < 0.001" if p_value < 0.0005 else f"p = {p_value:.3f}"
+
+
 def describe_comparison(row: pd.Series | dict, alpha: float = 0.05) -> str:
     """One sentence stating a paired comparison with its statistics.
 
@@ -524,7 +529,7 @@ def describe_comparison(row: pd.Series | dict, alpha: float = 0.05) -> str:
         f"For {_TARGET_NAMES.get(r['target'], r['target'])}, {r['a']} ({r['mean_a']:.1f} %) had {relation} mean "
         f"rRMSE than {r['b']} ({r['mean_b']:.1f} %): {r['mean_difference_pp']:+.2f} percentage points "
         f"(95 % CI {r['ci_low_pp']:.2f} to {r['ci_high_pp']:.2f}), lower for {int(r['n_improved'])} of "
-        f"{int(r['n_participants'])} participants, Wilcoxon p = {r['p_value']:.3f}, {verdict} at {alpha:g}."
+        f"{int(r['n_participants'])} participants, Wilcoxon {_p_text(r['p_value'])}, {verdict} at {alpha:g}."
     )
 
 

@@ -180,6 +180,9 @@ def test_describe_comparison_words_the_statistics() -> None:
     worse = describe_comparison({**row, "a": "y", "b": "x", "mean_a": row["mean_b"], "mean_b": row["mean_a"],
                                  "mean_difference_pp": -row["mean_difference_pp"], "n_improved": 1})
     assert "had a higher mean rRMSE" in worse and "+0.62" in worse
+    tiny = describe_comparison({**row, "p_value": 6e-5})
+    assert "Wilcoxon p < 0.001, significant" in tiny and "p = 0.000" not in tiny
+    assert "Wilcoxon p = 0.001," in describe_comparison({**row, "p_value": 0.0005})
 
 
 def _fold_table() -> pd.DataFrame:
