@@ -539,7 +539,7 @@ else:
 # Where the kept run with the paper preset came from:
 
 # %%
-gpu_wall_min = "no kept run"
+gpu_wall = "no kept run"
 if paper_gpu is None:
     print(
         f"no paper-preset results in {paper_gpu_dir}: run\n"
@@ -548,7 +548,7 @@ if paper_gpu is None:
     )
 else:
     p = paper_gpu.provenance
-    gpu_wall_min = f"{p['wall_time_s'] / 60:.1f}"
+    gpu_wall = f"{p['wall_time_s'] / 60:.1f} min"
     print(
         f"date {p['date_utc']}, grfkit {p['grfkit_version']}\n"
         f"commit {p['git']['commit'][:12]}, "
@@ -557,9 +557,9 @@ else:
         f"preset {p['config']['preset']['name']}, "
         f"{p['machine']['workers']} worker(s), "
         f"device {p.get('device', 'not recorded')}\n"
-        f"wall time {gpu_wall_min} min"
+        f"wall time {gpu_wall}"
     )
-glue("gpu_wall_min", gpu_wall_min, display=False)
+glue("gpu_wall", gpu_wall, display=False)
 
 # %%
 paper_lowest = "no kept run"
@@ -610,7 +610,7 @@ shown
 # {glue:text}`paper_units`-unit network, batches of {glue:text}`gpu_batch_size` stances,
 # exactly {glue:text}`gpu_epochs` epoch and no minimum of optimiser steps. It used the same
 # cohort and held-out participants as **paper (kept)** (the same data fingerprint), ran on one
-# GPU in {glue:text}`gpu_wall_min` min (provenance above), and is read here, not re-run by the
+# GPU ({glue:text}`gpu_wall` of wall time; provenance above), and is read here, not re-run by the
 # book. The table compares it with the fast preset's kept run participant by participant:
 # *a* is the paper preset, *b* the fast preset, differences are a − b in percentage points,
 # and `p_holm` corrects the p-values for making {glue:text}`gpu_n_comparisons` comparisons.
@@ -768,8 +768,8 @@ shown
 #   400-point sequences (`Dataset_Generator.py`; here 101 points, as the abstract says), places
 #   the insole sensors in millimetres (here insole fractions), and leaves its filtering out
 #   (here the force is filtered at 20 Hz, as the abstract says); fine-tuning settings are
-#   grfkit's own. The paper preset was run once at paper scale, on one GPU in
-#   {glue:text}`gpu_wall_min` min: see {ref}`ch05-paper-preset`.
+#   grfkit's own. The paper preset was run once at paper scale, on one GPU
+#   ({glue:text}`gpu_wall`): see {ref}`ch05-paper-preset`.
 # - **Few participants, wide ranges.** With {glue:text}`n_participants` (book) or
 #   {glue:text}`paper_overground` (paper) held-out participants, leaving one participant out
 #   moves a strategy's mean rRMSE by up to {glue:text}`mean_shift_book` (book) or
