@@ -8,7 +8,8 @@ worker once -- a process pool's initializer, a Dask worker plugin that a
 restarted worker receives again -- never once per task.  The engines are
 ``"local"`` (``workers=1``: this process; more: spawned processes that end
 with this one) and ``"dask"`` (a ``distributed`` cluster at ``scheduler``, or
-a ``LocalCluster`` on 127.0.0.1 sized ``workers``).  Tasks are functions and
+a ``LocalCluster`` on 127.0.0.1 sized ``workers``; :func:`local_cluster`
+starts one that several runs share).  Tasks are functions and
 objects pickled by the driver; a Dask worker never opens a path a task names.
 Dask reads its TLS settings from its own configuration (``distributed.comm.tls``).
 """
@@ -25,7 +26,7 @@ from typing import Any
 from grfkit.errors import ConfigError
 from grfkit.workers import exit_with_parent
 
-__all__ = ["EXECUTORS", "Executor", "open_executor"]
+__all__ = ["EXECUTORS", "Executor", "local_cluster", "open_executor"]
 
 #: Engines :func:`open_executor` knows.
 EXECUTORS: tuple[str, ...] = ("local", "dask")
@@ -125,17 +126,51 @@ def _data_plugin(data: Mapping[str, Any]) -> Any:
     return DataPlugin(data)
 
 
+def _import_distributed() -> None:
+    try:
+        import distributed  # noqa: F401
+    except ImportError as error:
+        raise ConfigError("the dask executor needs the `distributed` package: pip install 'grfkit[dask]'") from error
+
+
+def local_cluster(workers: int) -> Any:
+    """Start a Dask ``LocalCluster`` that listens on 127.0.0.1 only, its dashboard included.
+
+    Several runs can share it: give each ``scheduler=cluster.scheduler_address``
+    and pay the cluster's start-up once.
+
+    Parameters
+    ----------
+    workers
+        Worker processes, one thread each.
+
+    Returns
+    -------
+    distributed.LocalCluster
+        A context manager; closing it stops its workers.
+
+    Raises
+    ------
+    ConfigError
+        For ``workers`` < 1, or without the ``distributed`` package (the ``dask`` extra).
+    """
+    if int(workers) < 1:
+        raise ConfigError(f"workers must be at least 1, got {workers}")
+    _import_distributed()
+    from distributed import LocalCluster
+
+    return LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True,
+                        host="127.0.0.1", dashboard_address="127.0.0.1:0")
+
+
 class _DaskExecutor(Executor):
     kind = "dask"
 
     def __init__(self, data: Mapping[str, Any], workers: int, scheduler: str | None) -> None:
         super().__init__(data)
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
-        self._cluster = None
-        if scheduler is None:
-            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                         host="127.0.0.1", dashboard_address="127.0.0.1:0")
+        self._cluster = local_cluster(workers) if scheduler is None else None
         self._client = Client(self._cluster if self._cluster is not None else scheduler)
         self.workers = workers if scheduler is None else max(1, len(self._client.scheduler_info()["workers"]))
         self.dashboard_link = self._client.dashboard_link
@@ -189,8 +224,5 @@ def open_executor(kind: str = "local", *, data: Mapping[str, Any], workers: int 
         if scheduler is not None:
             raise ConfigError("a scheduler address needs the dask executor (--executor dask)")
         return Executor(data) if workers == 1 else _PoolExecutor(data, int(workers))
-    try:
-        import distributed  # noqa: F401
-    except ImportError as error:
-        raise ConfigError("the dask executor needs the `distributed` package: pip install 'grfkit[dask]'") from error
+    _import_distributed()
     return _DaskExecutor(data, int(workers), scheduler)

@@ -58,6 +58,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 from myst_nb import glue
 
+from grfkit.executors import local_cluster
 from grfkit.experiment.comparisons import (
     describe_comparison,
     paired_comparison,
@@ -89,10 +90,7 @@ CI_VALUES = {
 cluster = None
 if executor == "dask" and scheduler is None and run_sweeps is not False:
     # one local cluster for every sweep of the chapter, its dashboard shown
-    from distributed import LocalCluster
-
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
-                           host="127.0.0.1", dashboard_address="127.0.0.1:0")
+    cluster = local_cluster(workers)
     scheduler = cluster.scheduler_address
     display(Markdown(f"Dask dashboard: <{cluster.dashboard_link}>"))
 runner = {"executor": executor, "workers": workers, "scheduler": scheduler}

@@ -14,6 +14,7 @@ participant is never among the training participants.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as _dt
 import inspect
@@ -31,6 +32,7 @@ import pandas as pd
 
 from grfkit import __version__
 from grfkit.errors import ConfigError, MissingFileError, OutputError
+from grfkit.executors import local_cluster
 from grfkit.experiment.config import TARGETS, ExperimentConfig
 from grfkit.experiment.strategies import (
     ALL_STRATEGIES,
@@ -360,6 +362,8 @@ def run_sweep(
         The sweep's values; default all of the sweep's (see :data:`SWEEPS`).
     executor, workers, scheduler
         Where each experiment's folds run (see :mod:`grfkit.executors`); results do not depend on them.
+        ``"dask"`` without a scheduler starts one local cluster
+        (:func:`grfkit.executors.local_cluster`) that every point shares.
     stances
         The stance data; default simulated at ``scale`` and ``seed`` (cached).
     cache_dir
@@ -407,18 +411,21 @@ def run_sweep(
     points, skipped = _points(name, values, strategies, base.model_preset, stances, int(seed))
 
     rows, summaries = [], []
-    for point in points:
-        config = dataclasses.replace(base, preset=point.preset, strategies=point.strategies,
-                                     participants=point.held_out)
-        results = run_experiment(config, folder / "points" / point.folder, progress=progress, stances=point.stances,
-                                 cache_dir=cache_dir, data_source=f"sweep {name} point {point.folder} ({source})",
-                                 command=command, **options)
-        rows.append(_point_rows(point, results))
-        p = results.provenance
-        summaries.append({"point": point.label, "folder": f"points/{point.folder}", "value": point.value,
-                          "preset": point.preset.name, **point.detail,
-                          **{k: p.get(k) for k in ("compute_time_s", "wall_time_s", "n_fits_computed",
-                                                   "n_fits_cached", "executor")}})
+    with contextlib.ExitStack() as stack:
+        if executor == "dask" and scheduler is None:  # one local cluster for every point, started once
+            options["scheduler"] = stack.enter_context(local_cluster(workers)).scheduler_address
+        for point in points:
+            config = dataclasses.replace(base, preset=point.preset, strategies=point.strategies,
+                                         participants=point.held_out)
+            results = run_experiment(config, folder / "points" / point.folder, progress=progress,
+                                     stances=point.stances, cache_dir=cache_dir, command=command,
+                                     data_source=f"sweep {name} point {point.folder} ({source})", **options)
+            rows.append(_point_rows(point, results))
+            p = results.provenance
+            summaries.append({"point": point.label, "folder": f"points/{point.folder}", "value": point.value,
+                              "preset": point.preset.name, **point.detail,
+                              **{k: p.get(k) for k in ("compute_time_s", "wall_time_s", "n_fits_computed",
+                                                       "n_fits_cached", "executor")}})
     table = pd.concat(rows, ignore_index=True)
     provenance = {
         "sweep": name, "values": values, "skipped_values": skipped, "scale": scale, "seed": int(seed),

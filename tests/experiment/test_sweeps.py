@@ -211,3 +211,45 @@ def test_sweep_statistics_adds_holm_adjusted_p_over_every_row(tmp_path) -> None:
     np.testing.assert_array_equal(stats["p_holm"].to_numpy(), holm_adjusted(stats["p_value"]))
     assert (stats["p_holm"] >= stats["p_value"]).all()
     assert sweep_statistics(sweep, between="strategies", n_bootstrap=50).empty  # one strategy: no pairs
+
+
+def test_a_dask_sweep_without_a_scheduler_starts_one_cluster_for_every_point(monkeypatch, shared, ci_stances) -> None:
+    import contextlib
+
+    import grfkit.experiment.runner as runner
+    import grfkit.experiment.sweeps as sweeps
+
+    started, closed, schedulers = [], [], []
+
+    @contextlib.contextmanager
+    def fake_cluster(workers):
+        started.append(workers)
+        try:
+            yield type("Cluster", (), {"scheduler_address": "tcp://127.0.0.1:1"})()
+        finally:
+            closed.append(workers)
+
+    class Stop(Exception):
+        pass
+
+    def fake_run(config, out_dir, *, executor="local", scheduler=None, **options):
+        schedulers.append((executor, scheduler))
+        if len(schedulers) == 3:
+            raise Stop
+        keys = ["strategy", "target", "subject"]
+        return type("Results", (), {"table": pd.DataFrame(columns=[*keys, "rrmse_pct"]), "provenance": {},
+                                    "timings": pd.DataFrame(columns=["kind", *keys, "n_train_stances",
+                                                                     "wall_time_s"])})()
+
+    monkeypatch.setattr(sweeps, "local_cluster", fake_cluster)
+    monkeypatch.setattr(runner, "run_experiment", fake_run)
+    with pytest.raises(Stop):
+        _sweep("treadmill-fraction", shared, ci_stances, values=[0.25, 0.5, 1], strategies=["combined"],
+               executor="dask", workers=2)
+    assert started == [2] and closed == [2]  # one cluster, closed even when a point fails
+    assert schedulers == [("dask", "tcp://127.0.0.1:1")] * 3
+    schedulers.clear()
+    with pytest.raises(Stop):  # a given scheduler is used as it is; no cluster is started
+        _sweep("treadmill-fraction", shared, ci_stances, values=[0.25, 0.5, 1], strategies=["combined"],
+               executor="dask", scheduler="tcp://10.0.0.1:8786")
+    assert started == [2] and schedulers == [("dask", "tcp://10.0.0.1:8786")] * 3
