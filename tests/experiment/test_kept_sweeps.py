@@ -1,4 +1,4 @@
-"""The kept book-scale sweeps and search that chapter 8 reads: complete, clean and from this history."""
+"""The kept runs the book reads: chapter 8's sweeps and search, chapter 5's paper-scale runs; complete, clean, ours."""
 
 import re
 import subprocess
@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from grfkit.experiment.store import load_results
+from grfkit.experiment.strategies import ALL_STRATEGIES
 from grfkit.experiment.sweeps import load_sweep, sweep_table
 from grfkit.experiment.tuning_results import INNER_SCORE, TuningResult
 
@@ -56,3 +58,34 @@ def test_the_kept_search_is_nested_clean_and_reports_the_outer_score() -> None:
     # the chapter shows the outer score and drops the inner one
     source = CHAPTER.read_text(encoding="utf-8")
     assert "outer_rrmse_pct" in source and 'drop(columns=["inner_best_rrmse_pct_optimistic"])' in source
+
+
+RUNS = {"paper": ("fast", "cpu"), "paper-preset-gpu": ("paper", "cuda")}
+
+
+@pytest.mark.parametrize("name", sorted(RUNS))
+def test_a_kept_paper_run_is_clean_complete_and_on_the_paper_cohort(name) -> None:
+    results = load_results(ROOT / "results" / name)
+    made = results.provenance
+    preset, device = RUNS[name]
+    _clean_and_ours(made["git"])
+    assert made["command"].startswith("grfkit experiment --scale paper --seed 0")
+    assert (made["config"]["scale"], made["config"]["preset"]["name"], made.get("device", "cpu")) == (
+        "paper", preset, device)
+    # every strategy and target scored on all 15 held-out participants of the study's design
+    table = results.table
+    assert set(table["strategy"]) == set(ALL_STRATEGIES) and set(table["target"]) == {"vgrf", "apgrf"}
+    assert (table.groupby(["strategy", "target"])["subject"].nunique() == 15).all()
+    assert table["rrmse_pct"].notna().all() and made["n_fits_computed"] + made["n_fits_cached"] == 182
+
+
+def test_the_kept_paper_runs_hold_out_the_same_participants_on_the_same_data() -> None:
+    """Chapter 5 compares them participant by participant, which needs the same stances."""
+    fast, paper = (load_results(ROOT / "results" / name) for name in sorted(RUNS))
+    assert fast.provenance["data"]["fingerprint"] == paper.provenance["data"]["fingerprint"]
+    # the baselines train no network: identical in both runs, whatever the preset and device
+    baselines = [s for s in ALL_STRATEGIES if s.startswith("baseline")]
+    keys = ["strategy", "target", "subject"]
+    a, b = ((r.table.loc[r.table["strategy"].isin(baselines)].set_index(keys)["rrmse_pct"].sort_index())
+            for r in (fast, paper))
+    assert a.round(9).equals(b.round(9))
