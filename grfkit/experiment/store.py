@@ -300,6 +300,31 @@ class ExperimentResults:
         head = f"scale {config.get('scale', '?')}, seed {config.get('seed', '?')}, preset {preset}"
         return f"{head}\n{format_summary(self.table)}"
 
+    def origin(self) -> str:
+        """Where these results came from, read from ``provenance.json``, as lines of text.
+
+        When, which grfkit and commit (with or without uncommitted changes), the
+        command, the preset, threads, workers and device, the data and the
+        machine, and the wall time; ``?`` or ``not recorded`` for what an older
+        ``provenance.json`` lacks.
+        """
+        p = self.provenance
+        git, config = p.get("git") or {}, p.get("config") or {}
+        machine, data = p.get("machine") or {}, p.get("data") or {}
+        wall_s = p.get("wall_time_s")
+        return "\n".join([
+            f"date {p.get('date_utc', '?')}, grfkit {p.get('grfkit_version', '?')}",
+            f"commit {(git.get('commit') or 'not recorded')[:12]}, uncommitted changes: {git.get('dirty', '?')}",
+            f"command: {p.get('command') or 'not recorded'}",
+            f"preset {(config.get('preset') or {}).get('name', '?')}, {config.get('num_threads', '?')} torch "
+            f"thread(s) per training, {machine.get('workers', '?')} worker(s), device {p.get('device', 'not recorded')}",
+            f"{data.get('n_overground_stances', '?')} overground stances of "
+            f"{len(data.get('overground_participants', []))} participants, {data.get('n_treadmill_stances', '?')} "
+            f"treadmill stances of {data.get('n_treadmill_participants', '?')} runners",
+            f"{machine.get('cpu_count', '?')} CPUs, torch {machine.get('torch', '?')}, wall time "
+            + (f"{wall_s / 60:.1f} min" if wall_s is not None else "not recorded"),
+        ])
+
     def curves(self) -> dict[str, np.ndarray]:
         """Measured and estimated curves of every held-out stance (``curves.npz``).
 

@@ -65,6 +65,20 @@ def test_load_results_gives_back_what_the_run_wrote(run, config, stances, tmp_pa
         load_results(tmp_path / "out").curves()
     with pytest.raises(MissingFileError, match="results.csv"):
         load_results(tmp_path / "nothing")
+    origin = loaded.origin().splitlines()
+    made = loaded.provenance
+    assert len(origin) == 6 and origin[2] == f"command: {made.get('command') or 'not recorded'}"
+    assert f"preset {config.model_preset.name}" in origin[3] and f"device {made['device']}" in origin[3]
+    assert origin[5].endswith(f"wall time {made['wall_time_s'] / 60:.1f} min")
+
+
+def test_origin_names_what_an_older_provenance_lacks() -> None:
+    old = store.ExperimentResults(table=pd.DataFrame(), stances=pd.DataFrame(), timings=pd.DataFrame(),
+                                  provenance={"git": {"commit": "a" * 40, "dirty": False}, "wall_time_s": 90.0})
+    lines = old.origin().splitlines()
+    assert lines[1] == "commit aaaaaaaaaaaa, uncommitted changes: False"
+    assert lines[2] == "command: not recorded" and "device not recorded" in lines[3]
+    assert lines[5].endswith("wall time 1.5 min")
 
 
 def test_cache_writes_are_atomic(config, stances, tmp_path, monkeypatch) -> None:
