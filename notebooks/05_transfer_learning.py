@@ -517,23 +517,7 @@ if paper is None:
         f"--out {paper_dir}"
     )
 else:
-    p = paper.provenance
-    data, machine = p["data"], p["machine"]
-    print(
-        f"date {p['date_utc']}, grfkit {p['grfkit_version']}\n"
-        f"commit {p['git']['commit'][:12]}, "
-        f"uncommitted changes: {p['git']['dirty']}\n"
-        f"command: {p.get('command', 'not recorded')}\n"
-        f"preset {p['config']['preset']['name']}, "
-        f"{p['config']['num_threads']} torch thread(s) per training, "
-        f"{machine['workers']} worker(s)\n"
-        f"{data['n_overground_stances']} overground stances of "
-        f"{len(data['overground_participants'])} participants,\n"
-        f"{data['n_treadmill_stances']} treadmill stances of "
-        f"{data['n_treadmill_participants']} runners\n"
-        f"{machine['cpu_count']} CPUs, torch {machine['torch']}, "
-        f"wall time {p['wall_time_s'] / 60:.0f} min"
-    )
+    print(paper.origin())
 
 # %% [markdown]
 # Where the kept run with the paper preset came from:
@@ -547,18 +531,8 @@ if paper_gpu is None:
         f"--device cuda --out {paper_gpu_dir}"
     )
 else:
-    p = paper_gpu.provenance
-    gpu_wall = f"{p['wall_time_s'] / 60:.1f} min"
-    print(
-        f"date {p['date_utc']}, grfkit {p['grfkit_version']}\n"
-        f"commit {p['git']['commit'][:12]}, "
-        f"uncommitted changes: {p['git']['dirty']}\n"
-        f"command: {p.get('command', 'not recorded')}\n"
-        f"preset {p['config']['preset']['name']}, "
-        f"{p['machine']['workers']} worker(s), "
-        f"device {p.get('device', 'not recorded')}\n"
-        f"wall time {gpu_wall}"
-    )
+    gpu_wall = f"{paper_gpu.provenance['wall_time_s'] / 60:.1f} min"
+    print(paper_gpu.origin())
 glue("gpu_wall", gpu_wall, display=False)
 
 # %%
