@@ -98,7 +98,7 @@ from grfkit.experiment.comparisons import (
     significantly_better,
 )
 from grfkit.experiment.config import PUBLISHED_RRMSE, ExperimentConfig
-from grfkit.experiment.report import rrmse_table
+from grfkit.experiment.report import rrmse_table, summarise_results
 from grfkit.experiment.runner import run_experiment
 from grfkit.experiment.store import default_results_dir, load_results
 from grfkit.experiment.strategies import STRATEGIES
@@ -590,18 +590,6 @@ shown
 # and `p_holm` corrects the p-values for making {glue:text}`gpu_n_comparisons` comparisons.
 
 # %%
-PRESET_STRATEGIES = ["overground", "treadmill", "transfer", "combined"]
-
-
-def range_text(runs: pd.DataFrame, strategy: str, target: str) -> str:
-    """Mean (min–max) rRMSE of one strategy and target, in %."""
-    rows = runs.loc[
-        (runs["strategy"] == strategy) & (runs["target"] == target),
-        "rrmse_pct",
-    ]
-    return f"{rows.mean():.1f} % ({rows.min():.1f}–{rows.max():.1f} %)"
-
-
 def pair_names(rows: pd.DataFrame) -> str:
     """The (strategy, target) pairs of some comparison rows, as text."""
     names = [
@@ -622,7 +610,7 @@ gpu["fast_min_steps"] = PRESETS["fast"].min_steps
 shown = "no kept run with the paper preset, or no fast-preset run to compare"
 if paper_gpu is not None and paper is not None:
     runs_ab = compare_runs(
-        paper_gpu.table, paper.table, strategies=PRESET_STRATEGIES
+        paper_gpu.table, paper.table, strategies=STRATEGIES
     )
     better = significantly_better(runs_ab, p_column="p_holm")
     worse = (runs_ab["p_holm"] < 0.05) & (runs_ab["mean_difference_pp"] > 0)
@@ -651,9 +639,13 @@ if paper_gpu is not None and paper is not None:
         gpu_batch_size=batch,
         gpu_epochs=used["config"]["preset"]["epochs"],
     )
+    gpu_summary = summarise_results(paper_gpu.table).set_index(
+        ["strategy", "target"])
     for target in ("vgrf", "apgrf"):
-        gpu[f"gpu_combined_{target}"] = range_text(
-            paper_gpu.table, "combined", target
+        r = gpu_summary.loc[("combined", target)]
+        gpu[f"gpu_combined_{target}"] = (
+            f"{r.rrmse_pct_mean:.1f} % "
+            f"({r.rrmse_pct_min:.1f}–{r.rrmse_pct_max:.1f} %)"
         )
         row = runs_ab.loc[
             (runs_ab["strategy"] == "overground")
